@@ -1,0 +1,19 @@
+/* cmd.h: what the devmgr command's verbs share. */
+#ifndef DEVMGR_CMD_H
+#define DEVMGR_CMD_H
+
+#include <devmgr/app.h>
+#include <jansson.h>
+#include <stdio.h>
+
+/* Exit statuses of CONTRACT.md. */
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+void print_devices(struct devmgr_ctx *ctx, bool json);
+int print_plugins(struct devmgr_ctx *ctx, bool json);
+void print_provider(struct devmgr_ctx *ctx, const struct devmgr_provider *p,
+		    bool json);
+/* Print a JSON document to stdout, one line, and a newline. */
+void print_json(json_t *doc);
+
+#endif

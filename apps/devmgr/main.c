@@ -1,0 +1,283 @@
+/* main.c: the devmgr command (CONTRACT.md): probe, plugins, inspect,
+ * validate, run, watch. */
+#include "cmd.h"
+#include "default_config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+struct opts {
+	const char *config;
+	bool json, xenstore;
+	enum devmgr_log_level level;
+	const char *verb;
+	char **operands;
+	int noperands;
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: devmgr [OPTION]... VERB [ARG]\n"
+	      "Find providers, build the devices of a configuration, run apps.\n\n"
+	      "Verbs:\n"
+	      "  probe [-c FILE] [--json]   create every device, print it, destroy it\n"
+	      "  plugins [--json]           list plugins, providers and refused files\n"
+	      "  inspect PROVIDER [--json]  a provider's parameters and dependencies\n"
+	      "  validate -c FILE           check a configuration, create nothing\n"
+	      "  run [-c FILE] [APP]        create the devices and run an app\n"
+	      "  watch [-c FILE]            print plug and unplug events as JSON lines\n\n"
+	      "Options:\n"
+	      "  -c, --config FILE      device configuration (default: built-in)\n"
+	      "      --json             JSON output (see schemas/)\n"
+	      "      --xenstore         read devices from xenstore\n"
+	      "      --plugin-path DIR  search DIR for plugins first (repeatable)\n"
+	      "  -v, --verbose          more messages\n"
+	      "  -q, --quiet            errors only\n"
+	      "  -h, --help             this text\n"
+	      "      --version          print the version\n\n"
+	      "Exit status: 0 success; 1 a device, plugin or app failed;\n"
+	      "2 usage or configuration error.\n",
+	      f);
+}
+
+static int report(const struct devmgr_error *e)
+{
+	char line[1200];
+	fprintf(stderr, "devmgr: %s\n", devmgr_error_format(e, line, sizeof(line)));
+	return e->code;
+}
+
+static int parse_args(int argc, char **argv, struct devmgr_ctx *ctx,
+		      struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "xenstore", no_argument, NULL, 'x' },
+		{ "plugin-path", required_argument, NULL, 'P' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct devmgr_error e;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'x':
+			o->xenstore = true;
+			break;
+		case 'P':
+			if (devmgr_ctx_add_plugin_dir(ctx, optarg, ".", &e) < 0) {
+				report(&e);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'v':
+			o->level = DEVMGR_LOG_DEBUG;
+			break;
+		case 'q':
+			o->level = DEVMGR_LOG_ERROR;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case 'V':
+			printf("devmgr %s\n", DEVMGR_VERSION_STRING);
+			return -1;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	o->verb = argv[optind];
+	o->operands = argv + optind + 1;
+	o->noperands = argc - optind - 1;
+	return 0;
+}
+
+static int load(struct devmgr_ctx *ctx, const struct opts *o)
+{
+	struct devmgr_error e;
+	if (o->xenstore) {
+		fprintf(stderr, "devmgr: --xenstore: this build has no xenstore "
+				"source\n");
+		return EXIT_USAGE;
+	}
+	int r = o->config ? devmgr_ctx_load_config(ctx, o->config, &e)
+			  : devmgr_ctx_load_config_string(ctx, DEFAULT_CONFIG,
+							  "<built-in>", &e);
+	if (r < 0) {
+		report(&e);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int cmd_probe(struct devmgr_ctx *ctx, const struct opts *o)
+{
+	int r = load(ctx, o);
+	if (r)
+		return r;
+	struct devmgr_error e;
+	int failed = devmgr_ctx_create_devices(ctx, true, &e);
+	for (size_t i = 0; i < devmgr_ctx_device_count(ctx); i++) {
+		const struct devmgr_error *de =
+			devmgr_device_error(devmgr_ctx_device(ctx, i));
+		if (de)
+			report(de);
+	}
+	print_devices(ctx, o->json);
+	devmgr_ctx_destroy_devices(ctx);
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+static int cmd_inspect(struct devmgr_ctx *ctx, const struct opts *o)
+{
+	if (o->noperands != 1) {
+		fprintf(stderr, "devmgr: inspect takes one provider name\n");
+		return EXIT_USAGE;
+	}
+	devmgr_ctx_load_plugins(ctx);
+	const struct devmgr_provider *p =
+		devmgr_ctx_find_provider(ctx, o->operands[0]);
+	if (!p) {
+		fprintf(stderr, "devmgr: unknown provider \"%s\"\n",
+			o->operands[0]);
+		return EXIT_USAGE;
+	}
+	print_provider(ctx, p, o->json);
+	return EXIT_OK;
+}
+
+static int cmd_validate(struct devmgr_ctx *ctx, const struct opts *o)
+{
+	if (!o->config) {
+		fprintf(stderr, "devmgr: validate needs -c FILE\n");
+		return EXIT_USAGE;
+	}
+	int r = load(ctx, o);
+	if (r == 0 && o->level >= DEVMGR_LOG_WARN)
+		fprintf(stderr, "%s: valid\n", o->config);
+	return r;
+}
+
+static int cmd_run(struct devmgr_ctx *ctx, const struct opts *o)
+{
+	if (o->noperands > 1) {
+		fprintf(stderr, "devmgr: run takes at most one app name\n");
+		return EXIT_USAGE;
+	}
+	int r = load(ctx, o);
+	if (r)
+		return r;
+	struct devmgr_error e;
+	r = devmgr_run(ctx, o->noperands ? o->operands[0] : NULL, &e);
+	if (r < 0) {
+		report(&e);
+		return e.pointer[0] && e.code != -ENODEV ? EXIT_USAGE
+							 : EXIT_FAILED;
+	}
+	return r;
+}
+
+static void print_event(void *arg, const char *json)
+{
+	printf("%s\n", json);
+	fflush(stdout);
+}
+
+static int cmd_watch(struct devmgr_ctx *ctx, const struct opts *o)
+{
+	int r = load(ctx, o);
+	if (r)
+		return r;
+	devmgr_ctx_set_event_hook(ctx, print_event, NULL);
+	struct devmgr_error e;
+	/* The configured devices are the first plug events. */
+	devmgr_ctx_create_devices(ctx, true, &e);
+	for (size_t i = 0; i < devmgr_ctx_device_count(ctx); i++) {
+		struct devmgr_device *d = devmgr_ctx_device(ctx, i);
+		json_t *ev = devmgr_device_handle(d)
+			? json_pack("{s:s, s:s, s:s, s:s}", "event", "plug", "id",
+				    devmgr_device_id(d), "signature",
+				    devmgr_device_sig_name(d), "provider",
+				    devmgr_device_provider_name(d))
+			: json_pack("{s:s, s:s, s:s}", "event", "error", "id",
+				    devmgr_device_id(d), "error",
+				    devmgr_device_error(d)
+					    ? devmgr_device_error(d)->text
+					    : "not created");
+		print_json(ev);
+	}
+	fflush(stdout);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	for (;;) {
+		struct signalfd_siginfo si;
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo != SIGHUP)
+			break;
+		if (devmgr_ctx_reload(ctx, &e) < 0)
+			report(&e);
+	}
+	close(sfd);
+	devmgr_ctx_destroy_devices(ctx);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct devmgr_ctx *ctx = devmgr_ctx_new();
+	if (!ctx) {
+		fprintf(stderr, "devmgr: out of memory\n");
+		return EXIT_FAILED;
+	}
+	struct opts o = { .level = DEVMGR_LOG_WARN };
+	int r = parse_args(argc, argv, ctx, &o);
+	if (r) {
+		devmgr_ctx_free(ctx);
+		return r < 0 ? EXIT_OK : r;
+	}
+	devmgr_ctx_set_log(ctx, NULL, NULL, o.level);
+	if (strcmp(o.verb, "probe") == 0)
+		r = cmd_probe(ctx, &o);
+	else if (strcmp(o.verb, "plugins") == 0)
+		r = (devmgr_ctx_load_plugins(ctx), print_plugins(ctx, o.json));
+	else if (strcmp(o.verb, "inspect") == 0)
+		r = cmd_inspect(ctx, &o);
+	else if (strcmp(o.verb, "validate") == 0)
+		r = cmd_validate(ctx, &o);
+	else if (strcmp(o.verb, "run") == 0)
+		r = cmd_run(ctx, &o);
+	else if (strcmp(o.verb, "watch") == 0)
+		r = cmd_watch(ctx, &o);
+	else {
+		fprintf(stderr, "devmgr: unknown verb \"%s\" (see devmgr --help)\n",
+			o.verb);
+		r = EXIT_USAGE;
+	}
+	devmgr_ctx_free(ctx);
+	return r;
+}

@@ -1,0 +1,94 @@
+/* devmgr/sig/blk.h: the block device signature, v1.0.  A blk device is an
+ * array of sectors; every transfer is whole sectors inside the device. */
+#ifndef DEVMGR_SIG_BLK_H
+#define DEVMGR_SIG_BLK_H
+
+#include <devmgr/sig.h>
+
+#define DEVMGR_BLK_MAJOR 1
+#define DEVMGR_BLK_MINOR 0
+
+struct devmgr_blk;
+
+/* Caller supplies the storage. */
+struct devmgr_blk_info {
+	uint32_t sector_size;   /* bytes, a power of two, 512..65536 */
+	uint32_t transfer_size; /* preferred transfer size in bytes */
+	uint64_t sectors;       /* device size in sectors */
+	bool read_only;
+	uint8_t reserved[15];
+};
+
+struct devmgr_blk_ops {
+	uint32_t minor; /* DEVMGR_BLK_MINOR when built */
+	uint32_t reserved;
+	/* valid for minor 0 */
+	int (*info)(struct devmgr_blk *b,
+		    struct devmgr_blk_info *out); /* required */
+	/* Transfer the iovec's bytes from/to the sectors starting at
+	 * sector.  The total must be a non-zero multiple of the sector size
+	 * and lie inside the device (-ERANGE otherwise, never clamped).
+	 * Returns 0 when everything moved, or a negative errno. */
+	int (*readv)(struct devmgr_blk *b, uint64_t sector,
+		     const struct iovec *iov, int iovcnt); /* required */
+	int (*writev)(struct devmgr_blk *b, uint64_t sector,
+		      const struct iovec *iov, int iovcnt); /* required;
+							       -EROFS when
+							       read-only */
+	int (*flush)(struct devmgr_blk *b); /* required */
+	int (*discard)(struct devmgr_blk *b, uint64_t sector,
+		       uint64_t count); /* optional */
+};
+
+struct devmgr_blk {
+	DEVMGR_HANDLE_HEAD(devmgr_blk_ops);
+};
+
+typedef DEVMGR_SET_OF(devmgr_blk) devmgr_blk_set;
+
+static inline int devmgr_blk_info(struct devmgr_blk *b,
+				  struct devmgr_blk_info *out)
+{
+	return b->ops->info(b, out);
+}
+
+static inline int devmgr_blk_readv(struct devmgr_blk *b, uint64_t sector,
+				   const struct iovec *iov, int iovcnt)
+{
+	return b->ops->readv(b, sector, iov, iovcnt);
+}
+
+static inline int devmgr_blk_writev(struct devmgr_blk *b, uint64_t sector,
+				    const struct iovec *iov, int iovcnt)
+{
+	return b->ops->writev(b, sector, iov, iovcnt);
+}
+
+static inline int devmgr_blk_read(struct devmgr_blk *b, uint64_t sector,
+				  void *buf, size_t len)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	return b->ops->readv(b, sector, &iov, 1);
+}
+
+static inline int devmgr_blk_write(struct devmgr_blk *b, uint64_t sector,
+				   const void *buf, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	return b->ops->writev(b, sector, &iov, 1);
+}
+
+static inline int devmgr_blk_flush(struct devmgr_blk *b)
+{
+	return b->ops->flush(b);
+}
+
+static inline int devmgr_blk_discard(struct devmgr_blk *b, uint64_t sector,
+				     uint64_t count)
+{
+	if (!DEVMGR_HAS_OP(b->ops, 0, discard))
+		return -EOPNOTSUPP;
+	return b->ops->discard(b, sector, count);
+}
+
+#endif

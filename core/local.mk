@@ -1,0 +1,34 @@
+# libdevmgr: the core.  Only devmgr_* symbols are exported (DEVMGR_API,
+# -fvisibility=hidden, and the regex below as a second fence).
+lib_LTLIBRARIES += core/libdevmgr.la
+core_libdevmgr_la_SOURCES = \
+	core/src/internal.h \
+	core/src/alloc.c \
+	core/src/error.c \
+	core/src/log.c \
+	core/src/sig.c \
+	core/src/registry.c \
+	core/src/loader.c \
+	core/src/param.c \
+	core/src/config.c \
+	core/src/graph.c \
+	core/src/app.c \
+	core/src/loop.c \
+	core/src/reload.c \
+	core/src/ctx.c \
+	core/src/appmain.c
+core_libdevmgr_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+core_libdevmgr_la_LIBADD = $(JANSSON_LIBS) $(DL_LIBS)
+core_libdevmgr_la_LDFLAGS = -version-info 0:0:0 -no-undefined \
+	-export-symbols-regex '^devmgr_'
+
+devmgrincludedir = $(includedir)/devmgr
+devmgrinclude_HEADERS = \
+	core/include/devmgr/devmgr.h \
+	core/include/devmgr/plugin.h \
+	core/include/devmgr/app.h \
+	core/include/devmgr/sig.h
+devmgrsigdir = $(includedir)/devmgr/sig
+devmgrsig_HEADERS = \
+	core/include/devmgr/sig/console.h \
+	core/include/devmgr/sig/blk.h

@@ -1,0 +1,442 @@
+/* config.c: the JSON configuration file (CONTRACT.md, version 1), read
+ * with jansson into a checked plan: every device's provider and
+ * parameters, the app's bindings and arguments.  Nothing is created here.
+ * Syntax errors carry line and column; meaning errors a JSON pointer. */
+#include "internal.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+struct cfg {
+	struct devmgr_ctx *ctx;
+	struct devmgr__plan *plan;
+	const char *src; /* the name errors give */
+	struct devmgr_error *err;
+};
+
+#define FAIL(c, code, ptr, ...)                                               \
+	devmgr__error_at((c)->err, (code), (c)->src, (ptr), __VA_ARGS__)
+
+/* A JSON pointer for "/<prefix>/<key>", escaping '~' and '/'. */
+static void pointer(char *buf, size_t size, const char *prefix,
+		    const char *key)
+{
+	size_t n = (size_t)snprintf(buf, size, "%s/", prefix);
+	for (; *key && n + 3 < size; key++) {
+		if (*key == '~' || *key == '/') {
+			buf[n++] = '~';
+			buf[n++] = *key == '~' ? '0' : '1';
+		} else {
+			buf[n++] = *key;
+		}
+	}
+	buf[n < size ? n : size - 1] = '\0';
+}
+
+static bool valid_id(const char *id)
+{
+	size_t n = strlen(id);
+	if (n < 1 || n > 64 || !((id[0] >= 'A' && id[0] <= 'Z') ||
+				 (id[0] >= 'a' && id[0] <= 'z')))
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		char c = id[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+#define ID_RULE "^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
+
+static const char *kind(const json_t *v)
+{
+	static const char *const k[] = {
+		[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",
+		[JSON_STRING] = "a string",  [JSON_INTEGER] = "an integer",
+		[JSON_REAL] = "a number",    [JSON_TRUE] = "a boolean",
+		[JSON_FALSE] = "a boolean",  [JSON_NULL] = "null",
+	};
+	return k[json_typeof(v)];
+}
+
+static int unknown_keys(struct cfg *c, json_t *obj, const char *prefix,
+			const char *const *allowed, size_t n)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		size_t i = 0;
+		while (i < n && strcmp(key, allowed[i]) != 0)
+			i++;
+		if (i < n)
+			continue;
+		char ptr[256];
+		pointer(ptr, sizeof(ptr), prefix, key);
+		const char *hint = devmgr__did_you_mean(key, allowed, n);
+		if (hint)
+			return FAIL(c, -EINVAL, ptr,
+				    "unknown key \"%s\" (did you mean \"%s\"?)",
+				    key, hint);
+		return FAIL(c, -EINVAL, ptr, "unknown key \"%s\"", key);
+	}
+	return 0;
+}
+
+/* "on" and bind values: an id or a non-empty list of ids. */
+static int id_list(struct cfg *c, json_t *v, const char *ptr, bool many,
+		   char ***out, size_t *n)
+{
+	size_t count = json_is_array(v) ? json_array_size(v) : 1;
+	if (!(json_is_string(v) || (many && json_is_array(v) && count > 0)))
+		return FAIL(c, -EINVAL, ptr,
+			    many ? "expected a device id or a non-empty list of them, got %s"
+				 : "expected a device id, got %s",
+			    kind(v));
+	char **ids = devmgr__calloc(count, sizeof(*ids));
+	if (!ids)
+		return FAIL(c, -ENOMEM, ptr, "out of memory");
+	for (size_t i = 0; i < count; i++) {
+		json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
+		if (!json_is_string(e)) {
+			devmgr__free(ids);
+			return FAIL(c, -EINVAL, ptr,
+				    "expected a device id, got %s", kind(e));
+		}
+		ids[i] = (char *)json_string_value(e); /* borrowed from root */
+	}
+	*out = ids;
+	*n = count;
+	return 0;
+}
+
+/* A refused plugin that would have brought name: the error names both. */
+static const struct devmgr_error *refused_for(struct devmgr_ctx *ctx,
+					      const char *name)
+{
+	for (size_t i = 0; i < ctx->nrefusals; i++) {
+		const char *base = strrchr(ctx->refusals[i].source, '/');
+		base = base ? base + 1 : ctx->refusals[i].source;
+		size_t n = strlen(name);
+		if (strncmp(base, name, n) == 0 && strcmp(base + n, ".so") == 0)
+			return &ctx->refusals[i];
+	}
+	return NULL;
+}
+
+static int unknown_provider(struct cfg *c, const char *name, const char *ptr)
+{
+	const struct devmgr_error *r = refused_for(c->ctx, name);
+	if (r)
+		return FAIL(c, -ENOENT, ptr,
+			    "provider \"%s\" is in plugin %s, which was refused: %s",
+			    name, r->source, r->text);
+	const char **names = devmgr__calloc(c->ctx->nprovs + 1, sizeof(*names));
+	if (!names)
+		return FAIL(c, -ENOMEM, ptr, "out of memory");
+	for (size_t i = 0; i < c->ctx->nprovs; i++)
+		names[i] = c->ctx->provs[i].p->name;
+	const char *hint =
+		devmgr__did_you_mean(name, names, c->ctx->nprovs);
+	if (hint)
+		FAIL(c, -ENOENT, ptr, "unknown provider \"%s\" (did you mean \"%s\"?)",
+		     name, hint);
+	else
+		FAIL(c, -ENOENT, ptr, "unknown provider \"%s\"", name);
+	devmgr__free(names);
+	return -ENOENT;
+}
+
+static int device_spec(struct cfg *c, const char *id, json_t *spec,
+		       struct devmgr_device *dev)
+{
+	char ptr[256], sub[300];
+	pointer(ptr, sizeof(ptr), "/devices", id);
+	if (!valid_id(id))
+		return FAIL(c, -EINVAL, ptr,
+			    "invalid device id \"%s\" (must match " ID_RULE ")",
+			    id);
+	if (!json_is_object(spec))
+		return FAIL(c, -EINVAL, ptr, "expected an object, got %s",
+			    kind(spec));
+	json_t *pv = json_object_get(spec, "provider");
+	if (!pv)
+		return FAIL(c, -EINVAL, ptr, "missing \"provider\"");
+	snprintf(sub, sizeof(sub), "%s/provider", ptr);
+	if (!json_is_string(pv))
+		return FAIL(c, -EINVAL, sub, "expected a string, got %s",
+			    kind(pv));
+	dev->prov = devmgr__provider_lookup(c->ctx, json_string_value(pv));
+	if (!dev->prov)
+		return unknown_provider(c, json_string_value(pv), sub);
+	const struct devmgr_provider *p = dev->prov->p;
+	json_t *on = json_object_get(spec, "on");
+	snprintf(sub, sizeof(sub), "%s/on", ptr);
+	if (on && !p->on_sig)
+		return FAIL(c, -EINVAL, sub, "provider %s takes no \"on\"",
+			    p->name);
+	if (on) {
+		int r = id_list(c, on, sub, true, &dev->on_ids, &dev->ndeps);
+		if (r < 0)
+			return r;
+	}
+	if (p->on_sig && (dev->ndeps < p->on_min || dev->ndeps > p->on_max)) {
+		if (p->on_min == p->on_max)
+			return FAIL(c, -EINVAL, on ? sub : ptr,
+				    "provider %s needs %u \"on\" device%s of signature %s",
+				    p->name, p->on_min, p->on_min == 1 ? "" : "s",
+				    p->on_sig);
+		return FAIL(c, -EINVAL, on ? sub : ptr,
+			    "provider %s needs %u to %u \"on\" devices of signature %s",
+			    p->name, p->on_min, p->on_max, p->on_sig);
+	}
+	char what[128];
+	snprintf(what, sizeof(what), "provider %s", p->name);
+	static const char *const skip[] = { "provider", "on", NULL };
+	dev->params = devmgr__params_check(p->params, spec, skip, c->plan->dir,
+					   what, c->src, ptr, c->err);
+	if (!dev->params)
+		return c->err ? c->err->code : -EINVAL;
+	dev->id = devmgr__strdup(id);
+	if (!dev->id)
+		return FAIL(c, -ENOMEM, ptr, "out of memory");
+	dev->spec = json_incref(spec);
+	return 0;
+}
+
+static int devices(struct cfg *c, json_t *devs)
+{
+	if (!devs)
+		return FAIL(c, -EINVAL, "/", "missing required key \"devices\"");
+	if (!json_is_object(devs))
+		return FAIL(c, -EINVAL, "/devices", "expected an object, got %s",
+			    kind(devs));
+	struct devmgr__plan *plan = c->plan;
+	size_t n = json_object_size(devs);
+	plan->devs = devmgr__calloc(n, sizeof(*plan->devs));
+	plan->order = devmgr__calloc(n, sizeof(*plan->order));
+	if (!plan->devs || !plan->order)
+		return FAIL(c, -ENOMEM, "/devices", "out of memory");
+	const char *id;
+	json_t *spec;
+	json_object_foreach(devs, id, spec) {
+		struct devmgr_device *dev = devmgr__calloc(1, sizeof(*dev));
+		if (!dev)
+			return FAIL(c, -ENOMEM, "/devices", "out of memory");
+		dev->ctx = c->ctx;
+		plan->devs[plan->ndevs++] = dev;
+		int r = device_spec(c, id, spec, dev);
+		if (r < 0)
+			return r;
+		if (devmgr__map_put(&plan->index, dev->id, dev))
+			return FAIL(c, -ENOMEM, "/devices", "out of memory");
+	}
+	return 0;
+}
+
+static int plugin_path(struct cfg *c, json_t *pp)
+{
+	if (!pp)
+		return 0;
+	if (!json_is_array(pp))
+		return FAIL(c, -EINVAL, "/plugin_path",
+			    "expected an array, got %s", kind(pp));
+	size_t i;
+	json_t *v;
+	json_array_foreach(pp, i, v) {
+		char ptr[64];
+		snprintf(ptr, sizeof(ptr), "/plugin_path/%zu", i);
+		if (!json_is_string(v) || !json_string_value(v)[0])
+			return FAIL(c, -EINVAL, ptr,
+				    "expected a non-empty folder name, got %s",
+				    kind(v));
+		struct devmgr_error e;
+		int r = devmgr_ctx_add_plugin_dir(c->ctx, json_string_value(v),
+						  c->plan->dir, &e);
+		if (r < 0 && r != -ENOENT)
+			return FAIL(c, r, ptr, "%s: %s", e.source, e.text);
+	}
+	return 0;
+}
+
+static int app_section(struct cfg *c, json_t *app)
+{
+	if (!app)
+		return 0;
+	if (!json_is_object(app))
+		return FAIL(c, -EINVAL, "/app", "expected an object, got %s",
+			    kind(app));
+	static const char *const keys[] = { "name", "bind", "args" };
+	int r = unknown_keys(c, app, "/app", keys, 3);
+	if (r < 0)
+		return r;
+	json_t *name = json_object_get(app, "name");
+	if (!name)
+		return FAIL(c, -EINVAL, "/app", "missing \"name\"");
+	if (!json_is_string(name))
+		return FAIL(c, -EINVAL, "/app/name", "expected a string, got %s",
+			    kind(name));
+	json_t *bind = json_object_get(app, "bind");
+	if (bind && !json_is_object(bind))
+		return FAIL(c, -EINVAL, "/app/bind",
+			    "expected an object, got %s", kind(bind));
+	json_t *args = json_object_get(app, "args");
+	if (args && !json_is_object(args))
+		return FAIL(c, -EINVAL, "/app/args",
+			    "expected an object, got %s", kind(args));
+	const char *slot;
+	json_t *v;
+	json_object_foreach(bind, slot, v) {
+		char ptr[256];
+		pointer(ptr, sizeof(ptr), "/app/bind", slot);
+		char **ids;
+		size_t n;
+		r = id_list(c, v, ptr, true, &ids, &n);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < n && r == 0; i++)
+			if (!devmgr__map_get(&c->plan->index, ids[i]))
+				r = FAIL(c, -ENOENT, ptr,
+					 "unknown device \"%s\"", ids[i]);
+		devmgr__free(ids);
+		if (r < 0)
+			return r;
+	}
+	c->plan->app_name = json_string_value(name);
+	c->plan->app_bind = bind;
+	c->plan->app_args = args;
+	return 0;
+}
+
+/* Only the shape is checked here; the xenstore source reads the rest. */
+static int xenstore_section(struct cfg *c, json_t *xs)
+{
+	if (!xs)
+		return 0;
+	if (!json_is_object(xs))
+		return FAIL(c, -EINVAL, "/xenstore", "expected an object, got %s",
+			    kind(xs));
+	static const char *const keys[] = { "domain_path", "map" };
+	int r = unknown_keys(c, xs, "/xenstore", keys, 2);
+	if (r < 0)
+		return r;
+	json_t *dp = json_object_get(xs, "domain_path");
+	if (dp && !json_is_string(dp))
+		return FAIL(c, -EINVAL, "/xenstore/domain_path",
+			    "expected a string, got %s", kind(dp));
+	if (dp && json_string_value(dp)[0] != '/')
+		return FAIL(c, -EINVAL, "/xenstore/domain_path",
+			    "expected an absolute xenstore path (\"/local/domain/N\")");
+	json_t *map = json_object_get(xs, "map");
+	if (map && !json_is_object(map))
+		return FAIL(c, -EINVAL, "/xenstore/map",
+			    "expected an object, got %s", kind(map));
+	const char *cls;
+	json_t *m;
+	json_object_foreach(map, cls, m) {
+		char ptr[256];
+		pointer(ptr, sizeof(ptr), "/xenstore/map", cls);
+		if (!json_is_object(m))
+			return FAIL(c, -EINVAL, ptr,
+				    "expected an object, got %s", kind(m));
+		json_t *pv = json_object_get(m, "provider");
+		if (pv && !json_is_string(pv))
+			return FAIL(c, -EINVAL, ptr,
+				    "\"provider\" must be a string");
+	}
+	return 0;
+}
+
+static int check_root(struct cfg *c, json_t *root)
+{
+	if (!json_is_object(root))
+		return FAIL(c, -EINVAL, "/", "expected an object, got %s",
+			    kind(root));
+	json_t *ver = json_object_get(root, "devmgr");
+	if (!ver)
+		return FAIL(c, -EINVAL, "/", "missing required key \"devmgr\"");
+	if (!json_is_integer(ver))
+		return FAIL(c, -EINVAL, "/devmgr",
+			    "expected the format version 1, got %s", kind(ver));
+	if (json_integer_value(ver) != 1)
+		return FAIL(c, -EINVAL, "/devmgr",
+			    "unsupported format version %lld (this devmgr reads 1)",
+			    (long long)json_integer_value(ver));
+	static const char *const keys[] = { "devmgr", "plugin_path", "devices",
+					    "app", "xenstore" };
+	int r = unknown_keys(c, root, "", keys, 5);
+	if (r < 0)
+		return r;
+	if ((r = plugin_path(c, json_object_get(root, "plugin_path"))) < 0)
+		return r;
+	devmgr_ctx_load_plugins(c->ctx);
+	if ((r = devices(c, json_object_get(root, "devices"))) < 0 ||
+	    (r = app_section(c, json_object_get(root, "app"))) < 0 ||
+	    (r = xenstore_section(c, json_object_get(root, "xenstore"))) < 0)
+		return r;
+	return devmgr__plan_graph(c->plan, c->err);
+}
+
+static int parse(struct cfg *c, const char *text, const char *path)
+{
+	json_error_t je;
+	json_t *root;
+	if (text)
+		root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	else
+		root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		if (je.line < 1 && errno == ENOMEM)
+			return FAIL(c, -ENOMEM, NULL, "out of memory");
+		devmgr__error_at(c->err, -EINVAL, c->src, NULL, "%s", je.text);
+		if (c->err && je.line > 0) {
+			c->err->line = je.line;
+			c->err->column = je.column > 0 ? je.column : 1;
+		}
+		return -EINVAL;
+	}
+	c->plan->root = root;
+	return 0;
+}
+
+int devmgr__plan_load(struct devmgr_ctx *ctx, const char *text,
+		      const char *path, struct devmgr__plan *plan,
+		      struct devmgr_error *err)
+{
+	struct cfg c = { ctx, plan, path, err };
+	char dirbuf[PATH_MAX];
+	memset(plan, 0, sizeof(*plan));
+	devmgr_error_clear(err);
+	plan->path = devmgr__strdup(path);
+	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+	char *dir = text ? NULL : dirname(dirbuf);
+	char real[PATH_MAX];
+	if (dir && realpath(dir, real))
+		dir = real;
+	plan->dir = dir ? devmgr__strdup(dir) : NULL;
+	if (!plan->path || (dir && !plan->dir))
+		return FAIL(&c, -ENOMEM, NULL, "out of memory");
+	int r = parse(&c, text, path);
+	if (r == 0)
+		r = check_root(&c, plan->root);
+	if (r < 0)
+		devmgr__plan_free(plan);
+	return r;
+}
+
+void devmgr__plan_free(struct devmgr__plan *plan)
+{
+	for (size_t i = 0; i < plan->ndevs; i++)
+		devmgr__device_free(plan->devs[i]);
+	devmgr__free(plan->devs);
+	devmgr__free(plan->order);
+	devmgr__map_free(&plan->index);
+	json_decref(plan->root);
+	devmgr__free(plan->path);
+	devmgr__free(plan->dir);
+	memset(plan, 0, sizeof(*plan));
+}

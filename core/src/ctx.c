@@ -1,0 +1,158 @@
+/* ctx.c: the context: its life, its configuration, and running an app. */
+#include "internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+struct devmgr_ctx *devmgr_ctx_new_linked(const struct devmgr_plugin *const *start,
+					 const struct devmgr_plugin *const *stop)
+{
+	struct devmgr_ctx *ctx = devmgr__calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return NULL;
+	devmgr_ctx_set_log(ctx, NULL, NULL, DEVMGR_LOG_WARN);
+	if (devmgr__loop_init(&ctx->loop) < 0) {
+		devmgr_ctx_free(ctx);
+		return NULL;
+	}
+	for (const struct devmgr_plugin *const *p = start; p && p < stop; p++) {
+		struct devmgr_error e;
+		devmgr_error_clear(&e);
+		int r = devmgr__register_plugin(ctx, *p, "", &e);
+		if (r == -ENOMEM) {
+			devmgr_ctx_free(ctx);
+			return NULL;
+		}
+		if (r < 0) /* a linked-in table is wrong: say so, go on */
+			devmgr_log(ctx, DEVMGR_LOG_ERROR, "linked-in plugin %s: %s",
+				   (*p)->name ? (*p)->name : "?", e.text);
+	}
+	return ctx;
+}
+
+void devmgr_ctx_free(struct devmgr_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	devmgr_ctx_stop_app(ctx);
+	if (ctx->have_plan) {
+		devmgr_ctx_destroy_devices(ctx);
+		devmgr__plan_free(&ctx->plan);
+	}
+	devmgr__loop_fini(&ctx->loop);
+	for (size_t i = 0; i < ctx->ndirs; i++)
+		devmgr__free(ctx->dirs[i]);
+	devmgr__free(ctx->dirs);
+	for (size_t i = 0; i < ctx->nplugins; i++)
+		devmgr__free(ctx->plugins[i].path);
+	devmgr__free(ctx->plugins);
+	devmgr__free(ctx->provs);
+	devmgr__map_free(&ctx->prov_index);
+	devmgr__free(ctx->apps);
+	devmgr__free(ctx->refusals);
+	devmgr__free(ctx);
+}
+
+static int load(struct devmgr_ctx *ctx, const char *text, const char *name,
+		struct devmgr_error *err)
+{
+	if (ctx->have_plan)
+		return devmgr_error_set(err, -EBUSY,
+					"a configuration is loaded already");
+	struct devmgr__plan plan;
+	int r = devmgr__plan_load(ctx, text, name, &plan, err);
+	if (r < 0)
+		return r;
+	if (plan.app_name) {
+		const struct devmgr_app *app =
+			devmgr_ctx_find_app(ctx, plan.app_name);
+		if (!app)
+			r = devmgr__error_at(err, -ENOENT, plan.path, "/app/name",
+					     "unknown app \"%s\"", plan.app_name);
+		else
+			r = devmgr__plan_check_app(ctx, &plan, app, err);
+		if (r < 0) {
+			devmgr__plan_free(&plan);
+			return r;
+		}
+	}
+	ctx->plan = plan;
+	ctx->have_plan = true;
+	return 0;
+}
+
+int devmgr_ctx_load_config(struct devmgr_ctx *ctx, const char *path,
+			   struct devmgr_error *err)
+{
+	return load(ctx, NULL, path, err);
+}
+
+int devmgr_ctx_load_config_string(struct devmgr_ctx *ctx, const char *text,
+				  const char *name, struct devmgr_error *err)
+{
+	return load(ctx, text, name ? name : "<string>", err);
+}
+
+int devmgr_ctx_start_app(struct devmgr_ctx *ctx, const char *app_name,
+			 struct devmgr_error *err)
+{
+	if (!app_name)
+		app_name = ctx->plan.app_name;
+	if (!app_name)
+		return devmgr__error_at(err, -EINVAL, ctx->plan.path, "/app",
+					"no app named (app.name)");
+	const struct devmgr_app *app = devmgr_ctx_find_app(ctx, app_name);
+	if (!app)
+		return devmgr__error_at(err, -ENOENT, ctx->plan.path, "/app/name",
+					"unknown app \"%s\"", app_name);
+	if (ctx->app)
+		return devmgr_error_set(err, -EBUSY, "an app is running already");
+	ctx->app = app;
+	int r = devmgr__bind(ctx, err);
+	if (r < 0) {
+		ctx->app = NULL;
+		return r;
+	}
+	r = app->start(ctx, ctx->record);
+	if (r < 0) {
+		devmgr__unbind(ctx);
+		ctx->app = NULL;
+		return devmgr__error_at(err, r, NULL, NULL,
+					"app %s failed to start: %s", app_name,
+					strerror(-r));
+	}
+	ctx->app_started = true;
+	return 0;
+}
+
+void devmgr_ctx_stop_app(struct devmgr_ctx *ctx)
+{
+	if (!ctx->app)
+		return;
+	if (ctx->app_started && ctx->app->stop)
+		ctx->app->stop(ctx, ctx->record);
+	ctx->app_started = false;
+	devmgr__unbind(ctx);
+	ctx->app = NULL;
+}
+
+int devmgr_run(struct devmgr_ctx *ctx, const char *app_name,
+	       struct devmgr_error *err)
+{
+	int r = devmgr__loop_signals(ctx, true);
+	if (r < 0)
+		return devmgr_error_set(err, r, "signals: %s", strerror(-r));
+	r = devmgr_ctx_create_devices(ctx, false, err);
+	if (r == 0)
+		r = devmgr_ctx_start_app(ctx, app_name, err);
+	while (r == 0 && !ctx->loop.exiting) {
+		int n = devmgr_ctx_dispatch(ctx, -1);
+		if (n < 0)
+			r = devmgr_error_set(err, n, "event loop: %s",
+					     strerror(-n));
+	}
+	devmgr_ctx_stop_app(ctx);
+	devmgr_ctx_destroy_devices(ctx);
+	devmgr__loop_signals(ctx, false);
+	return r < 0 ? r : ctx->loop.status;
+}

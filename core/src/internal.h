@@ -1,0 +1,217 @@
+/* internal.h: what the core's modules share.  Nothing here crosses the
+ * plugin boundary; names are devmgr__ (internal) and never exported. */
+#ifndef DEVMGR_INTERNAL_H
+#define DEVMGR_INTERNAL_H
+
+#include <devmgr/app.h>
+#include <devmgr/plugin.h>
+#include <devmgr/sig/blk.h>
+#include <devmgr/sig/console.h>
+#include <jansson.h>
+#include <stdarg.h>
+
+#define HIDDEN __attribute__((visibility("hidden")))
+
+/* ---- allocation (alloc.c): every allocation of the core ---------------- */
+HIDDEN void *devmgr__malloc(size_t n);
+HIDDEN void *devmgr__calloc(size_t n, size_t size);
+HIDDEN void *devmgr__realloc(void *p, size_t n);
+HIDDEN void devmgr__free(void *p);
+HIDDEN char *devmgr__strdup(const char *s);
+HIDDEN char *devmgr__asprintf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* Grow *arr (of elem bytes) so that it holds at least need elements. */
+HIDDEN int devmgr__reserve(void *arr, size_t *cap, size_t need, size_t elem);
+
+/* ---- errors (error.c) ------------------------------------------------- */
+HIDDEN int devmgr__verror(struct devmgr_error *err, int code, const char *fmt,
+			  va_list ap);
+HIDDEN int devmgr__error_at(struct devmgr_error *err, int code,
+			    const char *source, const char *pointer,
+			    const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Closest candidate to word within a small edit distance, or NULL. */
+HIDDEN const char *devmgr__did_you_mean(const char *word,
+					const char *const *cands, size_t n);
+
+/* ---- string -> pointer map (registry.c) ------------------------------ */
+struct devmgr__map {
+	struct devmgr__map_slot {
+		const char *key;
+		void *val;
+	} *slots;
+	size_t cap, count;
+};
+HIDDEN void *devmgr__map_get(const struct devmgr__map *m, const char *key);
+/* key is borrowed: it must live as long as the entry. */
+HIDDEN int devmgr__map_put(struct devmgr__map *m, const char *key, void *val);
+HIDDEN void devmgr__map_free(struct devmgr__map *m);
+
+/* ---- signatures (sig.c): the core knows every signature -------------- */
+struct devmgr__sig {
+	const char *name;
+	uint16_t major, minor;
+	size_t handle_size;
+	const size_t *required; /* offsets of required ops in the table */
+	const char *const *required_names;
+	size_t nrequired;
+	/* Add the device's key facts to info (for probe). */
+	int (*describe)(void *handle, json_t *info);
+};
+HIDDEN const struct devmgr__sig *devmgr__sig_find(const char *name);
+
+/* ---- registry (registry.c) ------------------------------------------- */
+struct devmgr__provider_entry {
+	const struct devmgr_provider *p;
+	const struct devmgr__sig *sig;
+	const char *origin; /* plugin path, "" when linked in */
+};
+struct devmgr__app_entry {
+	const struct devmgr_app *a;
+	const char *origin;
+};
+struct devmgr__plugin_entry {
+	const struct devmgr_plugin *d;
+	char *path;
+};
+HIDDEN int devmgr__register_plugin(struct devmgr_ctx *ctx,
+				   const struct devmgr_plugin *d,
+				   const char *origin,
+				   struct devmgr_error *err);
+HIDDEN int devmgr__register_app(struct devmgr_ctx *ctx,
+				const struct devmgr_app *a, const char *origin,
+				struct devmgr_error *err);
+HIDDEN const struct devmgr__provider_entry *devmgr__provider_lookup(
+	const struct devmgr_ctx *ctx, const char *name);
+
+/* ---- parameters (param.c) -------------------------------------------- */
+/* Check obj's keys (except those in skip) against table; returns a new
+ * object with every parameter: given values converted (sizes to integers,
+ * paths made absolute against dir) and defaults filled in. */
+HIDDEN json_t *devmgr__params_check(const struct devmgr_param *table,
+				    json_t *obj, const char *const *skip,
+				    const char *dir, const char *what,
+				    const char *source, const char *pointer,
+				    struct devmgr_error *err);
+HIDDEN const char *devmgr__param_type_name(enum devmgr_param_type t);
+HIDDEN int devmgr__params_table_check(const struct devmgr_param *table,
+				      struct devmgr_error *err);
+
+/* ---- devices and plans (config.c, graph.c) --------------------------- */
+struct devmgr__handle {
+	const void *ops;
+	void *priv;
+	struct devmgr_device *dev;
+	void *reserved_[2];
+};
+
+struct devmgr_device {
+	struct devmgr_ctx *ctx;
+	char *id;
+	char *source; /* xenstore path, or NULL */
+	const struct devmgr__provider_entry *prov;
+	json_t *spec;   /* as configured, for the reload diff */
+	json_t *params; /* checked, with defaults */
+	char **on_ids;
+	struct devmgr_device **deps;
+	size_t ndeps;
+	enum devmgr_device_state state;
+	struct devmgr_error *error; /* set when creation failed */
+	void *priv;
+	struct devmgr__handle handle;
+	unsigned mark; /* scratch for graph walks */
+	size_t nusers; /* devices stacked on this one */
+};
+
+/* A checked configuration: devices in file order and in creation order. */
+struct devmgr__plan {
+	json_t *root;
+	char *path, *dir;
+	struct devmgr_device **devs; /* file order */
+	struct devmgr_device **order; /* dependency order */
+	size_t ndevs;
+	struct devmgr__map index; /* id -> device */
+	const char *app_name;
+	json_t *app_bind, *app_args;
+};
+
+HIDDEN int devmgr__plan_load(struct devmgr_ctx *ctx, const char *text,
+			     const char *path, struct devmgr__plan *plan,
+			     struct devmgr_error *err);
+HIDDEN void devmgr__plan_free(struct devmgr__plan *plan);
+HIDDEN int devmgr__plan_graph(struct devmgr__plan *plan,
+			      struct devmgr_error *err);
+HIDDEN void devmgr__device_free(struct devmgr_device *dev);
+HIDDEN int devmgr__device_create(struct devmgr_device *dev,
+				 struct devmgr_error *err);
+HIDDEN void devmgr__device_destroy(struct devmgr_device *dev);
+HIDDEN int devmgr__plan_check_app(struct devmgr_ctx *ctx,
+				  struct devmgr__plan *plan,
+				  const struct devmgr_app *app,
+				  struct devmgr_error *err);
+
+/* ---- event loop (loop.c) --------------------------------------------- */
+struct devmgr__loop {
+	int epfd, postfd, sigfd;
+	struct devmgr_watch *watches;
+	struct devmgr__post *posts;
+	void *lock; /* pthread_mutex_t, allocated */
+	bool exiting;
+	int status;
+	bool dispatching;
+	bool dead_watches;
+};
+HIDDEN int devmgr__loop_init(struct devmgr__loop *l);
+HIDDEN void devmgr__loop_fini(struct devmgr__loop *l);
+HIDDEN int devmgr__loop_signals(struct devmgr_ctx *ctx, bool on);
+
+/* ---- the context ------------------------------------------------------ */
+struct devmgr_ctx {
+	devmgr_log_fn log_fn;
+	void *log_arg;
+	enum devmgr_log_level log_max;
+
+	char **dirs; /* plugin folders to search, resolved */
+	size_t ndirs, dirs_cap;
+	struct devmgr_error *dir_errors; /* refused folders */
+	bool plugins_loaded;
+
+	struct devmgr__provider_entry *provs;
+	size_t nprovs, provs_cap;
+	struct devmgr__map prov_index;
+	struct devmgr__app_entry *apps;
+	size_t napps, apps_cap;
+	struct devmgr__plugin_entry *plugins;
+	size_t nplugins, plugins_cap;
+	struct devmgr_error *refusals;
+	size_t nrefusals, refusals_cap;
+
+	struct devmgr__plan plan;
+	bool have_plan;
+	bool created;
+
+	/* the running app */
+	const struct devmgr_app *app;
+	void *record;
+	void *app_state;
+	json_t *app_args;
+	bool app_started;
+
+	struct devmgr__loop loop;
+	devmgr_event_fn event_fn;
+	void *event_arg;
+};
+
+HIDDEN void devmgr__event(struct devmgr_ctx *ctx, json_t *ev);
+HIDDEN int devmgr__bind(struct devmgr_ctx *ctx, struct devmgr_error *err);
+HIDDEN void devmgr__unbind(struct devmgr_ctx *ctx);
+/* Offer a newly created device to a hot-plug slot; 0 if none wants it. */
+HIDDEN int devmgr__app_plug(struct devmgr_ctx *ctx, struct devmgr_device *dev);
+/* Take a device away from the app (if bound). */
+HIDDEN void devmgr__app_unplug(struct devmgr_ctx *ctx,
+			       struct devmgr_device *dev);
+/* Is the device bound to a slot that cannot let it go while running? */
+HIDDEN bool devmgr__app_pinned(struct devmgr_ctx *ctx,
+			       const struct devmgr_device *dev);
+
+#endif

@@ -1,0 +1,272 @@
+/* loader.c: finding and loading plugin modules.  The checks run in the
+ * order of DESIGN.md: folder and file ownership and permissions, dlopen,
+ * the descriptor symbol, magic, ABI, build signature, then the registry's
+ * checks of every provider.  Each refusal is one error naming the file;
+ * the other plugins still load. */
+#include "internal.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef DEVMGR_PLUGINDIR
+#define DEVMGR_PLUGINDIR "/usr/local/lib/devmgr/plugins"
+#endif
+
+static void refuse(struct devmgr_ctx *ctx, const struct devmgr_error *e)
+{
+	char line[1200];
+	devmgr_log(ctx, DEVMGR_LOG_WARN, "%s",
+		   devmgr_error_format(e, line, sizeof(line)));
+	if (devmgr__reserve(&ctx->refusals, &ctx->refusals_cap,
+			    ctx->nrefusals + 1, sizeof(*ctx->refusals)) == 0)
+		ctx->refusals[ctx->nrefusals++] = *e;
+}
+
+static int refuse_path(struct devmgr_ctx *ctx, const char *path, int code,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int refuse_path(struct devmgr_ctx *ctx, const char *path, int code,
+		       const char *fmt, ...)
+{
+	struct devmgr_error e;
+	devmgr_error_clear(&e);
+	snprintf(e.source, sizeof(e.source), "%s", path);
+	va_list ap;
+	va_start(ap, fmt);
+	devmgr__verror(&e, code, fmt, ap);
+	va_end(ap);
+	refuse(ctx, &e);
+	return code;
+}
+
+/* Trust a path only when its owner is root or us and nobody else may
+ * write it (as ld.so does for secure paths). */
+static int check_mode(const char *path, const struct stat *st, const char *what,
+		      struct devmgr_error *err)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return devmgr__error_at(err, -EPERM, path, NULL,
+					"refusing %s owned by uid %u", what,
+					(unsigned)st->st_uid);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return devmgr__error_at(
+			err, -EPERM, path, NULL,
+			"refusing group- or world-writable %s (mode %04o)", what,
+			(unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+int devmgr_ctx_add_plugin_dir(struct devmgr_ctx *ctx, const char *dir,
+			      const char *base, struct devmgr_error *err)
+{
+	char joined[PATH_MAX], real[PATH_MAX];
+	if (!dir[0])
+		return devmgr__error_at(
+			err, -EINVAL, "(empty)", NULL,
+			"plugin folder is empty (an implicit current directory)");
+	if (dir[0] != '/' && !base)
+		return devmgr__error_at(
+			err, -EINVAL, dir, NULL,
+			"plugin folder is not an absolute path");
+	if (dir[0] != '/')
+		snprintf(joined, sizeof(joined), "%s/%s", base, dir);
+	else
+		snprintf(joined, sizeof(joined), "%s", dir);
+	if (!realpath(joined, real))
+		return devmgr__error_at(err, -errno, joined, NULL,
+					"plugin folder: %s", strerror(errno));
+	if (real[0] != '/')
+		return devmgr__error_at(err, -EINVAL, joined, NULL,
+					"plugin folder is not an absolute path");
+	for (size_t i = 0; i < ctx->ndirs; i++)
+		if (strcmp(ctx->dirs[i], real) == 0)
+			return 0;
+	char *copy = devmgr__strdup(real);
+	if (!copy || devmgr__reserve(&ctx->dirs, &ctx->dirs_cap, ctx->ndirs + 1,
+				     sizeof(*ctx->dirs))) {
+		devmgr__free(copy);
+		return devmgr_error_set(err, -ENOMEM, "out of memory");
+	}
+	ctx->dirs[ctx->ndirs++] = copy;
+	return 0;
+}
+
+static int check_descriptor(const char *path, const struct devmgr_plugin *d,
+			    struct devmgr_error *err)
+{
+	if (d->magic != DEVMGR_PLUGIN_MAGIC)
+		return devmgr__error_at(
+			err, -ENOEXEC, path, NULL,
+			"bad magic 0x%08x in " DEVMGR_PLUGIN_SYMBOL
+			" (not a devmgr plugin descriptor)",
+			d->magic);
+	if (d->abi_major != DEVMGR_ABI_MAJOR)
+		return devmgr__error_at(err, -ENOEXEC, path, NULL,
+					"plugin ABI %u.%u, devmgr needs %u.x",
+					d->abi_major, d->abi_minor,
+					DEVMGR_ABI_MAJOR);
+	if (!d->build_signature ||
+	    strcmp(d->build_signature, DEVMGR_BUILD_SIGNATURE) != 0)
+		return devmgr__error_at(
+			err, -ENOEXEC, path, NULL,
+			"is not binary compatible (build signature \"%s\", "
+			"devmgr has \"%s\")",
+			d->build_signature ? d->build_signature : "(null)",
+			DEVMGR_BUILD_SIGNATURE);
+	if (!d->name || !d->version)
+		return devmgr__error_at(err, -ENOEXEC, path, NULL,
+					"descriptor has no name or version");
+	return 0;
+}
+
+int devmgr_ctx_load_plugin(struct devmgr_ctx *ctx, const char *path,
+			   struct devmgr_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return devmgr__error_at(err, -errno, path, NULL, "%s",
+					strerror(errno));
+	int r = check_mode(path, &st, "plugin file", err);
+	if (r < 0)
+		return r;
+	/* Same file reached through two folders: loaded once, silently. */
+	for (size_t i = 0; i < ctx->nplugins; i++) {
+		struct stat o;
+		if (stat(ctx->plugins[i].path, &o) == 0 &&
+		    o.st_dev == st.st_dev && o.st_ino == st.st_ino)
+			return 0;
+	}
+	dlerror();
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		const char *why = dlerror();
+		return devmgr__error_at(err, -ENOEXEC, path, NULL,
+					"cannot load: %s",
+					why ? why : "unknown dlopen error");
+	}
+	const struct devmgr_plugin *const *entry =
+		dlsym(h, DEVMGR_PLUGIN_SYMBOL);
+	if (!entry || !*entry) {
+		dlclose(h);
+		return devmgr__error_at(err, -ENOEXEC, path, NULL,
+					"no " DEVMGR_PLUGIN_SYMBOL
+					" symbol (not a devmgr plugin)");
+	}
+	const struct devmgr_plugin *d = *entry;
+	char *copy = devmgr__strdup(path);
+	if (!copy || devmgr__reserve(&ctx->plugins, &ctx->plugins_cap,
+				     ctx->nplugins + 1, sizeof(*ctx->plugins)))
+		r = devmgr_error_set(err, -ENOMEM, "out of memory");
+	if (r == 0)
+		r = check_descriptor(path, d, err);
+	if (r == 0) {
+		r = devmgr__register_plugin(ctx, d, copy, err);
+		if (r < 0) {
+			char why[sizeof(err->text)];
+			memcpy(why, err->text, sizeof(why));
+			devmgr__error_at(err, r, path, NULL, "%s", why);
+		}
+	}
+	if (r < 0) {
+		devmgr__free(copy);
+		dlclose(h);
+		return r;
+	}
+	ctx->plugins[ctx->nplugins++] = (struct devmgr__plugin_entry){ d, copy };
+	return 0;
+}
+
+static int is_module_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 3 && name[0] != '.' && strcmp(name + n - 3, ".so") == 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Load every *.so of one folder, in name order so that results do not
+ * depend on the file system. */
+static void load_dir(struct devmgr_ctx *ctx, const char *dir)
+{
+	struct devmgr_error e;
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return; /* a search folder that does not exist is not an error */
+	if (check_mode(dir, &st, "plugin folder", &e) < 0) {
+		refuse(ctx, &e);
+		return;
+	}
+	DIR *d = opendir(dir);
+	if (!d) {
+		refuse_path(ctx, dir, -errno, "cannot open plugin folder: %s",
+			    strerror(errno));
+		return;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!is_module_name(de->d_name))
+			continue;
+		char *s = devmgr__asprintf("%s/%s", dir, de->d_name);
+		if (!s || devmgr__reserve(&names, &cap, n + 1, sizeof(*names))) {
+			devmgr__free(s);
+			break;
+		}
+		names[n++] = s;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		if (devmgr_ctx_load_plugin(ctx, names[i], &e) < 0)
+			refuse(ctx, &e);
+		devmgr__free(names[i]);
+	}
+	devmgr__free(names);
+}
+
+/* DEVMGR_PLUGIN_PATH is colon-separated; an empty or relative element
+ * would mean the current directory, which is never searched. */
+static void add_env_dirs(struct devmgr_ctx *ctx)
+{
+	const char *env = getenv("DEVMGR_PLUGIN_PATH");
+	if (!env || !env[0])
+		return;
+	char *copy = devmgr__strdup(env), *rest = copy, *tok;
+	if (!copy)
+		return;
+	while ((tok = strsep(&rest, ":"))) {
+		struct devmgr_error e;
+		if (devmgr_ctx_add_plugin_dir(ctx, tok, NULL, &e) < 0 &&
+		    e.code != -ENOENT) {
+			size_t len = strlen(e.text);
+			snprintf(e.text + len, sizeof(e.text) - len,
+				 " (in DEVMGR_PLUGIN_PATH)");
+			refuse(ctx, &e);
+		}
+	}
+	devmgr__free(copy);
+}
+
+int devmgr_ctx_load_plugins(struct devmgr_ctx *ctx)
+{
+	if (ctx->plugins_loaded)
+		return (int)ctx->nrefusals;
+	ctx->plugins_loaded = true;
+	add_env_dirs(ctx);
+	struct devmgr_error e;
+	if (devmgr_ctx_add_plugin_dir(ctx, DEVMGR_PLUGINDIR, NULL, &e) < 0 &&
+	    e.code != -ENOENT)
+		refuse(ctx, &e);
+	for (size_t i = 0; i < ctx->ndirs; i++)
+		load_dir(ctx, ctx->dirs[i]);
+	return (int)ctx->nrefusals;
+}

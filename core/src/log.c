@@ -1,0 +1,47 @@
+/* log.c: the logging hook.  The library prints only through it. */
+#include "internal.h"
+
+#include <stdio.h>
+
+static const char *const level_names[] = { "error", "warning", "info",
+					   "debug" };
+
+static void log_stderr(void *arg, enum devmgr_log_level level, const char *msg)
+{
+	fprintf(stderr, "devmgr: %s: %s\n", level_names[level], msg);
+}
+
+void devmgr_ctx_set_log(struct devmgr_ctx *ctx, devmgr_log_fn fn, void *arg,
+			enum devmgr_log_level max)
+{
+	ctx->log_fn = fn ? fn : log_stderr;
+	ctx->log_arg = arg;
+	ctx->log_max = max;
+}
+
+void devmgr_log(struct devmgr_ctx *ctx, enum devmgr_log_level level,
+		const char *fmt, ...)
+{
+	if (!ctx || level > ctx->log_max)
+		return;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctx->log_fn(ctx->log_arg, level, msg);
+}
+
+int devmgr_console_printf(struct devmgr_console *c, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1; /* a console line is bounded */
+	return devmgr_console_write(c, buf, (size_t)n);
+}

@@ -1,0 +1,306 @@
+/* param.c: typed parameters of providers and apps.  One table drives
+ * validation, defaults, "devmgr inspect" and the docs. */
+#include "internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const type_names[] = {
+	[DEVMGR_PARAM_STRING] = "string", [DEVMGR_PARAM_BOOL] = "bool",
+	[DEVMGR_PARAM_INT] = "int",       [DEVMGR_PARAM_SIZE] = "size",
+	[DEVMGR_PARAM_PATH] = "path",
+};
+
+const char *devmgr__param_type_name(enum devmgr_param_type t)
+{
+	return t >= DEVMGR_PARAM_STRING && t <= DEVMGR_PARAM_PATH ? type_names[t]
+								  : "?";
+}
+
+static const char *json_kind(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	default:
+		return "null";
+	}
+}
+
+/* "64K", "16M", "1G" (powers of 1024), or plain digits. */
+static int parse_size(const char *s, int64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = s;
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	unsigned shift = 0;
+	if (*p == 'K')
+		shift = 10;
+	else if (*p == 'M')
+		shift = 20;
+	else if (*p == 'G')
+		shift = 30;
+	if (shift)
+		p++;
+	if (*p)
+		return -EINVAL;
+	if (v > (uint64_t)INT64_MAX >> shift)
+		return -ERANGE;
+	*out = (int64_t)(v << shift);
+	return 0;
+}
+
+/* Convert and check one given value; returns a new reference or NULL. */
+static json_t *param_value(const struct devmgr_param *p, json_t *v,
+			   const char *dir, const char *source,
+			   const char *pointer, struct devmgr_error *err)
+{
+	int64_t n = 0;
+	switch (p->type) {
+	case DEVMGR_PARAM_BOOL:
+		if (json_is_boolean(v))
+			return json_incref(v);
+		devmgr__error_at(err, -EINVAL, source, pointer,
+				 "expected a boolean, got %s", json_kind(v));
+		return NULL;
+	case DEVMGR_PARAM_STRING:
+	case DEVMGR_PARAM_PATH:
+		if (!json_is_string(v)) {
+			devmgr__error_at(err, -EINVAL, source, pointer,
+					 "expected a string, got %s",
+					 json_kind(v));
+			return NULL;
+		}
+		if (p->type == DEVMGR_PARAM_STRING)
+			return json_incref(v);
+		if (!json_string_value(v)[0] || strlen(json_string_value(v)) >= PATH_MAX) {
+			devmgr__error_at(err, -EINVAL, source, pointer,
+					 "a path must be 1 to %d bytes",
+					 PATH_MAX - 1);
+			return NULL;
+		}
+		if (json_string_value(v)[0] == '/' || !dir)
+			return json_incref(v);
+		return json_sprintf("%s/%s", dir, json_string_value(v));
+	case DEVMGR_PARAM_INT:
+		if (!json_is_integer(v)) {
+			devmgr__error_at(err, -EINVAL, source, pointer,
+					 "expected an integer, got %s",
+					 json_kind(v));
+			return NULL;
+		}
+		n = json_integer_value(v);
+		break;
+	case DEVMGR_PARAM_SIZE:
+		if (json_is_integer(v) && json_integer_value(v) >= 0) {
+			n = json_integer_value(v);
+		} else if (!json_is_string(v) ||
+			   parse_size(json_string_value(v), &n) < 0) {
+			devmgr__error_at(
+				err, -EINVAL, source, pointer,
+				json_is_string(v)
+					? "invalid size \"%s\" (an integer, or digits followed by K, M or G)"
+					: "invalid size %s (an integer, or digits followed by K, M or G)",
+				json_is_string(v) ? json_string_value(v)
+						  : json_kind(v));
+			return NULL;
+		}
+		break;
+	}
+	if ((p->min || p->max) && (n < p->min || n > p->max)) {
+		devmgr__error_at(err, -ERANGE, source, pointer,
+				 "%" PRId64 " is out of range (%" PRId64
+				 " to %" PRId64 ")",
+				 n, p->min, p->max);
+		return NULL;
+	}
+	return json_integer(n);
+}
+
+static bool skipped(const char *key, const char *const *skip)
+{
+	for (; skip && *skip; skip++)
+		if (strcmp(key, *skip) == 0)
+			return true;
+	return false;
+}
+
+static int unknown_param(const struct devmgr_param *table, const char *key,
+			 const char *what, const char *source,
+			 const char *pointer, struct devmgr_error *err)
+{
+	const char *names[64];
+	size_t n = 0;
+	for (const struct devmgr_param *p = table; p && p->name && n < 64; p++)
+		names[n++] = p->name;
+	const char *hint = devmgr__did_you_mean(key, names, n);
+	char ptr[256];
+	snprintf(ptr, sizeof(ptr), "%s/%s", pointer, key);
+	if (hint)
+		return devmgr__error_at(err, -EINVAL, source, ptr,
+					"unknown parameter \"%s\" for %s "
+					"(did you mean \"%s\"?)",
+					key, what, hint);
+	return devmgr__error_at(err, -EINVAL, source, ptr,
+				"unknown parameter \"%s\" for %s", key, what);
+}
+
+json_t *devmgr__params_check(const struct devmgr_param *table, json_t *obj,
+			     const char *const *skip, const char *dir,
+			     const char *what, const char *source,
+			     const char *pointer, struct devmgr_error *err)
+{
+	if (err)
+		err->text[0] = '\0';
+	json_t *out = json_object();
+	if (!out)
+		goto nomem;
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		if (skipped(key, skip))
+			continue;
+		const struct devmgr_param *p = table;
+		while (p && p->name && strcmp(p->name, key) != 0)
+			p++;
+		if (!p || !p->name) {
+			unknown_param(table, key, what, source, pointer, err);
+			goto fail;
+		}
+		char ptr[256];
+		snprintf(ptr, sizeof(ptr), "%s/%s", pointer, key);
+		json_t *c = param_value(p, v, dir, source, ptr, err);
+		if (!c) {
+			if (err && !err->text[0])
+				goto nomem;
+			goto fail;
+		}
+		if (json_object_set_new(out, key, c))
+			goto nomem;
+	}
+	for (const struct devmgr_param *p = table; p && p->name; p++) {
+		if (json_object_get(out, p->name))
+			continue;
+		if (p->flags & DEVMGR_PARAM_REQUIRED) {
+			devmgr__error_at(err, -EINVAL, source, pointer,
+					 "missing required parameter \"%s\" for %s",
+					 p->name, what);
+			goto fail;
+		}
+		if (!p->def)
+			continue;
+		json_t *d = json_loads(p->def, JSON_DECODE_ANY, NULL);
+		json_t *c = d ? param_value(p, d, dir, source, pointer, err)
+			      : NULL;
+		json_decref(d);
+		if (!c || json_object_set_new(out, p->name, c))
+			goto nomem;
+	}
+	return out;
+nomem:
+	devmgr__error_at(err, -ENOMEM, source, pointer, "out of memory");
+fail:
+	json_decref(out);
+	return NULL;
+}
+
+int devmgr__params_table_check(const struct devmgr_param *table,
+			       struct devmgr_error *err)
+{
+	for (const struct devmgr_param *p = table; p && p->name; p++) {
+		if (p->type < DEVMGR_PARAM_STRING || p->type > DEVMGR_PARAM_PATH)
+			return devmgr_error_set(err, -EINVAL,
+						"parameter \"%s\" of unknown type %d",
+						p->name, (int)p->type);
+		for (const struct devmgr_param *q = table; q < p; q++)
+			if (strcmp(q->name, p->name) == 0)
+				return devmgr_error_set(
+					err, -EINVAL,
+					"parameter \"%s\" declared twice",
+					p->name);
+		if (!p->def)
+			continue;
+		json_t *d = json_loads(p->def, JSON_DECODE_ANY, NULL);
+		json_t *c = d ? param_value(p, d, NULL, NULL, NULL, NULL) : NULL;
+		json_decref(d);
+		if (!c)
+			return devmgr_error_set(
+				err, -EINVAL,
+				"parameter \"%s\": default %s is not a valid %s",
+				p->name, p->def, devmgr__param_type_name(p->type));
+		json_decref(c);
+	}
+	return 0;
+}
+
+/* ---- what providers and apps call ------------------------------------ */
+
+static json_t *param_get(struct devmgr_device *dev, const char *name)
+{
+	return dev && dev->params ? json_object_get(dev->params, name) : NULL;
+}
+
+const char *devmgr_param_str(struct devmgr_device *dev, const char *name)
+{
+	return json_string_value(param_get(dev, name));
+}
+
+bool devmgr_param_bool(struct devmgr_device *dev, const char *name)
+{
+	return json_is_true(param_get(dev, name));
+}
+
+int64_t devmgr_param_int(struct devmgr_device *dev, const char *name)
+{
+	return json_integer_value(param_get(dev, name));
+}
+
+bool devmgr_param_present(struct devmgr_device *dev, const char *name)
+{
+	return dev && dev->spec && json_object_get(dev->spec, name) != NULL;
+}
+
+void *devmgr_app_state(struct devmgr_ctx *ctx)
+{
+	return ctx->app_state;
+}
+
+const char *devmgr_arg_str(struct devmgr_ctx *ctx, const char *name)
+{
+	return json_string_value(json_object_get(ctx->app_args, name));
+}
+
+int64_t devmgr_arg_int(struct devmgr_ctx *ctx, const char *name)
+{
+	return json_integer_value(json_object_get(ctx->app_args, name));
+}
+
+bool devmgr_arg_bool(struct devmgr_ctx *ctx, const char *name)
+{
+	return json_is_true(json_object_get(ctx->app_args, name));
+}
+
+bool devmgr_arg_present(struct devmgr_ctx *ctx, const char *name)
+{
+	return json_object_get(ctx->app_args, name) != NULL;
+}

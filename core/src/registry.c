@@ -1,0 +1,324 @@
+/* registry.c: providers and apps known to a context, checked once when
+ * they register (a plugin is outside code: a bad table is an error, not an
+ * assert), and a small string map used for names and device ids. */
+#include "internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+static size_t hash(const char *s)
+{
+	size_t h = 1469598103934665603ull; /* FNV-1a */
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+void *devmgr__map_get(const struct devmgr__map *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (!m->slots[i].key)
+			return NULL;
+		if (strcmp(m->slots[i].key, key) == 0)
+			return m->slots[i].val;
+	}
+}
+
+static void map_insert(struct devmgr__map_slot *slots, size_t cap,
+		       const char *key, void *val)
+{
+	size_t i = hash(key) & (cap - 1);
+	while (slots[i].key && strcmp(slots[i].key, key) != 0)
+		i = (i + 1) & (cap - 1);
+	slots[i].key = key;
+	slots[i].val = val;
+}
+
+int devmgr__map_put(struct devmgr__map *m, const char *key, void *val)
+{
+	if ((m->count + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 16;
+		struct devmgr__map_slot *s = devmgr__calloc(ncap, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slots[i].key)
+				map_insert(s, ncap, m->slots[i].key,
+					   m->slots[i].val);
+		devmgr__free(m->slots);
+		m->slots = s;
+		m->cap = ncap;
+	}
+	if (!devmgr__map_get(m, key))
+		m->count++;
+	map_insert(m->slots, m->cap, key, val);
+	return 0;
+}
+
+void devmgr__map_free(struct devmgr__map *m)
+{
+	devmgr__free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+/* A provider's table, checked before anything of it is used. */
+static int provider_check(const struct devmgr_provider *p,
+			  const struct devmgr__sig **sigp,
+			  struct devmgr_error *err)
+{
+	if (p->size < sizeof(struct devmgr_provider))
+		return devmgr_error_set(err, -EINVAL,
+					"provider table too small (%u bytes)",
+					p->size);
+	if (!p->name || !p->name[0])
+		return devmgr_error_set(err, -EINVAL, "provider without a name");
+	const struct devmgr__sig *sig = p->sig ? devmgr__sig_find(p->sig) : NULL;
+	if (!sig)
+		return devmgr_error_set(err, -EINVAL,
+					"provider \"%s\": unknown signature \"%s\"",
+					p->name, p->sig ? p->sig : "(null)");
+	if (p->sig_major != sig->major)
+		return devmgr_error_set(
+			err, -EINVAL,
+			"provider \"%s\": built for %s %u.x, devmgr has %s %u.%u",
+			p->name, sig->name, p->sig_major, sig->name, sig->major,
+			sig->minor);
+	if (!p->ops || !p->create)
+		return devmgr_error_set(err, -EINVAL,
+					"provider \"%s\": no %s", p->name,
+					p->ops ? "create" : "ops table");
+	for (size_t i = 0; i < sig->nrequired; i++) {
+		void *const *op = (void *const *)((const char *)p->ops +
+						  sig->required[i]);
+		if (!*op)
+			return devmgr_error_set(
+				err, -EINVAL,
+				"provider \"%s\": required op %s.%s is NULL",
+				p->name, sig->name, sig->required_names[i]);
+	}
+	if (p->on_sig && !devmgr__sig_find(p->on_sig))
+		return devmgr_error_set(
+			err, -EINVAL, "provider \"%s\": \"on\" of unknown signature \"%s\"",
+			p->name, p->on_sig);
+	int r = devmgr__params_table_check(p->params, err);
+	if (r < 0) {
+		char why[sizeof(err->text)];
+		memcpy(why, err->text, sizeof(why));
+		return devmgr_error_set(err, r, "provider \"%s\": %s", p->name,
+					why);
+	}
+	*sigp = sig;
+	return 0;
+}
+
+static int app_check(const struct devmgr_app *a, struct devmgr_error *err)
+{
+	if (a->size < sizeof(struct devmgr_app))
+		return devmgr_error_set(err, -EINVAL,
+					"app table too small (%u bytes)", a->size);
+	if (!a->name || !a->name[0] || !a->start)
+		return devmgr_error_set(err, -EINVAL,
+					"app \"%s\": no name or no start",
+					a->name ? a->name : "");
+	for (const struct devmgr_slot *s = a->slots; s && s->name; s++) {
+		if (!devmgr__sig_find(s->sig))
+			return devmgr_error_set(
+				err, -EINVAL,
+				"app \"%s\": slot %s of unknown signature \"%s\"",
+				a->name, s->name, s->sig);
+		if (s->offset + sizeof(void *) > a->record_size)
+			return devmgr_error_set(err, -EINVAL,
+						"app \"%s\": slot %s outside the record",
+						a->name, s->name);
+		if ((s->flags & DEVMGR_SLOT_HOTPLUG) && !a->unplug)
+			return devmgr_error_set(
+				err, -EINVAL,
+				"app \"%s\": hot-plug slot %s but no unplug",
+				a->name, s->name);
+	}
+	int r = devmgr__params_table_check(a->args, err);
+	if (r < 0) {
+		char why[sizeof(err->text)];
+		memcpy(why, err->text, sizeof(why));
+		return devmgr_error_set(err, r, "app \"%s\": %s", a->name, why);
+	}
+	return 0;
+}
+
+const struct devmgr__provider_entry *devmgr__provider_lookup(
+	const struct devmgr_ctx *ctx, const char *name)
+{
+	size_t i = (size_t)devmgr__map_get(&ctx->prov_index, name);
+	return i ? &ctx->provs[i - 1] : NULL;
+}
+
+int devmgr__register_app(struct devmgr_ctx *ctx, const struct devmgr_app *a,
+			 const char *origin, struct devmgr_error *err)
+{
+	int r = app_check(a, err);
+	if (r < 0)
+		return r;
+	const struct devmgr_app *dup = devmgr_ctx_find_app(ctx, a->name);
+	if (dup) {
+		for (size_t i = 0; i < ctx->napps; i++)
+			if (ctx->apps[i].a == dup)
+				origin = ctx->apps[i].origin;
+		return devmgr_error_set(err, -EEXIST,
+					"app \"%s\" already registered by %s",
+					a->name, origin[0] ? origin : "the program");
+	}
+	if (devmgr__reserve(&ctx->apps, &ctx->apps_cap, ctx->napps + 1,
+			    sizeof(*ctx->apps)))
+		return devmgr_error_set(err, -ENOMEM, "out of memory");
+	ctx->apps[ctx->napps++] = (struct devmgr__app_entry){ a, origin };
+	return 0;
+}
+
+/* An app's own executable links its app in; the same app in a plugin
+ * folder is then the same program twice, not a conflict: the linked-in
+ * one wins. */
+static bool program_app(const struct devmgr_ctx *ctx, const char *name)
+{
+	for (size_t i = 0; i < ctx->napps; i++)
+		if (!ctx->apps[i].origin[0] &&
+		    strcmp(ctx->apps[i].a->name, name) == 0)
+			return true;
+	return false;
+}
+
+/* All of a plugin's providers and apps register, or none do. */
+int devmgr__register_plugin(struct devmgr_ctx *ctx,
+			    const struct devmgr_plugin *d, const char *origin,
+			    struct devmgr_error *err)
+{
+	size_t np = 0, na = 0;
+	const struct devmgr__sig *sigs[64];
+	for (; d->providers && d->providers[np]; np++) {
+		if (np == 64)
+			return devmgr_error_set(err, -E2BIG,
+						"more than 64 providers");
+		int r = provider_check(d->providers[np], &sigs[np], err);
+		if (r < 0)
+			return r;
+		const char *name = d->providers[np]->name;
+		const struct devmgr__provider_entry *dup =
+			devmgr__provider_lookup(ctx, name);
+		for (size_t j = 0; j < np && !dup; j++)
+			if (strcmp(d->providers[j]->name, name) == 0)
+				return devmgr_error_set(
+					err, -EEXIST,
+					"provider \"%s\" declared twice", name);
+		if (dup)
+			return devmgr_error_set(
+				err, -EEXIST,
+				"duplicate provider \"%s\" (already registered by %s)",
+				name,
+				dup->origin[0] ? dup->origin : "the program");
+	}
+	for (; d->apps && d->apps[na]; na++) {
+		int r = app_check(d->apps[na], err);
+		if (r < 0)
+			return r;
+		if (devmgr_ctx_find_app(ctx, d->apps[na]->name) &&
+		    !program_app(ctx, d->apps[na]->name))
+			return devmgr_error_set(err, -EEXIST,
+						"duplicate app \"%s\"",
+						d->apps[na]->name);
+	}
+	if (devmgr__reserve(&ctx->provs, &ctx->provs_cap, ctx->nprovs + np,
+			    sizeof(*ctx->provs)) ||
+	    devmgr__reserve(&ctx->apps, &ctx->apps_cap, ctx->napps + na,
+			    sizeof(*ctx->apps)))
+		return devmgr_error_set(err, -ENOMEM, "out of memory");
+	size_t first = ctx->nprovs;
+	for (size_t i = 0; i < np; i++) {
+		ctx->provs[ctx->nprovs] = (struct devmgr__provider_entry){
+			d->providers[i], sigs[i], origin
+		};
+		ctx->nprovs++;
+		if (devmgr__map_put(&ctx->prov_index, d->providers[i]->name,
+				    (void *)ctx->nprovs)) {
+			for (size_t j = first; j < ctx->nprovs; j++)
+				devmgr__map_put(&ctx->prov_index,
+						ctx->provs[j].p->name, NULL);
+			ctx->nprovs = first;
+			return devmgr_error_set(err, -ENOMEM, "out of memory");
+		}
+	}
+	for (size_t i = 0; i < na; i++)
+		if (!program_app(ctx, d->apps[i]->name))
+			ctx->apps[ctx->napps++] =
+				(struct devmgr__app_entry){ d->apps[i], origin };
+	return 0;
+}
+
+size_t devmgr_ctx_provider_count(const struct devmgr_ctx *ctx)
+{
+	return ctx->nprovs;
+}
+
+const struct devmgr_provider *devmgr_ctx_provider(const struct devmgr_ctx *ctx,
+						  size_t i)
+{
+	return i < ctx->nprovs ? ctx->provs[i].p : NULL;
+}
+
+const char *devmgr_ctx_provider_origin(const struct devmgr_ctx *ctx, size_t i)
+{
+	return i < ctx->nprovs ? ctx->provs[i].origin : NULL;
+}
+
+const struct devmgr_provider *devmgr_ctx_find_provider(
+	const struct devmgr_ctx *ctx, const char *name)
+{
+	const struct devmgr__provider_entry *e =
+		devmgr__provider_lookup(ctx, name);
+	return e ? e->p : NULL;
+}
+
+size_t devmgr_ctx_app_count(const struct devmgr_ctx *ctx)
+{
+	return ctx->napps;
+}
+
+const struct devmgr_app *devmgr_ctx_app(const struct devmgr_ctx *ctx, size_t i)
+{
+	return i < ctx->napps ? ctx->apps[i].a : NULL;
+}
+
+const struct devmgr_app *devmgr_ctx_find_app(const struct devmgr_ctx *ctx,
+					     const char *name)
+{
+	for (size_t i = 0; i < ctx->napps; i++)
+		if (strcmp(ctx->apps[i].a->name, name) == 0)
+			return ctx->apps[i].a;
+	return NULL;
+}
+
+size_t devmgr_ctx_plugin_count(const struct devmgr_ctx *ctx)
+{
+	return ctx->nplugins;
+}
+
+const struct devmgr_plugin *devmgr_ctx_plugin(const struct devmgr_ctx *ctx,
+					      size_t i, const char **path)
+{
+	if (i >= ctx->nplugins)
+		return NULL;
+	if (path)
+		*path = ctx->plugins[i].path;
+	return ctx->plugins[i].d;
+}
+
+size_t devmgr_ctx_refusal_count(const struct devmgr_ctx *ctx)
+{
+	return ctx->nrefusals;
+}
+
+const struct devmgr_error *devmgr_ctx_refusal(const struct devmgr_ctx *ctx,
+					      size_t i)
+{
+	return i < ctx->nrefusals ? &ctx->refusals[i] : NULL;
+}

@@ -1,0 +1,155 @@
+/* reload.c: applying a new configuration to running devices (SIGHUP, and
+ * later the xenstore source): devices that are new are created and offered
+ * to hot-plug slots, devices removed or changed (or stacked on one that
+ * is) are unplugged and destroyed, changed ones are created again. */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+void devmgr_ctx_set_event_hook(struct devmgr_ctx *ctx, devmgr_event_fn fn,
+			       void *arg)
+{
+	ctx->event_fn = fn;
+	ctx->event_arg = arg;
+}
+
+/* Steals ev. */
+void devmgr__event(struct devmgr_ctx *ctx, json_t *ev)
+{
+	if (ev && ctx->event_fn) {
+		char *s = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (s)
+			ctx->event_fn(ctx->event_arg, s);
+		devmgr__free(s);
+	}
+	json_decref(ev);
+}
+
+static void plug_event(struct devmgr_ctx *ctx, struct devmgr_device *d)
+{
+	json_t *ev;
+	if (d->state == DEVMGR_DEVICE_FAILED)
+		ev = json_pack("{s:s, s:s, s:s}", "event", "error", "id", d->id,
+			       "error", d->error ? d->error->text : "failed");
+	else
+		ev = json_pack("{s:s, s:s, s:s, s:s}", "event", "plug", "id",
+			       d->id, "signature", d->prov->sig->name,
+			       "provider", d->prov->p->name);
+	if (ev && d->source)
+		json_object_set_new(ev, "source", json_string(d->source));
+	devmgr__event(ctx, ev);
+}
+
+/* Same id, provider and specification, and everything below it kept. */
+static bool kept(const struct devmgr_device *old, struct devmgr__plan *np)
+{
+	const struct devmgr_device *d = devmgr__map_get(&np->index, old->id);
+	if (!d || d->prov != old->prov || !json_equal(d->spec, old->spec))
+		return false;
+	if (old->state == DEVMGR_DEVICE_FAILED)
+		return false; /* a reload retries devices that failed */
+	for (size_t i = 0; i < old->ndeps; i++)
+		if (old->deps[i]->mark)
+			return false;
+	return true;
+}
+
+static void relink(struct devmgr__plan *np)
+{
+	for (size_t i = 0; i < np->ndevs; i++)
+		np->devs[i]->nusers = 0;
+	for (size_t i = 0; i < np->ndevs; i++) {
+		struct devmgr_device *d = np->devs[i];
+		for (size_t j = 0; j < d->ndeps; j++) {
+			d->deps[j] = devmgr__map_get(&np->index, d->deps[j]->id);
+			d->deps[j]->nusers++;
+		}
+	}
+	for (size_t i = 0; i < np->ndevs; i++)
+		np->order[i] = devmgr__map_get(&np->index, np->order[i]->id);
+}
+
+int devmgr_ctx_reload(struct devmgr_ctx *ctx, struct devmgr_error *err)
+{
+	struct devmgr__plan np, *op = &ctx->plan;
+	if (!ctx->have_plan || !op->dir)
+		return devmgr_error_set(err, -EINVAL,
+					"no configuration file to re-read");
+	int r = devmgr__plan_load(ctx, NULL, op->path, &np, err);
+	if (r == 0 && ctx->app_started)
+		r = devmgr__plan_check_app(ctx, &np, ctx->app, err);
+	if (r < 0) {
+		if (np.root)
+			devmgr__plan_free(&np);
+		return r;
+	}
+	/* mark = 1: going.  Creation order puts dependencies first. */
+	for (size_t i = 0; i < op->ndevs; i++) {
+		struct devmgr_device *d = op->order[i];
+		d->mark = !kept(d, &np);
+		if (d->mark && devmgr__app_pinned(ctx, d)) {
+			devmgr__error_at(err, -EBUSY, op->path, NULL,
+					 "device %s is bound to a slot of app %s "
+					 "that does not take hot-plug; restart to change it",
+					 d->id, ctx->app->name);
+			devmgr__plan_free(&np);
+			return -EBUSY;
+		}
+	}
+	for (size_t i = op->ndevs; i-- > 0;) {
+		struct devmgr_device *d = op->order[i];
+		if (!d->mark)
+			continue;
+		bool was_up = devmgr_device_handle(d) != NULL;
+		devmgr__app_unplug(ctx, d);
+		devmgr__device_destroy(d);
+		if (was_up)
+			devmgr__event(ctx, json_pack(
+						   "{s:s, s:s, s:s}", "event",
+						   "unplug", "id", d->id, "reason",
+						   devmgr__map_get(&np.index, d->id)
+							   ? "changed"
+							   : "removed"));
+	}
+	/* Kept devices move into the new plan in place of their twins. */
+	for (size_t i = 0; i < np.ndevs; i++) {
+		struct devmgr_device *old =
+			devmgr__map_get(&op->index, np.devs[i]->id);
+		if (!old || old->mark)
+			continue;
+		devmgr__device_free(np.devs[i]);
+		np.devs[i] = old;
+		devmgr__map_put(&np.index, old->id, old);
+		old->mark = 2;
+	}
+	relink(&np);
+	for (size_t i = 0; i < op->ndevs; i++)
+		if (op->devs[i]->mark != 2)
+			devmgr__device_free(op->devs[i]);
+	op->ndevs = 0;
+	devmgr__plan_free(op);
+	*op = np;
+	for (size_t i = 0; i < op->ndevs; i++) {
+		struct devmgr_device *d = op->order[i];
+		if (d->mark == 2) {
+			d->mark = 0;
+			continue;
+		}
+		struct devmgr_error e;
+		devmgr_error_clear(&e);
+		if (devmgr__device_create(d, &e) < 0) {
+			d->state = DEVMGR_DEVICE_FAILED;
+			d->error = devmgr__malloc(sizeof(*d->error));
+			if (d->error)
+				*d->error = e;
+			devmgr_log(ctx, DEVMGR_LOG_ERROR, "device %s: %s", d->id,
+				   e.text);
+		}
+		plug_event(ctx, d);
+		if (d->state == DEVMGR_DEVICE_CREATED)
+			devmgr__app_plug(ctx, d);
+	}
+	return 0;
+}

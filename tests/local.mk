@@ -1,0 +1,10 @@
+# Tests: Check unit tests (tests/unit), integration scripts (tests/integration),
+# test plugins (tests/plugins), configuration cases (tests/config), schemas.
+AM_TESTS_ENVIRONMENT = \
+	DEVMGR_PLUGIN_PATH='$(BUILD_PLUGIN_DIR)'; export DEVMGR_PLUGIN_PATH; \
+	PYTHON3_SYS='$(PYTHON3_SYS)'; export PYTHON3_SYS; \
+	top_builddir='$(abs_top_builddir)'; export top_builddir; \
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir;
+EXTRA_DIST += tests/config
+
+include $(srcdir)/tests/schema/local.mk

@@ -1,0 +1,7 @@
+# JSON Schemas (schemas/), the example configurations (examples/) and the
+# configuration cases (tests/config/) checked with python3-jsonschema.
+# tests/schema/check_schemas.py --instance SCHEMA FILE also validates the
+# --json output of devmgr for other tests.
+TESTS += tests/schema/check_schemas.sh
+dist_noinst_SCRIPTS += tests/schema/check_schemas.sh \
+	tests/schema/check_schemas.py
