@@ -122,9 +122,19 @@ static json_t *apps_json(const struct devmgr_plugin *pl)
 int print_plugins(struct devmgr_ctx *ctx, bool json)
 {
 	json_t *plugins = json_array(), *refused = json_array();
+	json_t *linked = json_array();
 	for (size_t i = 0; i < devmgr_ctx_plugin_count(ctx); i++) {
 		const char *path;
 		const struct devmgr_plugin *pl = devmgr_ctx_plugin(ctx, i, &path);
+		if (!path[0]) {
+			json_array_append_new(
+				linked, json_pack("{s:s, s:s, s:o, s:o}", "name",
+						  pl->name, "version",
+						  pl->version, "providers",
+						  providers_json(pl), "apps",
+						  apps_json(pl)));
+			continue;
+		}
 		char abi[32];
 		snprintf(abi, sizeof(abi), "%u.%u", pl->abi_major, pl->abi_minor);
 		json_array_append_new(
@@ -142,8 +152,8 @@ int print_plugins(struct devmgr_ctx *ctx, bool json)
 	}
 	size_t nrefused = json_array_size(refused);
 	if (json) {
-		print_json(json_pack("{s:o, s:o}", "plugins", plugins, "refused",
-				     refused));
+		print_json(json_pack("{s:o, s:o, s:o}", "plugins", plugins,
+				     "linked", linked, "refused", refused));
 		return nrefused ? EXIT_FAILED : EXIT_OK;
 	}
 	size_t i, j;
@@ -167,7 +177,11 @@ int print_plugins(struct devmgr_ctx *ctx, bool json)
 		printf("refused %s: %s\n",
 		       json_string_value(json_object_get(p, "path")),
 		       json_string_value(json_object_get(p, "error")));
+	json_array_foreach(linked, i, pl)
+		printf("%s (linked in)\n",
+		       json_string_value(json_object_get(pl, "name")));
 	json_decref(plugins);
+	json_decref(linked);
 	json_decref(refused);
 	return nrefused ? EXIT_FAILED : EXIT_OK;
 }

@@ -23,9 +23,21 @@ struct devmgr_ctx *devmgr_ctx_new_linked(const struct devmgr_plugin *const *star
 			devmgr_ctx_free(ctx);
 			return NULL;
 		}
-		if (r < 0) /* a linked-in table is wrong: say so, go on */
+		if (r < 0) { /* a linked-in table is wrong: say so, go on */
 			devmgr_log(ctx, DEVMGR_LOG_ERROR, "linked-in plugin %s: %s",
 				   (*p)->name ? (*p)->name : "?", e.text);
+			continue;
+		}
+		char *none = devmgr__strdup("");
+		if (!none || devmgr__reserve(&ctx->plugins, &ctx->plugins_cap,
+					     ctx->nplugins + 1,
+					     sizeof(*ctx->plugins))) {
+			devmgr__free(none);
+			devmgr_ctx_free(ctx);
+			return NULL;
+		}
+		ctx->plugins[ctx->nplugins++] =
+			(struct devmgr__plugin_entry){ *p, none };
 	}
 	return ctx;
 }

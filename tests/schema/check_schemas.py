@@ -246,7 +246,7 @@ def check_invalid(chk, srcdir, validator):
 
 
 def resolve_schema(srcdir, name):
-    if os.path.exists(name):
+    if os.path.isfile(name):
         return name
     for candidate in (name, name + ".schema.json"):
         path = os.path.join(srcdir or ".", "schemas", candidate)

@@ -258,7 +258,8 @@ DEVMGR_API const struct devmgr_app *devmgr_ctx_app(const struct devmgr_ctx *ctx,
 DEVMGR_API const struct devmgr_app *devmgr_ctx_find_app(
 	const struct devmgr_ctx *ctx, const char *name);
 
-/* Loaded plugin files, in load order. */
+/* Plugins in load order: those linked into the program first (path ""),
+ * then plugin files. */
 DEVMGR_API size_t devmgr_ctx_plugin_count(const struct devmgr_ctx *ctx);
 DEVMGR_API const struct devmgr_plugin *devmgr_ctx_plugin(
 	const struct devmgr_ctx *ctx, size_t index, const char **path);

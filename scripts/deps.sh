@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install the Debian packages devmgr needs (Debian 12), only those missing.
+# Usage: scripts/deps.sh build|test
+set -eu
+build="build-essential autoconf automake libtool pkg-config libjansson-dev check"
+test="$build python3-jsonschema valgrind clang libclang-rt-14-dev binutils"
+case "${1:-build}" in
+build) want=$build ;;
+test) want=$test ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+missing=
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Every test: the normal build's "make check" (unit, integration, schema,
+# loader, valgrind), the same suite under AddressSanitizer +
+# UndefinedBehaviorSanitizer, the libFuzzer target for a bounded time,
+# a quick benchmark smoke run, and "make distcheck".
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/deps.sh" test
+cd "$top"
+autoreconf -fi >/dev/null
+jobs=$(nproc)
+fuzz_seconds=${FUZZ_SECONDS:-60}
+
+echo "== build and make check"
+rm -rf build-check && mkdir build-check && cd build-check
+../configure --enable-werror >/dev/null
+make -j"$jobs"
+make -j"$jobs" check || { cat test-suite.log; exit 1; }
+cd "$top"
+
+echo "== ASan + UBSan build and make check"
+rm -rf build-asan && mkdir build-asan && cd build-asan
+../configure --enable-werror CC=clang \
+	CFLAGS="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	LDFLAGS="-fsanitize=address,undefined" >/dev/null
+make -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	make -j"$jobs" check || { cat test-suite.log; exit 1; }
+cd "$top"
+
+echo "== libFuzzer: fuzz_config for ${fuzz_seconds}s"
+rm -rf build-fuzz
+tests/fuzz/build.sh build-fuzz
+mkdir -p build-fuzz/corpus
+cp tests/fuzz/corpus/config/* build-fuzz/corpus/
+build-fuzz/fuzz_config -max_total_time="$fuzz_seconds" -timeout=10 \
+	-rss_limit_mb=2048 build-fuzz/corpus >build-fuzz/fuzz.log 2>&1 ||
+	{ tail -50 build-fuzz/fuzz.log; exit 1; }
+tail -2 build-fuzz/fuzz.log
+
+echo "== benchmarks (quick smoke run)"
+bench/run.sh --quick "$top/build-check"
+
+echo "== make distcheck"
+cd build-check
+make -j"$jobs" distcheck >distcheck.log 2>&1 || { tail -80 distcheck.log; exit 1; }
+grep -A3 'archives ready' distcheck.log
+echo "all tests passed"
