@@ -48,7 +48,8 @@ static void out_line(struct hexdump *h, const char *line, size_t len)
 static void hexdump_line(struct hexdump *h, uint64_t off, const uint8_t *p)
 {
 	char line[96];
-	int n = snprintf(line, sizeof(line), "%08llx ", (unsigned long long)off);
+	int n = snprintf(line, sizeof(line), "%08llx ",
+			 (unsigned long long)off);
 
 	for (int i = 0; i < 16; i++)
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
@@ -116,8 +117,7 @@ static int dump(struct devmgr_ctx *ctx, struct blkdump_devs *d,
 		rc = hexdump_end(h, (sector + count) * sector_size);
 		if (rc < 0)
 			devmgr_log(ctx, DEVMGR_LOG_ERROR,
-				   "blkdump: console write: %s",
-				   strerror(-rc));
+				   "blkdump: console write: %s", strerror(-rc));
 	}
 	free(buf);
 	free(h);

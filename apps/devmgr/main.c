@@ -208,6 +208,14 @@ static int cmd_watch(struct devmgr_ctx *ctx, const struct opts *o)
 	if (r)
 		return r;
 	devmgr_ctx_set_event_hook(ctx, print_event, NULL);
+	/* Signals are blocked before the first event line, so that a SIGHUP
+	 * sent as soon as a reader sees it is never lost. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	struct devmgr_error e;
 	/* The configured devices are the first plug events. */
 	devmgr_ctx_create_devices(ctx, true, &e);
@@ -226,12 +234,6 @@ static int cmd_watch(struct devmgr_ctx *ctx, const struct opts *o)
 		print_json(ev);
 	}
 	fflush(stdout);
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	for (;;) {
 		struct signalfd_siginfo si;

@@ -65,6 +65,22 @@ void devmgr_ctx_free(struct devmgr_ctx *ctx)
 	devmgr__free(ctx);
 }
 
+static int unknown_app(struct devmgr_ctx *ctx, const char *path,
+		       const char *name, struct devmgr_error *err)
+{
+	const char *names[64];
+	size_t n = 0;
+	for (; n < ctx->napps && n < 64; n++)
+		names[n] = ctx->apps[n].a->name;
+	const char *hint = devmgr__did_you_mean(name, names, n);
+	if (hint)
+		return devmgr__error_at(err, -ENOENT, path, "/app/name",
+					"unknown app \"%s\" (did you mean \"%s\"?)",
+					name, hint);
+	return devmgr__error_at(err, -ENOENT, path, "/app/name",
+				"unknown app \"%s\"", name);
+}
+
 static int load(struct devmgr_ctx *ctx, const char *text, const char *name,
 		struct devmgr_error *err)
 {
@@ -79,8 +95,7 @@ static int load(struct devmgr_ctx *ctx, const char *text, const char *name,
 		const struct devmgr_app *app =
 			devmgr_ctx_find_app(ctx, plan.app_name);
 		if (!app)
-			r = devmgr__error_at(err, -ENOENT, plan.path, "/app/name",
-					     "unknown app \"%s\"", plan.app_name);
+			r = unknown_app(ctx, plan.path, plan.app_name, err);
 		else
 			r = devmgr__plan_check_app(ctx, &plan, app, err);
 		if (r < 0) {
@@ -115,8 +130,7 @@ int devmgr_ctx_start_app(struct devmgr_ctx *ctx, const char *app_name,
 					"no app named (app.name)");
 	const struct devmgr_app *app = devmgr_ctx_find_app(ctx, app_name);
 	if (!app)
-		return devmgr__error_at(err, -ENOENT, ctx->plan.path, "/app/name",
-					"unknown app \"%s\"", app_name);
+		return unknown_app(ctx, ctx->plan.path, app_name, err);
 	if (ctx->app)
 		return devmgr_error_set(err, -EBUSY, "an app is running already");
 	ctx->app = app;

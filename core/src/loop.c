@@ -41,7 +41,7 @@ static uint32_t to_epoll(unsigned ev)
 int devmgr__loop_init(struct devmgr__loop *l)
 {
 	memset(l, 0, sizeof(*l));
-	l->sigfd = -1;
+	l->epfd = l->postfd = l->sigfd = -1;
 	l->lock = devmgr__malloc(sizeof(pthread_mutex_t));
 	if (!l->lock)
 		return -ENOMEM;

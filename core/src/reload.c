@@ -56,6 +56,8 @@ static bool kept(const struct devmgr_device *old, struct devmgr__plan *np)
 	return true;
 }
 
+/* Point every dependency at the device now in the index, by id (the
+ * twins that kept devices replaced are gone). */
 static void relink(struct devmgr__plan *np)
 {
 	for (size_t i = 0; i < np->ndevs; i++)
@@ -63,12 +65,10 @@ static void relink(struct devmgr__plan *np)
 	for (size_t i = 0; i < np->ndevs; i++) {
 		struct devmgr_device *d = np->devs[i];
 		for (size_t j = 0; j < d->ndeps; j++) {
-			d->deps[j] = devmgr__map_get(&np->index, d->deps[j]->id);
+			d->deps[j] = devmgr__map_get(&np->index, d->on_ids[j]);
 			d->deps[j]->nusers++;
 		}
 	}
-	for (size_t i = 0; i < np->ndevs; i++)
-		np->order[i] = devmgr__map_get(&np->index, np->order[i]->id);
 }
 
 int devmgr_ctx_reload(struct devmgr_ctx *ctx, struct devmgr_error *err)
@@ -116,12 +116,19 @@ int devmgr_ctx_reload(struct devmgr_ctx *ctx, struct devmgr_error *err)
 	/* Kept devices move into the new plan in place of their twins. */
 	for (size_t i = 0; i < np.ndevs; i++) {
 		struct devmgr_device *old =
+			devmgr__map_get(&op->index, np.order[i]->id);
+		if (old && !old->mark)
+			np.order[i] = old;
+	}
+	for (size_t i = 0; i < np.ndevs; i++) {
+		struct devmgr_device *old =
 			devmgr__map_get(&op->index, np.devs[i]->id);
 		if (!old || old->mark)
 			continue;
+		/* The index's key is the twin's id: replace it first. */
+		devmgr__map_put(&np.index, old->id, old);
 		devmgr__device_free(np.devs[i]);
 		np.devs[i] = old;
-		devmgr__map_put(&np.index, old->id, old);
 		old->mark = 2;
 	}
 	relink(&np);

@@ -68,7 +68,9 @@ static int64_t file_span(const struct bfile *f, uint64_t sector,
 
 /* Move every byte of the iovec, resuming after short transfers and
  * signals.  Running out of file inside the device means the file shrank
- * under us: -EIO rather than a silent short read. */
+ * under us: -EIO rather than a silent short read.  A single buffer goes
+ * through pread/pwrite, which skip preadv's iovec import and are
+ * measurably faster for small transfers. */
 static int rw_all(int fd, bool write, const struct iovec *iov, int iovcnt,
 		  off_t off)
 {
@@ -77,7 +79,7 @@ static int rw_all(int fd, bool write, const struct iovec *iov, int iovcnt,
 	while (iovcnt > 0) {
 		ssize_t n;
 
-		if (skip > 0) {
+		if (iovcnt == 1 || skip > 0) {
 			char *base = (char *)iov->iov_base + skip;
 			size_t len = iov->iov_len - skip;
 
@@ -107,8 +109,7 @@ static int rw_all(int fd, bool write, const struct iovec *iov, int iovcnt,
 static bool iov_aligned(const struct iovec *iov, int iovcnt, size_t align)
 {
 	for (int i = 0; i < iovcnt; i++) {
-		if (((uintptr_t)iov[i].iov_base | iov[i].iov_len) &
-		    (align - 1))
+		if (((uintptr_t)iov[i].iov_base | iov[i].iov_len) & (align - 1))
 			return false;
 	}
 	return true;
@@ -124,18 +125,18 @@ static void iov_copy(struct iov_cursor *c, uint8_t *buf, size_t len,
 		     bool to_iov)
 {
 	while (len > 0) {
-		uint8_t *p = (uint8_t *)c->iov->iov_base + c->skip;
 		size_t n = c->iov->iov_len - c->skip;
 
 		if (n > len)
 			n = len;
-		if (to_iov)
-			memcpy(p, buf, n);
-		else
-			memcpy(buf, p, n);
-		buf += n;
-		len -= n;
-		c->skip += n;
+		if (n > 0) { /* an empty entry's iov_base may be NULL */
+			uint8_t *p = (uint8_t *)c->iov->iov_base + c->skip;
+
+			memcpy(to_iov ? p : buf, to_iov ? buf : p, n);
+			buf += n;
+			len -= n;
+			c->skip += n;
+		}
 		if (c->skip == c->iov->iov_len) {
 			c->iov++;
 			c->skip = 0;
@@ -145,8 +146,8 @@ static void iov_copy(struct iov_cursor *c, uint8_t *buf, size_t len,
 
 /* O_DIRECT refuses buffers that are not aligned: move the data through an
  * aligned buffer instead, a chunk at a time. */
-static int rw_bounce(const struct bfile *f, bool write,
-		     const struct iovec *iov, size_t total, off_t off)
+static int rw_bounce(const struct bfile *f, bool write, const struct iovec *iov,
+		     size_t total, off_t off)
 {
 	struct iov_cursor c = { .iov = iov };
 	size_t size = total < BOUNCE_MAX ? total : BOUNCE_MAX;
@@ -261,8 +262,8 @@ static int sector_size_param(struct devmgr_device *dev, uint32_t *out,
 	return 0;
 }
 
-static int file_open(const char *path, bool read_only, bool direct,
-		     int *fd, struct devmgr_error *err)
+static int file_open(const char *path, bool read_only, bool direct, int *fd,
+		     struct devmgr_error *err)
 {
 	int flags = O_CLOEXEC | (read_only ? O_RDONLY : O_RDWR);
 	int e;

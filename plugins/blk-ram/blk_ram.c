@@ -86,6 +86,8 @@ static int ram_readv(struct devmgr_blk *b, uint64_t sector,
 	if (p == NULL)
 		return rc;
 	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len == 0) /* iov_base may be NULL */
+			continue;
 		memcpy(iov[i].iov_base, p, iov[i].iov_len);
 		p += iov[i].iov_len;
 	}
@@ -105,6 +107,8 @@ static int ram_writev(struct devmgr_blk *b, uint64_t sector,
 	if (p == NULL)
 		return rc;
 	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len == 0)
+			continue;
 		memcpy(p, iov[i].iov_base, iov[i].iov_len);
 		p += iov[i].iov_len;
 	}
@@ -234,8 +238,7 @@ static int open_image(const char *path, uint32_t sector_size, int *fd,
 		rc = devmgr_error_set(err, -EINVAL,
 				      "image %s: size %lld is not a multiple "
 				      "of sector_size %u",
-				      path, (long long)st.st_size,
-				      sector_size);
+				      path, (long long)st.st_size, sector_size);
 	} else {
 		*len = (size_t)st.st_size;
 		return 0;

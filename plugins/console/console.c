@@ -41,8 +41,7 @@ static int wait_writable(int fd)
 	return 0;
 }
 
-static int console_write(struct devmgr_console *c, const char *buf,
-			 size_t len)
+static int console_write(struct devmgr_console *c, const char *buf, size_t len)
 {
 	const struct console *con = c->priv;
 

@@ -3,7 +3,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* O_DIRECT, IOV_MAX */
 #endif
-#include <devmgr/devmgr.h>
+#include <devmgr/plugin.h>
 #include <devmgr/sig/blk.h>
 
 #include <check.h>
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 static struct devmgr_ctx *ctx;
-static char tmpdir[64];
+static char tmpdir[64], vartmpdir[64];
 static char img[128]; /* tmpdir/disk.img, 64 KiB of fill(.., 0) */
 
 static void fill(uint8_t *p, size_t len, unsigned seed)
@@ -44,13 +44,46 @@ static void read_file(const char *path, off_t off, void *buf, size_t len)
 	close(fd);
 }
 
+/* Folders for test files.  They are made and removed by an unchecked
+ * fixture, which runs in the parent process, so that a test that fails
+ * (and exits its child process early) leaves nothing behind. */
+static void make_dir(char *dir, size_t size, const char *parent,
+		     const char *name)
+{
+	snprintf(dir, size, "%s/%s.XXXXXX", parent, name);
+	if (mkdtemp(dir) == NULL) {
+		perror(dir);
+		exit(EXIT_FAILURE);
+	}
+}
+
+static void remove_dir(const char *dir)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+/* vartmpdir is for O_DIRECT, which /tmp may not support. */
+static void make_dirs(void)
+{
+	make_dir(tmpdir, sizeof(tmpdir), "/tmp", "test_blk_file");
+	make_dir(vartmpdir, sizeof(vartmpdir), "/var/tmp", "test_blk_file");
+	snprintf(img, sizeof(img), "%s/disk.img", tmpdir);
+}
+
+static void remove_dirs(void)
+{
+	remove_dir(tmpdir);
+	remove_dir(vartmpdir);
+}
+
 static void setup(void)
 {
 	static uint8_t data[65536];
 
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_blk_file.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(img, sizeof(img), "%s/disk.img", tmpdir);
 	fill(data, sizeof(data), 0);
 	write_file(img, data, sizeof(data));
 	ctx = devmgr_ctx_new();
@@ -59,11 +92,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[128];
-
 	devmgr_ctx_free(ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
 }
 
 static void reset(void)
@@ -99,8 +128,7 @@ static struct devmgr_blk *file(const char *path, const char *params)
 	return devmgr_device_handle(devmgr_ctx_find_device(ctx, "disk0"));
 }
 
-static void file_fails(const char *path, const char *params,
-		       const char *expect)
+static void file_fails(const char *path, const char *params, const char *expect)
 {
 	struct devmgr_error err;
 	int rc = try_file(path, params, &err);
@@ -111,9 +139,22 @@ static void file_fails(const char *path, const char *params,
 		      path, params, err.text, expect);
 }
 
+/* Found in this program's linker section, not loaded from a module. */
+static void assert_linked(const char *name)
+{
+	size_t i, n = devmgr_ctx_provider_count(ctx);
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(devmgr_ctx_provider(ctx, i)->name, name) == 0)
+			break;
+	}
+	ck_assert_msg(i < n, "provider %s is not registered", name);
+	ck_assert_str_eq(devmgr_ctx_provider_origin(ctx, i), "");
+}
+
 START_TEST(test_linked_provider)
 {
-	ck_assert_ptr_nonnull(devmgr_ctx_find_provider(ctx, "blk-file"));
+	assert_linked("blk-file");
 }
 END_TEST
 
@@ -164,8 +205,8 @@ START_TEST(test_vectored_odd_sizes)
 	struct devmgr_blk *b = file(img, "");
 	static uint8_t out[1536], in[1536], plain[1536];
 	struct iovec wv[] = {
-		{ out, 1 },	       { out + 1, 300 },  { out + 301, 0 },
-		{ out + 301, 211 },    { out + 512, 700 }, { out + 1212, 324 },
+		{ out, 1 },	    { out + 1, 300 },	{ out + 301, 0 },
+		{ out + 301, 211 }, { out + 512, 700 }, { out + 1212, 324 },
 	};
 	struct iovec rv[] = { { in, 1000 }, { in + 1000, 536 } };
 
@@ -251,7 +292,8 @@ START_TEST(test_discard)
 	int rc = devmgr_blk_discard(b, 8, 16);
 
 	if (rc == -EOPNOTSUPP) {
-		printf("test_discard: %s cannot punch holes; skipped\n", tmpdir);
+		printf("test_discard: %s cannot punch holes; skipped\n",
+		       tmpdir);
 		return;
 	}
 	ck_assert_int_eq(rc, 0);
@@ -271,10 +313,13 @@ START_TEST(test_short_read_is_eio)
 {
 	struct devmgr_blk *b = file(img, "");
 	static uint8_t buf[1024];
+	struct iovec v[] = { { buf, 700 }, { buf + 700, 324 } };
 
 	ck_assert_int_eq(truncate(img, 32768), 0);
 	ck_assert_int_eq(devmgr_blk_read(b, 63, buf, 512), 0);
 	ck_assert_int_eq(devmgr_blk_read(b, 63, buf, 1024), -EIO);
+	ck_assert_int_eq(devmgr_blk_readv(b, 63, v, 2), -EIO);
+	ck_assert_int_eq(devmgr_blk_readv(b, 62, v, 2), 0);
 	ck_assert_int_eq(devmgr_blk_read(b, 100, buf, 512), -EIO);
 }
 END_TEST
@@ -366,14 +411,13 @@ static const char *direct_file(char *path, size_t size, size_t len)
 	static uint8_t data[1 << 20];
 	int fd;
 
-	snprintf(path, size, "/var/tmp/test_blk_file.%ld.img", (long)getpid());
+	snprintf(path, size, "%s/direct.img", vartmpdir);
 	fill(data, len, 0);
 	write_file(path, data, len);
 	fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
 	if (fd < 0 && errno == EINVAL) {
 		printf("test_direct: /var/tmp does not support O_DIRECT; "
 		       "skipped\n");
-		unlink(path);
 		return NULL;
 	}
 	ck_assert_int_ge(fd, 0);
@@ -390,7 +434,15 @@ START_TEST(test_direct)
 	char path[128];
 	struct devmgr_blk *b;
 	struct iovec odd[] = {
-		{ out + 1, 100 }, { out + 101, 412 }, { out + 513, 512 }
+		{ out + 1, 100 },
+		{ NULL, 0 },
+		{ out + 101, 412 },
+		{ out + 513, 512 },
+	};
+	struct iovec rodd[] = {
+		{ in + 1, 700 },
+		{ NULL, 0 },
+		{ in + 701, 324 },
 	};
 
 	if (direct_file(path, sizeof(path), 1 << 20) == NULL)
@@ -410,12 +462,13 @@ START_TEST(test_direct)
 
 	fill(out + 1, 1024, 13);
 	ck_assert_int_eq(devmgr_blk_writev(b, 2047, odd, 1), -EINVAL);
-	ck_assert_int_eq(devmgr_blk_writev(b, 2046, odd, 3), 0);
+	ck_assert_int_eq(devmgr_blk_writev(b, 2046, odd, 4), 0);
 	ck_assert_int_eq(devmgr_blk_read(b, 2046, aligned, 1024), 0);
 	ck_assert_mem_eq(aligned, out + 1, 1024);
+	ck_assert_int_eq(devmgr_blk_readv(b, 2046, rodd, 3), 0);
+	ck_assert_mem_eq(in + 1, out + 1, 1024);
 	ck_assert_int_eq(devmgr_blk_read(b, 2047, in + 1, 1024), -ERANGE);
 	ck_assert_int_eq(devmgr_blk_flush(b), 0);
-	unlink(path);
 }
 END_TEST
 
@@ -424,6 +477,7 @@ static Suite *blk_file_suite(void)
 	Suite *s = suite_create("blk-file");
 	TCase *tc = tcase_create("blk-file");
 
+	tcase_add_unchecked_fixture(tc, make_dirs, remove_dirs);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_linked_provider);
 	tcase_add_test(tc, test_info);
@@ -447,9 +501,13 @@ static Suite *blk_file_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(blk_file_suite());
+	SRunner *sr;
 	int failed;
 
+	/* Only the linked-in providers are under test: the build tree's
+	 * modules would just be refused as duplicates. */
+	unsetenv("DEVMGR_PLUGIN_PATH");
+	sr = srunner_create(blk_file_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -3,7 +3,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* IOV_MAX */
 #endif
-#include <devmgr/devmgr.h>
+#include <devmgr/plugin.h>
 #include <devmgr/sig/blk.h>
 
 #include <check.h>
@@ -17,27 +17,54 @@
 static struct devmgr_ctx *ctx;
 static char tmpdir[64];
 
+/* Folders for test files.  They are made and removed by an unchecked
+ * fixture, which runs in the parent process, so that a test that fails
+ * (and exits its child process early) leaves nothing behind. */
+static void make_dir(char *dir, size_t size, const char *parent,
+		     const char *name)
+{
+	snprintf(dir, size, "%s/%s.XXXXXX", parent, name);
+	if (mkdtemp(dir) == NULL) {
+		perror(dir);
+		exit(EXIT_FAILURE);
+	}
+}
+
+static void remove_dir(const char *dir)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static void make_dirs(void)
+{
+	make_dir(tmpdir, sizeof(tmpdir), "/tmp", "test_blk_ram");
+}
+
+static void remove_dirs(void)
+{
+	remove_dir(tmpdir);
+}
+
 static void setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_blk_ram.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	ctx = devmgr_ctx_new();
 	ck_assert_ptr_nonnull(ctx);
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
 	devmgr_ctx_free(ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
 }
 
 /* A fresh context, for a test that creates more than one configuration. */
 static void reset(void)
 {
-	reset();
+	devmgr_ctx_free(ctx);
+	ctx = devmgr_ctx_new();
 	ck_assert_ptr_nonnull(ctx);
 }
 
@@ -92,9 +119,22 @@ static void write_file(const char *path, const void *data, size_t len)
 	close(fd);
 }
 
+/* Found in this program's linker section, not loaded from a module. */
+static void assert_linked(const char *name)
+{
+	size_t i, n = devmgr_ctx_provider_count(ctx);
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(devmgr_ctx_provider(ctx, i)->name, name) == 0)
+			break;
+	}
+	ck_assert_msg(i < n, "provider %s is not registered", name);
+	ck_assert_str_eq(devmgr_ctx_provider_origin(ctx, i), "");
+}
+
 START_TEST(test_linked_provider)
 {
-	ck_assert_ptr_nonnull(devmgr_ctx_find_provider(ctx, "blk-ram"));
+	assert_linked("blk-ram");
 }
 END_TEST
 
@@ -156,8 +196,8 @@ START_TEST(test_vectored_odd_sizes)
 	struct devmgr_blk *b = ram("\"size\": \"64K\"");
 	static uint8_t out[1536], in[1536];
 	struct iovec wv[] = {
-		{ out, 1 },	       { out + 1, 300 },  { out + 301, 0 },
-		{ out + 301, 211 },    { out + 512, 700 }, { out + 1212, 324 },
+		{ out, 1 },	    { out + 1, 300 },	{ out + 301, 0 },
+		{ out + 301, 211 }, { out + 512, 700 }, { out + 1212, 324 },
 	};
 	struct iovec rv[] = { { in, 1000 }, { in + 1000, 536 } };
 	uint8_t plain[1536];
@@ -357,8 +397,8 @@ START_TEST(test_image_smaller_than_size)
 	fill(img, sizeof(img), 6);
 	snprintf(path, sizeof(path), "%s/disk.img", tmpdir);
 	write_file(path, img, sizeof(img));
-	snprintf(params, sizeof(params),
-		 "\"image\": \"%s\", \"size\": \"64K\"", path);
+	snprintf(params, sizeof(params), "\"image\": \"%s\", \"size\": \"64K\"",
+		 path);
 	b = ram(params);
 	ck_assert_int_eq(devmgr_blk_info(b, &info), 0);
 	ck_assert_uint_eq(info.sectors, 128);
@@ -441,6 +481,7 @@ static Suite *blk_ram_suite(void)
 	Suite *s = suite_create("blk-ram");
 	TCase *tc = tcase_create("blk-ram");
 
+	tcase_add_unchecked_fixture(tc, make_dirs, remove_dirs);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_linked_provider);
 	tcase_add_test(tc, test_info);
@@ -466,9 +507,13 @@ static Suite *blk_ram_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(blk_ram_suite());
+	SRunner *sr;
 	int failed;
 
+	/* Only the linked-in providers are under test: the build tree's
+	 * modules would just be refused as duplicates. */
+	unsetenv("DEVMGR_PLUGIN_PATH");
+	sr = srunner_create(blk_ram_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,0 +1,167 @@
+/* plugin_load.c: time to load every plugin of a folder through devmgr
+ * (devmgr_ctx_new + devmgr_ctx_load_plugins) against a program that only
+ * scans the folder and dlopen()s the same .so files (RTLD_NOW|RTLD_LOCAL).
+ * Each measurement runs in a fresh process (fork + exec of this program
+ * with a mode argument), so no load is shared between runs; the child
+ * times its own load and writes the figure to a pipe.  Runs alternate
+ * between the two modes; medians are compared (target ratio <= 1.5x).
+ *
+ * Usage: plugin_load [--quick] [PLUGIN_DIR]
+ *   PLUGIN_DIR defaults to the first folder of DEVMGR_PLUGIN_PATH.
+ * Internal: plugin_load --child devmgr|dlopen PLUGIN_DIR FD */
+#define _GNU_SOURCE
+#include <devmgr/devmgr.h>
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+static int is_so(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 3 && strcmp(name + n - 3, ".so") == 0;
+}
+
+static void quiet_log(void *arg, enum devmgr_log_level level, const char *msg)
+{
+	(void)arg;
+	(void)level;
+	(void)msg;
+}
+
+static int child(const char *mode, const char *dir, int fd)
+{
+	long loaded = 0;
+	double t0, t1;
+
+	if (strcmp(mode, "devmgr") == 0) {
+		/* Only the folder given: nothing from the environment. */
+		unsetenv("DEVMGR_PLUGIN_PATH");
+		t0 = bench_now();
+		struct devmgr_ctx *ctx = devmgr_ctx_new();
+		if (!ctx)
+			return 2;
+		struct devmgr_error err;
+		if (devmgr_ctx_add_plugin_dir(ctx, dir, NULL, &err) < 0)
+			return 2;
+		devmgr_ctx_set_log(ctx, quiet_log, NULL, DEVMGR_LOG_ERROR);
+		int r = devmgr_ctx_load_plugins(ctx);
+		t1 = bench_now();
+		if (r != 0)
+			return 3; /* a refused file, or no folder */
+		loaded = (long)devmgr_ctx_plugin_count(ctx);
+	} else {
+		t0 = bench_now();
+		DIR *d = opendir(dir);
+		if (!d)
+			return 2;
+		struct dirent *e;
+		char p[4096];
+		while ((e = readdir(d)) != NULL) {
+			if (!is_so(e->d_name))
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+			if (!dlopen(p, RTLD_NOW | RTLD_LOCAL))
+				return 3;
+			loaded++;
+		}
+		closedir(d);
+		t1 = bench_now();
+	}
+	dprintf(fd, "%.9f %ld\n", t1 - t0, loaded);
+	return 0;
+}
+
+/* Run one child; returns its time, *loaded its plugin count. */
+static double run_child(const char *self, const char *mode, const char *dir,
+			long *loaded)
+{
+	int pfd[2];
+	if (pipe(pfd) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		char fds[16];
+		snprintf(fds, sizeof(fds), "%d", pfd[1]);
+		execl(self, self, "--child", mode, dir, fds, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	char buf[128] = "";
+	ssize_t n = read(pfd[0], buf, sizeof(buf) - 1);
+	close(pfd[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	double t;
+	if (n <= 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
+	    sscanf(buf, "%lf %ld", &t, loaded) != 2) {
+		fprintf(stderr, "plugin_load: %s child failed (status %d)\n",
+			mode, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		return -1;
+	}
+	return t;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && strcmp(argv[1], "--child") == 0)
+		return child(argv[2], argv[3], atoi(argv[4]));
+
+	int quick = bench_quick(argc, argv);
+	int runs = quick ? 5 : 31;
+	const char *dir = NULL;
+	char envdir[4096];
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--quick") != 0)
+			dir = argv[i];
+	if (!dir) {
+		const char *e = getenv("DEVMGR_PLUGIN_PATH");
+		if (!e || !*e) {
+			fprintf(stderr, "usage: plugin_load [--quick] DIR "
+					"(or set DEVMGR_PLUGIN_PATH)\n");
+			return 2;
+		}
+		snprintf(envdir, sizeof(envdir), "%s", e);
+		envdir[strcspn(envdir, ":")] = 0;
+		dir = envdir;
+	}
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return 2;
+	self[n] = 0;
+
+	double *td = calloc(runs, sizeof(double));
+	double *tr = calloc(runs, sizeof(double));
+	long nd = 0, nr = 0;
+	for (int r = 0; r < runs; r++) {
+		int dev_first = r % 2 == 0;
+		for (int k = 0; k < 2; k++) {
+			int dev_now = (k == 0) == dev_first;
+			double t = run_child(self, dev_now ? "devmgr" : "dlopen",
+					     dir, dev_now ? &nd : &nr);
+			if (t < 0)
+				return 2;
+			(dev_now ? td : tr)[r] = t;
+		}
+	}
+	if (nd != nr) {
+		fprintf(stderr, "plugin_load: devmgr loaded %ld plugins, "
+				"dlopen %ld files\n", nd, nr);
+		return 2;
+	}
+	double md = bench_median(td, runs) * 1e3;
+	double mr = bench_median(tr, runs) * 1e3;
+	printf("plugin load (%ld plugins): devmgr %.3f ms, dlopen %.3f ms, "
+	       "ratio %.3fx ",
+	       nd, md, mr, md / mr);
+	int missed = bench_verdict(md / mr, 1.5, 0);
+	free(td);
+	free(tr);
+	return missed;
+}

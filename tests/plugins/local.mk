@@ -1,0 +1,46 @@
+# Test plugins: real modules loaded through the real loader by the tests.
+# test-blk-pass lands in tests/plugins/.libs, for configuration cases that
+# need a stacked blk provider; the broken ones land in tests/plugins/bad/.libs
+# (one refusal each, see bad_plugin.c) so that normal runs never see them.
+# -rpath makes libtool build a shared module for a check_ library.
+TEST_PLUGIN_LDFLAGS = -module -avoid-version -shared -no-undefined -rpath /nowhere
+
+check_LTLIBRARIES += tests/plugins/test-blk-pass.la
+tests_plugins_test_blk_pass_la_SOURCES = tests/plugins/test_blk_pass.c
+tests_plugins_test_blk_pass_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_test_blk_pass_la_LIBADD = core/libdevmgr.la
+
+check_LTLIBRARIES += tests/plugins/bad/bad-nodesc.la \
+	tests/plugins/bad/bad-magic.la tests/plugins/bad/bad-abi.la \
+	tests/plugins/bad/bad-sig.la tests/plugins/bad/bad-dup.la \
+	tests/plugins/bad/bad-nullop.la
+
+tests_plugins_bad_bad_nodesc_la_SOURCES = tests/plugins/bad_plugin.c
+tests_plugins_bad_bad_nodesc_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NODESC
+tests_plugins_bad_bad_nodesc_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_bad_bad_nodesc_la_LIBADD = core/libdevmgr.la
+
+tests_plugins_bad_bad_magic_la_SOURCES = tests/plugins/bad_plugin.c
+tests_plugins_bad_bad_magic_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_MAGIC
+tests_plugins_bad_bad_magic_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_bad_bad_magic_la_LIBADD = core/libdevmgr.la
+
+tests_plugins_bad_bad_abi_la_SOURCES = tests/plugins/bad_plugin.c
+tests_plugins_bad_bad_abi_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_ABI
+tests_plugins_bad_bad_abi_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_bad_bad_abi_la_LIBADD = core/libdevmgr.la
+
+tests_plugins_bad_bad_sig_la_SOURCES = tests/plugins/bad_plugin.c
+tests_plugins_bad_bad_sig_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_SIG
+tests_plugins_bad_bad_sig_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_bad_bad_sig_la_LIBADD = core/libdevmgr.la
+
+tests_plugins_bad_bad_dup_la_SOURCES = tests/plugins/bad_plugin.c
+tests_plugins_bad_bad_dup_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_DUP
+tests_plugins_bad_bad_dup_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_bad_bad_dup_la_LIBADD = core/libdevmgr.la
+
+tests_plugins_bad_bad_nullop_la_SOURCES = tests/plugins/bad_plugin.c
+tests_plugins_bad_bad_nullop_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NULLOP
+tests_plugins_bad_bad_nullop_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_bad_bad_nullop_la_LIBADD = core/libdevmgr.la

@@ -1,0 +1,82 @@
+/* test-blk-pass: a blk provider stacked on exactly one blk device, passing
+ * every op through to it.  Built only for the test suite (make check);
+ * the configuration cases under tests/config/ that need a stacked blk
+ * provider name it in their "requires" file. */
+#include <devmgr/plugin.h>
+#include <devmgr/sig/blk.h>
+
+static struct devmgr_blk *lower(struct devmgr_blk *b)
+{
+	return devmgr_device_handle(devmgr_device_dep(b->dev, 0));
+}
+
+static int pass_info(struct devmgr_blk *b, struct devmgr_blk_info *out)
+{
+	return devmgr_blk_info(lower(b), out);
+}
+
+static int pass_readv(struct devmgr_blk *b, uint64_t sector,
+		      const struct iovec *iov, int iovcnt)
+{
+	return devmgr_blk_readv(lower(b), sector, iov, iovcnt);
+}
+
+static int pass_writev(struct devmgr_blk *b, uint64_t sector,
+		       const struct iovec *iov, int iovcnt)
+{
+	return devmgr_blk_writev(lower(b), sector, iov, iovcnt);
+}
+
+static int pass_flush(struct devmgr_blk *b)
+{
+	return devmgr_blk_flush(lower(b));
+}
+
+static int pass_discard(struct devmgr_blk *b, uint64_t sector, uint64_t count)
+{
+	return devmgr_blk_discard(lower(b), sector, count);
+}
+
+static const struct devmgr_blk_ops pass_ops = {
+	.minor = DEVMGR_BLK_MINOR,
+	.info = pass_info,
+	.readv = pass_readv,
+	.writev = pass_writev,
+	.flush = pass_flush,
+	.discard = pass_discard,
+};
+
+static const struct devmgr_param pass_params[] = {
+	{ NULL },
+};
+
+static int pass_create(struct devmgr_device *dev, struct devmgr_error *err)
+{
+	if (devmgr_device_dep_count(dev) != 1 ||
+	    !devmgr_device_handle(devmgr_device_dep(dev, 0)))
+		return devmgr_error_set(err, -EINVAL,
+					"needs exactly one created blk device");
+	return 0;
+}
+
+static const struct devmgr_provider pass_provider = {
+	.size = sizeof(struct devmgr_provider),
+	.name = "test-blk-pass",
+	.help = "test: passes every blk op through to the device below",
+	.sig = "blk",
+	.sig_major = DEVMGR_BLK_MAJOR,
+	.sig_minor = DEVMGR_BLK_MINOR,
+	.ops = &pass_ops,
+	.params = pass_params,
+	.on_sig = "blk",
+	.on_min = 1,
+	.on_max = 1,
+	.create = pass_create,
+};
+
+static const struct devmgr_provider *const providers[] = {
+	&pass_provider,
+	NULL,
+};
+
+DEVMGR_PLUGIN("test-blk-pass", "0.1.0", providers, NULL);
