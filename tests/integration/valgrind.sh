@@ -5,6 +5,11 @@ set -u
 
 : "${top_srcdir:?}" "${top_builddir:?}"
 command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind is not installed"; exit 77; }
+# A sanitizer build carries its own shadow memory, which valgrind cannot run.
+if nm -D "$top_builddir/core/.libs/libdevmgr.so" 2>/dev/null | grep -q '__asan_\|__ubsan_'; then
+	echo "SKIP: sanitizer build (valgrind runs in the plain build)"
+	exit 77
+fi
 
 DEVMGR="$top_builddir/apps/devmgr/devmgr"
 LIBTOOL="$top_builddir/libtool"
