@@ -6,3 +6,8 @@ apps_devmgr_devmgr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 apps_devmgr_devmgr_LDADD = core/libdevmgr.la $(JANSSON_LIBS)
 
 include $(srcdir)/apps/blkdump/local.mk
+include $(srcdir)/apps/echo/local.mk
+include $(srcdir)/apps/devmgr-fat/local.mk
+include $(srcdir)/apps/www/local.mk
+include $(srcdir)/apps/switch/local.mk
+include $(srcdir)/apps/xendisks/local.mk

@@ -26,7 +26,14 @@ bench_plugin_load_LDADD = core/libdevmgr.la $(DL_LIBS)
 bench_maxrss_SOURCES = bench/maxrss.c
 bench_maxrss_CFLAGS = $(BENCH_CFLAGS)
 
-EXTRA_DIST += bench/run.sh bench/probe_scale.sh bench/RESULTS.md
+EXTRA_DIST += bench/run.sh bench/probe_scale.sh bench/RESULTS.md bench/run.d
+
+include $(srcdir)/bench/xen.mk
+include $(srcdir)/bench/net.mk
+include $(srcdir)/bench/stack.mk
+include $(srcdir)/bench/fs.mk
+include $(srcdir)/bench/www.mk
+include $(srcdir)/bench/switch.mk
 
 .PHONY: bench
 bench: $(BENCH_PROGS)

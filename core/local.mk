@@ -22,6 +22,8 @@ core_libdevmgr_la_LIBADD = $(JANSSON_LIBS) $(DL_LIBS)
 core_libdevmgr_la_LDFLAGS = -version-info 0:0:0 -no-undefined \
 	-export-symbols-regex '^devmgr_'
 
+include $(srcdir)/core/xen.mk
+
 devmgrincludedir = $(includedir)/devmgr
 devmgrinclude_HEADERS = \
 	core/include/devmgr/devmgr.h \
@@ -31,4 +33,7 @@ devmgrinclude_HEADERS = \
 devmgrsigdir = $(includedir)/devmgr/sig
 devmgrsig_HEADERS = \
 	core/include/devmgr/sig/console.h \
-	core/include/devmgr/sig/blk.h
+	core/include/devmgr/sig/blk.h \
+	core/include/devmgr/sig/net.h \
+	core/include/devmgr/sig/stack.h \
+	core/include/devmgr/sig/fs.h

@@ -2,3 +2,11 @@
 include $(srcdir)/plugins/console/local.mk
 include $(srcdir)/plugins/blk-ram/local.mk
 include $(srcdir)/plugins/blk-file/local.mk
+include $(srcdir)/plugins/blk-debug/local.mk
+include $(srcdir)/plugins/fs-fat/local.mk
+include $(srcdir)/plugins/net-tap/local.mk
+include $(srcdir)/plugins/net-packet/local.mk
+include $(srcdir)/plugins/net-link/local.mk
+include $(srcdir)/plugins/net-debug/local.mk
+include $(srcdir)/plugins/net-socket/local.mk
+include $(srcdir)/plugins/net-lwip/local.mk

@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 autoreconf -fi >/dev/null
 jobs=$(nproc)
-fuzz_seconds=${FUZZ_SECONDS:-60}
+fuzz_seconds=${FUZZ_SECONDS:-45}
 
 echo "== build and make check"
 rm -rf build-check && mkdir build-check && cd build-check
@@ -28,15 +28,22 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	make -j"$jobs" check || { cat test-suite.log; exit 1; }
 cd "$top"
 
-echo "== libFuzzer: fuzz_config for ${fuzz_seconds}s"
+echo "== libFuzzer: every target for ${fuzz_seconds}s each"
 rm -rf build-fuzz
 tests/fuzz/build.sh build-fuzz
-mkdir -p build-fuzz/corpus
-cp tests/fuzz/corpus/config/* build-fuzz/corpus/
-build-fuzz/fuzz_config -max_total_time="$fuzz_seconds" -timeout=10 \
-	-rss_limit_mb=2048 build-fuzz/corpus >build-fuzz/fuzz.log 2>&1 ||
-	{ tail -50 build-fuzz/fuzz.log; exit 1; }
-tail -2 build-fuzz/fuzz.log
+for f in build-fuzz/fuzz_*; do
+	[ -x "$f" ] || continue
+	name=${f##*/fuzz_}
+	mkdir -p "build-fuzz/corpus-$name"
+	if [ -d "tests/fuzz/corpus/$name" ]; then
+		cp -r "tests/fuzz/corpus/$name/." "build-fuzz/corpus-$name/"
+	fi
+	echo "-- fuzz_$name"
+	"$f" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+		"build-fuzz/corpus-$name" >"build-fuzz/fuzz-$name.log" 2>&1 ||
+		{ tail -50 "build-fuzz/fuzz-$name.log"; exit 1; }
+	tail -2 "build-fuzz/fuzz-$name.log"
+done
 
 echo "== benchmarks (quick smoke run)"
 bench/run.sh --quick "$top/build-check"

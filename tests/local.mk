@@ -14,3 +14,10 @@ include $(srcdir)/tests/plugins/local.mk
 include $(srcdir)/tests/integration/loader.mk
 include $(srcdir)/tests/integration/cli.mk
 include $(srcdir)/tests/fuzz/local.mk
+include $(srcdir)/tests/xen/local.mk
+include $(srcdir)/tests/net/local.mk
+include $(srcdir)/tests/stack/local.mk
+include $(srcdir)/tests/fat-tool/local.mk
+include $(srcdir)/tests/fs/local.mk
+include $(srcdir)/tests/www/local.mk
+include $(srcdir)/tests/switch/local.mk

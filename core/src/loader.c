@@ -224,7 +224,8 @@ static void load_dir(struct devmgr_ctx *ctx, const char *dir)
 		names[n++] = s;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		if (devmgr_ctx_load_plugin(ctx, names[i], &e) < 0)
 			refuse(ctx, &e);

@@ -240,9 +240,15 @@ int devmgr__params_table_check(const struct devmgr_param *table,
 					p->name);
 		if (!p->def)
 			continue;
-		json_t *d = json_loads(p->def, JSON_DECODE_ANY, NULL);
-		json_t *c = d ? param_value(p, d, NULL, NULL, NULL, NULL) : NULL;
+		json_error_t je;
+		struct devmgr_error why = { 0 };
+		json_t *d = json_loads(p->def, JSON_DECODE_ANY, &je);
+		json_t *c = d ? param_value(p, d, NULL, NULL, NULL, &why) : NULL;
 		json_decref(d);
+		/* Running out of memory says nothing about the table. */
+		if ((!d && json_error_code(&je) == json_error_out_of_memory) ||
+		    (d && !c && why.code == -ENOMEM))
+			return devmgr_error_set(err, -ENOMEM, "out of memory");
 		if (!c)
 			return devmgr_error_set(
 				err, -EINVAL,

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Build the libFuzzer target with clang, outside automake (used by CI):
+# Build the libFuzzer targets with clang, outside automake (used by CI):
 #   tests/fuzz/build.sh OUTDIR
 #   OUTDIR/fuzz_config -max_total_time=60 tests/fuzz/corpus/config
 # Compiles the core sources, the blk-ram and console providers and the
@@ -21,3 +21,9 @@ $CLANG -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-o "$out/fuzz_config" \
 	$(pkg-config --libs jansson) -ldl -lpthread
 echo "built $out/fuzz_config"
+# Each area's targets: tests/fuzz/build-AREA.sh OUTDIR builds OUTDIR/fuzz_NAME,
+# whose seed corpus is tests/fuzz/corpus/NAME.
+for s in "$top"/tests/fuzz/build-*.sh; do
+	[ -f "$s" ] || continue
+	CLANG=$CLANG sh "$s" "$out"
+done

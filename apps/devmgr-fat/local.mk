@@ -1,0 +1,1 @@
+# devmgr-fat: the FAT tool, an app over the fs signature.

@@ -1,0 +1,1 @@
+# echo: TCP and UDP echo over any stack.

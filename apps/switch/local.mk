@@ -1,0 +1,1 @@
+# switch: an L2 learning switch over many net ports.

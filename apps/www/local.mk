@@ -1,0 +1,1 @@
+# www: the static web server app.

@@ -1,0 +1,1 @@
+# xendisks: reports hot-plugged disks as they come and go.

@@ -1,0 +1,1 @@
+# Xen hot-plug benchmarks.

@@ -1,0 +1,196 @@
+/* devmgr/sig/fs.h: the filesystem signature, v1.0.  Paths are absolute,
+ * '/'-separated, UTF-8; names compare as the filesystem compares them (FAT:
+ * case-insensitively).  Errors are negative errno values: -ENOENT,
+ * -ENOTDIR, -EISDIR, -ENOTEMPTY, -ENOSPC, -ENAMETOOLONG, -EEXIST, -EIO,
+ * -EROFS.  A read-only filesystem leaves the write ops NULL, and the
+ * wrappers below answer -EROFS for them. */
+#ifndef DEVMGR_SIG_FS_H
+#define DEVMGR_SIG_FS_H
+
+#include <devmgr/sig.h>
+#include <fcntl.h>
+#include <sys/types.h>
+
+#define DEVMGR_FS_MAJOR 1
+#define DEVMGR_FS_MINOR 0
+
+#define DEVMGR_FS_NAME_MAX 1020 /* bytes of UTF-8 in one name, plus NUL */
+
+struct devmgr_fs;
+
+/* An open file.  Providers allocate it with this header first. */
+struct devmgr_file {
+	struct devmgr_fs *fs;
+	void *reserved_;
+};
+
+enum devmgr_fs_kind {
+	DEVMGR_FS_FILE = 1,
+	DEVMGR_FS_DIR = 2,
+};
+
+/* Times are seconds since 1970-01-01 UTC (a filesystem without time
+ * zones, such as FAT, stores its times as UTC). */
+struct devmgr_fs_stat {
+	uint64_t size;
+	uint32_t kind; /* enum devmgr_fs_kind */
+	uint32_t reserved0;
+	int64_t mtime, atime, ctime;
+	uint8_t reserved[16];
+};
+
+struct devmgr_fs_dirent {
+	char name[DEVMGR_FS_NAME_MAX + 1];
+	struct devmgr_fs_stat st;
+};
+
+/* Caller supplies the storage. */
+struct devmgr_fs_volume {
+	char type[8];   /* "FAT12", "FAT16", "FAT32"... */
+	char label[36]; /* UTF-8, no trailing spaces; "" when none */
+	uint32_t cluster_size;
+	uint64_t total_bytes;
+	uint64_t free_bytes;
+	bool read_only;
+	uint8_t reserved[23];
+};
+
+/* Called once for each entry of a folder ("." and ".." left out), in the
+ * folder's order; return non-zero to stop early (readdir returns it). */
+typedef int (*devmgr_fs_dir_fn)(void *arg, const struct devmgr_fs_dirent *e);
+
+struct devmgr_fs_ops {
+	uint32_t minor; /* DEVMGR_FS_MINOR when built */
+	uint32_t reserved;
+	/* valid for minor 0 */
+	int (*volume)(struct devmgr_fs *fs,
+		      struct devmgr_fs_volume *out); /* required */
+	/* flags: O_RDONLY, O_WRONLY or O_RDWR, with O_CREAT, O_TRUNC,
+	 * O_EXCL.  -EISDIR for a folder opened to write. */
+	int (*open)(struct devmgr_fs *fs, const char *path, int flags,
+		    struct devmgr_file **out); /* required */
+	/* Bytes read, fewer at the end of the file, 0 past it. */
+	ssize_t (*pread)(struct devmgr_file *f, void *buf, size_t len,
+			 uint64_t off); /* required */
+	int (*fstat)(struct devmgr_file *f,
+		     struct devmgr_fs_stat *out); /* required */
+	/* Frees f; writes what it holds first (the error, if that fails). */
+	int (*close)(struct devmgr_file *f); /* required */
+	int (*stat)(struct devmgr_fs *fs, const char *path,
+		    struct devmgr_fs_stat *out); /* required */
+	int (*readdir)(struct devmgr_fs *fs, const char *path,
+		       devmgr_fs_dir_fn fn, void *arg); /* required */
+	/* The write ops, each optional (NULL on a read-only filesystem). */
+	ssize_t (*pwrite)(struct devmgr_file *f, const void *buf, size_t len,
+			  uint64_t off);
+	int (*ftruncate)(struct devmgr_file *f, uint64_t size);
+	int (*mkdir)(struct devmgr_fs *fs, const char *path);
+	int (*unlink)(struct devmgr_fs *fs, const char *path);
+	int (*rmdir)(struct devmgr_fs *fs, const char *path);
+	/* Replaces an existing file at to, as rename(2). */
+	int (*rename)(struct devmgr_fs *fs, const char *from, const char *to);
+	/* Everything written so far reaches the blk device and is flushed. */
+	int (*sync)(struct devmgr_fs *fs);
+};
+
+struct devmgr_fs {
+	DEVMGR_HANDLE_HEAD(devmgr_fs_ops);
+};
+
+static inline int devmgr_fs_volume(struct devmgr_fs *fs,
+				   struct devmgr_fs_volume *out)
+{
+	return fs->ops->volume(fs, out);
+}
+
+static inline int devmgr_fs_open(struct devmgr_fs *fs, const char *path,
+				 int flags, struct devmgr_file **out)
+{
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)))
+		if (!DEVMGR_HAS_OP(fs->ops, 0, pwrite))
+			return -EROFS;
+	return fs->ops->open(fs, path, flags, out);
+}
+
+static inline ssize_t devmgr_file_pread(struct devmgr_file *f, void *buf,
+					size_t len, uint64_t off)
+{
+	return f->fs->ops->pread(f, buf, len, off);
+}
+
+static inline ssize_t devmgr_file_pwrite(struct devmgr_file *f,
+					 const void *buf, size_t len,
+					 uint64_t off)
+{
+	if (!DEVMGR_HAS_OP(f->fs->ops, 0, pwrite))
+		return -EROFS;
+	return f->fs->ops->pwrite(f, buf, len, off);
+}
+
+static inline int devmgr_file_truncate(struct devmgr_file *f, uint64_t size)
+{
+	if (!DEVMGR_HAS_OP(f->fs->ops, 0, ftruncate))
+		return -EROFS;
+	return f->fs->ops->ftruncate(f, size);
+}
+
+static inline int devmgr_file_stat(struct devmgr_file *f,
+				   struct devmgr_fs_stat *out)
+{
+	return f->fs->ops->fstat(f, out);
+}
+
+static inline int devmgr_file_close(struct devmgr_file *f)
+{
+	return f->fs->ops->close(f);
+}
+
+static inline int devmgr_fs_stat(struct devmgr_fs *fs, const char *path,
+				 struct devmgr_fs_stat *out)
+{
+	return fs->ops->stat(fs, path, out);
+}
+
+static inline int devmgr_fs_readdir(struct devmgr_fs *fs, const char *path,
+				    devmgr_fs_dir_fn fn, void *arg)
+{
+	return fs->ops->readdir(fs, path, fn, arg);
+}
+
+static inline int devmgr_fs_mkdir(struct devmgr_fs *fs, const char *path)
+{
+	if (!DEVMGR_HAS_OP(fs->ops, 0, mkdir))
+		return -EROFS;
+	return fs->ops->mkdir(fs, path);
+}
+
+static inline int devmgr_fs_unlink(struct devmgr_fs *fs, const char *path)
+{
+	if (!DEVMGR_HAS_OP(fs->ops, 0, unlink))
+		return -EROFS;
+	return fs->ops->unlink(fs, path);
+}
+
+static inline int devmgr_fs_rmdir(struct devmgr_fs *fs, const char *path)
+{
+	if (!DEVMGR_HAS_OP(fs->ops, 0, rmdir))
+		return -EROFS;
+	return fs->ops->rmdir(fs, path);
+}
+
+static inline int devmgr_fs_rename(struct devmgr_fs *fs, const char *from,
+				   const char *to)
+{
+	if (!DEVMGR_HAS_OP(fs->ops, 0, rename))
+		return -EROFS;
+	return fs->ops->rename(fs, from, to);
+}
+
+static inline int devmgr_fs_sync(struct devmgr_fs *fs)
+{
+	if (!DEVMGR_HAS_OP(fs->ops, 0, sync))
+		return 0; /* nothing was written */
+	return fs->ops->sync(fs);
+}
+
+#endif

@@ -1,0 +1,116 @@
+/* devmgr/sig/net.h: the network interface signature, v1.0.  A net device
+ * moves whole Ethernet frames (destination, source, type, payload; no
+ * preamble and no FCS).  Frames arrive through the event loop: the device
+ * watches its own fd and calls the receiver, on the loop thread, once for
+ * each frame, several frames per wake-up when several are waiting. */
+#ifndef DEVMGR_SIG_NET_H
+#define DEVMGR_SIG_NET_H
+
+#include <devmgr/sig.h>
+
+#define DEVMGR_NET_MAJOR 1
+#define DEVMGR_NET_MINOR 0
+
+#define DEVMGR_NET_HDR_LEN 14 /* destination, source, ethertype */
+#define DEVMGR_NET_MIN_FRAME 14
+
+struct devmgr_net;
+
+/* Caller supplies the storage. */
+struct devmgr_net_info {
+	uint8_t mac[6];
+	uint8_t reserved0[2];
+	uint32_t mtu; /* largest payload; a frame is at most mtu + 14 bytes */
+	bool link_up;
+	uint8_t reserved[19];
+};
+
+struct devmgr_net_stats {
+	uint64_t rx_frames, rx_bytes, rx_drops, rx_errors;
+	uint64_t tx_frames, tx_bytes, tx_drops, tx_errors;
+};
+
+/* One received frame, borrowed for the call only. */
+typedef void (*devmgr_net_rx_fn)(void *arg, struct devmgr_net *n,
+				 const void *frame, size_t len);
+
+struct devmgr_net_ops {
+	uint32_t minor; /* DEVMGR_NET_MINOR when built */
+	uint32_t reserved;
+	/* valid for minor 0 */
+	int (*info)(struct devmgr_net *n,
+		    struct devmgr_net_info *out); /* required */
+	/* Send one frame gathered from iov.  Its length must be 14 to
+	 * mtu + 14 bytes: -EMSGSIZE otherwise, never truncated.  -EAGAIN
+	 * when the device cannot take it now (the frame is not sent; a
+	 * caller may drop it, as a link would).  0 when sent. */
+	int (*sendv)(struct devmgr_net *n, const struct iovec *iov,
+		     int iovcnt); /* required */
+	/* Set the receiver (fn NULL: none).  Frames that arrive while there
+	 * is no receiver are dropped and counted in rx_drops. */
+	int (*set_rx)(struct devmgr_net *n, devmgr_net_rx_fn fn,
+		      void *arg); /* required */
+	/* Send count frames, frames[i] being one whole frame.  Returns how
+	 * many were sent (the first ones), or a negative errno if none. */
+	int (*send_batch)(struct devmgr_net *n, const struct iovec *frames,
+			  unsigned count); /* optional */
+	int (*stats)(struct devmgr_net *n,
+		     struct devmgr_net_stats *out); /* optional */
+};
+
+struct devmgr_net {
+	DEVMGR_HANDLE_HEAD(devmgr_net_ops);
+};
+
+typedef DEVMGR_SET_OF(devmgr_net) devmgr_net_set;
+
+static inline int devmgr_net_info(struct devmgr_net *n,
+				  struct devmgr_net_info *out)
+{
+	return n->ops->info(n, out);
+}
+
+static inline int devmgr_net_sendv(struct devmgr_net *n,
+				   const struct iovec *iov, int iovcnt)
+{
+	return n->ops->sendv(n, iov, iovcnt);
+}
+
+static inline int devmgr_net_send(struct devmgr_net *n, const void *frame,
+				  size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
+	return n->ops->sendv(n, &iov, 1);
+}
+
+static inline int devmgr_net_set_rx(struct devmgr_net *n, devmgr_net_rx_fn fn,
+				    void *arg)
+{
+	return n->ops->set_rx(n, fn, arg);
+}
+
+/* Falls back to one sendv per frame when the provider has no batch op. */
+static inline int devmgr_net_send_batch(struct devmgr_net *n,
+					const struct iovec *frames,
+					unsigned count)
+{
+	if (DEVMGR_HAS_OP(n->ops, 0, send_batch))
+		return n->ops->send_batch(n, frames, count);
+	unsigned i = 0;
+	for (; i < count; i++) {
+		int r = n->ops->sendv(n, &frames[i], 1);
+		if (r < 0)
+			return i ? (int)i : r;
+	}
+	return (int)i;
+}
+
+static inline int devmgr_net_stats(struct devmgr_net *n,
+				   struct devmgr_net_stats *out)
+{
+	if (!DEVMGR_HAS_OP(n->ops, 0, stats))
+		return -EOPNOTSUPP;
+	return n->ops->stats(n, out);
+}
+
+#endif

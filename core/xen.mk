@@ -1,0 +1,1 @@
+# The xenstore configuration source (libxenstore), part of libdevmgr.

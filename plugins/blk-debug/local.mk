@@ -1,0 +1,1 @@
+# blk-debug: a fault-injecting, tracing, checking blk interposer.

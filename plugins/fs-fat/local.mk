@@ -1,0 +1,1 @@
+# fs-fat: FAT12/16/32 over any blk device.

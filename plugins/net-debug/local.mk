@@ -1,0 +1,1 @@
+# net-debug: a pcap-writing, fault-injecting net interposer.

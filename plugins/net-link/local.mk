@@ -1,0 +1,1 @@
+# net-link: an in-memory Ethernet hub.

@@ -1,0 +1,1 @@
+# net-lwip: the stack-lwip provider over any net device.

@@ -1,0 +1,1 @@
+# net-packet: AF_PACKET on an existing interface.

@@ -1,0 +1,1 @@
+# net-socket: the stack signature over kernel sockets.

@@ -1,0 +1,1 @@
+# net-tap: a Linux tap device.

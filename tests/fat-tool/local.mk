@@ -1,0 +1,1 @@
+# Tests of devmgr-fat and blk-debug against dosfstools and mtools.

@@ -1,0 +1,1 @@
+# Tests of the net and stack providers and the echo app.

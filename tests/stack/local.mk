@@ -1,0 +1,1 @@
+# Tests of net-socket, stack-lwip and the echo app.

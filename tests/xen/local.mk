@@ -1,0 +1,1 @@
+# Tests of the xenstore source against a real xenstored.
