@@ -4,8 +4,8 @@ check_PROGRAMS += tests/net/responder
 tests_net_responder_SOURCES = tests/net/responder.c
 tests_net_responder_LDADD = core/libdevmgr.la
 
-TESTS += tests/net/tap.sh
-dist_noinst_SCRIPTS += tests/net/tap.sh
+TESTS += tests/net/tap.sh tests/net/packet.sh
+dist_noinst_SCRIPTS += tests/net/tap.sh tests/net/packet.sh
 dist_noinst_DATA += tests/net/lib.sh
 
 # net-link and the fault queue, linked in (no root needed).
