@@ -109,9 +109,14 @@ static void log_begin(struct www_conn *c, const struct http_request *req,
 			*p++ = (char)ch;
 		}
 	}
-	n = snprintf(p, sizeof(c->log_line) - (size_t)(p - c->log_line),
-		     " HTTP/%u.%u\" %d ", req->major % 10, req->minor % 10,
-		     status);
+	/* a request refused before its version was read has none */
+	if (req->major == 0 && req->minor == 0)
+		n = snprintf(p, sizeof(c->log_line) - (size_t)(p - c->log_line),
+			     "\" %d ", status);
+	else
+		n = snprintf(p, sizeof(c->log_line) - (size_t)(p - c->log_line),
+			     " HTTP/%u.%u\" %d ", req->major % 10,
+			     req->minor % 10, status);
 	c->log_len = (size_t)(p - c->log_line) + (n > 0 ? (size_t)n : 0);
 }
 

@@ -53,8 +53,14 @@ static int on_url(http_parser *p, const char *at, size_t len)
 	size_t line = strlen(http_method_str(p->method)) + 1 + r->url_len +
 		      len + REQUEST_LINE_TAIL;
 
-	if (line > r->lim.max_request_line)
+	if (line > r->lim.max_request_line) {
+		/* keep what fits, for the log line of the refusal */
+		size_t room = r->lim.max_request_line - r->url_len;
+		memcpy(r->url + r->url_len, at, len < room ? len : room);
+		r->url_len += len < room ? len : room;
+		r->url[r->url_len] = '\0';
 		return refuse(r, 414);
+	}
 	memcpy(r->url + r->url_len, at, len);
 	r->url_len += len;
 	r->url[r->url_len] = '\0';
