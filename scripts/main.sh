@@ -1,7 +1,10 @@
 #!/bin/sh
-# The main job on built-in defaults: build devmgr, show "devmgr probe" on the
-# built-in configuration (a console and a 1 MiB RAM disk), and run the
-# blkdump app, through "devmgr run" and as its own executable.
+# The main job on built-in defaults: install the build dependencies
+# (Debian 12), build everything, print "devmgr probe" of the www app's
+# built-in configuration, then run www on it: the demo site (site/, made
+# into a FAT image with mtools at build time) in a RAM disk (blk-ram),
+# read through fs-fat, served by net-socket on http://127.0.0.1:8080/
+# with the access log on stdout, until Ctrl-C.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh" build
@@ -12,9 +15,12 @@ mkdir -p build && cd build
 make -j"$(nproc)"
 DEVMGR_PLUGIN_PATH=$PWD/plugins/.libs
 export DEVMGR_PLUGIN_PATH
-echo "== devmgr probe (built-in configuration)"
-./apps/devmgr/devmgr probe
-echo "== devmgr run blkdump (sector 0 of the RAM disk)"
-./apps/devmgr/devmgr run blkdump
-echo "== blkdump as its own executable, on examples/default.json"
-./apps/blkdump/blkdump -c ../examples/default.json
+cfg=$(mktemp "${TMPDIR:-/tmp}/www-default.XXXXXX.json")
+./apps/www/www --print-config >"$cfg"
+echo "== devmgr probe (the www app's built-in configuration)"
+status=0
+./apps/devmgr/devmgr probe -c "$cfg" || status=$?
+rm -f "$cfg"
+[ "$status" -eq 0 ] || exit "$status"
+echo "== www on its built-in configuration: http://127.0.0.1:8080/ (Ctrl-C stops it)"
+exec ./apps/www/www

@@ -40,7 +40,8 @@ int www_conn_init(struct www_conn *c, struct www_conf *conf, const char *peer)
 	memset(c, 0, sizeof(*c));
 	c->conf = conf;
 	c->in_cap = INPUT_SIZE;
-	c->out_cap = conf->chunk_size;
+	/* a file of chunk_size bytes goes out with its head in one send */
+	c->out_cap = conf->chunk_size + HEAD_ROOM;
 	/* one block: input, output, and the target (max_request_line + 1) */
 	c->in = malloc(c->in_cap + c->out_cap + conf->lim.max_request_line +
 		       1);

@@ -5,9 +5,9 @@
  * www_conn_step(), which answers as many requests as fit and says what
  * to wait for next.  Memory is fixed when the connection is made: an
  * input buffer, the request target and one output buffer of chunk_size
- * bytes.  A file body is read from the fs one chunk at a time, only when
- * the previous chunk has mostly gone out, so a client that stops reading
- * holds one chunk and no more. */
+ * bytes plus room for a response head.  A file body is read from the fs
+ * one chunk at a time, only when the previous chunk has mostly gone out,
+ * so a client that stops reading holds one chunk and no more. */
 #ifndef WWW_CONN_H
 #define WWW_CONN_H
 

@@ -80,7 +80,7 @@ start_www() {
 	www_pid=$!
 	i=0
 	while [ $i -lt 100 ]; do
-		www_port=$(sed -n 's|^www: serving .* on http://[0-9.]*:\([0-9]*\)/$|\1|p' "$log")
+		www_port=$(sed -n 's|^www: serving .* on http://[0-9.]*:\([0-9]*\)/$|\1|p' "$log" 2>/dev/null)
 		[ -n "$www_port" ] && return 0
 		kill -0 "$www_pid" 2>/dev/null || break
 		sleep 0.1

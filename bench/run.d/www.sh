@@ -1,0 +1,190 @@
+#!/bin/sh
+# www.sh [--quick] BUILDDIR: requests per second of the www app against
+# nginx (Debian's nginx-light, one worker) in the same run, with wrk, on
+# 1 KiB and 64 KiB files: www on its built-in configuration (net-socket,
+# fs-fat on a RAM disk holding a FAT image of the files) and nginx serving
+# the same files from a local folder, both on 127.0.0.1, both writing an
+# access log to a file.  Runs alternate between the two servers; figures
+# are medians.  Then www on stack-lwip over net-tap inside a network
+# namespace (root only), wrk on the kernel side, against net-socket.
+#
+# Targets: www/nginx >= 1.0 for 1 KiB, >= 0.8 for 64 KiB.  lwIP: reported.
+set -u
+quick=
+if [ "${1:-}" = "--quick" ]; then quick=1; shift; fi
+[ $# -eq 1 ] || { echo "usage: $0 [--quick] BUILDDIR" >&2; exit 2; }
+b=$(cd "$1" && pwd) || exit 2
+WWW=$b/apps/www/www
+PY=/usr/bin/python3
+PATH="$PATH:/usr/sbin:/sbin"
+export PATH MTOOLS_SKIP_CHECK=1
+: "${DEVMGR_PLUGIN_PATH:=$b/plugins/.libs}"
+export DEVMGR_PLUGIN_PATH
+
+for t in wrk nginx mkfs.fat mcopy "$PY"; do
+	command -v "$t" >/dev/null 2>&1 || { echo "www.sh: $t is not installed" >&2; exit 2; }
+done
+for p in blk-ram fs-fat net-socket console; do
+	[ -f "$DEVMGR_PLUGIN_PATH/$p.so" ] ||
+		{ echo "www.sh: plugin $p is not built" >&2; exit 2; }
+done
+[ -x "$WWW" ] || { echo "www.sh: $WWW is not built" >&2; exit 2; }
+
+if [ -n "$quick" ]; then runs=1 secs=1 conns=16; else runs=5 secs=5 conns=32; fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/www-bench.XXXXXX") || exit 2
+pids=
+ns=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
+
+mkdir -p "$tmp/htdocs"
+head -c 1024 /dev/urandom >"$tmp/htdocs/1k.bin"
+head -c 65536 /dev/urandom >"$tmp/htdocs/64k.bin"
+mkfs.fat -C -n WWWBENCH "$tmp/site.img" 4096 >/dev/null &&
+	mcopy -i "$tmp/site.img" -m "$tmp/htdocs/1k.bin" "$tmp/htdocs/64k.bin" ::/ ||
+	{ echo "www.sh: cannot make the image" >&2; exit 2; }
+
+# www_conf OUT DEVICES-JSON ARGS-JSON: the built-in configuration with
+# the bench image and DEVICES/ARGS merged in.
+www_conf() {
+	"$WWW" --print-config | "$PY" -c '
+import json, sys
+c = json.load(sys.stdin)
+c["devices"]["disk"]["image"] = sys.argv[2]
+c["devices"].update(json.loads(sys.argv[3]))
+c["app"]["args"].update(json.loads(sys.argv[4]))
+json.dump(c, open(sys.argv[1], "w"))
+' "$1" "$tmp/site.img" "$2" "$3"
+}
+
+# start_www CONF LOG [PREFIX...]: sets port
+start_www() {
+	conf=$1 log=$2
+	shift 2
+	"$@" "$WWW" -q -c "$conf" >"$log" 2>&1 &
+	pids="$pids $!"
+	i=0
+	while [ $i -lt 100 ]; do
+		port=$(sed -n 's|^www: serving .* on http://[0-9.]*:\([0-9]*\)/$|\1|p' "$log" 2>/dev/null)
+		[ -n "$port" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "www.sh: www did not start: $(cat "$log")" >&2
+	return 1
+}
+
+# One worker, keep-alive without a request cap (wrk holds connections),
+# sendfile as a packaged nginx has it, an access log like www's.
+free_port() {
+	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+nport=$(free_port)
+mkdir -p "$tmp/nginx"
+cat >"$tmp/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log;
+events { worker_connections 1024; }
+http {
+	access_log $tmp/nginx/access.log;
+	client_body_temp_path $tmp/nginx/body;
+	proxy_temp_path $tmp/nginx/proxy;
+	fastcgi_temp_path $tmp/nginx/fastcgi;
+	uwsgi_temp_path $tmp/nginx/uwsgi;
+	scgi_temp_path $tmp/nginx/scgi;
+	sendfile on;
+	keepalive_requests 10000000;
+	keepalive_timeout 60;
+	types { application/octet-stream bin; }
+	server {
+		listen 127.0.0.1:$nport;
+		root $tmp/htdocs;
+	}
+}
+EOF
+nginx -c "$tmp/nginx/nginx.conf" -p "$tmp/nginx" 2>"$tmp/nginx/stderr" &
+pids="$pids $!"
+
+www_conf "$tmp/socket.json" '{}' '{"port": 0}'
+start_www "$tmp/socket.json" "$tmp/www.log" || exit 2
+wport=$port
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$nport/1k.bin"; do
+	i=$((i + 1))
+	[ $i -gt 50 ] && { echo "www.sh: nginx did not start: $(cat "$tmp/nginx/stderr")" >&2; exit 2; }
+	sleep 0.1
+done
+
+# rps [PREFIX...] URL: wrk's requests per second (one thread)
+rps() {
+	"$@" -d "${secs}s" 2>/dev/null | sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p'
+}
+wrk_cmd() { echo "wrk -t1 -c$conns"; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# bench SIZE TARGET: alternate www and nginx runs, print the figure line
+bench() {
+	size=$1 target=$2
+	: >"$tmp/w" && : >"$tmp/n"
+	r=0
+	while [ $r -lt $runs ]; do
+		if [ $((r % 2)) -eq 0 ]; then
+			rps $(wrk_cmd) "http://127.0.0.1:$wport/$size.bin" >>"$tmp/w"
+			rps $(wrk_cmd) "http://127.0.0.1:$nport/$size.bin" >>"$tmp/n"
+		else
+			rps $(wrk_cmd) "http://127.0.0.1:$nport/$size.bin" >>"$tmp/n"
+			rps $(wrk_cmd) "http://127.0.0.1:$wport/$size.bin" >>"$tmp/w"
+		fi
+		r=$((r + 1))
+	done
+	w=$(median <"$tmp/w") n=$(median <"$tmp/n")
+	awk -v w="$w" -v n="$n" -v t="$target" -v s="$size" -v runs="$runs" 'BEGIN {
+		ratio = n > 0 ? w / n : 0
+		printf "www-%s: www %.0f req/s, nginx %.0f req/s (median of %d), ratio %.3f (target >= %s) %s\n",
+			s, w, n, runs, ratio, t, (ratio >= t) ? "OK" : "MISSED" }'
+	echo "$w" >"$tmp/www-$size"
+}
+
+bench 1k 1.0
+bench 64k 0.8
+kill $pids 2>/dev/null
+wait 2>/dev/null
+pids=
+
+# ---- stack-lwip over net-tap, inside a namespace ----------------------
+if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] || ! command -v ip >/dev/null ||
+	[ ! -f "$DEVMGR_PLUGIN_PATH/net-lwip.so" ] || [ ! -f "$DEVMGR_PLUGIN_PATH/net-tap.so" ]; then
+	echo "www-lwip-1k: not run (needs root, /dev/net/tun, iproute2, net-tap and stack-lwip) INFO"
+	exit 0
+fi
+ns="wwwbench$$"
+tap="wwwb$$"
+ip netns add "$ns" || exit 2
+ip -n "$ns" link set lo up
+www_conf "$tmp/lwip.json" '{
+	"tap": { "provider": "net-tap", "name": "'"$tap"'", "up": true },
+	"net": { "provider": "stack-lwip", "on": "tap", "address": "10.78.0.2" } }' \
+	'{"port": 80}'
+start_www "$tmp/lwip.json" "$tmp/lwip.log" ip netns exec "$ns" || exit 2
+ip -n "$ns" addr add 10.78.0.1/24 dev "$tap" && ip -n "$ns" link set "$tap" up || exit 2
+ip netns exec "$ns" curl -s --retry 3 -o /dev/null "http://10.78.0.2/1k.bin"
+: >"$tmp/l"
+r=0
+while [ $r -lt $runs ]; do
+	rps ip netns exec "$ns" $(wrk_cmd) "http://10.78.0.2/1k.bin" >>"$tmp/l"
+	r=$((r + 1))
+done
+l=$(median <"$tmp/l")
+awk -v l="$l" -v s="$(cat "$tmp/www-1k")" -v runs="$runs" 'BEGIN {
+	printf "www-lwip-1k: stack-lwip over net-tap %.0f req/s (median of %d), net-socket %.0f req/s, ratio %.3f INFO\n",
+		l, runs, s, (s > 0) ? l / s : 0 }'
+exit 0
