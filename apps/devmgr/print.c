@@ -206,9 +206,11 @@ void print_provider(struct devmgr_ctx *ctx, const struct devmgr_provider *p,
 				     : json_null();
 		json_array_append_new(
 			params,
-			json_pack("{s:s, s:s, s:b, s:o, s:s}", "name", q->name,
-				  "type", type_name(q->type), "required",
+			json_pack("{s:s, s:s, s:b, s:b, s:o, s:s}", "name",
+				  q->name, "type", type_name(q->type),
+				  "required",
 				  (q->flags & DEVMGR_PARAM_REQUIRED) != 0,
+				  "one_of", (q->flags & DEVMGR_PARAM_ONE_OF) != 0,
 				  "default", def ? def : json_null(), "help",
 				  q->help ? q->help : ""));
 	}
@@ -242,7 +244,9 @@ void print_provider(struct devmgr_ctx *ctx, const struct devmgr_provider *p,
 	for (const struct devmgr_param *q = p->params; q && q->name; q++)
 		printf("    %-12s %-6s %-9s default %-8s %s\n", q->name,
 		       type_name(q->type),
-		       q->flags & DEVMGR_PARAM_REQUIRED ? "required" : "optional",
+		       q->flags & DEVMGR_PARAM_REQUIRED ? "required"
+		       : q->flags & DEVMGR_PARAM_ONE_OF ? "one-of"
+							: "optional",
 		       q->def ? q->def : "-", q->help ? q->help : "");
 	json_decref(doc);
 }

@@ -45,6 +45,9 @@ enum devmgr_param_type {
 
 enum {
 	DEVMGR_PARAM_REQUIRED = 1u << 0,
+	/* Of the parameters marked ONE_OF, at least one must be given
+	 * (blk-ram: "size" or "image"). */
+	DEVMGR_PARAM_ONE_OF = 1u << 1,
 };
 
 /* One parameter of a provider or an app.  A table ends with {NULL}.  The
