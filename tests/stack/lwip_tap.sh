@@ -3,7 +3,9 @@
 # namespace made here (the tap's kernel side is 10.78.0.1/24, lwIP is
 # 10.78.0.2; nothing leaves the namespace).  The kernel's ping gets
 # replies from lwIP, a kernel TCP client has 1 MiB echoed byte for byte
-# (and 8 connections at once), UDP datagrams come back exact.
+# (and 8 connections at once), UDP datagrams come back exact.  Then the
+# same through net-debug with 5% loss and reordering, and tshark reads
+# the pcap file that net-debug wrote.
 set -u
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -105,6 +107,66 @@ wait $pids
 rc=$?
 pids=
 if [ $rc -eq 0 ]; then ok "SIGTERM: exit 0"; else ko "SIGTERM: exit $rc"; fi
+rm -f "$tmp"/*.err "$tmp"/*.out
+
+# The same through net-debug: 5% loss and 5% reordering both ways, every
+# frame recorded in a pcap file that tshark then reads.
+cat >"$tmp/debug.json" <<JSON
+{ "devmgr": 1,
+  "devices": {
+    "tap": { "provider": "net-tap", "name": "$TAP", "mac": "02:78:00:00:00:02" },
+    "dbg": { "provider": "net-debug", "on": "tap", "pcap": "trace.pcap",
+             "loss": "5%", "reorder": "5%", "seed": 5 },
+    "net": { "provider": "stack-lwip", "on": "dbg", "address": "10.78.0.2" } },
+  "app": { "name": "echo", "bind": { "net": "net" }, "args": { "port": 7 } } }
+JSON
+ip netns exec "$NS" "$DEVMGR" run -v -c "$tmp/debug.json" >"$tmp/debug.out" 2>"$tmp/debug.err" &
+pids="$!"
+if in_ns "$PY" "$CLIENT" wait 10.78.0.2 7 10 2>"$tmp/client.err"; then
+	ok "net-debug: echo accepts a kernel TCP connection"
+else
+	ko "net-debug: echo accepts a kernel TCP connection"
+fi
+# With 5% loss each way, most of 20 pings come back.
+in_ns ping -c 20 -i 0.05 -W 1 10.78.0.2 >"$tmp/ping.out" 2>&1
+got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$tmp/ping.out")
+if [ "${got:-0}" -ge 12 ]; then
+	ok "net-debug: $got of 20 pings answered through 5% loss"
+else
+	ko "net-debug: ${got:-0} of 20 pings answered"
+fi
+rm -f "$tmp/ping.out"
+if in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 1048576 2>"$tmp/client.err"; then
+	ok "net-debug: 1 MiB echoed byte for byte through 5% loss and reordering"
+else
+	ko "net-debug: 1 MiB through 5% loss and reordering"
+fi
+kill -TERM $pids
+wait $pids
+pids=
+
+# tshark finds what crossed net-debug: ICMP both ways, the TCP handshake,
+# the echo's data both ways, and the retransmissions the losses caused.
+if ! command -v tshark >/dev/null; then
+	echo "SKIP: tshark is not installed (pcap not checked)"
+elif [ ! -s "$tmp/trace.pcap" ]; then
+	ko "net-debug wrote no pcap file"
+else
+	count() { tshark -r "$tmp/trace.pcap" -Y "$1" 2>/dev/null | wc -l; }
+	check() { # NAME FILTER MIN
+		n=$(count "$2")
+		if [ "$n" -ge "$3" ]; then ok "pcap: $1 ($n)"; else ko "pcap: $1: $n, expected $3 or more"; fi
+	}
+	check "ICMP echo requests to lwIP" "icmp.type == 8 && ip.dst == 10.78.0.2" 12
+	check "ICMP echo replies from lwIP" "icmp.type == 0 && ip.src == 10.78.0.2" 10
+	check "ARP replies from lwIP's MAC" "arp.opcode == 2 && arp.src.hw_mac == 02:78:00:00:00:02" 1
+	check "TCP SYN to port 7" "tcp.dstport == 7 && tcp.flags.syn == 1 && tcp.flags.ack == 0" 2
+	check "TCP SYN-ACK from lwIP" "tcp.srcport == 7 && tcp.flags.syn == 1 && tcp.flags.ack == 1" 2
+	check "TCP data segments to lwIP" "tcp.dstport == 7 && tcp.len > 0" 700
+	check "TCP data segments from lwIP" "tcp.srcport == 7 && tcp.len > 0" 700
+	check "TCP retransmissions (the losses)" "tcp.analysis.retransmission" 1
+	check "FIN from lwIP" "tcp.srcport == 7 && tcp.flags.fin == 1" 1
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
