@@ -3,3 +3,6 @@
 check_PROGRAMS += tests/fs/fat_shell
 tests_fs_fat_shell_SOURCES = tests/fs/fat_shell.c
 tests_fs_fat_shell_LDADD = core/libdevmgr.la
+TESTS += tests/fs/read.sh
+dist_noinst_SCRIPTS += tests/fs/read.sh tests/fs/lib.sh
+EXTRA_DIST += tests/fs/mdir_list.py
