@@ -8,7 +8,8 @@
  * size"), ls PATH, cat PATH, stat PATH, volume, export HOSTDIR,
  * import HOSTFILE PATH, write PATH SIZE SEED [OFFSET], mkdir PATH,
  * rm PATH, rmdir PATH, mv FROM TO, truncate PATH SIZE, fill PATH, sync,
- * open PATH FLAGS (r, w, c, x, t letters; opens and closes).  A command
+ * open PATH FLAGS (r, w, c, x, t letters; opens and closes), system CMD
+ * (runs a host command while mounted), ops (how many write ops are set).  A command
  * prefixed with '?' prints "OK" or the errno name instead of failing.
  * Exit status: 0, 1 when a command failed, 2 when the devices could not
  * be created. */
@@ -358,6 +359,16 @@ static int run(int argc, char **argv)
 		return cmd_open(ARG(1), ARG(2));
 	if (!strcmp(c, "sync"))
 		return devmgr_fs_sync(fs);
+	if (!strcmp(c, "system")) /* a host command while mounted */
+		return system(ARG(1)) == 0 ? 0 : -ECHILD;
+	if (!strcmp(c, "ops")) {
+		const struct devmgr_fs_ops *o = fs->ops;
+		int n = !!o->pwrite + !!o->ftruncate + !!o->mkdir +
+			!!o->unlink + !!o->rmdir + !!o->rename + !!o->sync;
+
+		printf("write ops: %d of 7\n", n);
+		return 0;
+	}
 	fprintf(stderr, "fat_shell: unknown command %s\n", c);
 	return -EINVAL;
 }

@@ -22,11 +22,11 @@ fail() { echo "FAIL: $*"; failed=1; }
 
 # fsck.fat -n IMAGE must exit 0 (no change needed).
 fsck_ok() { # IMAGE WHAT
-	if out=$(fsck.fat -n "$1" 2>&1); then
+	if fsck_out=$(fsck.fat -n "$1" 2>&1); then
 		ok "fsck.fat -n: $2"
 	else
 		fail "fsck.fat -n: $2"
-		echo "$out" | head -20
+		echo "$fsck_out" | head -20
 	fi
 }
 

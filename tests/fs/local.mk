@@ -6,3 +6,6 @@ tests_fs_fat_shell_LDADD = core/libdevmgr.la
 TESTS += tests/fs/read.sh
 dist_noinst_SCRIPTS += tests/fs/read.sh tests/fs/lib.sh
 EXTRA_DIST += tests/fs/mdir_list.py
+TESTS += tests/fs/write.sh
+dist_noinst_SCRIPTS += tests/fs/write.sh
+EXTRA_DIST += tests/fs/fatcheck.py
