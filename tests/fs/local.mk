@@ -9,3 +9,6 @@ EXTRA_DIST += tests/fs/mdir_list.py
 TESTS += tests/fs/write.sh
 dist_noinst_SCRIPTS += tests/fs/write.sh
 EXTRA_DIST += tests/fs/fatcheck.py
+TESTS += tests/fs/corrupt.sh
+dist_noinst_SCRIPTS += tests/fs/corrupt.sh
+EXTRA_DIST += tests/fs/corrupt.py
