@@ -25,3 +25,5 @@ tests_fs_run_corpus_fat_LDADD = core/libdevmgr.la
 TESTS += tests/fs/fuzz_replay.sh
 dist_noinst_SCRIPTS += tests/fs/fuzz_replay.sh tests/fuzz/build-fs.sh
 EXTRA_DIST += tests/fuzz/corpus/fat
+TESTS += tests/fs/bigdir.sh
+dist_noinst_SCRIPTS += tests/fs/bigdir.sh
