@@ -662,7 +662,7 @@ static const char *component(const char *path, const char *prefix, char *buf,
 			     size_t size)
 {
 	size_t n = strlen(prefix);
-	if (strncmp(path, prefix, n) != 0 || (path[n] && path[n] != '/'))
+	if (strncmp(path, prefix, n) != 0 || (n && path[n] && path[n] != '/'))
 		return NULL;
 	path += n;
 	if (*path == '/')

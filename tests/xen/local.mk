@@ -30,5 +30,6 @@ XEN_TESTS = \
 	tests/xen/xsd_selftest.sh \
 	tests/xen/lifecycle.sh
 TESTS += $(XEN_TESTS)
-dist_noinst_SCRIPTS += $(XEN_TESTS) tests/xen/xsd.sh tests/fuzz/build-xen.sh
+dist_noinst_SCRIPTS += $(XEN_TESTS) tests/xen/xsd.sh tests/xen/common.sh \
+	tests/fuzz/build-xen.sh
 EXTRA_DIST += tests/xen/xsstub.c
