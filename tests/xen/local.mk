@@ -28,7 +28,8 @@ EXTRA_tests_xen_run_xs_corpus_DEPENDENCIES = tests/xen/xsstub.so
 XEN_TESTS = \
 	tests/xen/fuzz_corpus.sh \
 	tests/xen/xsd_selftest.sh \
-	tests/xen/lifecycle.sh
+	tests/xen/lifecycle.sh \
+	tests/xen/hostile.sh
 TESTS += $(XEN_TESTS)
 dist_noinst_SCRIPTS += $(XEN_TESTS) tests/xen/xsd.sh tests/xen/common.sh \
 	tests/fuzz/build-xen.sh
