@@ -29,7 +29,8 @@ XEN_TESTS = \
 	tests/xen/fuzz_corpus.sh \
 	tests/xen/xsd_selftest.sh \
 	tests/xen/lifecycle.sh \
-	tests/xen/hostile.sh
+	tests/xen/hostile.sh \
+	tests/xen/storm.sh
 TESTS += $(XEN_TESTS)
 dist_noinst_SCRIPTS += $(XEN_TESTS) tests/xen/xsd.sh tests/xen/common.sh \
 	tests/fuzz/build-xen.sh
