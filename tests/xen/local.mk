@@ -37,7 +37,8 @@ XEN_TESTS = \
 	tests/xen/lifecycle.sh \
 	tests/xen/hostile.sh \
 	tests/xen/storm.sh \
-	tests/xen/pinned.sh
+	tests/xen/pinned.sh \
+	tests/xen/vif.sh
 TESTS += $(XEN_TESTS)
 dist_noinst_SCRIPTS += $(XEN_TESTS) tests/xen/xsd.sh tests/xen/common.sh \
 	tests/fuzz/build-xen.sh
