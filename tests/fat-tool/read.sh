@@ -91,4 +91,16 @@ t "-c read-only: mkdir" 1 "$FATTOOL" -c "$tmp/ro.json" mkdir /new && errsays "re
 t "-c read-only: put" 1 "$FATTOOL" -c "$tmp/ro.json" put "$tmp/small" /new.txt && errsays "read-only put" "(EROFS)"
 [ "$(cksum <"$img")" = "$sum" ] && ok "read-only image unchanged" || ko "read-only image changed"
 
+# The example configurations: valid for devmgr, and they run.
+DEVMGR="$top_builddir/apps/devmgr/devmgr"
+mkdir "$tmp/ex"
+cp "$top_srcdir"/examples/fat-*.json "$tmp/ex/"
+cp "$tmp/fat16.img" "$tmp/ex/fat.img"
+for ex in "$tmp"/ex/fat-*.json; do
+	e=examples/${ex##*/}
+	t "$e validates" 0 "$DEVMGR" validate -c "$ex"
+	t "$e: devmgr-fat ls" 0 "$FATTOOL" -c "$ex" ls /
+	grep -qx "SMALL.TXT" "$tmp/out" && ok "$e lists the image" || ko "$e lists the image"
+done
+
 finish
