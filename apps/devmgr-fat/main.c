@@ -131,6 +131,23 @@ static char *image_config(const char *image, bool read_only)
 	return text;
 }
 
+/* Errors that devices log count against the command: a device may fail
+ * where nobody can return an error to the app, as when a filesystem
+ * marks the volume clean while it is destroyed. */
+static unsigned logged_errors;
+
+static void log_line(void *arg, enum devmgr_log_level level, const char *msg)
+{
+	static const char *const names[] = { "error", "warning", "info",
+					     "debug" };
+
+	(void)arg;
+	if (level == DEVMGR_LOG_ERROR)
+		logged_errors++;
+	fprintf(stderr, "devmgr-fat: %s: %s\n",
+		level <= DEVMGR_LOG_DEBUG ? names[level] : "log", msg);
+}
+
 static int report(const struct devmgr_error *e, int status)
 {
 	char line[1400];
@@ -237,13 +254,18 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		rc = parse_command(argc - optind, argv + optind, &fat_command);
 	if (rc == FAT_EXIT_OK && fat_command.verb != 0) {
-		devmgr_ctx_set_log(ctx, NULL, NULL, o.level);
+		devmgr_ctx_set_log(ctx, log_line, NULL, o.level);
 		rc = load(ctx, &o);
 	}
 	if (rc == FAT_EXIT_OK && fat_command.verb != 0) {
 		rc = devmgr_run(ctx, "fat", &e);
 		if (rc < 0)
 			rc = report(&e, FAT_EXIT_DEVICE);
+		if (rc == FAT_EXIT_OK && logged_errors > 0) {
+			fprintf(stderr, "devmgr-fat: a device reported an "
+					"error (above)\n");
+			rc = FAT_EXIT_FAILED;
+		}
 	}
 	devmgr_ctx_free(ctx);
 	return rc;

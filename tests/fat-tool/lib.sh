@@ -23,6 +23,7 @@ ko() {
 	for f in "$tmp/out" "$tmp/err" "$tmp/fsck"; do
 		[ -s "$f" ] && { echo "  --- ${f##*/}:"; head -n 20 "$f" | sed 's/^/  /'; }
 	done
+	rm -f "$tmp/fsck" # shown once, with the failure it belongs to
 	return 0
 }
 errsays() { # errsays NAME TEXT: stderr of the last command holds TEXT
@@ -70,6 +71,7 @@ fat() {
 t() {
 	name=$1 want=$2
 	shift 2
+	rm -f "$tmp/fsck"
 	"$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	if [ "$rc" -eq "$want" ]; then
@@ -115,6 +117,7 @@ mtools_same() {
 # ls_like_mdir NAME IMAGE FOLDER: devmgr-fat ls -l and mdir agree on the
 # names, kinds and sizes of FOLDER's entries.
 ls_like_mdir() {
+	rm -f "$tmp/fsck"
 	if ! "$FATTOOL" --image "$2" ls -l "$3" >"$tmp/ls.raw" 2>"$tmp/err"; then
 		ko "$1: ls -l $3 failed"
 		return

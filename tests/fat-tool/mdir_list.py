@@ -6,8 +6,7 @@ else the 8.3 name as BASE.EXT.  "." and ".." are left out."""
 import re
 import sys
 
-ENTRY = re.compile(r"^(.{8}) (.{3}) +(<DIR>|\d+) +\d{4}-\d\d-\d\d +\d+:\d\d"
-                   r"(?:  (.*))?$")
+ENTRY = re.compile(r"^(.{8}) (.{3}) +(<DIR>|\d+) +\d{4}-\d\d-\d\d +\d+:\d\d")
 
 
 def main():
@@ -15,8 +14,10 @@ def main():
         m = ENTRY.match(line)
         if not m:
             continue
-        base, ext, size, long_name = m.groups()
-        name = long_name
+        base, ext, size = m.groups()
+        # After the time: nothing (a trailing space), or two spaces and
+        # the long name, which FAT does not let start or end with one.
+        name = line[m.end():].strip()
         if not name:
             name = base.rstrip()
             if ext.strip():
