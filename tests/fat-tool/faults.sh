@@ -1,6 +1,7 @@
 #!/bin/sh
 # faults.sh: I/O errors injected by blk-debug (blk-file -> blk-debug ->
-# fs-fat) into each write of a put, a mkdir and an rm -r, on FAT12, FAT16
+# fs-fat) into each write of a put (new file, in a folder, over a file),
+# a mkdir and an rm -r, on FAT12, FAT16
 # and FAT32.  Each time the command must fail (exit 1, EIO named), the
 # files complete before must stay intact and readable by mtools, and
 # fsck.fat -n may complain only about what fsck_filter.py accepts: lost
@@ -108,6 +109,7 @@ for fat in 12 16 32; do
 
 	run_faults "$n put" "$base" /NEW.BIN put "$tmp/new" /NEW.BIN
 	run_faults "$n put into a folder" "$base" "/Keep Dir/NEW.BIN" put "$tmp/new" "/Keep Dir/NEW.BIN"
+	run_faults "$n put over a file" "$base" /KEEP1.TXT put "$tmp/new" /KEEP1.TXT
 	run_faults "$n mkdir" "$base" /NEWDIR mkdir /NEWDIR
 	run_faults "$n rm -r" "$base" /OLD rm -r /OLD
 done

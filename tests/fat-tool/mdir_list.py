@@ -16,8 +16,9 @@ def main():
             continue
         base, ext, size = m.groups()
         # After the time: nothing (a trailing space), or two spaces and
-        # the long name, which FAT does not let start or end with one.
-        name = line[m.end():].strip()
+        # the long name, which may start with a space but not end with one.
+        rest = line[m.end():]
+        name = rest[2:].rstrip() if rest.strip() else ""
         if not name:
             name = base.rstrip()
             if ext.strip():

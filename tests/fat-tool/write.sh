@@ -82,6 +82,28 @@ for fat in 12 16 32; do
 	t "$n put over a folder" 1 F put - /Docs </dev/null && errsays "$n put over a folder" "(EISDIR)"
 	t "$n mv missing" 1 F mv /nothing /else && errsays "$n mv missing" "(ENOENT)"
 
+	# Names: what FAT cannot hold is refused, what it can comes back.
+	for bad in "a:b" "a*b" "q?" "lt<" "gt>" "pi|pe" 'back\slash' "dot." "sp "; do
+		t "$n put refuses the name '$bad'" 1 F put "$tmp/one" "/$bad" && errsays "$n name '$bad'" "(EINVAL)"
+	done
+	long=$(printf "%0256d" 0)
+	t "$n put refuses a 256-character name" 1 F put "$tmp/one" "/$long" && errsays "$n 256 characters" "(ENAMETOOLONG)"
+	long=$(printf "%0255d" 0)
+	t "$n put a 255-character name" 0 F put "$tmp/one" "/Docs/$long"
+	mkdir -p "$tmp/names"
+	for name in " leading space" "x.y.z.long" "ÄÖÜ äöü.txt" "日本語.txt" "MiXeD.CaSe"; do
+		t "$n put '$name'" 0 F put "$tmp/mid" "/a/$name"
+	done
+	t "$n mv changes only the case" 0 F mv /a/MiXeD.CaSe /a/mixed.case
+
+	# A file spread over the holes that deleted files leave.
+	F mkdir /frag
+	for i in 1 2 3 4 5 6; do
+		F put "$tmp/mid" "/frag/P$i" || ko "$n put /frag/P$i"
+	done
+	F rm /frag/P2 && F rm /frag/P4 && F rm /frag/P6 || ko "$n rm in /frag"
+	t "$n put into fragmented space" 0 F put "$tmp/big" /frag/BIG.BIN
+
 	# What mtools and fsck.fat see.
 	fsck_clean "$n" "$img"
 	mtools_same "$n" "$img" /EMPTY "$tmp/empty"
@@ -98,7 +120,14 @@ for fat in 12 16 32; do
 	absent "$n" "$img" /tree
 	absent "$n" "$img" /a/b/c
 	absent "$n" "$img" /a/stdin.dat
-	for d in / /Docs /a /a/b /Docs/c-moved; do
+	mtools_same "$n" "$img" "/a/ÄÖÜ äöü.txt" "$tmp/mid"
+	mtools_same "$n" "$img" "/a/ leading space" "$tmp/mid"
+	mtools_same "$n" "$img" "/a/mixed.case" "$tmp/mid"
+	mtools_same "$n" "$img" "/Docs/$long" "$tmp/one"
+	mtools_same "$n" "$img" /frag/BIG.BIN "$tmp/big"
+	mtools_same "$n" "$img" /frag/P5 "$tmp/mid"
+	mdir -b -i "$img" ::/a | grep -qx "::/a/mixed.case" && ok "$n mdir sees the new case" || ko "$n mdir sees the new case"
+	for d in / /Docs /a /a/b /Docs/c-moved /frag; do
 		ls_like_mdir "$n" "$img" "$d"
 	done
 
