@@ -5,7 +5,7 @@
 # own view is the reference here.
 . "$top_srcdir/tests/fat-tool/lib.sh"
 
-tmp=$(mktemp -d "$top_builddir/fatany.XXXXXX") || exit 99
+tmp=$(mktmp fatany) || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 TESTPLUGINS="$top_builddir/tests/fat-tool/.libs"

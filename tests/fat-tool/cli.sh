@@ -3,7 +3,7 @@
 # exit statuses.  Needs no filesystem provider.
 . "$top_srcdir/tests/fat-tool/lib.sh"
 
-tmp=$(mktemp -d "$top_builddir/fatcli.XXXXXX") || exit 99
+tmp=$(mktmp fatcli) || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 t "no arguments" 2 "$FATTOOL" && errsays "no arguments" "give exactly one of --image FILE and -c CONFIG"

@@ -1,19 +1,19 @@
 #!/bin/sh
-# enospc.sh: filling a FAT12 and a FAT16 image through devmgr-fat ends in
+# enospc.sh: filling a FAT12, a FAT16 and a FAT32 image through devmgr-fat ends in
 # an ENOSPC error (exit 1), and leaves a filesystem that fsck.fat -n finds
 # clean, the files written before intact, the partial file a prefix of
 # its source, and space that can be used again once freed.  A full root
 # folder (FAT12/16 have a fixed one) is ENOSPC too.
 . "$top_srcdir/tests/fat-tool/lib.sh"
 
-tmp=$(mktemp -d "$top_builddir/fatnospc.XXXXXX") || exit 99
+tmp=$(mktmp fatnospc) || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 need_tools
 need_fsfat_write
 
 mkfile "$tmp/small" 3000 1
-for fat in 12 16; do
+for fat in 12 16 32; do
 	img="$tmp/fat$fat.img"
 	n=FAT$fat
 	mkimg $fat "$img"

@@ -10,7 +10,7 @@
 # reported too.
 . "$top_srcdir/tests/fat-tool/lib.sh"
 
-tmp=$(mktemp -d "$top_builddir/fatfault.XXXXXX") || exit 99
+tmp=$(mktmp fatfault) || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 need_tools

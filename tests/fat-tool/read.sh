@@ -4,7 +4,7 @@
 # a read-only configuration refusing writes.
 . "$top_srcdir/tests/fat-tool/lib.sh"
 
-tmp=$(mktemp -d "$top_builddir/fatread.XXXXXX") || exit 99
+tmp=$(mktmp fatread) || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 need_tools

@@ -6,7 +6,7 @@
 # with mdir on every folder.
 . "$top_srcdir/tests/fat-tool/lib.sh"
 
-tmp=$(mktemp -d "$top_builddir/fatwrite.XXXXXX") || exit 99
+tmp=$(mktmp fatwrite) || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 need_tools
@@ -20,6 +20,7 @@ mkfile "$tmp/small" 1000 1
 mkfile "$tmp/big" 300000 2
 mkfile "$tmp/mid" 5000 3
 mkfile "$tmp/one" 1 4
+mkfile "$tmp/exact" 65536 5 # whole clusters of every cluster size used here
 : >"$tmp/empty"
 
 for fat in 12 16 32; do
@@ -33,6 +34,7 @@ for fat in 12 16 32; do
 	t "$n put new file" 0 F put "$tmp/small" /SMALL.TXT
 	t "$n put empty file" 0 F put "$tmp/empty" /EMPTY
 	t "$n put one byte" 0 F put "$tmp/one" /one.bin
+	t "$n put whole clusters" 0 F put "$tmp/exact" /EXACT.BIN
 	t "$n mkdir" 0 F mkdir /Docs
 	t "$n mkdir -p" 0 F mkdir -p /a/b/c
 	t "$n mkdir -p on existing" 0 F mkdir -p /a/b
@@ -107,6 +109,9 @@ for fat in 12 16 32; do
 	# What mtools and fsck.fat see.
 	fsck_clean "$n" "$img"
 	mtools_same "$n" "$img" /EMPTY "$tmp/empty"
+	mtools_same "$n" "$img" /EXACT.BIN "$tmp/exact"
+	t "$n cat whole clusters" 0 F cat /EXACT.BIN
+	cmp -s "$tmp/out" "$tmp/exact" && ok "$n cat whole clusters" || ko "$n cat whole clusters"
 	mtools_same "$n" "$img" /one.bin "$tmp/mid"
 	mtools_same "$n" "$img" "/Docs/A Long File Name.bin" "$tmp/big"
 	mtools_same "$n" "$img" /Docs/moved.dat "$tmp/mid"
