@@ -1,7 +1,16 @@
-# Tests of the switch app: the forwarding table (Check).
-check_PROGRAMS += tests/switch/test_fdb
-TESTS += tests/switch/test_fdb
+# Tests of the switch app: the forwarding table (Check), the fuzz corpus
+# of the forwarding engine, and the app end to end.
+check_PROGRAMS += tests/switch/test_fdb tests/switch/run_corpus_switch
+TESTS += tests/switch/test_fdb tests/switch/fuzz_corpus.sh
+dist_noinst_SCRIPTS += tests/switch/fuzz_corpus.sh tests/fuzz/build-switch.sh
+EXTRA_DIST += tests/fuzz/corpus/switch
+
 tests_switch_test_fdb_SOURCES = tests/switch/test_fdb.c apps/switch/fdb.c \
 	apps/switch/fdb.h
 tests_switch_test_fdb_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_switch_test_fdb_LDADD = $(CHECK_LIBS)
+
+tests_switch_run_corpus_switch_SOURCES = tests/fuzz/run_corpus.c \
+	tests/switch/fuzz_switch.c $(switch_sources)
+tests_switch_run_corpus_switch_CFLAGS = $(AM_CFLAGS) -pthread
+tests_switch_run_corpus_switch_LDADD = core/libdevmgr.la
