@@ -14,3 +14,12 @@ tests_switch_run_corpus_switch_SOURCES = tests/fuzz/run_corpus.c \
 	tests/switch/fuzz_switch.c $(switch_sources)
 tests_switch_run_corpus_switch_CFLAGS = $(AM_CFLAGS) -pthread
 tests_switch_run_corpus_switch_LDADD = core/libdevmgr.la
+
+# The app in this process on net-link ports (providers from the plugin
+# path, the app linked in).
+check_PROGRAMS += tests/switch/test_switch
+TESTS += tests/switch/test_switch
+tests_switch_test_switch_SOURCES = tests/switch/test_switch.c \
+	$(switch_sources) apps/switch/plugin.c
+tests_switch_test_switch_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
+tests_switch_test_switch_LDADD = core/libdevmgr.la $(CHECK_LIBS)
