@@ -23,3 +23,7 @@ tests_switch_test_switch_SOURCES = tests/switch/test_switch.c \
 	$(switch_sources) apps/switch/plugin.c
 tests_switch_test_switch_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
 tests_switch_test_switch_LDADD = core/libdevmgr.la $(CHECK_LIBS)
+
+# Between kernel network stacks in namespaces (root; skips without).
+TESTS += tests/switch/netns.sh
+dist_noinst_SCRIPTS += tests/switch/netns.sh tests/switch/tcp_xfer.py
