@@ -27,3 +27,8 @@ tests_switch_test_switch_LDADD = core/libdevmgr.la $(CHECK_LIBS)
 # Between kernel network stacks in namespaces (root; skips without).
 TESTS += tests/switch/netns.sh
 dist_noinst_SCRIPTS += tests/switch/netns.sh tests/switch/tcp_xfer.py
+
+# The executable and "devmgr run switch": start, report, stop, and every
+# bad app configuration refused with its error.
+TESTS += tests/switch/cli.sh
+dist_noinst_SCRIPTS += tests/switch/cli.sh

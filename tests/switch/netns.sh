@@ -22,7 +22,9 @@ command -v ping >/dev/null || skip "ping (iputils-ping) is not installed"
 [ -c /dev/net/tun ] || skip "/dev/net/tun is missing"
 PY=${PYTHON3_SYS:-/usr/bin/python3}
 [ -x "$PY" ] || skip "python3 is not installed"
-PLUGINS=${DEVMGR_PLUGIN_PATH:-$top_builddir/plugins/.libs}
+DEVMGR_PLUGIN_PATH=${DEVMGR_PLUGIN_PATH:-$top_builddir/plugins/.libs}
+export DEVMGR_PLUGIN_PATH
+PLUGINS=$DEVMGR_PLUGIN_PATH
 [ -e "$PLUGINS/net-tap.so" ] || skip "the net-tap provider is not built"
 
 SWITCH="$top_builddir/apps/switch/switch"
