@@ -378,12 +378,27 @@ static void storm(unsigned *seed, unsigned count)
 
 #define STORM_TABLE 20000
 
+/* AddressSanitizer keeps freed blocks in quarantine (net-link allocates
+ * each queued frame), so RSS grows with traffic whatever the switch does:
+ * there, only the table's bound and its unmoved storage are checked. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_MEANINGFUL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RSS_MEANINGFUL 0
+#endif
+#endif
+#ifndef RSS_MEANINGFUL
+#define RSS_MEANINGFUL 1
+#endif
+
 START_TEST(table_full_memory_flat)
 {
 	unsigned seed = 2026;
 
 	start("01", "\"table_size\": 20000");
 	struct sw *sw = devmgr_app_state(ctx);
+	struct fdb_entry *slots = sw->fdb.slots;
 	long before = rss_kb();
 	storm(&seed, STORM_TABLE + STORM_TABLE / 4);
 	ck_assert_uint_eq(sw->fdb.count, STORM_TABLE);
@@ -392,12 +407,15 @@ START_TEST(table_full_memory_flat)
 	long after = rss_kb();
 	ck_assert_uint_eq(sw->fdb.count, STORM_TABLE);
 	ck_assert_uint_ge(sw->fdb.full_misses, 4 * STORM_TABLE - 16);
+	ck_assert_ptr_eq(sw->fdb.slots, slots);
 	char *log = report(SIGUSR1);
 	ck_assert_ptr_nonnull(strstr(log, "entries=20000 capacity=20000"));
 	fprintf(stderr, "table_full_memory_flat: RSS %ld kB before, %ld kB "
 			"full, %ld kB after 80,000 more addresses\n",
 		before, full, after);
-	/* The table was resident from the start (640 KiB); what the first
+	if (!RSS_MEANINGFUL)
+		return;
+	/* The table was resident from the start (1 MiB); what the first
 	 * storm adds is the frame queues' and allocator's working set. */
 	ck_assert_int_le(full - before, 512);
 	ck_assert_int_le(after - full, 64);
