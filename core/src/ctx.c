@@ -47,6 +47,7 @@ void devmgr_ctx_free(struct devmgr_ctx *ctx)
 	if (!ctx)
 		return;
 	devmgr_ctx_stop_app(ctx);
+	devmgr__xs_close(ctx);
 	if (ctx->have_plan) {
 		devmgr_ctx_destroy_devices(ctx);
 		devmgr__plan_free(&ctx->plan);

@@ -200,9 +200,27 @@ struct devmgr_ctx {
 	struct devmgr__loop loop;
 	devmgr_event_fn event_fn;
 	void *event_arg;
+
+	/* The xenstore source (xs_source.c): its state, and the devices it
+	 * has up, which every plan merges with the file's (config.c):
+	 * id -> specification, id -> xenstore path.  xs_reasons: id -> why
+	 * a device goes, while a change is applied. */
+	struct devmgr__xs *xs;
+	json_t *xs_specs, *xs_sources, *xs_reasons;
 };
 
 HIDDEN void devmgr__event(struct devmgr_ctx *ctx, json_t *ev);
+/* A new plan from the current one's configuration (not re-read from the
+ * file), with the xenstore devices of the moment. */
+HIDDEN int devmgr__plan_rebuild(struct devmgr_ctx *ctx,
+				struct devmgr__plan *np,
+				struct devmgr_error *err);
+/* Apply np to the running devices and app (the reload diff); takes np. */
+HIDDEN int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *np,
+			      struct devmgr_error *err);
+/* The xenstore devices changed: rebuild the plan and apply it. */
+HIDDEN void devmgr__xs_replan(struct devmgr_ctx *ctx);
+HIDDEN void devmgr__xs_close(struct devmgr_ctx *ctx);
 HIDDEN int devmgr__bind(struct devmgr_ctx *ctx, struct devmgr_error *err);
 HIDDEN void devmgr__unbind(struct devmgr_ctx *ctx);
 /* Offer a newly created device to a hot-plug slot; 0 if none wants it. */
