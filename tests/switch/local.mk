@@ -32,3 +32,8 @@ dist_noinst_SCRIPTS += tests/switch/netns.sh tests/switch/tcp_xfer.py
 # bad app configuration refused with its error.
 TESTS += tests/switch/cli.sh
 dist_noinst_SCRIPTS += tests/switch/cli.sh
+
+# A vif hot-plugged through xenstore (root and xenstored; skips without).
+TESTS += tests/switch/xen.sh
+dist_noinst_SCRIPTS += tests/switch/xen.sh
+dist_noinst_DATA += tests/switch/lib.sh

@@ -13,63 +13,8 @@
 #     the table (SIGUSR2 dump on the console), the others' stay;
 #   - SIGTERM: exit 0, counters printed, "switch: stopped".
 set -u
-
-skip() { echo "SKIP: $*"; exit 77; }
-: "${top_srcdir:?run through make check}" "${top_builddir:?run through make check}"
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, tap devices)"
-command -v ip >/dev/null || skip "ip (iproute2) is not installed"
-command -v ping >/dev/null || skip "ping (iputils-ping) is not installed"
-[ -c /dev/net/tun ] || skip "/dev/net/tun is missing"
-PY=${PYTHON3_SYS:-/usr/bin/python3}
-[ -x "$PY" ] || skip "python3 is not installed"
-DEVMGR_PLUGIN_PATH=${DEVMGR_PLUGIN_PATH:-$top_builddir/plugins/.libs}
-export DEVMGR_PLUGIN_PATH
-PLUGINS=$DEVMGR_PLUGIN_PATH
-[ -e "$PLUGINS/net-tap.so" ] || skip "the net-tap provider is not built"
-
-SWITCH="$top_builddir/apps/switch/switch"
-XFER="$top_srcdir/tests/switch/tcp_xfer.py"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/switch-netns.XXXXXX") || exit 99
-P="sw$$" # namespace and interface names: sw<pid>n<i>, sw<pid>t<i>
-LOG="$tmp/console.log"
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	for i in 0 1 2 3; do ip netns del "${P}n$i" 2>/dev/null; done
-	for i in 0 1 2 3; do ip link del "${P}t$i" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 99' INT TERM
-
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
-dump() { echo "  --- console:"; sed 's/^/  /' "$LOG"; echo "  --- stderr:"; sed 's/^/  /' "$tmp/err"; }
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" -eq 0 ] || exit 1
-	exit 0
-}
-# poll REGEX [COUNT]: wait up to 10 s for COUNT console lines matching
-poll() {
-	n=0
-	while [ "$n" -lt 100 ]; do
-		[ "$(cat "$LOG" 2>/dev/null | grep -c -e "$1")" -ge "${2:-1}" ] && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 1
-}
-reports=0
-# table: ask for a report with the table (SIGUSR2); its lines in $tmp/table
-table() {
-	reports=$((reports + 1))
-	kill -USR2 "$pid"
-	poll "switch: end of report" "$reports" || return 1
-	awk -v n="$reports" '/switch: counters / { r++ } r == n' "$LOG" >"$tmp/table"
-}
+. "$top_srcdir/tests/switch/lib.sh"
+sw_need
 
 # write_conf PORT...: the switch on net-tap ports t<i> (atomically)
 write_conf() {
@@ -87,24 +32,8 @@ write_conf() {
 	} >"$tmp/conf.json.new" && mv "$tmp/conf.json.new" "$tmp/conf.json"
 }
 
-# join I: move tap t<I>'s kernel side into namespace n<I> as 10.77.0.<I+1>
-join() {
-	ns="${P}n$1" tap="${P}t$1"
-	ip netns add "$ns" &&
-		ip link set "$tap" netns "$ns" &&
-		ip -n "$ns" link set lo up &&
-		ip -n "$ns" addr add "10.77.0.$(($1 + 1))/24" dev "$tap" &&
-		ip -n "$ns" link set "$tap" up
-}
-mac_of() { ip -n "${P}n$1" -o link show "${P}t$1" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
-ping_from() { # FROM TO [WAIT]: one ping, waiting at most WAIT s (2)
-	ip netns exec "${P}n$1" ping -c 1 -W "${3:-2}" "10.77.0.$(($2 + 1))" >/dev/null 2>&1
-}
-
 write_conf 0 1 2
-"$SWITCH" -c "$tmp/conf.json" 2>"$tmp/err" &
-pid=$!
-if poll "switch: started, 3 ports"; then
+if sw_start "$SWITCH" -c "$tmp/conf.json" && poll "switch: started, 3 ports"; then
 	ok "switch started on three net-tap ports"
 else
 	ko "switch started on three net-tap ports"; dump; finish
