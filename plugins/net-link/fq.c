@@ -1,8 +1,9 @@
 /* fq.c: the fault-injecting delivery queue (see fq.h).
  *
- * Items are kept sorted by the time they are due, so a delay keeps order
- * and a reordered frame (due later) is overtaken by the frames sent after
- * it.  An eventfd says "the head is due"; a timerfd wakes the loop when a
+ * Items are kept sorted by the time they are due, so a delay keeps order.
+ * A reordered frame waits aside and is queued right after the next frame,
+ * so that which frames swap depends only on the seed and the order of
+ * the frames, not on timing.  An eventfd says "the head is due"; a timerfd wakes the loop when a
  * head that is not yet due becomes due.  Both are level-triggered fds in
  * the context's epoll set, so a callback that leaves due frames behind
  * (the batch bound) simply runs again on the next dispatch. */
@@ -56,15 +57,21 @@ static void arm(struct fq *q, uint64_t due)
 	timerfd_settime(q->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-/* Called with the lock held, after the head changed. */
+/* Called with the lock held, after the head or the held frame changed. */
 static void signal_head(struct fq *q, uint64_t now)
 {
-	if (q->head == NULL)
-		return;
-	if (q->head->due <= now)
+	uint64_t next = UINT64_MAX;
+
+	if (q->head && q->head->due <= now) {
 		kick(q->efd);
-	else
-		arm(q, q->head->due);
+		return;
+	}
+	if (q->head)
+		next = q->head->due;
+	if (q->held && q->held_until < next)
+		next = q->held_until;
+	if (next != UINT64_MAX)
+		arm(q, next);
 }
 
 static void insert(struct fq *q, struct fq_item *it)
@@ -86,11 +93,24 @@ static void insert(struct fq *q, struct fq_item *it)
 	q->count++;
 }
 
+/* The held frame goes in after it (lock held). */
+static void release_held(struct fq *q, uint64_t due)
+{
+	struct fq_item *h = q->held;
+
+	q->held = NULL;
+	if (h->due < due)
+		h->due = due;
+	insert(q, h);
+}
+
 static struct fq_item *pop_due(struct fq *q, uint64_t now)
 {
 	struct fq_item *it;
 
 	pthread_mutex_lock(&q->lock);
+	if (q->held && q->held_until <= now)
+		release_held(q, now);
 	it = q->head;
 	if (it && it->due <= now) {
 		q->head = it->next;
@@ -180,6 +200,7 @@ void fq_fini(struct fq *q)
 		q->head = it->next;
 		free(it);
 	}
+	free(q->held);
 	pthread_mutex_destroy(&q->lock);
 	q->live = false;
 }
@@ -203,6 +224,7 @@ enum fq_result fq_push(struct fq *q, const struct iovec *iov, int iovcnt,
 	enum fq_result r = FQ_QUEUED;
 	uint64_t now = now_ns(), due;
 	int copies = 1;
+	bool hold = false;
 
 	pthread_mutex_lock(&q->lock);
 	due = now + q->cfg.delay_ns;
@@ -215,9 +237,9 @@ enum fq_result fq_push(struct fq *q, const struct iovec *iov, int iovcnt,
 		q->duplicated++;
 		copies = 2;
 	}
-	if (chance(q, q->cfg.reorder)) {
+	if (chance(q, q->cfg.reorder) && q->held == NULL) {
 		q->reordered++;
-		due += FQ_REORDER_HOLD_NS;
+		hold = true;
 	}
 	for (int i = 0; i < copies; i++) {
 		struct fq_item *it;
@@ -232,7 +254,15 @@ enum fq_result fq_push(struct fq *q, const struct iovec *iov, int iovcnt,
 			r = i ? r : FQ_NOMEM;
 			break;
 		}
+		if (hold && i == 0) {
+			q->held = it;
+			q->held_until = due + FQ_REORDER_HOLD_NS;
+			signal_head(q, now);
+			continue;
+		}
 		insert(q, it);
+		if (q->held && !hold)
+			release_held(q, due); /* it goes in after this one */
 		if (q->head == it)
 			signal_head(q, now);
 	}

@@ -14,7 +14,8 @@
 
 #include <pthread.h>
 
-/* How long a reordered frame is held back, on top of the delay. */
+/* A reordered frame is held back until the next frame has been queued
+ * (it then follows that frame), or for this long when none comes. */
 #define FQ_REORDER_HOLD_NS 5000000ull
 
 typedef void (*fq_deliver_fn)(void *arg, const void *frame, size_t len);
@@ -24,6 +25,8 @@ struct fq_item;
 struct fq {
 	pthread_mutex_t lock;
 	struct fq_item *head, *tail;
+	struct fq_item *held; /* a reordered frame waiting for the next */
+	uint64_t held_until;
 	unsigned count, limit, batch;
 	struct net_fault_cfg cfg;
 	uint64_t rng;
