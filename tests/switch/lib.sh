@@ -38,7 +38,7 @@ sw_cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	pid=
 	for i in 0 1 2 3; do ip netns del "${P}n$i" 2>/dev/null; done
-	for t in t0 t1 t2 t3 x3; do ip link del "$P$t" 2>/dev/null; done
+	for t in t0 t1 t2 t3 x3 v4; do ip link del "$P$t" 2>/dev/null; done
 	rm -rf "$tmp"
 }
 trap sw_cleanup EXIT

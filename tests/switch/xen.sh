@@ -11,6 +11,10 @@
 #   - Closing (5) then removal: the port leaves, its MAC is gone from the
 #     table, the other ports' entries stay;
 #   - SIGTERM: exit 0.
+# Then again without a map for vif, so that vif 4 goes to the provider
+# that declares the class, net-packet, which finds the interface by the
+# vif's MAC: the root side of a veth pair whose other side is in
+# namespace 2; it joins, reaches the others, and leaves.
 set -u
 . "$top_srcdir/tests/switch/lib.sh"
 sw_need
@@ -78,6 +82,44 @@ else
 fi
 ping_from 0 1 && ok "ping 0 -> 1 after the vif left" || ko "ping 0 -> 1 after the vif left"
 
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=
+[ "$rc" -eq 0 ] && ok "SIGTERM: exit 0" || ko "SIGTERM: exit $rc"
+
+# Again, with vif left to net-packet.
+[ -e "$DEVMGR_PLUGIN_PATH/net-packet.so" ] || { echo "net-packet is not built: vif over net-packet not tested"; finish; }
+ip netns del "${P}n0" && ip netns del "${P}n1" || { ko "namespaces 0 and 1 removed"; finish; }
+sed '/"map"/d; s/"domain_path": "\/local\/domain\/7",/"domain_path": "\/local\/domain\/7" }/' \
+	"$tmp/conf.json" >"$tmp/conf2.json"
+ip link add "${P}v4" type veth peer name "${P}w4" &&
+	ip link set "${P}v4" address 00:16:3e:00:00:44 &&
+	ip link set "${P}v4" up || { ko "veth pair made"; finish; }
+rm -f "$LOG"
+reports=0
+if sw_start "$DEVMGR" run --xenstore -c "$tmp/conf2.json" switch &&
+	poll "switch: started, 2 ports"; then
+	ok "restarted without a vif map"
+else
+	ko "restarted without a vif map"; cat "$tmp/conf2.json"; dump; finish
+fi
+join 0 && join 1 && join 2 "${P}w4" || { ko "namespaces set up"; dump; finish; }
+vf=/local/domain/7/device/vif/4 vb=/local/domain/0/backend/vif/7/4
+xsw "$vb/frontend" "$vf" "$vb/frontend-id" 7 "$vb/state" 4 "$vb/mac" 00:16:3e:00:00:44 \
+	"$vb/handle" 4 "$vb/bridge" xenbr0 "$vb/script" /etc/xen/scripts/vif-bridge
+xsw "$vf/backend" "$vb" "$vf/backend-id" 0 "$vf/state" 4 "$vf/mac" 00:16:3e:00:00:44 "$vf/handle" 4
+if poll "switch: port vif-4 joined (mac 00:16:3e:00:00:44"; then
+	ok "vif-4 joined over net-packet"
+else
+	ko "vif-4 joined over net-packet"; dump; finish
+fi
+for j in 0 1; do
+	ping_from 2 "$j" 1 && ok "vif over net-packet: 2 -> $j within a second" ||
+		ko "vif over net-packet: 2 -> $j within a second"
+done
+detach 7 vif 4
+poll "switch: port vif-4 left" && ok "vif-4 left" || { ko "vif-4 left"; dump; }
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
