@@ -254,7 +254,7 @@ START_TEST(random_against_model)
 	for (unsigned i = 0; i < MODEL_MACS; i++)
 		/* few distinct high bits: many collisions in 128 slots */
 		mac_of(m[i].mac, i * 1024);
-	for (int step = 0; step < 200000; step++) {
+	for (int step = 0; step < 60000; step++) {
 		unsigned r = (unsigned)rand_r(&seed);
 		unsigned i = (r >> 8) % MODEL_MACS;
 		unsigned port = (r >> 16) % 4;
@@ -305,6 +305,7 @@ static Suite *fdb_suite(void)
 	TCase *tc = tcase_create("fdb");
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_set_timeout(tc, 60); /* the random run, under sanitizers */
 	tcase_add_test(tc, init_bounds);
 	tcase_add_test(tc, learn_lookup);
 	tcase_add_test(tc, move);
