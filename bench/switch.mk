@@ -7,3 +7,9 @@ bench_switch_copy_CFLAGS = $(BENCH_CFLAGS)
 bench_switch_gen_SOURCES = bench/switch_gen.c
 bench_switch_gen_CFLAGS = $(BENCH_CFLAGS)
 EXTRA_DIST += bench/RESULTS-switch.md
+
+# The forwarding engine alone, without I/O (ns per frame).
+BENCH_PROGS += bench/switch_engine
+bench_switch_engine_SOURCES = bench/switch_engine.c $(switch_sources)
+bench_switch_engine_CFLAGS = $(BENCH_CFLAGS) -pthread
+bench_switch_engine_LDADD = core/libdevmgr.la

@@ -28,7 +28,7 @@ if [ ! -e "$b/plugins/.libs/net-tap.so" ]; then
 fi
 : "${DEVMGR_PLUGIN_PATH:=$b/plugins/.libs}"
 export DEVMGR_PLUGIN_PATH
-if [ $quick = 1 ]; then reps=1; secs=0.5; else reps=7; secs=2; fi
+if [ $quick = 1 ]; then reps=1; secs=0.5; else reps=${SWITCH_BENCH_REPS:-7}; secs=2; fi
 
 # The real binary, not libtool's wrapper script.
 if [ -x "$b/apps/switch/.libs/switch" ]; then
@@ -40,7 +40,7 @@ else
 fi
 copy=$b/bench/switch_copy
 gen=$b/bench/switch_gen
-for p in "$copy" "$gen"; do
+for p in "$copy" "$gen" "$b/bench/switch_engine"; do
 	[ -x "$p" ] || { echo "switch.sh: $p missing (make bench)" >&2; exit 2; }
 done
 pin0= pin1=
@@ -108,6 +108,9 @@ measure() {
 	fwd=
 	echo "$out" | sed -n 's/.*fps=\([0-9]*\).*/\1/p'
 }
+
+# The app's own cost per frame, without I/O.
+if [ $quick = 1 ]; then "$b/bench/switch_engine" --quick; else "$b/bench/switch_engine"; fi || exit 2
 
 median() {
 	sort -g | awk '{ v[NR] = $1 } END {
