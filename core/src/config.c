@@ -118,6 +118,10 @@ static int id_list(struct cfg *c, json_t *v, const char *ptr, bool many,
 static const struct devmgr_error *refused_for(struct devmgr_ctx *ctx,
 					      const char *name)
 {
+	for (size_t i = 0; i < ctx->nrefusals; i++)
+		if (devmgr__refusal_provides(ctx, i, name))
+			return &ctx->refusals[i];
+	/* A file refused before its descriptor could be read: by name. */
 	for (size_t i = 0; i < ctx->nrefusals; i++) {
 		const char *base = strrchr(ctx->refusals[i].source, '/');
 		base = base ? base + 1 : ctx->refusals[i].source;

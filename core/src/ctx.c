@@ -62,6 +62,9 @@ void devmgr_ctx_free(struct devmgr_ctx *ctx)
 	devmgr__free(ctx->provs);
 	devmgr__map_free(&ctx->prov_index);
 	devmgr__free(ctx->apps);
+	for (size_t i = 0; i < ctx->nrefusals; i++)
+		devmgr__free(ctx->refusal_provs[i]);
+	devmgr__free(ctx->refusal_provs);
 	devmgr__free(ctx->refusals);
 	devmgr__free(ctx);
 }

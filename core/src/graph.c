@@ -382,3 +382,9 @@ void devmgr_device_set_handle_priv(struct devmgr_device *dev, void *priv)
 {
 	dev->handle.priv = priv;
 }
+
+void devmgr_device_set_handle_ops(struct devmgr_device *dev, const void *ops)
+{
+	if (ops)
+		dev->handle.ops = ops;
+}

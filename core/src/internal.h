@@ -47,6 +47,11 @@ HIDDEN void *devmgr__map_get(const struct devmgr__map *m, const char *key);
 HIDDEN int devmgr__map_put(struct devmgr__map *m, const char *key, void *val);
 HIDDEN void devmgr__map_free(struct devmgr__map *m);
 
+struct devmgr_ctx;
+/* Non-NULL when refusal i was of a plugin that declared provider name. */
+HIDDEN const char *devmgr__refusal_provides(const struct devmgr_ctx *ctx,
+					    size_t i, const char *name);
+
 /* ---- signatures (sig.c): the core knows every signature -------------- */
 struct devmgr__sig {
 	const char *name;
@@ -185,6 +190,10 @@ struct devmgr_ctx {
 	size_t nplugins, plugins_cap;
 	struct devmgr_error *refusals;
 	size_t nrefusals, refusals_cap;
+	/* Per refusal: the provider names its descriptor declared, as
+	 * "a\0b\0\0", or NULL when the descriptor could not be trusted. */
+	char **refusal_provs;
+	size_t refusal_provs_cap;
 
 	struct devmgr__plan plan;
 	bool have_plan;
