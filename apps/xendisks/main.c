@@ -2,7 +2,8 @@
  * [-v|-q].  Devices come from the configuration file (if any) and from
  * xenstore (XENSTORED_PATH picks the daemon's socket); it runs until
  * SIGINT or SIGTERM.  The app is linked in (DEVMGR_PLUGIN), its providers
- * come from the plugin path. */
+ * come from the plugin path (a xendisks plugin found there is this same
+ * app, and the linked-in one wins). */
 #include <devmgr/app.h>
 
 #include <getopt.h>

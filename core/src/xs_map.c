@@ -26,7 +26,7 @@ int devmgr__xs_uint(const char *s, unsigned long max, unsigned long *out)
 		if (*s < '0' || *s > '9')
 			return -EINVAL;
 		unsigned d = (unsigned)(*s - '0');
-		if (v > (max - d) / 10)
+		if (d > max || v > (max - d) / 10)
 			return -EINVAL;
 		v = v * 10 + d;
 	}

@@ -777,7 +777,9 @@ static struct xs_handle *open_blocked(void)
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	struct xs_handle *h = xs_open(XS_UNWATCH_FILTER);
+	/* Not XS_UNWATCH_FILTER: its filter leaks the bodies of the events
+	 * it drops (libxenstore 4.17), and a stale event only marks work. */
+	struct xs_handle *h = xs_open(0);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return h;
 }
@@ -945,18 +947,30 @@ static long timeout_ms(struct devmgr_ctx *ctx)
 				  : XS_DEFAULT_TIMEOUT_MS;
 }
 
+void devmgr__xs_reloaded(struct devmgr_ctx *ctx)
+{
+	struct devmgr__xs *xs = ctx->xs;
+	if (!xs || !xs->h)
+		return; /* a reconnect resyncs anyway */
+	xs->timeout_ms = timeout_ms(ctx);
+	resync(xs);
+	if (xs->lost)
+		lose(xs);
+}
+
 void devmgr__xs_close(struct devmgr_ctx *ctx)
 {
 	struct devmgr__xs *xs = ctx->xs;
 	if (!xs)
 		return;
-	for (size_t i = 0; i < xs->ndevs; i++)
-		dev_free(xs, xs->devs[i]);
 	devmgr_watch_cancel(xs->fdw);
 	devmgr_watch_cancel(xs->tickw);
 	if (xs->tfd >= 0)
 		close(xs->tfd);
-	xs_close(xs->h);
+	xs_close(xs->h); /* drops the watches with the connection */
+	xs->h = NULL;
+	for (size_t i = 0; i < xs->ndevs; i++)
+		dev_free(xs, xs->devs[i]);
 	devmgr__free(xs->devs);
 	devmgr__free(xs->dirty);
 	devmgr__free(xs->bw);

@@ -40,10 +40,10 @@ bg_stop() {
 poll() {
 	pn=0
 	while [ "$pn" -lt "${4:-50}" ]; do
-		[ "$(grep -c -e "$2" "$1")" -ge "${3:-1}" ] && return 0
+		[ "$(count "$1" "$2")" -ge "${3:-1}" ] && return 0
 		sleep 0.1
 		pn=$((pn + 1))
 	done
 	return 1
 }
-count() { grep -c -e "$2" "$1"; }
+count() { if [ -f "$1" ]; then grep -c -e "$2" "$1"; else echo 0; fi; }

@@ -25,10 +25,20 @@ tests_xen_run_xs_corpus_LDADD = $(JANSSON_LIBS) $(XENSTORE_LIBS) $(DL_LIBS) \
 	-lpthread
 EXTRA_tests_xen_run_xs_corpus_DEPENDENCIES = tests/xen/xsstub.so
 
+# xenpin: a test app with a required disk that does not take hot-plug.
+check_LTLIBRARIES += tests/xen/xenpin.la
+tests_xen_xenpin_la_SOURCES = tests/xen/xenpin.c
+tests_xen_xenpin_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_xen_xenpin_la_LIBADD = core/libdevmgr.la
+
 XEN_TESTS = \
 	tests/xen/fuzz_corpus.sh \
 	tests/xen/xsd_selftest.sh \
-	tests/xen/lifecycle.sh
+	tests/xen/lifecycle.sh \
+	tests/xen/hostile.sh \
+	tests/xen/storm.sh \
+	tests/xen/pinned.sh \
+	tests/xen/vif.sh
 TESTS += $(XEN_TESTS)
 dist_noinst_SCRIPTS += $(XEN_TESTS) tests/xen/xsd.sh tests/xen/common.sh \
 	tests/fuzz/build-xen.sh
