@@ -136,8 +136,18 @@ static int load(struct devmgr_ctx *ctx, const struct opts *o)
 	return 0;
 }
 
+/* Error events (xenstore entries that give no device): counted, since
+ * such a device failed too; the library logs each on stderr. */
+static void count_errors(void *arg, const char *json)
+{
+	if (strstr(json, "{\"event\":\"error\"") == json)
+		++*(int *)arg;
+}
+
 static int cmd_probe(struct devmgr_ctx *ctx, const struct opts *o)
 {
+	int xs_errors = 0;
+	devmgr_ctx_set_event_hook(ctx, count_errors, &xs_errors);
 	int r = load(ctx, o);
 	if (r)
 		return r;
@@ -151,7 +161,7 @@ static int cmd_probe(struct devmgr_ctx *ctx, const struct opts *o)
 	}
 	print_devices(ctx, o->json);
 	devmgr_ctx_destroy_devices(ctx);
-	return failed ? EXIT_FAILED : EXIT_OK;
+	return failed || xs_errors ? EXIT_FAILED : EXIT_OK;
 }
 
 static int cmd_inspect(struct devmgr_ctx *ctx, const struct opts *o)

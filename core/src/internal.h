@@ -230,6 +230,9 @@ HIDDEN int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *np,
 /* The xenstore devices changed: rebuild the plan and apply it. */
 HIDDEN void devmgr__xs_replan(struct devmgr_ctx *ctx);
 HIDDEN void devmgr__xs_close(struct devmgr_ctx *ctx);
+/* The file was re-read: judge every xenstore device again (the map may
+ * have changed). */
+HIDDEN void devmgr__xs_reloaded(struct devmgr_ctx *ctx);
 HIDDEN int devmgr__bind(struct devmgr_ctx *ctx, struct devmgr_error *err);
 HIDDEN void devmgr__unbind(struct devmgr_ctx *ctx);
 /* Offer a newly created device to a hot-plug slot; 0 if none wants it. */

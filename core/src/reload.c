@@ -80,7 +80,10 @@ int devmgr_ctx_reload(struct devmgr_ctx *ctx, struct devmgr_error *err)
 	int r = devmgr__plan_load(ctx, NULL, op->path, &np, err);
 	if (r < 0)
 		return r;
-	return devmgr__plan_apply(ctx, &np, err);
+	r = devmgr__plan_apply(ctx, &np, err);
+	if (r == 0)
+		devmgr__xs_reloaded(ctx);
+	return r;
 }
 
 /* Why a device goes: the xenstore source says for its devices. */

@@ -947,6 +947,17 @@ static long timeout_ms(struct devmgr_ctx *ctx)
 				  : XS_DEFAULT_TIMEOUT_MS;
 }
 
+void devmgr__xs_reloaded(struct devmgr_ctx *ctx)
+{
+	struct devmgr__xs *xs = ctx->xs;
+	if (!xs || !xs->h)
+		return; /* a reconnect resyncs anyway */
+	xs->timeout_ms = timeout_ms(ctx);
+	resync(xs);
+	if (xs->lost)
+		lose(xs);
+}
+
 void devmgr__xs_close(struct devmgr_ctx *ctx)
 {
 	struct devmgr__xs *xs = ctx->xs;

@@ -118,6 +118,29 @@ bg_stop
 check "watch: SIGINT ends it with 0" [ "$BG_RC" -eq 0 ]
 if [ "$fail" -ne 0 ]; then cat "$W" "$D/watch.err"; fi
 
+# Without domain_path devmgr finds its domain as a guest does: "domid"
+# (relative, so under its home; over the socket that is dom0's), then the
+# store's path for it.  A hostile device makes probe exit 1.
+xsw /local/domain/0/domid 0
+b0=/local/domain/0/backend/vbd/0/51712 f0=/local/domain/0/device/vbd/51712
+xsw "$b0/frontend" "$f0" "$b0/frontend-id" 0 "$b0/state" 4 "$b0/params" "$D/xvda.img" "$b0/mode" r
+xsw "$f0/backend" "$b0" "$f0/backend-id" 0 "$f0/state" 4 "$f0/virtual-device" 51712
+echo '{ "devmgr": 1, "devices": {}, "xenstore": { "map": { "vbd": { "provider": "blk-file" } } } }' >"$D/dom0.json"
+"$DEVMGR" probe --xenstore --json -c "$D/dom0.json" >"$D/probe2" 2>"$D/probe2.err"
+check "probe without domain_path: exit 0" [ $? -eq 0 ]
+grep -q '"id":"vbd-51712".*"read_only":true},"source":"/local/domain/0/device/vbd/51712"' "$D/probe2" &&
+	ok "probe without domain_path finds the domain from domid" || { ko "domain from domid"; cat "$D/probe2" "$D/probe2.err"; }
+xsw "$f0/state" 4x
+"$DEVMGR" probe --xenstore -c "$D/dom0.json" >"$D/probe3" 2>"$D/probe3.err"
+check "probe with a hostile entry: exit 1" [ $? -eq 1 ]
+grep -q "warning: xenstore: /local/domain/0/device/vbd/51712/state: \"4x\" is not an integer from 0 to 8" "$D/probe3.err" &&
+	ok "probe names the hostile entry on stderr" || { ko "probe names the hostile entry"; cat "$D/probe3.err"; }
+xenstore-rm /local/domain/0/domid
+"$DEVMGR" probe --xenstore -c "$D/dom0.json" >"$D/probe4" 2>"$D/probe4.err"
+check "probe with no domid and no domain_path: exit 1" [ $? -eq 1 ]
+grep -q "cannot find this domain's id in xenstore; set xenstore.domain_path" "$D/probe4.err" &&
+	ok "no domid: the error says what to set" || { ko "no domid error"; cat "$D/probe4.err"; }
+
 # The xendisks app: disks present at start, then plugged and unplugged.
 X="$D/xendisks.out"
 bg_start "$X" "$D/xendisks.err" "$top_builddir/apps/xendisks/xendisks" -c "$D/conf.json"
