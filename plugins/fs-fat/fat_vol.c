@@ -64,6 +64,7 @@ int fat_eio(struct fat_vol *v, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fat_log(v, DEVMGR_LOG_ERROR, "%s", msg);
+	snprintf(v->last_error, sizeof(v->last_error), "%s", msg);
 	return -EIO;
 }
 

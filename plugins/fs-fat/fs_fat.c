@@ -34,12 +34,10 @@ static int fat_create(struct devmgr_device *dev, struct devmgr_error *err)
 		if (rc < 0)
 			devmgr_error_set(err, rc,
 					 "the root folder cannot be read: %s",
-					 strerror(-rc));
+					 v->last_error[0] ? v->last_error
+							  : strerror(-rc));
 	}
 	if (rc < 0) {
-		if (!v->fat || v->read_only) {
-			v->read_only = true;
-		}
 		fat_unmount(v);
 		return rc;
 	}

@@ -69,8 +69,8 @@ struct net_fault_cfg {
 	{ "duplicate", DEVMGR_PARAM_STRING, 0, "\"0\"",                      \
 	  "probability that a frame is delivered twice", 0, 0 },             \
 	{ "reorder", DEVMGR_PARAM_STRING, 0, "\"0\"",                        \
-	  "probability that a frame is held back so that frames sent in "     \
-	  "the next 5 ms overtake it",                                       \
+	  "probability that a frame is held back and follows the next one "   \
+	  "(released after 5 ms if none comes)",                             \
 	  0, 0 },                                                            \
 	{ "delay_ms", DEVMGR_PARAM_INT, 0, "0",                              \
 	  "delay added to every frame, in milliseconds", 0, 60000 }
