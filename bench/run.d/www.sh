@@ -31,6 +31,8 @@ done
 [ -x "$WWW" ] || { echo "www.sh: $WWW is not built" >&2; exit 2; }
 
 if [ -n "$quick" ]; then runs=1 secs=1 conns=16; else runs=5 secs=5 conns=32; fi
+# WWW_BENCH_RUNS, WWW_BENCH_SECS: more (or fewer) repetitions on a noisy machine
+runs=${WWW_BENCH_RUNS:-$runs} secs=${WWW_BENCH_SECS:-$secs}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/www-bench.XXXXXX") || exit 2
 pids=
