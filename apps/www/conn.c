@@ -301,9 +301,13 @@ static void answer(struct www_conn *c, const struct http_request *req)
 	}
 	r.status = open_target(c, path, sizeof(path), &f, &st);
 	if (r.status == 301) {
-		strcat(path, "/");
-		if (http_path_encode(path + rl, location, sizeof(location)) <
-		    0) {
+		size_t len = strlen(path);
+		int n = -ENAMETOOLONG;
+		if (len + 2 <= sizeof(path)) {
+			memcpy(path + len, "/", 2);
+			n = http_path_encode(path + rl, location, sizeof(location));
+		}
+		if (n < 0) {
 			r.status = 414;
 			return reply_text(c, req, &r);
 		}

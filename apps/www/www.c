@@ -168,6 +168,17 @@ static void client_drain(struct client *cl)
 		client_close(cl);
 }
 
+/* Ask for one event only: READ while nothing is queued, WRITE while
+ * something is, which is the back-pressure.  False when the client is
+ * gone. */
+static bool wait_for(struct client *cl, unsigned events)
+{
+	if (client_want(cl, events) == 0)
+		return true;
+	client_close(cl);
+	return false;
+}
+
 /* Send what is queued and answer what is read until the client or the
  * stack has to wait.  Returns false when the client is gone. */
 static bool client_progress(struct client *cl)
@@ -183,13 +194,11 @@ static bool client_progress(struct client *cl)
 			return false;
 		}
 		if (next == WWW_READ)
-			return client_want(cl, DEVMGR_SOCK_READ) == 0 ||
-			       (client_close(cl), false);
+			return wait_for(cl, DEVMGR_SOCK_READ);
 		out = www_conn_out(&cl->conn, &len);
 		n = devmgr_sock_send(cl->sock, out, len);
 		if (n == -EAGAIN || n == 0)
-			return client_want(cl, DEVMGR_SOCK_WRITE) == 0 ||
-			       (client_close(cl), false);
+			return wait_for(cl, DEVMGR_SOCK_WRITE);
 		if (n < 0) {
 			client_close(cl);
 			return false;
@@ -197,8 +206,7 @@ static bool client_progress(struct client *cl)
 		cl->last = mono_now();
 		www_conn_sent(&cl->conn, (size_t)n);
 		if ((size_t)n < len)
-			return client_want(cl, DEVMGR_SOCK_WRITE) == 0 ||
-			       (client_close(cl), false);
+			return wait_for(cl, DEVMGR_SOCK_WRITE);
 	}
 }
 

@@ -122,6 +122,15 @@ START_TEST(keep_alive_rules)
 }
 END_TEST
 
+/* An empty value does not swallow the next header's name. */
+START_TEST(empty_value)
+{
+	ck_assert_int_eq(feed_all("GET / HTTP/1.1\r\nX:\r\nHost: a\r\n\r\n"),
+			 HTTP_FEED_REQUEST);
+	ck_assert(rd.req.has_host);
+}
+END_TEST
+
 START_TEST(upgrade_ends_stream)
 {
 	ck_assert_int_eq(feed_all("GET / HTTP/1.1\r\nHost: a\r\n"
@@ -397,6 +406,7 @@ static Suite *http_suite(void)
 	tcase_add_test(t, byte_by_byte);
 	tcase_add_test(t, pipelined);
 	tcase_add_test(t, keep_alive_rules);
+	tcase_add_test(t, empty_value);
 	tcase_add_test(t, upgrade_ends_stream);
 	tcase_add_test(t, request_line_limit);
 	tcase_add_test(t, request_line_limit_split);
