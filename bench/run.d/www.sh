@@ -30,7 +30,7 @@ for p in blk-ram fs-fat net-socket console; do
 done
 [ -x "$WWW" ] || { echo "www.sh: $WWW is not built" >&2; exit 2; }
 
-if [ -n "$quick" ]; then runs=1 secs=1 conns=16; else runs=5 secs=5 conns=32; fi
+if [ -n "$quick" ]; then runs=1 secs=1 conns=16; else runs=11 secs=2 conns=32; fi
 # WWW_BENCH_RUNS, WWW_BENCH_SECS: more (or fewer) repetitions on a noisy machine
 runs=${WWW_BENCH_RUNS:-$runs} secs=${WWW_BENCH_SECS:-$secs}
 
@@ -71,6 +71,7 @@ start_www() {
 	conf=$1 log=$2
 	shift 2
 	"$@" "$WWW" -q -c "$conf" >"$log" 2>&1 &
+	last_pid=$!
 	pids="$pids $!"
 	i=0
 	while [ $i -lt 100 ]; do
@@ -114,17 +115,21 @@ http {
 }
 EOF
 nginx -c "$tmp/nginx/nginx.conf" -p "$tmp/nginx" 2>"$tmp/nginx/stderr" &
+nmaster=$!
 pids="$pids $!"
 
 www_conf "$tmp/socket.json" '{}' '{"port": 0}'
 start_www "$tmp/socket.json" "$tmp/www.log" || exit 2
 wport=$port
+wpid=$last_pid
 i=0
 until curl -s -o /dev/null "http://127.0.0.1:$nport/1k.bin"; do
 	i=$((i + 1))
 	[ $i -gt 50 ] && { echo "www.sh: nginx did not start: $(cat "$tmp/nginx/stderr")" >&2; exit 2; }
 	sleep 0.1
 done
+npid=$(pgrep -P "$nmaster" | head -n 1)
+[ -n "$npid" ] || { echo "www.sh: no nginx worker" >&2; exit 2; }
 
 # rps [PREFIX...] URL: wrk's requests per second (one thread)
 rps() {
@@ -132,27 +137,44 @@ rps() {
 }
 wrk_cmd() { echo "wrk -t1 -c$conns"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# CPU time (user + system, clock ticks) a process has used so far
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
 
-# bench SIZE TARGET: alternate www and nginx runs, print the figure line
+# one SERVER-PID URL OUT: one wrk run; appends "REQ/S CPU-US-PER-REQUEST"
+one() {
+	t0=$(ticks "$1")
+	got=$(rps $(wrk_cmd) "$2")
+	t1=$(ticks "$1")
+	awk -v r="${got:-0}" -v t="$((t1 - t0))" -v hz="$hz" -v s="$secs" 'BEGIN {
+		printf "%s %.2f\n", r, (r > 0) ? t * 1e6 / hz / (r * s) : 0 }' >>"$3"
+}
+
+# bench SIZE TARGET: alternate www and nginx runs, print the figure lines
 bench() {
 	size=$1 target=$2
 	: >"$tmp/w" && : >"$tmp/n"
 	r=0
 	while [ $r -lt $runs ]; do
 		if [ $((r % 2)) -eq 0 ]; then
-			rps $(wrk_cmd) "http://127.0.0.1:$wport/$size.bin" >>"$tmp/w"
-			rps $(wrk_cmd) "http://127.0.0.1:$nport/$size.bin" >>"$tmp/n"
+			one "$wpid" "http://127.0.0.1:$wport/$size.bin" "$tmp/w"
+			one "$npid" "http://127.0.0.1:$nport/$size.bin" "$tmp/n"
 		else
-			rps $(wrk_cmd) "http://127.0.0.1:$nport/$size.bin" >>"$tmp/n"
-			rps $(wrk_cmd) "http://127.0.0.1:$wport/$size.bin" >>"$tmp/w"
+			one "$npid" "http://127.0.0.1:$nport/$size.bin" "$tmp/n"
+			one "$wpid" "http://127.0.0.1:$wport/$size.bin" "$tmp/w"
 		fi
 		r=$((r + 1))
 	done
-	w=$(median <"$tmp/w") n=$(median <"$tmp/n")
+	w=$(cut -d' ' -f1 "$tmp/w" | median) n=$(cut -d' ' -f1 "$tmp/n" | median)
+	wc=$(cut -d' ' -f2 "$tmp/w" | median) nc=$(cut -d' ' -f2 "$tmp/n" | median)
+	echo "  www-$size runs (req/s, CPU us/req): www $(tr '\n' ',' <"$tmp/w") nginx $(tr '\n' ',' <"$tmp/n")" >&2
 	awk -v w="$w" -v n="$n" -v t="$target" -v s="$size" -v runs="$runs" 'BEGIN {
-		ratio = n > 0 ? w / n : 0
+		ratio = (n > 0) ? w / n : 0
 		printf "www-%s: www %.0f req/s, nginx %.0f req/s (median of %d), ratio %.3f (target >= %s) %s\n",
 			s, w, n, runs, ratio, t, (ratio >= t) ? "OK" : "MISSED" }'
+	awk -v w="$wc" -v n="$nc" -v s="$size" 'BEGIN {
+		printf "www-%s-cpu: www %.2f us, nginx %.2f us of CPU per request (medians), ratio %.3f INFO\n",
+			s, w, n, (w > 0) ? n / w : 0 }'
 	echo "$w" >"$tmp/www-$size"
 }
 
