@@ -15,6 +15,23 @@ need_plugins blk-ram fs-fat net-socket console
 tmp=$(mktemp -d "$top_builddir/www-test.XXXXXX") || exit 99
 trap 'stop_www; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT INT TERM
 
+# ---- the built-in configuration and where it finds the image --------
+"$WWW" --print-config >"$tmp/default.json"
+check_grep "built-in configuration: the build's image" "$tmp/default.json" \
+	"\"image\": \"$(cd "$top_builddir" && pwd -P)/apps/www/site.img\""
+check_grep "built-in configuration: net-socket on 127.0.0.1" "$tmp/default.json" \
+	'"provider": "net-socket", "address": "127.0.0.1"'
+check_grep "built-in configuration: port 8080" "$tmp/default.json" '"port": 8080'
+DEVMGR_WWW_IMAGE="$tmp/x \"y\".img" "$WWW" --print-config >"$tmp/env.json"
+check_grep "DEVMGR_WWW_IMAGE wins, JSON-escaped" "$tmp/env.json" \
+	"\"image\": \"$tmp/x \\\\\"y\\\\\".img\""
+"$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/env.json" &&
+	ok "--print-config is JSON" || ko "--print-config is not JSON"
+DEVMGR_WWW_IMAGE="$tmp/none.img" "$WWW" >"$tmp/out" 2>&1
+rc=$?
+check "a missing image: exit status" "$rc" 1
+check_grep "a missing image: the error names it" "$tmp/out" "none.img"
+
 head -c 33554432 /dev/urandom >"$tmp/big.bin"
 mkdir -p "$tmp/inner"
 echo "inner page" >"$tmp/inner/index.html"
