@@ -16,6 +16,7 @@
 #include <devmgr/sig/stack.h>
 
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,11 @@ static int ns_accept(struct devmgr_sock *sk, struct devmgr_sock **out,
 		return rc;
 	}
 	sock_of(*out)->bound = true;
+	/* Apps of this signature send whole messages (sendv gathers them),
+	 * so Nagle only adds a wait for the peer's delayed ACK before the
+	 * tail of a response larger than one segment; as Go's net package
+	 * and nginx do, it is off for accepted connections. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	return 0;
 }
 
