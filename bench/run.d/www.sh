@@ -49,6 +49,8 @@ trap 'exit 2' INT TERM
 mkdir -p "$tmp/htdocs"
 head -c 1024 /dev/urandom >"$tmp/htdocs/1k.bin"
 head -c 65536 /dev/urandom >"$tmp/htdocs/64k.bin"
+# nginx's worker drops root for "nobody": it must be able to read them
+chmod 755 "$tmp" "$tmp/htdocs" && chmod 644 "$tmp/htdocs/"*.bin
 mkfs.fat -C -n WWWBENCH "$tmp/site.img" 4096 >/dev/null &&
 	mcopy -i "$tmp/site.img" -m "$tmp/htdocs/1k.bin" "$tmp/htdocs/64k.bin" ::/ ||
 	{ echo "www.sh: cannot make the image" >&2; exit 2; }
@@ -123,7 +125,7 @@ start_www "$tmp/socket.json" "$tmp/www.log" || exit 2
 wport=$port
 wpid=$last_pid
 i=0
-until curl -s -o /dev/null "http://127.0.0.1:$nport/1k.bin"; do
+until [ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$nport/64k.bin")" = "200 65536" ]; do
 	i=$((i + 1))
 	[ $i -gt 50 ] && { echo "www.sh: nginx did not start: $(cat "$tmp/nginx/stderr")" >&2; exit 2; }
 	sleep 0.1
@@ -131,9 +133,16 @@ done
 npid=$(pgrep -P "$nmaster" | head -n 1)
 [ -n "$npid" ] || { echo "www.sh: no nginx worker" >&2; exit 2; }
 
-# rps [PREFIX...] URL: wrk's requests per second (one thread)
+# rps [PREFIX...] URL: wrk's requests per second (one thread); nothing
+# when a response was not 2xx or a socket failed, so a broken server
+# cannot look fast
 rps() {
-	"$@" -d "${secs}s" 2>/dev/null | sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p'
+	"$@" -d "${secs}s" >"$tmp/wrk.out" 2>&1
+	if grep -q -e 'Non-2xx' -e 'Socket errors' "$tmp/wrk.out"; then
+		echo "www.sh: $*: $(grep -e 'Non-2xx' -e 'Socket errors' "$tmp/wrk.out")" >&2
+		return 0
+	fi
+	sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$tmp/wrk.out"
 }
 wrk_cmd() { echo "wrk -t1 -c$conns"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
