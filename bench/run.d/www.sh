@@ -5,8 +5,10 @@
 # fs-fat on a RAM disk holding a FAT image of the files) and nginx serving
 # the same files from a local folder, both on 127.0.0.1, both writing an
 # access log to a file.  Runs alternate between the two servers; figures
-# are medians.  Then www on stack-lwip over net-tap inside a network
-# namespace (root only), wrk on the kernel side, against net-socket.
+# are medians, with the CPU time each server spent per request (from
+# /proc/PID/stat), which the machine's load disturbs less than req/s.
+# Then www on stack-lwip over net-tap inside a network namespace (root
+# only), wrk on the kernel side, alternating with the net-socket server.
 #
 # Targets: www/nginx >= 1.0 for 1 KiB, >= 0.8 for 64 KiB.  lwIP: reported.
 set -u
@@ -189,11 +191,9 @@ bench() {
 
 bench 1k 1.0
 bench 64k 0.8
-kill $pids 2>/dev/null
-wait 2>/dev/null
-pids=
 
 # ---- stack-lwip over net-tap, inside a namespace ----------------------
+# Runs alternate with the net-socket server, still running, for the ratio.
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] || ! command -v ip >/dev/null ||
 	[ ! -f "$DEVMGR_PLUGIN_PATH/net-lwip.so" ] || [ ! -f "$DEVMGR_PLUGIN_PATH/net-tap.so" ]; then
 	echo "www-lwip-1k: not run (needs root, /dev/net/tun, iproute2, net-tap and stack-lwip) INFO"
@@ -208,16 +208,26 @@ www_conf "$tmp/lwip.json" '{
 	"net": { "provider": "stack-lwip", "on": "tap", "address": "10.78.0.2" } }' \
 	'{"port": 80}'
 start_www "$tmp/lwip.json" "$tmp/lwip.log" ip netns exec "$ns" || exit 2
+lpid=$last_pid
 ip -n "$ns" addr add 10.78.0.1/24 dev "$tap" && ip -n "$ns" link set "$tap" up || exit 2
 ip netns exec "$ns" curl -s --retry 3 -o /dev/null "http://10.78.0.2/1k.bin"
-: >"$tmp/l"
+wrk_ns() { echo "ip netns exec $ns wrk -t1 -c$conns"; }
+: >"$tmp/l" && : >"$tmp/s"
 r=0
 while [ $r -lt $runs ]; do
-	rps ip netns exec "$ns" $(wrk_cmd) "http://10.78.0.2/1k.bin" >>"$tmp/l"
+	t0=$(ticks "$lpid")
+	got=$(rps $(wrk_ns) "http://10.78.0.2/1k.bin")
+	t1=$(ticks "$lpid")
+	awk -v r="${got:-0}" -v t="$((t1 - t0))" -v hz="$hz" -v s="$secs" 'BEGIN {
+		printf "%s %.2f\n", r, (r > 0) ? t * 1e6 / hz / (r * s) : 0 }' >>"$tmp/l"
+	one "$wpid" "http://127.0.0.1:$wport/1k.bin" "$tmp/s"
 	r=$((r + 1))
 done
-l=$(median <"$tmp/l")
-awk -v l="$l" -v s="$(cat "$tmp/www-1k")" -v runs="$runs" 'BEGIN {
-	printf "www-lwip-1k: stack-lwip over net-tap %.0f req/s (median of %d), net-socket %.0f req/s, ratio %.3f INFO\n",
-		l, runs, s, (s > 0) ? l / s : 0 }'
+l=$(cut -d' ' -f1 "$tmp/l" | median) so=$(cut -d' ' -f1 "$tmp/s" | median)
+lc=$(cut -d' ' -f2 "$tmp/l" | median) sc=$(cut -d' ' -f2 "$tmp/s" | median)
+echo "  www-lwip-1k runs (req/s, CPU us/req): lwip $(tr '\n' ',' <"$tmp/l") socket $(tr '\n' ',' <"$tmp/s")" >&2
+awk -v l="$l" -v s="$so" -v lc="$lc" -v sc="$sc" -v runs="$runs" 'BEGIN {
+	printf "www-lwip-1k: stack-lwip over net-tap %.0f req/s, net-socket %.0f req/s (medians of %d, alternating), ratio %.3f INFO\n",
+		l, s, runs, (s > 0) ? l / s : 0
+	printf "www-lwip-1k-cpu: stack-lwip %.2f us, net-socket %.2f us of www CPU per request (medians) INFO\n", lc, sc }'
 exit 0
