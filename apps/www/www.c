@@ -445,8 +445,10 @@ static int set_root(struct server *srv)
 				sizeof(srv->conf.root));
 	if (n < 0) {
 		devmgr_log(srv->ctx, DEVMGR_LOG_ERROR,
-			   "www: /app/args/root: \"%s\": %s", root,
-			   strerror(-n));
+			   "www: /app/args/root: \"%s\" %s", root,
+			   n == -EACCES	       ? "climbs above the fs's root"
+			   : n == -ENAMETOOLONG ? "is too long"
+						: "is not a plain path");
 		return n;
 	}
 	size_t len = strlen(srv->conf.root);

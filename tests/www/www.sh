@@ -32,6 +32,28 @@ rc=$?
 check "a missing image: exit status" "$rc" 1
 check_grep "a missing image: the error names it" "$tmp/out" "none.img"
 
+# ---- bad arguments: refused at start, naming the argument ------------
+# bad_arg NAME ARGS-JSON MESSAGE
+bad_arg() {
+	www_config "$tmp/bad.json" "$top_builddir/apps/www/site.img" "$2"
+	"$WWW" -c "$tmp/bad.json" >"$tmp/out" 2>&1
+	rc=$?
+	if [ "$rc" -ne 0 ] && grep -q -e "$3" "$tmp/out"; then
+		ok "bad argument refused: $1 (exit $rc)"
+	else
+		ko "bad argument $1: exit $rc, no /$3/"
+		sed 's/^/  | /' "$tmp/out"
+	fi
+}
+bad_arg "relative root" '{"root": "x"}' '/app/args/root: "x" is not an absolute path'
+bad_arg "root above the fs" '{"root": "/../x"}' '/app/args/root: "/\.\./x" climbs above'
+bad_arg "root with %00" '{"root": "/a%00"}' '/app/args/root: .* is not a plain path'
+bad_arg "index with a /" '{"index": "a/b"}' '/app/args/index: "a/b" is not a file name'
+bad_arg "address not IPv4" '{"address": "nope"}' '/app/args/address: "nope" is not an IPv4 address'
+bad_arg "address not the stack's" '{"address": "10.9.9.9"}' 'listen on 10.9.9.9:0'
+bad_arg "chunk_size too small" '{"chunk_size": "1K"}' '/app/args/chunk_size: 1024 is out of range'
+bad_arg "unknown argument" '{"prot": 80}' '/app/args.*prot'
+
 head -c 33554432 /dev/urandom >"$tmp/big.bin"
 mkdir -p "$tmp/inner"
 echo "inner page" >"$tmp/inner/index.html"
