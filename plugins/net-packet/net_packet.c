@@ -218,9 +218,9 @@ static const struct devmgr_net_ops pkt_ops = {
 };
 
 static const struct devmgr_param pkt_params[] = {
-	{ "interface", DEVMGR_PARAM_STRING, 0, NULL,
+	{ "interface", DEVMGR_PARAM_STRING, DEVMGR_PARAM_ONE_OF, NULL,
 	  "name of the interface (\"eth0\"); this or mac is required", 0, 0 },
-	{ "mac", DEVMGR_PARAM_STRING, 0, NULL,
+	{ "mac", DEVMGR_PARAM_STRING, DEVMGR_PARAM_ONE_OF, NULL,
 	  "MAC of the interface to use, instead of its name", 0, 0 },
 	{ "promisc", DEVMGR_PARAM_BOOL, 0, "true",
 	  "receive frames for every destination, not only the interface's "
