@@ -27,6 +27,7 @@
 #define TAP_BUF_SIZE 65536
 
 struct tap {
+	struct devmgr_ctx *ctx;
 	int fd;
 	int ctl; /* AF_INET datagram socket for interface ioctls */
 	struct devmgr_watch *watch;
@@ -116,6 +117,20 @@ static int tap_stats(struct devmgr_net *n, struct devmgr_net_stats *out)
 	return 0;
 }
 
+/* A read error other than "nothing waiting" (EBADFD once the interface
+ * is deleted under the device) will not go away: say so once and stop
+ * watching the fd, so that a level-triggered error cannot spin the loop.
+ * Sends fail from then on with the kernel's error. */
+static void tap_gone(struct tap *t, int e)
+{
+	t->st.rx_errors++;
+	devmgr_log(t->ctx, DEVMGR_LOG_ERROR,
+		   "net-tap %s: read: %s; the device stops receiving", t->name,
+		   strerror(e));
+	devmgr_watch_cancel(t->watch);
+	t->watch = NULL;
+}
+
 /* Frames that do not fit the device's MTU (the kernel interface's MTU was
  * raised behind its back) are counted as errors, not passed on: a
  * receiver may rely on mtu + 14. */
@@ -131,7 +146,7 @@ static void tap_readable(void *arg, int fd, unsigned events)
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				t->st.rx_errors++;
+				tap_gone(t, errno);
 			return;
 		}
 		if (r < DEVMGR_NET_MIN_FRAME ||
@@ -321,6 +336,7 @@ static int tap_create(struct devmgr_device *dev, struct devmgr_error *err)
 	int rc, e;
 
 	t->fd = t->ctl = -1;
+	t->ctx = devmgr_device_ctx(dev);
 	if (name && (!name[0] || strlen(name) >= IF_NAMESIZE ||
 		     strchr(name, '/') || strchr(name, ' ')))
 		return devmgr_error_set(err, -EINVAL,
