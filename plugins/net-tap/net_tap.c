@@ -57,8 +57,7 @@ static int tap_info(struct devmgr_net *n, struct devmgr_net_info *out)
 	return 0;
 }
 
-static int tap_sendv(struct devmgr_net *n, const struct iovec *iov,
-		     int iovcnt)
+static int tap_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 {
 	struct tap *t = n->priv;
 	ssize_t len = net_frame_len(iov, iovcnt, t->mtu), w;
@@ -187,8 +186,7 @@ static const struct devmgr_param tap_params[] = {
 	  "interface's MTU (1500 for a new tap)",
 	  68, NET_MTU_MAX },
 	{ "up", DEVMGR_PARAM_BOOL, 0, "false",
-	  "bring the kernel's interface up (false: leave it as it is)", 0,
-	  0 },
+	  "bring the kernel's interface up (false: leave it as it is)", 0, 0 },
 	{ "batch", DEVMGR_PARAM_INT, 0, "64",
 	  "frames read per loop wake-up at most", 1, 4096 },
 	{ NULL },
@@ -240,10 +238,10 @@ static int tap_open(struct tap *t, const char *name, struct devmgr_error *err)
 	if (t->fd < 0) {
 		e = errno;
 		if (e == EACCES || e == EPERM)
-			return devmgr_error_set(err, -e,
-						"no permission to open " TUN_PATH
-						": %s",
-						strerror(e));
+			return devmgr_error_set(
+				err, -e,
+				"no permission to open " TUN_PATH ": %s",
+				strerror(e));
 		return devmgr_error_set(err, -e, "open " TUN_PATH ": %s",
 					strerror(e));
 	}

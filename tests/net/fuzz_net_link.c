@@ -39,20 +39,21 @@ static void on_rx(void *arg, struct devmgr_net *n, const void *frame,
 
 static size_t config(char *json, size_t cap, const uint8_t *data, unsigned n)
 {
-	size_t off = (size_t)snprintf(json, cap, "{\"devmgr\": 1, \"devices\": {");
+	size_t off =
+		(size_t)snprintf(json, cap, "{\"devmgr\": 1, \"devices\": {");
 
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t c = data[1 + i];
 
 		off += (size_t)snprintf(
 			json + off, cap - off,
-			"\"p%u\": {\"provider\": \"net-link\", \"hub\": \"fz\", "
+			"\"p%u\": {\"provider\": \"net-link\", \"hub\": "
+			"\"fz\", "
 			"\"mtu\": %d, \"loss\": \"%s\", \"duplicate\": \"%s\", "
 			"\"reorder\": \"%s\", \"queue\": %d, \"batch\": %d, "
 			"\"seed\": %d},",
 			i, MTU, probs[c & 3], probs[(c >> 2) & 3],
-			probs[(c >> 4) & 3], 1 + (c >> 6) * 5, 1 + (c & 7),
-			c);
+			probs[(c >> 4) & 3], 1 + (c >> 6) * 5, 1 + (c & 7), c);
 	}
 	off += (size_t)snprintf(
 		json + off, cap - off,
@@ -154,7 +155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char id[8];
 
 		snprintf(id, sizeof(id), "p%u", i);
-		ports[i] = devmgr_device_handle(devmgr_ctx_find_device(ctx, id));
+		ports[i] =
+			devmgr_device_handle(devmgr_ctx_find_device(ctx, id));
 	}
 	for (unsigned i = 0; i < n; i++)
 		devmgr_net_set_rx(ports[i], on_rx, NULL);

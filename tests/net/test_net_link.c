@@ -11,7 +11,7 @@
 #include <time.h>
 
 #define MAXPORTS 8
-#define MAXSEQ 4096
+#define MAXSEQ	 4096
 
 static struct devmgr_ctx *ctx;
 
@@ -96,7 +96,8 @@ static void make_ports(unsigned n, const char *const extra[])
 	ck_assert_msg(try_ports(n, extra, &err) == 0, "ports: %s", err.text);
 	for (unsigned i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "p%u", i);
-		ports[i] = devmgr_device_handle(devmgr_ctx_find_device(ctx, id));
+		ports[i] =
+			devmgr_device_handle(devmgr_ctx_find_device(ctx, id));
 		ck_assert_ptr_nonnull(ports[i]);
 		ck_assert_int_eq(devmgr_net_set_rx(ports[i], on_rx, &logs[i]),
 				 0);
@@ -166,8 +167,10 @@ END_TEST
 
 START_TEST(test_hubs_are_separate)
 {
-	const char *const extra[MAXPORTS] = { "\"hub\": \"a\"", "\"hub\": \"a\"",
-					      "\"hub\": \"b\"", "\"hub\": \"b\"" };
+	const char *const extra[MAXPORTS] = { "\"hub\": \"a\"",
+					      "\"hub\": \"a\"",
+					      "\"hub\": \"b\"",
+					      "\"hub\": \"b\"" };
 
 	make_ports(4, extra);
 	ck_assert_int_eq(send_seq(0, 1, 60), 0);
@@ -183,7 +186,8 @@ END_TEST
 
 START_TEST(test_lengths)
 {
-	const char *const extra[MAXPORTS] = { "\"mtu\": 1000", "\"mtu\": 1000" };
+	const char *const extra[MAXPORTS] = { "\"mtu\": 1000",
+					      "\"mtu\": 1000" };
 	struct devmgr_net_info info;
 	struct devmgr_net_stats st;
 
@@ -229,7 +233,8 @@ START_TEST(test_queue_bound)
 	settle();
 	ck_assert_uint_eq(logs[1].count, 8);
 	for (unsigned i = 0; i < 8; i++)
-		ck_assert_uint_eq(logs[1].seq[i], i); /* the first ones, in order */
+		ck_assert_uint_eq(logs[1].seq[i],
+				  i); /* the first ones, in order */
 	devmgr_net_stats(ports[1], &st);
 	ck_assert_uint_eq(st.rx_drops, 12);
 	ck_assert_uint_eq(st.rx_frames, 8);
@@ -381,16 +386,26 @@ START_TEST(test_refusals)
 					    "\"mac\": \"02:00:00:00:00:01\"" };
 	const char *const mtu[MAXPORTS] = { NULL, "\"mtu\": 9000" };
 	const char *const bad[] = {
-		"\"mac\": \"02:00:00:00:00:0g\"", "is not a MAC address",
-		"\"mac\": \"02:00:00:00:00\"", "is not a MAC address",
-		"\"mac\": \"02:00:00-00:00:01\"", "is not a MAC address",
-		"\"mac\": \"03:00:00:00:00:01\"", "is a multicast address",
-		"\"mac\": \"00:00:00:00:00:00\"", "is all zeros",
-		"\"loss\": \"abc\"", "loss \"abc\" is not a probability",
-		"\"loss\": \"150%\"", "loss \"150%\" is not a probability",
-		"\"duplicate\": \"-0.1\"", "duplicate \"-0.1\" is not a prob",
-		"\"reorder\": \"nan\"", "reorder \"nan\" is not a probability",
-		"\"hub\": \"\"", "hub name must be 1 to 63 bytes",
+		"\"mac\": \"02:00:00:00:00:0g\"",
+		"is not a MAC address",
+		"\"mac\": \"02:00:00:00:00\"",
+		"is not a MAC address",
+		"\"mac\": \"02:00:00-00:00:01\"",
+		"is not a MAC address",
+		"\"mac\": \"03:00:00:00:00:01\"",
+		"is a multicast address",
+		"\"mac\": \"00:00:00:00:00:00\"",
+		"is all zeros",
+		"\"loss\": \"abc\"",
+		"loss \"abc\" is not a probability",
+		"\"loss\": \"150%\"",
+		"loss \"150%\" is not a probability",
+		"\"duplicate\": \"-0.1\"",
+		"duplicate \"-0.1\" is not a prob",
+		"\"reorder\": \"nan\"",
+		"reorder \"nan\" is not a probability",
+		"\"hub\": \"\"",
+		"hub name must be 1 to 63 bytes",
 	};
 
 	refused(2, mac, "MAC in use: 02:00:00:00:00:01 is already port");
