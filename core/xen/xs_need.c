@@ -5,5 +5,5 @@
  * It lives outside core/src for that reason. */
 #include <xenstore.h>
 
-__attribute__((visibility("hidden"), used)) struct xs_handle *(
-	*const devmgr__xs_need)(unsigned long) = xs_open;
+__attribute__((visibility("hidden"), used)) struct xs_handle
+    *(*const devmgr__xs_need)(unsigned long) = xs_open;
