@@ -605,6 +605,8 @@ static void process(struct devmgr__xs *xs)
 			xs->devs[keep++] = xs->devs[i];
 	}
 	xs->ndevs = keep;
+	if (keep < XS_MAX_DEVICES / 2)
+		xs->full_reported = false; /* a later flood is news again */
 }
 
 /* ---- classes and resync -------------------------------------------------- */

@@ -49,7 +49,8 @@ XEN_TESTS = \
 	tests/xen/hostile.sh \
 	tests/xen/storm.sh \
 	tests/xen/pinned.sh \
-	tests/xen/vif.sh
+	tests/xen/vif.sh \
+	tests/xen/flood.sh
 TESTS += $(XEN_TESTS)
 dist_noinst_SCRIPTS += $(XEN_TESTS) tests/xen/xsd.sh tests/xen/common.sh \
 	tests/fuzz/build-xen.sh
