@@ -24,19 +24,6 @@
 #include <unistd.h>
 #include <xenstore.h>
 
-/* libdevmgr links libxenstore.  The references are weak so that a program
- * that compiles the core's sources without it (the fuzz builds of other
- * targets) still links; devmgr_ctx_use_xenstore() then says so. */
-#pragma weak xs_open
-#pragma weak xs_close
-#pragma weak xs_fileno
-#pragma weak xs_watch
-#pragma weak xs_unwatch
-#pragma weak xs_check_watch
-#pragma weak xs_read
-#pragma weak xs_directory
-#pragma weak xs_get_domain_path
-
 #define XS_MAX_DEVICES	      4096 /* devices in the table, over all classes */
 #define XS_MAX_CLASSES	      32
 #define XS_MAX_DIRTY_KEYS     8 /* per device and side; more: re-read all */
@@ -1073,11 +1060,7 @@ static int xs_start(struct devmgr__xs *xs, struct devmgr_error *err)
 
 int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx, struct devmgr_error *err)
 {
-	struct xs_handle *(*volatile have_xs)(unsigned long) = xs_open;
 	devmgr_error_clear(err);
-	if (!have_xs)
-		return devmgr_error_set(
-		    err, -ENOSYS, "this program was built without libxenstore");
 	if (ctx->xs)
 		return devmgr_error_set(err, -EBUSY,
 					"xenstore is in use already");

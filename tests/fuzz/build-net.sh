@@ -15,11 +15,11 @@ $CLANG -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I"$top/core/include" \
 	-DDEVMGR_PLUGINDIR='"/nonexistent"' \
-	$(pkg-config --cflags jansson) \
+	$(pkg-config --cflags jansson xenstore) \
 	"$top"/core/src/*.c \
 	"$top/plugins/net-link/net_link.c" "$top/plugins/net-link/fq.c" \
 	"$top/plugins/net-link/netutil.c" "$top/plugins/net-debug/net_debug.c" \
 	"$top/tests/net/fuzz_net_link.c" \
 	-o "$out/fuzz_net_link" \
-	$(pkg-config --libs jansson) -ldl -lpthread -lm
+	$(pkg-config --libs jansson xenstore) -ldl -lpthread -lm
 echo "built $out/fuzz_net_link"
