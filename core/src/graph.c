@@ -383,8 +383,15 @@ void devmgr_device_set_handle_priv(struct devmgr_device *dev, void *priv)
 	dev->handle.priv = priv;
 }
 
-void devmgr_device_set_handle_ops(struct devmgr_device *dev, const void *ops)
+int devmgr_device_set_handle_ops(struct devmgr_device *dev, const void *ops)
 {
-	if (ops)
-		dev->handle.ops = ops;
+	const struct devmgr__sig *sig = dev->prov->sig;
+	if (!ops)
+		return -EINVAL;
+	/* The same check as at registration: required ops are never NULL. */
+	for (size_t i = 0; i < sig->nrequired; i++)
+		if (!*(void *const *)((const char *)ops + sig->required[i]))
+			return -EINVAL;
+	dev->handle.ops = ops;
+	return 0;
 }

@@ -125,7 +125,7 @@ struct fat_vol {
 	struct fat_inode *inodes;
 	uint8_t *zero;       /* one zeroed cluster */
 	uint8_t *scratch;    /* bss bytes * 2 for partial sectors */
-	bool io_error_logged;
+	char last_error[512]; /* the last problem logged, for mount errors */
 };
 
 /* fat_vol.c */

@@ -64,6 +64,7 @@ int fat_eio(struct fat_vol *v, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fat_log(v, DEVMGR_LOG_ERROR, "%s", msg);
+	snprintf(v->last_error, sizeof(v->last_error), "%s", msg);
 	return -EIO;
 }
 
@@ -317,7 +318,7 @@ int fat_flush_fat(struct fat_vol *v)
 	size_t nsec = v->fat_bytes / v->ss;
 
 	if (!v->any_dirty)
-		return write_fsinfo(v);
+		return 0;
 	for (size_t s = 0; s < nsec;) {
 		size_t e = s;
 
@@ -340,7 +341,7 @@ int fat_flush_fat(struct fat_vol *v)
 		s = e;
 	}
 	v->any_dirty = false;
-	return write_fsinfo(v);
+	return 0;
 }
 
 int fat_sync(struct fat_vol *v, bool flush_dev)
@@ -350,6 +351,8 @@ int fat_sync(struct fat_vol *v, bool flush_dev)
 	if (v->read_only)
 		return 0;
 	rc = fat_flush_fat(v);
+	if (rc == 0)
+		rc = write_fsinfo(v);
 	if (rc == 0 && flush_dev)
 		rc = devmgr_blk_flush(v->blk);
 	return rc;
@@ -688,7 +691,8 @@ void fat_unmount(struct fat_vol *v)
 {
 	if (v->fat && !v->read_only) {
 		v->fsinfo_dirty |= v->type == 32;
-		if (fat_flush_fat(v) == 0 && set_clean(v, !v->was_dirty) == 0)
+		/* everything reaches the device before the clean bit does */
+		if (fat_sync(v, true) == 0 && set_clean(v, !v->was_dirty) == 0)
 			devmgr_blk_flush(v->blk);
 	}
 	fat_dir_free_all(v);

@@ -34,17 +34,20 @@ static int fat_create(struct devmgr_device *dev, struct devmgr_error *err)
 		if (rc < 0)
 			devmgr_error_set(err, rc,
 					 "the root folder cannot be read: %s",
-					 strerror(-rc));
+					 v->last_error[0] ? v->last_error
+							  : strerror(-rc));
+	}
+	if (rc == 0) {
+		rc = devmgr_device_set_handle_ops(dev, v->read_only
+							       ? &fat_ops_ro
+							       : &fat_ops_rw);
+		if (rc < 0)
+			devmgr_error_set(err, rc, "the ops table was refused");
 	}
 	if (rc < 0) {
-		if (!v->fat || v->read_only) {
-			v->read_only = true;
-		}
 		fat_unmount(v);
 		return rc;
 	}
-	devmgr_device_set_handle_ops(dev, v->read_only ? &fat_ops_ro
-						       : &fat_ops_rw);
 	fat_log(v, DEVMGR_LOG_DEBUG,
 		"FAT%d, %u clusters of %u bytes, %u free%s", v->type,
 		v->nclusters, v->cs, v->free_count,

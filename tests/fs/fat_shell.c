@@ -8,7 +8,10 @@
  * size"), ls PATH, cat PATH, stat PATH, volume, export HOSTDIR,
  * import HOSTFILE PATH, write PATH SIZE SEED [OFFSET], mkdir PATH,
  * rm PATH, rmdir PATH, mv FROM TO, truncate PATH SIZE, fill PATH, sync,
- * open PATH FLAGS (r, w, c, x, t letters; opens and closes).  A command
+ * open PATH FLAGS (r, w, c, x, t letters; opens and closes), system CMD
+ * (runs a host command while mounted), ops (how many write ops are set),
+ * mkfiles DIR N (N empty files with long names), lookup DIR N (stat each
+ * of them, spelt in upper case), rmfiles DIR FROM TO (unlink some).  A command
  * prefixed with '?' prints "OK" or the errno name instead of failing.
  * Exit status: 0, 1 when a command failed, 2 when the devices could not
  * be created. */
@@ -318,6 +321,39 @@ static int cmd_tree(const char *path, const char *export_dir)
 	return rc;
 }
 
+/* N empty files "DIR/File number NNNNN with a long name.txt" (mkfiles),
+ * or a stat of each under its upper-case spelling (lookup). */
+static int many(const char *dir, long from, long n, int what)
+{
+	char path[4096];
+	bool create = what == 'c';
+
+	for (long i = from; i < n; i++) {
+		struct devmgr_file *f;
+		struct devmgr_fs_stat st;
+		int rc;
+
+		snprintf(path, sizeof(path), "%s/%s number %05ld with a long "
+			 "name.txt", dir, create ? "File" : "FILE", i);
+		if (create) {
+			rc = devmgr_fs_open(fs, path, O_WRONLY | O_CREAT |
+							      O_EXCL, &f);
+			if (rc == 0)
+				rc = devmgr_file_close(f);
+		} else if (what == 'd') {
+			rc = devmgr_fs_unlink(fs, path);
+		} else {
+			rc = devmgr_fs_stat(fs, path, &st);
+		}
+		if (rc < 0) {
+			fprintf(stderr, "fat_shell: %s: %s\n", path,
+				devmgr_err_name(rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 #define ARG(i) (i < argc ? argv[i] : "")
 
 static int run(int argc, char **argv)
@@ -358,6 +394,22 @@ static int run(int argc, char **argv)
 		return cmd_open(ARG(1), ARG(2));
 	if (!strcmp(c, "sync"))
 		return devmgr_fs_sync(fs);
+	if (!strcmp(c, "mkfiles"))
+		return many(ARG(1), 0, atol(ARG(2)), 'c');
+	if (!strcmp(c, "lookup"))
+		return many(ARG(1), 0, atol(ARG(2)), 's');
+	if (!strcmp(c, "rmfiles"))
+		return many(ARG(1), atol(ARG(2)), atol(ARG(3)), 'd');
+	if (!strcmp(c, "system")) /* a host command while mounted */
+		return system(ARG(1)) == 0 ? 0 : -ECHILD;
+	if (!strcmp(c, "ops")) {
+		const struct devmgr_fs_ops *o = fs->ops;
+		int n = !!o->pwrite + !!o->ftruncate + !!o->mkdir +
+			!!o->unlink + !!o->rmdir + !!o->rename + !!o->sync;
+
+		printf("write ops: %d of 7\n", n);
+		return 0;
+	}
 	fprintf(stderr, "fat_shell: unknown command %s\n", c);
 	return -EINVAL;
 }

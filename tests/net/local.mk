@@ -1,1 +1,28 @@
-# Tests of the net and stack providers and the echo app.
+# Tests of the L2 net providers (net-tap, net-link, net-packet, net-debug).
+# The scripts need root and network namespaces, and skip (77) without.
+check_PROGRAMS += tests/net/responder
+tests_net_responder_SOURCES = tests/net/responder.c
+tests_net_responder_LDADD = core/libdevmgr.la
+
+TESTS += tests/net/tap.sh tests/net/packet.sh tests/net/debug.sh
+dist_noinst_SCRIPTS += tests/net/tap.sh tests/net/packet.sh \
+	tests/net/debug.sh
+dist_noinst_DATA += tests/net/lib.sh
+
+# net-link and the fault queue, linked in (no root needed).
+check_PROGRAMS += tests/net/test_net_link
+TESTS += tests/net/test_net_link
+tests_net_test_net_link_SOURCES = tests/net/test_net_link.c \
+	plugins/net-link/net_link.c plugins/net-link/fq.c \
+	plugins/net-link/netutil.c
+tests_net_test_net_link_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_net_test_net_link_LDADD = core/libdevmgr.la $(CHECK_LIBS) -lpthread -lm
+
+# net-debug on a net-link port, linked in (no root needed).
+check_PROGRAMS += tests/net/test_net_debug
+TESTS += tests/net/test_net_debug
+tests_net_test_net_debug_SOURCES = tests/net/test_net_debug.c \
+	plugins/net-debug/net_debug.c plugins/net-link/net_link.c \
+	plugins/net-link/fq.c plugins/net-link/netutil.c
+tests_net_test_net_debug_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_net_test_net_debug_LDADD = core/libdevmgr.la $(CHECK_LIBS) -lpthread -lm

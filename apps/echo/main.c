@@ -1,0 +1,9 @@
+/* The echo executable.  It links no providers: they come from the plugin
+ * path, and the app is passed to devmgr_app_main() rather than declared
+ * with DEVMGR_PLUGIN, so that the echo plugin found on that path is not a
+ * second copy of it. */
+#include <devmgr/app.h>
+
+extern const struct devmgr_app echo_app;
+
+DEVMGR_APP_MAIN(echo_app)

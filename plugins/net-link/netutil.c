@@ -1,0 +1,199 @@
+/* netutil.c: MAC addresses, frame lengths and fault parameters shared by
+ * the net providers (see netutil.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* IOV_MAX */
+#endif
+#include "netutil.h"
+
+#include <errno.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <linux/if_packet.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int net_mac_parse(const char *s, uint8_t mac[6])
+{
+	char sep = 0;
+
+	for (int i = 0; i < 6; i++) {
+		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+
+		if (lo < 0)
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+		if (i == 5)
+			break;
+		if (*s != ':' && *s != '-')
+			return -EINVAL;
+		if (sep && *s != sep) /* one separator throughout */
+			return -EINVAL;
+		sep = *s++;
+	}
+	return *s ? -EINVAL : 0;
+}
+
+void net_mac_format(const uint8_t mac[6], char out[18])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	return (h ^ 0xff) * 0x100000001b3ull; /* separates "ab","c" / "a","bc" */
+}
+
+void net_mac_generate(const char *provider, const char *id, const char *salt,
+		      uint8_t mac[6])
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	h = fnv1a(fnv1a(fnv1a(h, provider), id), salt);
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)(h >> (8 * i));
+	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02); /* local, unicast */
+}
+
+int net_mac_param(struct devmgr_device *dev, const char *provider,
+		  const char *salt, uint8_t mac[6], struct devmgr_error *err)
+{
+	static const uint8_t zero[6];
+	const char *s = devmgr_param_str(dev, "mac");
+
+	if (s == NULL) {
+		net_mac_generate(provider, devmgr_device_id(dev), salt, mac);
+		return 0;
+	}
+	if (net_mac_parse(s, mac) < 0)
+		return devmgr_error_set(err, -EINVAL,
+					"mac \"%s\" is not a MAC address "
+					"(six hex pairs: 02:00:00:00:00:01)",
+					s);
+	if (mac[0] & 1)
+		return devmgr_error_set(err, -EINVAL,
+					"mac %s is a multicast address; a "
+					"device needs a unicast one",
+					s);
+	if (memcmp(mac, zero, 6) == 0)
+		return devmgr_error_set(err, -EINVAL,
+					"mac %s is all zeros", s);
+	return 0;
+}
+
+/* getifaddrs asks the kernel over netlink, so it sees the namespace the
+ * process is in now (a /sys listing may belong to another one). */
+int net_mac_owner(const uint8_t mac[6], char ifname[IF_NAMESIZE])
+{
+	struct ifaddrs *list, *ifa;
+	int found = 0;
+
+	if (getifaddrs(&list) < 0)
+		return -errno;
+	for (ifa = list; ifa && !found; ifa = ifa->ifa_next) {
+		const struct sockaddr_ll *ll =
+			(const struct sockaddr_ll *)(void *)ifa->ifa_addr;
+
+		if (ll == NULL || ll->sll_family != AF_PACKET ||
+		    ll->sll_halen != 6 || memcmp(ll->sll_addr, mac, 6) != 0)
+			continue;
+		snprintf(ifname, IF_NAMESIZE, "%s", ifa->ifa_name);
+		found = 1;
+	}
+	freeifaddrs(list);
+	return found;
+}
+
+ssize_t net_frame_len(const struct iovec *iov, int iovcnt, uint32_t mtu)
+{
+	size_t len = 0;
+
+	if (iovcnt < 1 || iovcnt > IOV_MAX)
+		return -EINVAL;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > (size_t)mtu + DEVMGR_NET_HDR_LEN - len)
+			return -EMSGSIZE;
+		len += iov[i].iov_len;
+	}
+	if (len < DEVMGR_NET_MIN_FRAME)
+		return -EMSGSIZE;
+	return (ssize_t)len;
+}
+
+void net_frame_gather(void *buf, const struct iovec *iov, int iovcnt,
+		      size_t len)
+{
+	uint8_t *p = buf;
+
+	for (int i = 0; i < iovcnt && len > 0; i++) {
+		size_t n = iov[i].iov_len < len ? iov[i].iov_len : len;
+
+		if (n)
+			memcpy(p, iov[i].iov_base, n);
+		p += n;
+		len -= n;
+	}
+}
+
+/* "5%", "0.05", "0" or "1". */
+static int parse_prob(const char *s, uint64_t *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || !isfinite(v))
+		return -EINVAL;
+	if (*end == '%') {
+		v /= 100;
+		end++;
+	}
+	if (*end || v < 0 || v > 1)
+		return -EINVAL;
+	*out = (uint64_t)(v * 4294967296.0 + 0.5);
+	return 0;
+}
+
+int net_fault_params(struct devmgr_device *dev, struct net_fault_cfg *cfg,
+		     struct devmgr_error *err)
+{
+	static const char *const names[] = { "loss", "duplicate", "reorder" };
+	uint64_t *slots[] = { &cfg->loss, &cfg->duplicate, &cfg->reorder };
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->seed = (uint64_t)devmgr_param_int(dev, "seed");
+	for (int i = 0; i < 3; i++) {
+		const char *s = devmgr_param_str(dev, names[i]);
+
+		if (s == NULL)
+			continue;
+		if (parse_prob(s, slots[i]) < 0)
+			return devmgr_error_set(err, -EINVAL,
+						"%s \"%s\" is not a probability "
+						"(a percentage \"5%%\" or a "
+						"fraction \"0.05\", 0 to 1)",
+						names[i], s);
+	}
+	cfg->delay_ns = (uint64_t)devmgr_param_int(dev, "delay_ms") * 1000000;
+	cfg->any = cfg->loss || cfg->duplicate || cfg->reorder ||
+		   cfg->delay_ns;
+	return 0;
+}

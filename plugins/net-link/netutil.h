@@ -1,0 +1,82 @@
+/* netutil.h: what the net providers share: MAC addresses (parsing, the
+ * generated default, finding which interface holds one), frame length
+ * checks, a small seeded random generator and the fault settings that
+ * net-link and net-debug read from their parameters.  Compiled into each
+ * net plugin (and once into a test program that links several). */
+#ifndef DEVMGR_NETUTIL_H
+#define DEVMGR_NETUTIL_H
+
+#include <devmgr/plugin.h>
+#include <devmgr/sig/net.h>
+
+#include <net/if.h>
+#include <stdint.h>
+
+/* Largest payload any provider accepts (the kernel's limit for a tap). */
+#define NET_MTU_MAX 65521
+
+/* "02:00:5e:10:00:01" (colons or dashes, either case).  0 or -EINVAL. */
+int net_mac_parse(const char *s, uint8_t mac[6]);
+/* Writes 18 bytes ("xx:xx:xx:xx:xx:xx" and NUL). */
+void net_mac_format(const uint8_t mac[6], char out[18]);
+/* A locally administered unicast MAC derived from the provider name, the
+ * device id and salt (may be NULL), so that it stays the same from run to
+ * run and differs between devices. */
+void net_mac_generate(const char *provider, const char *id, const char *salt,
+		      uint8_t mac[6]);
+/* The device's "mac" parameter, or the generated one when absent.  A
+ * given MAC must be unicast and not all zeros. */
+int net_mac_param(struct devmgr_device *dev, const char *provider,
+		  const char *salt, uint8_t mac[6], struct devmgr_error *err);
+/* Name of an interface of the current network namespace with this MAC:
+ * 1 and ifname filled, 0 if none, or a negative errno. */
+int net_mac_owner(const uint8_t mac[6], char ifname[IF_NAMESIZE]);
+
+/* Total length of a frame gathered from iov: -EINVAL for a bad vector,
+ * -EMSGSIZE outside 14 .. mtu + 14. */
+ssize_t net_frame_len(const struct iovec *iov, int iovcnt, uint32_t mtu);
+/* Copy a gathered frame of total length len into buf. */
+void net_frame_gather(void *buf, const struct iovec *iov, int iovcnt,
+		      size_t len);
+
+/* splitmix64: small, seedable, and the same on every machine. */
+static inline uint64_t net_rng_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Fault settings: each probability is scaled to 0 .. 2^32 (2^32: always),
+ * compared with 32 random bits. */
+struct net_fault_cfg {
+	uint64_t seed;
+	uint64_t loss, duplicate, reorder;
+	uint64_t delay_ns;
+	bool any; /* some fault or delay is configured */
+};
+
+/* The fault parameters, for a provider's parameter table. */
+#define NET_FAULT_PARAMS                                                     \
+	{ "seed", DEVMGR_PARAM_INT, 0, "1",                                  \
+	  "seed of the fault generator: the same seed and traffic give the "  \
+	  "same faults",                                                     \
+	  0, 0 },                                                            \
+	{ "loss", DEVMGR_PARAM_STRING, 0, "\"0\"",                           \
+	  "probability that a frame is dropped: \"5%\" or \"0.05\"", 0, 0 }, \
+	{ "duplicate", DEVMGR_PARAM_STRING, 0, "\"0\"",                      \
+	  "probability that a frame is delivered twice", 0, 0 },             \
+	{ "reorder", DEVMGR_PARAM_STRING, 0, "\"0\"",                        \
+	  "probability that a frame is held back and follows the next one "   \
+	  "(released after 5 ms if none comes)",                             \
+	  0, 0 },                                                            \
+	{ "delay_ms", DEVMGR_PARAM_INT, 0, "0",                              \
+	  "delay added to every frame, in milliseconds", 0, 60000 }
+
+/* Read the NET_FAULT_PARAMS of dev.  0, or -EINVAL naming the parameter. */
+int net_fault_params(struct devmgr_device *dev, struct net_fault_cfg *cfg,
+		     struct devmgr_error *err);
+
+#endif

@@ -1,0 +1,382 @@
+/* net-tap: a Linux tap device (IFF_TAP | IFF_NO_PI) through /dev/net/tun.
+ * It attaches to an existing tap by name (one made with "ip tuntap add"),
+ * or creates a new one that disappears when the device is destroyed.
+ *
+ * The devmgr side of a tap is the far end of the kernel's interface, as a
+ * virtual machine's NIC is: the device's MAC (parameter or generated) is
+ * its own, not the kernel interface's, and is refused when an interface
+ * of this network namespace already has it.  The fd is non-blocking and
+ * watched by the context's loop; each wake-up reads at most `batch`
+ * frames, so one busy tap cannot starve the other devices. */
+#include "../net-link/netutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define TUN_PATH "/dev/net/tun"
+/* A tap frame is at most 65535 bytes (the kernel's limit for one write). */
+#define TAP_BUF_SIZE 65536
+
+struct tap {
+	int fd;
+	int ctl; /* AF_INET datagram socket for interface ioctls */
+	struct devmgr_watch *watch;
+	struct devmgr_net *handle;
+	char name[IF_NAMESIZE];
+	uint8_t mac[6];
+	uint32_t mtu;
+	unsigned batch;
+	devmgr_net_rx_fn rx;
+	void *rx_arg;
+	uint8_t *buf;
+	struct devmgr_net_stats st;
+};
+
+static int tap_info(struct devmgr_net *n, struct devmgr_net_info *out)
+{
+	const struct tap *t = n->priv;
+	struct ifreq ifr;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->mac, t->mac, 6);
+	out->mtu = t->mtu;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, t->name, sizeof(t->name));
+	if (ioctl(t->ctl, SIOCGIFFLAGS, &ifr) == 0)
+		out->link_up = (ifr.ifr_flags & IFF_UP) != 0;
+	return 0;
+}
+
+static int tap_sendv(struct devmgr_net *n, const struct iovec *iov,
+		     int iovcnt)
+{
+	struct tap *t = n->priv;
+	ssize_t len = net_frame_len(iov, iovcnt, t->mtu), w;
+
+	if (len < 0) {
+		t->st.tx_errors++;
+		return (int)len;
+	}
+	do
+		w = writev(t->fd, iov, iovcnt);
+	while (w < 0 && errno == EINTR);
+	if (w < 0) {
+		int e = errno;
+
+		if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS) {
+			t->st.tx_drops++;
+			return -EAGAIN;
+		}
+		t->st.tx_errors++;
+		return -e;
+	}
+	t->st.tx_frames++;
+	t->st.tx_bytes += (uint64_t)w;
+	return 0;
+}
+
+static int tap_send_batch(struct devmgr_net *n, const struct iovec *frames,
+			  unsigned count)
+{
+	unsigned i;
+
+	for (i = 0; i < count; i++) {
+		int r = tap_sendv(n, &frames[i], 1);
+
+		if (r < 0)
+			return i ? (int)i : r;
+	}
+	return (int)i;
+}
+
+static int tap_set_rx(struct devmgr_net *n, devmgr_net_rx_fn fn, void *arg)
+{
+	struct tap *t = n->priv;
+
+	t->handle = n;
+	t->rx = fn;
+	t->rx_arg = arg;
+	return 0;
+}
+
+static int tap_stats(struct devmgr_net *n, struct devmgr_net_stats *out)
+{
+	const struct tap *t = n->priv;
+
+	*out = t->st;
+	return 0;
+}
+
+/* Frames that do not fit the device's MTU (the kernel interface's MTU was
+ * raised behind its back) are counted as errors, not passed on: a
+ * receiver may rely on mtu + 14. */
+static void tap_readable(void *arg, int fd, unsigned events)
+{
+	struct tap *t = arg;
+
+	(void)events;
+	for (unsigned i = 0; i < t->batch; i++) {
+		ssize_t r = read(fd, t->buf, TAP_BUF_SIZE);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				t->st.rx_errors++;
+			return;
+		}
+		if (r < DEVMGR_NET_MIN_FRAME ||
+		    (size_t)r > (size_t)t->mtu + DEVMGR_NET_HDR_LEN) {
+			t->st.rx_errors++;
+			continue;
+		}
+		if (t->rx == NULL) {
+			t->st.rx_drops++;
+			continue;
+		}
+		t->st.rx_frames++;
+		t->st.rx_bytes += (uint64_t)r;
+		t->rx(t->rx_arg, t->handle, t->buf, (size_t)r);
+	}
+}
+
+static const struct devmgr_net_ops tap_ops = {
+	.minor = DEVMGR_NET_MINOR,
+	.info = tap_info,
+	.sendv = tap_sendv,
+	.set_rx = tap_set_rx,
+	.send_batch = tap_send_batch,
+	.stats = tap_stats,
+};
+
+static const struct devmgr_param tap_params[] = {
+	{ "name", DEVMGR_PARAM_STRING, 0, NULL,
+	  "tap interface to attach to; created when it does not exist; "
+	  "absent: a new tap named by the kernel (tap0, tap1...)",
+	  0, 0 },
+	{ "mac", DEVMGR_PARAM_STRING, 0, NULL,
+	  "MAC of the device (the far end of the tap); default: generated "
+	  "from the device id and name (locally administered)",
+	  0, 0 },
+	{ "mtu", DEVMGR_PARAM_INT, 0, NULL,
+	  "largest payload; set on the interface too; default: the "
+	  "interface's MTU (1500 for a new tap)",
+	  68, NET_MTU_MAX },
+	{ "up", DEVMGR_PARAM_BOOL, 0, "false",
+	  "bring the kernel's interface up (false: leave it as it is)", 0,
+	  0 },
+	{ "batch", DEVMGR_PARAM_INT, 0, "64",
+	  "frames read per loop wake-up at most", 1, 4096 },
+	{ NULL },
+};
+
+/* One clear sentence per reason TUNSETIFF refuses. */
+static int tunsetiff_error(int e, const char *name, bool existed,
+			   struct devmgr_error *err)
+{
+	switch (e) {
+	case EBUSY:
+		return devmgr_error_set(err, -EBUSY,
+					"interface busy: tap \"%s\" is already "
+					"open in another program or device",
+					name);
+	case EPERM:
+	case EACCES:
+		if (existed)
+			return devmgr_error_set(
+				err, -EPERM,
+				"no permission to attach to tap \"%s\": it "
+				"belongs to another user (needs "
+				"CAP_NET_ADMIN)",
+				name);
+		return devmgr_error_set(err, -EPERM,
+					"no permission to create a tap device "
+					"(needs CAP_NET_ADMIN)");
+	case EINVAL:
+		if (existed)
+			return devmgr_error_set(
+				err, -EINVAL,
+				"interface \"%s\" exists and is not a tap "
+				"without packet info (a tun, a tap made with "
+				"\"pi\", or not a tun/tap at all)",
+				name);
+		break;
+	}
+	return devmgr_error_set(err, -e, "TUNSETIFF %s: %s",
+				name[0] ? name : "(new tap)", strerror(e));
+}
+
+static int tap_open(struct tap *t, const char *name, struct devmgr_error *err)
+{
+	struct ifreq ifr;
+	bool existed = name && if_nametoindex(name) != 0;
+	int e;
+
+	t->fd = open(TUN_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (t->fd < 0) {
+		e = errno;
+		if (e == EACCES || e == EPERM)
+			return devmgr_error_set(err, -e,
+						"no permission to open " TUN_PATH
+						": %s",
+						strerror(e));
+		return devmgr_error_set(err, -e, "open " TUN_PATH ": %s",
+					strerror(e));
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (name)
+		memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
+		e = errno;
+		close(t->fd);
+		t->fd = -1;
+		return tunsetiff_error(e, name ? name : "", existed, err);
+	}
+	memcpy(t->name, ifr.ifr_name, IF_NAMESIZE);
+	t->name[IF_NAMESIZE - 1] = '\0';
+	return 0;
+}
+
+static int ifreq_call(struct tap *t, unsigned long req, struct ifreq *ifr,
+		      const char *what, struct devmgr_error *err)
+{
+	memset(ifr->ifr_name, 0, sizeof(ifr->ifr_name));
+	memcpy(ifr->ifr_name, t->name, strlen(t->name));
+	if (ioctl(t->ctl, req, ifr) < 0) {
+		int e = errno;
+
+		return devmgr_error_set(err, -e, "%s of %s: %s", what, t->name,
+					strerror(e));
+	}
+	return 0;
+}
+
+/* The MTU (set or read) and, when asked, the interface brought up. */
+static int tap_setup(struct devmgr_device *dev, struct tap *t,
+		     struct devmgr_error *err)
+{
+	struct ifreq ifr;
+	int rc;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (devmgr_param_present(dev, "mtu")) {
+		ifr.ifr_mtu = (int)devmgr_param_int(dev, "mtu");
+		rc = ifreq_call(t, SIOCSIFMTU, &ifr, "set mtu", err);
+	} else {
+		rc = ifreq_call(t, SIOCGIFMTU, &ifr, "get mtu", err);
+	}
+	if (rc < 0)
+		return rc;
+	t->mtu = (uint32_t)ifr.ifr_mtu;
+	if (!devmgr_param_bool(dev, "up"))
+		return 0;
+	rc = ifreq_call(t, SIOCGIFFLAGS, &ifr, "get flags", err);
+	if (rc < 0)
+		return rc;
+	ifr.ifr_flags |= IFF_UP;
+	return ifreq_call(t, SIOCSIFFLAGS, &ifr, "bring up", err);
+}
+
+static int mac_free(const uint8_t mac[6], struct devmgr_error *err)
+{
+	char owner[IF_NAMESIZE], text[18];
+	int r = net_mac_owner(mac, owner);
+
+	if (r < 0)
+		return devmgr_error_set(err, r, "listing interfaces: %s",
+					strerror(-r));
+	if (r == 0)
+		return 0;
+	net_mac_format(mac, text);
+	return devmgr_error_set(err, -EADDRINUSE,
+				"MAC in use: %s is the address of interface "
+				"%s",
+				text, owner);
+}
+
+static void tap_close(struct tap *t)
+{
+	devmgr_watch_cancel(t->watch);
+	if (t->fd >= 0)
+		close(t->fd);
+	if (t->ctl >= 0)
+		close(t->ctl);
+	free(t->buf);
+}
+
+static int tap_create(struct devmgr_device *dev, struct devmgr_error *err)
+{
+	struct tap *t = devmgr_device_priv(dev);
+	const char *name = devmgr_param_str(dev, "name");
+	int rc, e;
+
+	t->fd = t->ctl = -1;
+	if (name && (!name[0] || strlen(name) >= IF_NAMESIZE ||
+		     strchr(name, '/') || strchr(name, ' ')))
+		return devmgr_error_set(err, -EINVAL,
+					"name \"%s\" is not an interface name "
+					"(1 to %d bytes, no '/' or space)",
+					name, IF_NAMESIZE - 1);
+	t->batch = (unsigned)devmgr_param_int(dev, "batch");
+	rc = net_mac_param(dev, "net-tap", name, t->mac, err);
+	if (rc == 0)
+		rc = mac_free(t->mac, err);
+	if (rc < 0)
+		return rc;
+	t->buf = malloc(TAP_BUF_SIZE);
+	t->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (t->buf == NULL || t->ctl < 0) {
+		e = t->buf ? errno : ENOMEM;
+		tap_close(t);
+		return devmgr_error_set(err, -e, "net-tap: %s", strerror(e));
+	}
+	rc = tap_open(t, name, err);
+	if (rc == 0)
+		rc = tap_setup(dev, t, err);
+	if (rc == 0) {
+		t->watch = devmgr_watch_fd(devmgr_device_ctx(dev), t->fd,
+					   DEVMGR_EV_READ, tap_readable, t);
+		if (t->watch == NULL)
+			rc = devmgr_error_set(err, -errno, "watch %s: %s",
+					      t->name, strerror(errno));
+	}
+	if (rc < 0)
+		tap_close(t);
+	return rc;
+}
+
+static void tap_destroy(struct devmgr_device *dev)
+{
+	tap_close(devmgr_device_priv(dev));
+}
+
+static const struct devmgr_provider tap_provider = {
+	.size = sizeof(struct devmgr_provider),
+	.name = "net-tap",
+	.help = "Linux tap device (/dev/net/tun), existing or created",
+	.sig = "net",
+	.sig_major = DEVMGR_NET_MAJOR,
+	.sig_minor = DEVMGR_NET_MINOR,
+	.ops = &tap_ops,
+	.params = tap_params,
+	.priv_size = sizeof(struct tap),
+	.create = tap_create,
+	.destroy = tap_destroy,
+};
+
+static const struct devmgr_provider *const providers[] = {
+	&tap_provider,
+	NULL,
+};
+
+DEVMGR_PLUGIN("net-tap", "0.1.0", providers, NULL);

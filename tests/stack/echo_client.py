@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""echo_client.py: a kernel-socket client of the echo app, for the tests.
+
+  echo_client.py wait HOST PORT [SECONDS]  until HOST:PORT accepts TCP
+  echo_client.py tcp HOST PORT BYTES [CONNS] send BYTES of a pseudo-random
+                                   pattern on each of CONNS connections
+                                   while reading the echo, then half-close;
+                                   check it byte for byte and that the
+                                   stream ends
+  echo_client.py udp HOST PORT COUNT      COUNT datagrams of sizes 1..1400
+                                   (and one of 0), each echoed exactly
+Exit status 0 when everything came back, 1 with a message otherwise.
+"""
+import random
+import socket
+import sys
+import threading
+import time
+
+
+def fail(msg):
+    print("echo_client: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def family(host):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def wait(host, port, secs=10.0):
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    fail("%s port %d never accepted a connection" % (host, port))
+
+
+def pattern(n, seed):
+    r = random.Random(seed)
+    return r.randbytes(n)
+
+
+def tcp_one(host, port, nbytes, seed, errors):
+    data = pattern(nbytes, seed)
+    try:
+        s = socket.create_connection((host, port), timeout=30)
+    except OSError as e:
+        errors.append("connect: %s" % e)
+        return
+
+    def sender():
+        try:
+            view = memoryview(data)
+            while view:
+                n = s.send(view[:65536])
+                view = view[n:]
+            s.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            errors.append("send: %s" % e)
+
+    t = threading.Thread(target=sender)
+    t.start()
+    got = bytearray()
+    try:
+        while True:
+            b = s.recv(262144)
+            if not b:
+                break
+            got += b
+    except OSError as e:
+        errors.append("recv after %d bytes: %s" % (len(got), e))
+    t.join()
+    s.close()
+    if len(got) != nbytes:
+        errors.append("echo of %d bytes came back as %d bytes"
+                      % (nbytes, len(got)))
+    elif got != data:
+        at = next(i for i in range(nbytes) if got[i] != data[i])
+        errors.append("echo differs from what was sent at byte %d" % at)
+
+
+def tcp(host, port, nbytes, conns=1):
+    errors = []
+    ts = [threading.Thread(target=tcp_one,
+                           args=(host, port, nbytes, i, errors))
+          for i in range(conns)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    if errors:
+        fail("; ".join(errors))
+
+
+def udp(host, port, count):
+    s = socket.socket(family(host), socket.SOCK_DGRAM)
+    s.settimeout(5)
+    r = random.Random(7)
+    sizes = [0] + [r.randint(1, 1400) for _ in range(count - 1)]
+    for i, n in enumerate(sizes):
+        d = r.randbytes(n)
+        for attempt in range(3):  # UDP may drop; the echo must be exact
+            s.sendto(d, (host, port))
+            try:
+                b, peer = s.recvfrom(65536)
+            except socket.timeout:
+                continue
+            if b != d:
+                fail("datagram %d (%d bytes) came back as %d different "
+                     "bytes" % (i, n, len(b)))
+            if peer[1] != port:
+                fail("datagram %d came back from port %d" % (i, peer[1]))
+            break
+        else:
+            fail("datagram %d (%d bytes): no echo after 3 tries" % (i, n))
+
+
+def main():
+    a = sys.argv[1:]
+    if len(a) < 3:
+        fail("usage: echo_client.py wait|tcp|udp HOST PORT ...")
+    host, port = a[1], int(a[2])
+    if a[0] == "wait":
+        wait(host, port, float(a[3]) if len(a) > 3 else 10.0)
+    elif a[0] == "tcp":
+        tcp(host, port, int(a[3]), int(a[4]) if len(a) > 4 else 1)
+    elif a[0] == "udp":
+        udp(host, port, int(a[3]))
+    else:
+        fail("unknown mode " + a[0])
+
+
+main()

@@ -1,0 +1,146 @@
+#!/bin/sh
+# echo_socket.sh: the echo app on net-socket at 127.0.0.1, as its own
+# executable and through "devmgr run echo": TCP and UDP round trips from
+# kernel-socket clients (1 MiB byte for byte on one connection, several
+# connections at once), the port-in-use error, the ports and address
+# parameters, and bad parameter values.
+set -u
+
+: "${top_srcdir:?}" "${top_builddir:?}"
+DEVMGR="$top_builddir/apps/devmgr/devmgr"
+ECHO="$top_builddir/apps/echo/echo"
+PY=${PYTHON3_SYS:-/usr/bin/python3}
+CLIENT="$top_srcdir/tests/stack/echo_client.py"
+
+tmp=$(mktemp -d "$top_builddir/echo_socket.XXXXXX") || exit 99
+pids=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+pass=0 fail=0
+ok() { echo "PASS: $1"; pass=$((pass + 1)); }
+ko() {
+	echo "FAIL: $1"
+	fail=$((fail + 1))
+	for f in "$tmp"/*.err; do
+		[ -s "$f" ] && { echo "  --- ${f##*/}:"; tail -n 10 "$f" | sed 's/^/  /'; }
+	done
+}
+
+# A port nobody listens on now (the kernel's choice).
+free_port() {
+	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+config() { # config FILE PORT [DEVICE-PARAMS]
+	params=${3-}
+	[ $# -ge 3 ] || params=', "address": "127.0.0.1"'
+	cat >"$1" <<JSON
+{ "devmgr": 1,
+  "devices": { "net": { "provider": "net-socket"$params } },
+  "app": { "name": "echo", "bind": { "net": "net" }, "args": { "port": $2 } } }
+JSON
+}
+
+# round_trips NAME PORT: the client checks everything against a running echo.
+round_trips() {
+	if "$PY" "$CLIENT" wait 127.0.0.1 "$2" 10 2>"$tmp/client.err"; then
+		ok "$1: accepts connections"
+	else
+		ko "$1: accepts connections"; return
+	fi
+	if "$PY" "$CLIENT" tcp 127.0.0.1 "$2" 1048576 2>"$tmp/client.err"; then
+		ok "$1: 1 MiB echoed byte for byte on one TCP connection"
+	else
+		ko "$1: 1 MiB on one TCP connection"
+	fi
+	if "$PY" "$CLIENT" tcp 127.0.0.1 "$2" 262144 8 2>"$tmp/client.err"; then
+		ok "$1: 8 TCP connections at once, 256 KiB each"
+	else
+		ko "$1: 8 TCP connections at once"
+	fi
+	if "$PY" "$CLIENT" tcp 127.0.0.1 "$2" 0 2>"$tmp/client.err"; then
+		ok "$1: an empty TCP stream ends cleanly"
+	else
+		ko "$1: an empty TCP stream"
+	fi
+	if "$PY" "$CLIENT" udp 127.0.0.1 "$2" 200 2>"$tmp/client.err"; then
+		ok "$1: 200 UDP datagrams (0 to 1400 bytes) echoed exactly"
+	else
+		ko "$1: UDP datagrams"
+	fi
+}
+
+# The executable, on its own configuration file.
+port=$(free_port)
+config "$tmp/echo.json" "$port"
+"$ECHO" -c "$tmp/echo.json" >"$tmp/echo.out" 2>"$tmp/echo.err" &
+epid=$!
+pids="$pids $epid"
+round_trips "echo executable" "$port"
+
+# The same port again: one clear error, exit status 1.
+"$ECHO" -c "$tmp/echo.json" >"$tmp/second.out" 2>"$tmp/second.err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "echo: IPv4 TCP port $port: Address already in use" "$tmp/second.err"; then
+	ok "port in use: exit 1 and \"port $port: Address already in use\""
+else
+	ko "port in use (exit $rc)"
+fi
+rm -f "$tmp/second.err"
+
+# SIGTERM ends it cleanly.
+kill -TERM "$epid"
+wait "$epid"
+rc=$?
+if [ $rc -eq 0 ]; then ok "SIGTERM: exit 0"; else ko "SIGTERM: exit $rc"; fi
+pids=
+
+# devmgr run echo, the app from its plugin.
+port=$(free_port)
+config "$tmp/run.json" "$port"
+"$DEVMGR" run -c "$tmp/run.json" >"$tmp/run.out" 2>"$tmp/run.err" &
+rpid=$!
+pids="$pids $rpid"
+round_trips "devmgr run echo" "$port"
+kill -TERM "$rpid"
+wait "$rpid"
+pids=
+
+# A port outside "ports" is refused at bind with EACCES.
+port=$(free_port)
+config "$tmp/ports.json" "$port" ', "ports": "1-9, 11"'
+"$ECHO" -c "$tmp/ports.json" >/dev/null 2>"$tmp/ports.err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "port $port: Permission denied" "$tmp/ports.err"; then
+	ok "port outside ports: Permission denied"
+else
+	ko "port outside ports (exit $rc)"
+fi
+rm -f "$tmp/ports.err"
+
+# Bad parameter values: exit 1, the message names the device and value.
+bad() { # bad NAME PARAMS REGEX
+	config "$tmp/bad.json" 7007 "$2"
+	"$DEVMGR" probe -c "$tmp/bad.json" >/dev/null 2>"$tmp/bad.err"
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q -e "$3" "$tmp/bad.err"; then
+		ok "$1"
+	else
+		ko "$1 (exit $rc)"
+	fi
+	rm -f "$tmp/bad.err"
+}
+bad "address not IPv4" ', "address": "127.0.0"' 'address "127.0.0" is not an IPv4 address'
+bad "address6 not IPv6" ', "address6": "::g"' 'address6 "::g" is not an IPv6 address'
+bad "ports garbage" ', "ports": "80,x"' 'ports "80,x": expected a port or a range'
+bad "ports reversed" ', "ports": "90-80"' 'ports "90-80": expected a port or a range'
+bad "ports too large" ', "ports": "70000"' 'ports "70000"'
+bad "ports trailing comma" ', "ports": "80,"' 'ports "80,"'
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

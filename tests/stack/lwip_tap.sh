@@ -1,0 +1,172 @@
+#!/bin/sh
+# lwip_tap.sh: the echo app on stack-lwip over net-tap, inside a network
+# namespace made here (the tap's kernel side is 10.78.0.1/24, lwIP is
+# 10.78.0.2; nothing leaves the namespace).  The kernel's ping gets
+# replies from lwIP, a kernel TCP client has 1 MiB echoed byte for byte
+# (and 8 connections at once), UDP datagrams come back exact.  Then the
+# same through net-debug with 5% loss and reordering, and tshark reads
+# the pcap file that net-debug wrote.
+set -u
+
+skip() { echo "SKIP: $*"; exit 77; }
+: "${top_srcdir:?}" "${top_builddir:?}"
+[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, tap)"
+command -v ip >/dev/null || skip "ip (iproute2) is not installed"
+command -v ping >/dev/null || skip "ping (iputils-ping) is not installed"
+[ -c /dev/net/tun ] || skip "/dev/net/tun is missing"
+
+DEVMGR="$top_builddir/apps/devmgr/devmgr"
+PY=${PYTHON3_SYS:-/usr/bin/python3}
+CLIENT="$top_srcdir/tests/stack/echo_client.py"
+NS="stack$$"
+TAP="stk$$"
+tmp=$(mktemp -d "$top_builddir/lwip_tap.XXXXXX") || exit 99
+pids=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+pass=0 fail=0
+ok() { echo "PASS: $1"; pass=$((pass + 1)); }
+ko() {
+	echo "FAIL: $1"
+	fail=$((fail + 1))
+	for f in "$tmp"/*.err "$tmp"/*.out; do
+		[ -s "$f" ] && { echo "  --- ${f##*/}:"; tail -n 10 "$f" | sed 's/^/  /'; }
+	done
+}
+in_ns() { ip netns exec "$NS" "$@"; }
+
+ip netns add "$NS" || { echo "FAIL: ip netns add $NS"; exit 1; }
+in_ns ip link set lo up
+in_ns ip tuntap add dev "$TAP" mode tap || { echo "FAIL: ip tuntap add"; exit 1; }
+in_ns ip addr add 10.78.0.1/24 dev "$TAP"
+in_ns ip link set "$TAP" up
+
+cat >"$tmp/echo.json" <<JSON
+{ "devmgr": 1,
+  "devices": {
+    "tap": { "provider": "net-tap", "name": "$TAP", "mac": "02:78:00:00:00:02" },
+    "net": { "provider": "stack-lwip", "on": "tap", "address": "10.78.0.2",
+             "netmask": "255.255.255.0", "gateway": "10.78.0.1" } },
+  "app": { "name": "echo", "bind": { "net": "net" }, "args": { "port": 7 } } }
+JSON
+ip netns exec "$NS" "$DEVMGR" run -v -c "$tmp/echo.json" >"$tmp/echo.out" 2>"$tmp/echo.err" &
+pids="$!"
+
+if in_ns "$PY" "$CLIENT" wait 10.78.0.2 7 10 2>"$tmp/client.err"; then
+	ok "echo on stack-lwip accepts a kernel TCP connection"
+else
+	ko "echo on stack-lwip accepts a kernel TCP connection"
+fi
+if in_ns ping -c 3 -i 0.2 -W 2 10.78.0.2 >"$tmp/ping.out" 2>&1 &&
+	grep -q "3 received" "$tmp/ping.out"; then
+	ok "the kernel's ping gets 3 replies from lwIP"
+else
+	ko "ping 10.78.0.2"
+fi
+rm -f "$tmp/ping.out"
+if in_ns ip neigh show 10.78.0.2 dev "$TAP" | grep -q "02:78:00:00:00:02"; then
+	ok "the kernel learnt lwIP's MAC through ARP"
+else
+	ko "ARP: $(in_ns ip neigh show)"
+fi
+if in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 1048576 2>"$tmp/client.err"; then
+	ok "kernel TCP client: 1 MiB echoed byte for byte"
+else
+	ko "kernel TCP client: 1 MiB"
+fi
+if in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 131072 8 2>"$tmp/client.err"; then
+	ok "8 kernel TCP connections at once, 128 KiB each"
+else
+	ko "8 kernel TCP connections at once"
+fi
+if in_ns "$PY" "$CLIENT" udp 10.78.0.2 7 100 2>"$tmp/client.err"; then
+	ok "100 UDP datagrams echoed exactly"
+else
+	ko "UDP datagrams"
+fi
+# A closed port answers with a reset: the kernel client is refused at once.
+if in_ns "$PY" -c 'import socket,sys
+try:
+    socket.create_connection(("10.78.0.2", 9), timeout=5)
+except ConnectionRefusedError:
+    sys.exit(0)
+sys.exit(1)' 2>"$tmp/client.err"; then
+	ok "a closed lwIP port refuses the connection"
+else
+	ko "a closed lwIP port refuses the connection"
+fi
+kill -TERM $pids
+wait $pids
+rc=$?
+pids=
+if [ $rc -eq 0 ]; then ok "SIGTERM: exit 0"; else ko "SIGTERM: exit $rc"; fi
+rm -f "$tmp"/*.err "$tmp"/*.out
+
+# The same through net-debug: 5% loss and 5% reordering both ways, every
+# frame recorded in a pcap file that tshark then reads.
+cat >"$tmp/debug.json" <<JSON
+{ "devmgr": 1,
+  "devices": {
+    "tap": { "provider": "net-tap", "name": "$TAP", "mac": "02:78:00:00:00:02" },
+    "dbg": { "provider": "net-debug", "on": "tap", "pcap": "trace.pcap",
+             "loss": "5%", "reorder": "5%", "seed": 5 },
+    "net": { "provider": "stack-lwip", "on": "dbg", "address": "10.78.0.2" } },
+  "app": { "name": "echo", "bind": { "net": "net" }, "args": { "port": 7 } } }
+JSON
+ip netns exec "$NS" "$DEVMGR" run -v -c "$tmp/debug.json" >"$tmp/debug.out" 2>"$tmp/debug.err" &
+pids="$!"
+if in_ns "$PY" "$CLIENT" wait 10.78.0.2 7 10 2>"$tmp/client.err"; then
+	ok "net-debug: echo accepts a kernel TCP connection"
+else
+	ko "net-debug: echo accepts a kernel TCP connection"
+fi
+# With 5% loss each way, most of 20 pings come back.
+in_ns ping -c 20 -i 0.05 -W 1 10.78.0.2 >"$tmp/ping.out" 2>&1
+got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$tmp/ping.out")
+if [ "${got:-0}" -ge 12 ]; then
+	ok "net-debug: $got of 20 pings answered through 5% loss"
+else
+	ko "net-debug: ${got:-0} of 20 pings answered"
+fi
+rm -f "$tmp/ping.out"
+if in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 1048576 2>"$tmp/client.err"; then
+	ok "net-debug: 1 MiB echoed byte for byte through 5% loss and reordering"
+else
+	ko "net-debug: 1 MiB through 5% loss and reordering"
+fi
+kill -TERM $pids
+wait $pids
+pids=
+
+# tshark finds what crossed net-debug: ICMP both ways, the TCP handshake,
+# the echo's data both ways, and the retransmissions the losses caused.
+if ! command -v tshark >/dev/null; then
+	echo "SKIP: tshark is not installed (pcap not checked)"
+elif [ ! -s "$tmp/trace.pcap" ]; then
+	ko "net-debug wrote no pcap file"
+else
+	count() { tshark -r "$tmp/trace.pcap" -Y "$1" 2>/dev/null | wc -l; }
+	check() { # NAME FILTER MIN
+		n=$(count "$2")
+		if [ "$n" -ge "$3" ]; then ok "pcap: $1 ($n)"; else ko "pcap: $1: $n, expected $3 or more"; fi
+	}
+	check "ICMP echo requests to lwIP" "icmp.type == 8 && ip.dst == 10.78.0.2" 12
+	check "ICMP echo replies from lwIP" "icmp.type == 0 && ip.src == 10.78.0.2" 10
+	check "ARP replies from lwIP's MAC" "arp.opcode == 2 && arp.src.hw_mac == 02:78:00:00:00:02" 1
+	check "TCP SYN to port 7" "tcp.dstport == 7 && tcp.flags.syn == 1 && tcp.flags.ack == 0" 2
+	check "TCP SYN-ACK from lwIP" "tcp.srcport == 7 && tcp.flags.syn == 1 && tcp.flags.ack == 1" 2
+	check "TCP data segments to lwIP" "tcp.dstport == 7 && tcp.len > 0" 700
+	check "TCP data segments from lwIP" "tcp.srcport == 7 && tcp.len > 0" 700
+	check "TCP retransmissions (the losses)" "tcp.analysis.retransmission" 1
+	check "FIN from lwIP" "tcp.srcport == 7 && tcp.flags.fin == 1" 1
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
