@@ -28,10 +28,10 @@ static const struct {
 	int optional; /* more arguments allowed */
 	const char *flags;
 } verbs[] = {
-	{ "ls", FAT_LS, 0, 1, "l" },    { "cat", FAT_CAT, 1, 0, "" },
-	{ "get", FAT_GET, 2, 0, "" },   { "put", FAT_PUT, 2, 0, "" },
+	{ "ls", FAT_LS, 0, 1, "l" },	   { "cat", FAT_CAT, 1, 0, "" },
+	{ "get", FAT_GET, 2, 0, "" },	   { "put", FAT_PUT, 2, 0, "" },
 	{ "mkdir", FAT_MKDIR, 1, 0, "p" }, { "rm", FAT_RM, 1, 0, "r" },
-	{ "mv", FAT_MV, 2, 0, "" },     { "df", FAT_DF, 0, 0, "" },
+	{ "mv", FAT_MV, 2, 0, "" },	   { "df", FAT_DF, 0, 0, "" },
 };
 
 static void usage(FILE *f)
@@ -121,9 +121,9 @@ static int parse_command(int argc, char **argv, struct fat_cmd *c)
 static char *image_config(const char *image, bool read_only)
 {
 	json_t *root = json_pack(
-		"{s:i, s:{s:{s:s, s:s, s:b}, s:{s:s, s:s}}, s:{s:s}}",
-		"devmgr", 1, "devices", "disk", "provider", "blk-file", "path",
-		image, "read_only", read_only, "fs", "provider", "fs-fat", "on",
+		"{s:i, s:{s:{s:s, s:s, s:b}, s:{s:s, s:s}}, s:{s:s}}", "devmgr",
+		1, "devices", "disk", "provider", "blk-file", "path", image,
+		"read_only", read_only, "fs", "provider", "fs-fat", "on",
 		"disk", "app", "name", "fat");
 	char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
 
@@ -189,7 +189,8 @@ static int parse_options(int argc, char **argv, struct devmgr_ctx *ctx,
 			o->config = optarg;
 			break;
 		case 'P':
-			if (devmgr_ctx_add_plugin_dir(ctx, optarg, NULL, &e) < 0)
+			if (devmgr_ctx_add_plugin_dir(ctx, optarg, NULL, &e) <
+			    0)
 				return report(&e, FAT_EXIT_USAGE);
 			break;
 		case 'v':
@@ -202,7 +203,8 @@ static int parse_options(int argc, char **argv, struct devmgr_ctx *ctx,
 			usage(stdout);
 			return FAT_EXIT_OK;
 		case 'V':
-			printf("devmgr-fat (devmgr) %s\n", DEVMGR_VERSION_STRING);
+			printf("devmgr-fat (devmgr) %s\n",
+			       DEVMGR_VERSION_STRING);
 			return FAT_EXIT_OK;
 		default:
 			fprintf(stderr, "Try 'devmgr-fat --help'.\n");

@@ -40,7 +40,7 @@ enum dbg_op {
 };
 
 static const char *const op_names[] = {
-	[OP_READ] = "read",   [OP_WRITE] = "write", [OP_FLUSH] = "flush",
+	[OP_READ] = "read",	  [OP_WRITE] = "write", [OP_FLUSH] = "flush",
 	[OP_DISCARD] = "discard", [OP_INFO] = "info",
 };
 
@@ -58,7 +58,7 @@ struct dbg {
 	bool check, strict_iov;
 	int max_iovcnt;
 	/* The fault schedule. */
-	int error;      /* negative errno of injected failures */
+	int error;	     /* negative errno of injected failures */
 	uint64_t fail_at[3]; /* k-th read, write, flush (1-based); 0: never */
 	uint64_t fail_count; /* consecutive calls failed from k; 0: all */
 	uint64_t bad_start, bad_count;
@@ -68,7 +68,7 @@ struct dbg {
 	unsigned delay_us;
 	/* State, under lock. */
 	pthread_mutex_t lock;
-	uint64_t calls;    /* every call, the trace's sequence number */
+	uint64_t calls;	   /* every call, the trace's sequence number */
 	uint64_t count[3]; /* reads, writes, flushes that passed the check */
 	FILE *trace;
 };
@@ -274,8 +274,8 @@ static int dbg_enter(struct dbg *d, enum dbg_op op, uint64_t sector,
 			rc = check_range(d, sector, count, why, sizeof(why));
 		}
 		if (rc < 0)
-			dbg_log(d, "%s at sector %llu refused: %s", op_names[op],
-				(unsigned long long)sector, why);
+			dbg_log(d, "%s at sector %llu refused: %s",
+				op_names[op], (unsigned long long)sector, why);
 	} else if (iov != NULL && iovcnt > 0 && iovcnt <= IOV_MAX) {
 		for (int i = 0; i < iovcnt; i++)
 			bytes += iov[i].iov_len;
@@ -387,8 +387,7 @@ static int dbg_discard(struct devmgr_blk *b, uint64_t sector, uint64_t count)
 		rc = devmgr_blk_discard(d->lower, sector, count);
 	pthread_mutex_lock(&d->lock);
 	seq = ++d->calls;
-	trace(d, seq, OP_DISCARD, (int64_t)sector, (int64_t)count, -1, rc,
-	      why);
+	trace(d, seq, OP_DISCARD, (int64_t)sector, (int64_t)count, -1, rc, why);
 	pthread_mutex_unlock(&d->lock);
 	return rc;
 }
@@ -435,8 +434,8 @@ static const struct devmgr_param dbg_params[] = {
 	  "write one line per call to this file (truncated at creation)", 0,
 	  0 },
 	{ "check", DEVMGR_PARAM_BOOL, 0, "true",
-	  "refuse calls that break the blk contract, with a logged reason",
-	  0, 0 },
+	  "refuse calls that break the blk contract, with a logged reason", 0,
+	  0 },
 	{ "strict_iov", DEVMGR_PARAM_BOOL, 0, "false",
 	  "also refuse iovec entries that are not whole sectors", 0, 0 },
 	{ "max_iovcnt", DEVMGR_PARAM_INT, 0, "1024",
@@ -502,8 +501,7 @@ static int lower_info(struct devmgr_device *dev, struct dbg *d,
 	rc = devmgr_blk_info(d->lower, &d->info);
 	if (rc < 0)
 		return devmgr_error_set(err, rc, "info of %s: %s",
-					devmgr_device_id(below),
-					strerror(-rc));
+					devmgr_device_id(below), strerror(-rc));
 	if (d->info.sector_size == 0)
 		return devmgr_error_set(err, -EINVAL,
 					"%s reports a sector size of 0",
@@ -543,8 +541,7 @@ static int read_schedule(struct devmgr_device *dev, struct dbg *d,
 	return 0;
 }
 
-static int open_trace(struct dbg *d, const char *path,
-		      struct devmgr_error *err)
+static int open_trace(struct dbg *d, const char *path, struct devmgr_error *err)
 {
 	int fd, e;
 
