@@ -318,11 +318,18 @@ static int cmd_put(struct devmgr_fs *fs, const char *src, const char *dest)
 {
 	bool from_stdin = strcmp(src, "-") == 0, host;
 	int fd = from_stdin ? STDIN_FILENO : open(src, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	char *out;
 	int rc;
 
 	if (fd < 0)
 		return fail("put", src, -errno);
+	/* Refused before the destination is created or truncated. */
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (!from_stdin)
+			close(fd);
+		return fail("put", src, -EISDIR);
+	}
 	out = put_dest(fs, src, dest);
 	if (out == NULL) {
 		rc = -ENOMEM;

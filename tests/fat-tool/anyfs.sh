@@ -35,6 +35,8 @@ same "put into a folder keeps the name" "$root/d1/d2/small" "$tmp/small"
 t "put from stdin" 0 sh -c "\"\$0\" --plugin-path \"\$1\" -c \"\$2\" put - /stdin.bin <\"\$3\"" \
 	"$FATTOOL" "$TESTPLUGINS" "$tmp/cfg.json" "$tmp/big"
 same "put from stdin" "$root/stdin.bin" "$tmp/big"
+t "put of a host folder" 1 F put "$tmp" /big.bin && errsays "put of a host folder" "(EISDIR)"
+same "put of a host folder left the file alone" "$root/big.bin" "$tmp/big"
 t "overwrite truncates" 0 F put "$tmp/small" /big.bin
 same "overwrite truncates" "$root/big.bin" "$tmp/small"
 
