@@ -498,7 +498,8 @@ int fat_dir_load_label(struct fat_vol *v)
 
 	if (d == NULL)
 		return rc;
-	if (d->label_off < 0)
+	if (d->label_off < 0 ||
+	    memcmp(d->buf + d->label_off, "NO NAME    ", 11) == 0)
 		return 0;
 	for (int i = 0; i < 11; i++)
 		u[n++] = fat_cp850(d->buf[d->label_off + i]);
