@@ -77,6 +77,10 @@ static void lfn_slot(struct lfn_state *s, const uint8_t *e, uint32_t at,
 {
 	uint8_t ord = e[0];
 
+	if (le16(e + 26) != 0) { /* LDIR_FstClusLO must be 0 */
+		s->on = false;
+		return;
+	}
 	if (ord & 0x40) {
 		int n = ord & 0x1F;
 
