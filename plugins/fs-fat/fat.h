@@ -43,14 +43,16 @@ struct fat_key {
 	uint16_t c[FAT_LFN_MAX + 1];
 };
 
-/* One folder entry of the index: where its slots are and its keys. */
+/* One folder entry of the index: where its slots are, and the hashes of
+ * its folded names (long, 8.3).  The names themselves are compared from
+ * the folder's bytes, which keeps the index small. */
 struct fat_dent {
 	uint32_t off;     /* byte offset of the 8.3 entry in the folder */
 	uint32_t lfn_off; /* offset of the first slot (== off without LFN) */
-	uint16_t *keys;   /* long key then short key, folded */
-	uint16_t long_len, short_len;
 	uint32_t hash[2];
 	int32_t hnext[2];
+	uint16_t long_len; /* UTF-16 units of the long name, 0: none */
+	bool two_keys;    /* the 8.3 name is a second, different key */
 	bool deleted;
 };
 
