@@ -78,6 +78,33 @@ static int usage_error(const char *fmt, const char *arg)
 	return FAT_EXIT_USAGE;
 }
 
+/* Whether argument k of a verb is a path in the filesystem (the others
+ * are host files). */
+static bool fs_arg(enum fat_verb verb, int k)
+{
+	if (verb == FAT_GET)
+		return k == 0;
+	if (verb == FAT_PUT)
+		return k == 1;
+	return true;
+}
+
+/* "." and ".." would make "rm -r /a/." remove /a, and each filesystem
+ * could read them its own way: they are refused instead. */
+static bool dot_component(const char *path)
+{
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if ((n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return true;
+		p += n;
+		p += strspn(p, "/");
+	}
+	return false;
+}
+
 /* A command's own flags ("-l", "-r", "-p", or bundled) and arguments. */
 static int parse_command(int argc, char **argv, struct fat_cmd *c)
 {
@@ -108,8 +135,13 @@ static int parse_command(int argc, char **argv, struct fat_cmd *c)
 	    c->nargs > verbs[i].nargs + verbs[i].optional)
 		return usage_error("wrong number of arguments for \"%s\"",
 				   argv[0]);
-	for (int k = 0; k < c->nargs; k++)
+	for (int k = 0; k < c->nargs; k++) {
 		c->arg[k] = argv[a + k];
+		if (fs_arg(c->verb, k) && dot_component(c->arg[k]))
+			return usage_error("\"%s\": \".\" and \"..\" are not "
+					   "allowed in paths of the filesystem",
+					   c->arg[k]);
+	}
 	if (c->verb == FAT_LS && c->nargs == 0) {
 		c->arg[0] = "/";
 		c->nargs = 1;

@@ -25,6 +25,8 @@ mkfile "$tmp/small" 100 2
 
 t "put" 0 F put "$tmp/big" /big.bin
 same "put wrote the file" "$root/big.bin" "$tmp/big"
+t "put of a host path with .." 0 F put "$tmp/../${tmp##*/}/small" /dotdot.txt
+same "put of a host path with .." "$root/dotdot.txt" "$tmp/small"
 t "put without leading /" 0 F put "$tmp/small" small.txt
 same "put without leading /" "$root/small.txt" "$tmp/small"
 t "mkdir -p" 0 F mkdir -p /d1/d2/d3
