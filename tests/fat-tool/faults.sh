@@ -27,8 +27,8 @@ cfg() {
 EOF
 }
 
-# The k values tried for N writes: every one (today's operations make at
-# most 21), else, should an operation grow past 32 writes, the first six,
+# The k values tried for N writes: every one (today's operations make
+# about 20 at most), else, should one grow past 32 writes, the first six,
 # the last four and six spread between, to keep the test short (the
 # schedule is deterministic, so the same ones run every time).
 ks() {
