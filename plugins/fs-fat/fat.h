@@ -87,6 +87,7 @@ struct fat_inode {
 	uint32_t *chain; /* every cluster of the file, in order */
 	uint32_t nchain, cap;
 	bool chain_ok;
+	bool dirty;     /* the entry on the device lags (pwrite) */
 };
 
 struct fat_handle {
@@ -226,7 +227,9 @@ ssize_t fat_file_read(struct fat_vol *v, struct fat_inode *ino, void *buf,
 ssize_t fat_file_write(struct fat_vol *v, struct fat_inode *ino,
 		       const void *buf, size_t len, uint64_t off);
 int fat_file_truncate(struct fat_vol *v, struct fat_inode *ino, uint64_t size);
-int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified);
+int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified,
+		    bool now);
+int fat_inodes_flush(struct fat_vol *v);
 
 /* fat_ops.c */
 extern const struct devmgr_fs_ops fat_ops_rw, fat_ops_ro;

@@ -350,7 +350,9 @@ int fat_sync(struct fat_vol *v, bool flush_dev)
 
 	if (v->read_only)
 		return 0;
-	rc = fat_flush_fat(v);
+	rc = fat_inodes_flush(v);
+	if (rc == 0)
+		rc = fat_flush_fat(v);
 	if (rc == 0)
 		rc = write_fsinfo(v);
 	if (rc == 0 && flush_dev)

@@ -116,6 +116,10 @@ scenario() { # FAT SECTOR SPC KIB
 	esac
 	st=$(python3 "$fatcheck" "$img" state)
 	case $st in
+	*fats_equal=1) ok "$what: both FATs alike" ;;
+	*) fail "$what: the FAT copies differ: $st" ;;
+	esac
+	case $st in
 	"clean=1 fsinfo_free=- "*) ok "$what: clean after unmount ($st)" ;;
 	clean=1\ fsinfo_free=*)
 		set -- $st
