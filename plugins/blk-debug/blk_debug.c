@@ -211,19 +211,21 @@ static bool inject(struct dbg *d, enum dbg_op op, uint64_t sector,
 }
 
 /* One trace line: "SEQ OP SECTOR COUNT IOVCNT RESULT[ # NOTE]".  Fields
- * that do not apply to the call are "-". */
-static void trace(struct dbg *d, uint64_t seq, enum dbg_op op, int64_t sector,
-		  int64_t count, int iovcnt, int rc, const char *note)
+ * that do not apply to the call are "-": SECTOR and COUNT to info and
+ * flush, IOVCNT to all but read and write. */
+static void trace(struct dbg *d, uint64_t seq, enum dbg_op op, uint64_t sector,
+		  uint64_t count, int iovcnt, int rc, const char *note)
 {
+	bool span = op == OP_READ || op == OP_WRITE || op == OP_DISCARD;
 	char s[24] = "-", c[24] = "-", v[16] = "-";
 
 	if (d->trace == NULL)
 		return;
-	if (sector >= 0)
-		snprintf(s, sizeof(s), "%lld", (long long)sector);
-	if (count >= 0)
-		snprintf(c, sizeof(c), "%lld", (long long)count);
-	if (iovcnt >= 0)
+	if (span) {
+		snprintf(s, sizeof(s), "%llu", (unsigned long long)sector);
+		snprintf(c, sizeof(c), "%llu", (unsigned long long)count);
+	}
+	if (op == OP_READ || op == OP_WRITE)
 		snprintf(v, sizeof(v), "%d", iovcnt);
 	fprintf(d->trace, "%llu %s %s %s %s %s%s%s\n", (unsigned long long)seq,
 		op_names[op], s, c, v, rc == 0 ? "0" : devmgr_err_name(rc),
@@ -249,7 +251,7 @@ static int dbg_info(struct devmgr_blk *b, struct devmgr_blk_info *out)
 
 	*out = d->info;
 	pthread_mutex_lock(&d->lock);
-	trace(d, ++d->calls, OP_INFO, -1, -1, -1, 0, NULL);
+	trace(d, ++d->calls, OP_INFO, 0, 0, 0, 0, NULL);
 	pthread_mutex_unlock(&d->lock);
 	return 0;
 }
@@ -289,8 +291,7 @@ static int dbg_enter(struct dbg *d, enum dbg_op op, uint64_t sector,
 			rc = d->error;
 	}
 	if (rc < 0)
-		trace(d, *seq, op, (int64_t)sector, (int64_t)count, iovcnt, rc,
-		      why);
+		trace(d, *seq, op, sector, count, iovcnt, rc, why);
 	pthread_mutex_unlock(&d->lock);
 	if (rc == 0)
 		delay(d);
@@ -308,8 +309,8 @@ static void dbg_leave(struct dbg *d, uint64_t seq, enum dbg_op op,
 	for (int i = 0; iov != NULL && i < iovcnt && i < IOV_MAX; i++)
 		bytes += iov[i].iov_len;
 	pthread_mutex_lock(&d->lock);
-	trace(d, seq, op, (int64_t)sector,
-	      (int64_t)(bytes / d->info.sector_size), iovcnt, rc, NULL);
+	trace(d, seq, op, sector, bytes / d->info.sector_size, iovcnt, rc,
+	      NULL);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -357,7 +358,7 @@ static int dbg_flush(struct devmgr_blk *b)
 	if (rc == 0)
 		rc = devmgr_blk_flush(d->lower);
 	pthread_mutex_lock(&d->lock);
-	trace(d, seq, OP_FLUSH, -1, -1, -1, rc, why);
+	trace(d, seq, OP_FLUSH, 0, 0, 0, rc, why);
 	pthread_mutex_unlock(&d->lock);
 	return rc;
 }
@@ -387,7 +388,7 @@ static int dbg_discard(struct devmgr_blk *b, uint64_t sector, uint64_t count)
 		rc = devmgr_blk_discard(d->lower, sector, count);
 	pthread_mutex_lock(&d->lock);
 	seq = ++d->calls;
-	trace(d, seq, OP_DISCARD, (int64_t)sector, (int64_t)count, -1, rc, why);
+	trace(d, seq, OP_DISCARD, sector, count, 0, rc, why);
 	pthread_mutex_unlock(&d->lock);
 	return rc;
 }

@@ -454,6 +454,7 @@ START_TEST(test_trace)
 	ck_assert_int_eq(devmgr_blk_read(dbg, 0, buf, 100), -EINVAL);
 	ck_assert_int_eq(devmgr_blk_flush(dbg), 0);
 	ck_assert_int_eq(devmgr_blk_discard(dbg, 7, 2), 0);
+	ck_assert_int_eq(devmgr_blk_read(dbg, UINT64_MAX, buf, 512), -ERANGE);
 	ck_assert_str_eq(slurp(path),
 			 "1 info - - - 0\n"
 			 "2 read 5 1 1 0\n"
@@ -462,7 +463,10 @@ START_TEST(test_trace)
 			 "5 read 0 0 1 EINVAL # length 100 is not a non-zero "
 			 "multiple of the sector size 512\n"
 			 "6 flush - - - 0\n"
-			 "7 discard 7 2 - 0\n");
+			 "7 discard 7 2 - 0\n"
+			 "8 read 18446744073709551615 1 1 ERANGE # sectors "
+			 "18446744073709551615..+1 lie outside the device "
+			 "(128 sectors)\n");
 }
 END_TEST
 
