@@ -122,6 +122,8 @@ struct fat_vol {
 	bool any_dirty, fsinfo_dirty;
 	bool read_only;
 	bool was_dirty;      /* FAT[1] said not cleanly unmounted */
+	bool mounted;	     /* fat_mount() succeeded: the FAT cache is the
+			      * volume's, and unmount may write it back */
 	char label[36];
 	struct fat_dir *dirs;
 	unsigned ndirs;

@@ -686,12 +686,15 @@ int fat_mount(struct fat_vol *v, struct devmgr_blk *blk, bool read_only,
 						"marking the volume in use: %s",
 						strerror(-rc));
 	}
+	v->mounted = true;
 	return 0;
 }
 
 void fat_unmount(struct fat_vol *v)
 {
-	if (v->fat && !v->read_only) {
+	/* A mount that failed half-way (a FAT that could not be read) has
+	 * nothing of the volume's to write back: writing would destroy it. */
+	if (v->mounted && !v->read_only) {
 		v->fsinfo_dirty |= v->type == 32;
 		/* everything reaches the device before the clean bit does */
 		if (fat_sync(v, true) == 0 && set_clean(v, !v->was_dirty) == 0)

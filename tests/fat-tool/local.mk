@@ -19,11 +19,6 @@ FAT_TOOL_TESTS = \
 	tests/fat-tool/faults.sh \
 	tests/fat-tool/mount_faults.sh
 TESTS += $(FAT_TOOL_TESTS)
-# fs-fat bug: a FAT read error at mount still writes the "in use" mark
-# from an unfilled FAT cache, zeroing the first FAT sector of both copies
-# (docs/fat-tool.md, "Known fs-fat bugs").  An XPASS says it is fixed:
-# then remove this line.
-XFAIL_TESTS = tests/fat-tool/mount_faults.sh
 dist_noinst_SCRIPTS += $(FAT_TOOL_TESTS) tests/fat-tool/mdir_list.py \
 	tests/fat-tool/fsck_filter.py
 EXTRA_DIST += tests/fat-tool/lib.sh
