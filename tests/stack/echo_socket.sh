@@ -111,6 +111,34 @@ kill -TERM "$rpid"
 wait "$rpid"
 pids=
 
+# IPv6 on ::1 (address6), when the kernel has it.
+if ip -6 addr show dev lo 2>/dev/null | grep -q "::1/128"; then
+	port=$(free_port)
+	cat >"$tmp/v6.json" <<JSON
+{ "devmgr": 1,
+  "devices": { "net": { "provider": "net-socket", "address6": "::1" } },
+  "app": { "name": "echo", "bind": { "net": "net" },
+           "args": { "port": $port, "ipv6": true } } }
+JSON
+	"$ECHO" -c "$tmp/v6.json" >"$tmp/v6.out" 2>"$tmp/v6.err" &
+	vpid=$!
+	pids="$vpid"
+	if "$PY" "$CLIENT" wait ::1 "$port" 10 2>"$tmp/client.err" &&
+		"$PY" "$CLIENT" tcp ::1 "$port" 262144 2>"$tmp/client.err" &&
+		"$PY" "$CLIENT" udp ::1 "$port" 20 2>"$tmp/client.err" &&
+		"$PY" "$CLIENT" tcp 127.0.0.1 "$port" 1000 2>"$tmp/client.err"; then
+		ok "IPv6: TCP and UDP echo on [::1] (and IPv4 beside it)"
+	else
+		ko "IPv6: echo on [::1]"
+	fi
+	kill -TERM "$vpid"
+	wait "$vpid"
+	pids=
+	rm -f "$tmp/v6.err"
+else
+	echo "SKIP: IPv6 (no ::1 on lo)"
+fi
+
 # A port outside "ports" is refused at bind with EACCES.
 port=$(free_port)
 config "$tmp/ports.json" "$port" ', "ports": "1-9, 11"'

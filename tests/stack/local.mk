@@ -10,3 +10,15 @@ check_PROGRAMS += tests/stack/test_lwip_link
 TESTS += tests/stack/test_lwip_link
 tests_stack_test_lwip_link_SOURCES = tests/stack/test_lwip_link.c
 tests_stack_test_lwip_link_LDADD = core/libdevmgr.la
+
+# The fuzz target of stack-lwip replaying its seed corpus
+# (tests/fuzz/build-stack.sh builds the libFuzzer binary).
+check_PROGRAMS += tests/stack/run_lwip_frames
+TESTS += tests/stack/fuzz_lwip_corpus.sh
+tests_stack_run_lwip_frames_SOURCES = tests/fuzz/run_corpus.c \
+	tests/fuzz/fuzz_lwip_frames.c plugins/net-lwip/stack_lwip.c
+tests_stack_run_lwip_frames_CFLAGS = $(AM_CFLAGS) $(LWIP_CFLAGS)
+tests_stack_run_lwip_frames_LDADD = core/libdevmgr.la $(LWIP_LIBS) -lpthread
+dist_noinst_SCRIPTS += tests/stack/fuzz_lwip_corpus.sh \
+	tests/stack/gen_lwip_corpus.py tests/fuzz/build-stack.sh
+EXTRA_DIST += tests/fuzz/fuzz_lwip_frames.c
