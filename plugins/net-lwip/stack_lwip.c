@@ -53,6 +53,8 @@
 #define LW_UDP_QUEUE 256     /* datagrams waiting per UDP socket */
 #define LW_MAX_DGRAM 65507   /* largest UDP payload over IPv4 */
 #define LW_MAX_FRAME 65535
+#define LW_RX_ALIGN 2        /* see on_frame() */
+#define LW_RX_PAD 128
 
 struct lw_stack;
 
@@ -527,7 +529,15 @@ static void on_wake(void *arg, int fd, unsigned ev)
 /* ---- frames in --------------------------------------------------------- */
 
 /* Loop thread.  Frames shorter than an Ethernet header or longer than
- * the device's MTU allows are dropped here; lwIP checks the rest. */
+ * the device's MTU allows are dropped here; lwIP checks the rest.
+ *
+ * The frame is copied 2 bytes into its buffer, so that the IP header
+ * after the 14-byte Ethernet header is 8-byte aligned: lwIP's reassembly
+ * keeps a pointer to the next fragment inside the IP header, and a leak
+ * checker only sees aligned pointers.  Zeroed bytes follow the frame
+ * (outside the pbuf's length) because lwIP 2.1 reads some header fields
+ * (ARP, IPv4 and IPv6 lengths) before checking that the frame holds them:
+ * those reads then stay inside the buffer and see zeros. */
 static void on_frame(void *arg, struct devmgr_net *n, const void *frame,
 		     size_t len)
 {
@@ -536,14 +546,18 @@ static void on_frame(void *arg, struct devmgr_net *n, const void *frame,
 
 	(void)n;
 	if (len < DEVMGR_NET_MIN_FRAME || len > st->mtu + DEVMGR_NET_HDR_LEN ||
-	    len > LW_MAX_FRAME) {
+	    len > LW_MAX_FRAME - LW_RX_ALIGN - LW_RX_PAD) {
 		st->rx_bad++;
 		return;
 	}
 	LOCK_TCPIP_CORE();
-	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+	p = pbuf_alloc(PBUF_RAW, (u16_t)(LW_RX_ALIGN + len + LW_RX_PAD),
+		       PBUF_RAM);
 	if (p != NULL) {
+		pbuf_remove_header(p, LW_RX_ALIGN);
 		memcpy(p->payload, frame, len);
+		memset((char *)p->payload + len, 0, LW_RX_PAD);
+		p->len = p->tot_len = (u16_t)len;
 		if (st->netif.input(p, &st->netif) != ERR_OK)
 			pbuf_free(p);
 	}

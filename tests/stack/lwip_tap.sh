@@ -141,6 +141,8 @@ cat >"$tmp/debug.json" <<JSON
     "net": { "provider": "stack-lwip", "on": "dbg", "address": "10.78.0.2" } },
   "app": { "name": "echo", "bind": { "net": "net" }, "args": { "port": 7 } } }
 JSON
+# The kernel forgets lwIP's MAC, so that ARP crosses net-debug again.
+in_ns ip neigh flush dev "$TAP"
 ip netns exec "$NS" "$DEVMGR" run -v -c "$tmp/debug.json" >"$tmp/debug.out" 2>"$tmp/debug.err" &
 pids="$!"
 if in_ns "$PY" "$CLIENT" wait 10.78.0.2 7 10 2>"$tmp/client.err"; then
