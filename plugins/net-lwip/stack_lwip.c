@@ -328,9 +328,13 @@ static err_t on_tcp_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
+/* Nagle is off: an app here hands over whole buffers, and a short tail
+ * held back for an ACK that the peer delays (40 ms on Linux) would stall
+ * every round trip of a request/response or echo exchange. */
 static void tcp_hook(struct lw_sock *s, struct tcp_pcb *pcb)
 {
 	s->pcb.tcp = pcb;
+	tcp_nagle_disable(pcb);
 	tcp_arg(pcb, s);
 	tcp_recv(pcb, on_tcp_recv);
 	tcp_sent(pcb, on_tcp_sent);
