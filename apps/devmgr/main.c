@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -24,16 +25,18 @@ static void usage(FILE *f)
 	fputs("Usage: devmgr [OPTION]... VERB [ARG]\n"
 	      "Find providers, build the devices of a configuration, run apps.\n\n"
 	      "Verbs:\n"
-	      "  probe [-c FILE] [--json]   create every device, print it, destroy it\n"
+	      "  probe [-c FILE] [--xenstore] [--json]\n"
+	      "                             create every device, print it, destroy it\n"
 	      "  plugins [--json]           list plugins, providers and refused files\n"
 	      "  inspect PROVIDER [--json]  a provider's parameters and dependencies\n"
 	      "  validate -c FILE           check a configuration, create nothing\n"
 	      "  run [-c FILE] [APP]        create the devices and run an app\n"
-	      "  watch [-c FILE]            print plug and unplug events as JSON lines\n\n"
+	      "  watch [-c FILE] [--xenstore]\n"
+	      "                             print plug and unplug events as JSON lines\n\n"
 	      "Options:\n"
 	      "  -c, --config FILE      device configuration (default: built-in)\n"
 	      "      --json             JSON output (see schemas/)\n"
-	      "      --xenstore         read devices from xenstore\n"
+	      "      --xenstore         also read devices from xenstore (XENSTORED_PATH)\n"
 	      "      --plugin-path DIR  search DIR for plugins first (repeatable)\n"
 	      "  -v, --verbose          more messages\n"
 	      "  -q, --quiet            errors only\n"
@@ -111,26 +114,40 @@ static int parse_args(int argc, char **argv, struct devmgr_ctx *ctx,
 	return 0;
 }
 
+/* The configuration: -c FILE, else the built-in one; with --xenstore,
+ * the devices of xenstore join it (without -c, they are all there is). */
 static int load(struct devmgr_ctx *ctx, const struct opts *o)
 {
 	struct devmgr_error e;
-	if (o->xenstore) {
-		fprintf(stderr, "devmgr: --xenstore: this build has no xenstore "
-				"source\n");
-		return EXIT_USAGE;
-	}
-	int r = o->config ? devmgr_ctx_load_config(ctx, o->config, &e)
-			  : devmgr_ctx_load_config_string(ctx, DEFAULT_CONFIG,
-							  "<built-in>", &e);
+	int r = 0;
+	if (o->config)
+		r = devmgr_ctx_load_config(ctx, o->config, &e);
+	else if (!o->xenstore)
+		r = devmgr_ctx_load_config_string(ctx, DEFAULT_CONFIG,
+						  "<built-in>", &e);
 	if (r < 0) {
 		report(&e);
 		return EXIT_USAGE;
 	}
+	if (o->xenstore && devmgr_ctx_use_xenstore(ctx, &e) < 0) {
+		report(&e);
+		return e.pointer[0] ? EXIT_USAGE : EXIT_FAILED;
+	}
 	return 0;
+}
+
+/* Error events (xenstore entries that give no device): counted, since
+ * such a device failed too; the library logs each on stderr. */
+static void count_errors(void *arg, const char *json)
+{
+	if (strstr(json, "{\"event\":\"error\"") == json)
+		++*(int *)arg;
 }
 
 static int cmd_probe(struct devmgr_ctx *ctx, const struct opts *o)
 {
+	int xs_errors = 0;
+	devmgr_ctx_set_event_hook(ctx, count_errors, &xs_errors);
 	int r = load(ctx, o);
 	if (r)
 		return r;
@@ -144,7 +161,7 @@ static int cmd_probe(struct devmgr_ctx *ctx, const struct opts *o)
 	}
 	print_devices(ctx, o->json);
 	devmgr_ctx_destroy_devices(ctx);
-	return failed ? EXIT_FAILED : EXIT_OK;
+	return failed || xs_errors ? EXIT_FAILED : EXIT_OK;
 }
 
 static int cmd_inspect(struct devmgr_ctx *ctx, const struct opts *o)
@@ -198,44 +215,41 @@ static int cmd_run(struct devmgr_ctx *ctx, const struct opts *o)
 
 static void print_event(void *arg, const char *json)
 {
+	(void)arg;
 	printf("%s\n", json);
 	fflush(stdout);
 }
 
-static int cmd_watch(struct devmgr_ctx *ctx, const struct opts *o)
+static json_t *initial_event(struct devmgr_device *d)
 {
-	int r = load(ctx, o);
-	if (r)
-		return r;
-	devmgr_ctx_set_event_hook(ctx, print_event, NULL);
-	/* Signals are blocked before the first event line, so that a SIGHUP
-	 * sent as soon as a reader sees it is never lost. */
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	json_t *ev = devmgr_device_handle(d)
+		? json_pack("{s:s, s:s, s:s, s:s}", "event", "plug", "id",
+			    devmgr_device_id(d), "signature",
+			    devmgr_device_sig_name(d), "provider",
+			    devmgr_device_provider_name(d))
+		: json_pack("{s:s, s:s, s:s}", "event", "error", "id",
+			    devmgr_device_id(d), "error",
+			    devmgr_device_error(d) ? devmgr_device_error(d)->text
+						   : "not created");
+	if (ev && devmgr_device_handle(d) && devmgr_device_source(d))
+		json_object_set_new(ev, "source",
+				    json_string(devmgr_device_source(d)));
+	return ev;
+}
+
+/* SIGHUP re-reads the file; SIGINT and SIGTERM end.  Between signals the
+ * context's loop runs (xenstore watches, devices' own fds). */
+static void watch_loop(struct devmgr_ctx *ctx, const sigset_t *set)
+{
 	struct devmgr_error e;
-	/* The configured devices are the first plug events. */
-	devmgr_ctx_create_devices(ctx, true, &e);
-	for (size_t i = 0; i < devmgr_ctx_device_count(ctx); i++) {
-		struct devmgr_device *d = devmgr_ctx_device(ctx, i);
-		json_t *ev = devmgr_device_handle(d)
-			? json_pack("{s:s, s:s, s:s, s:s}", "event", "plug", "id",
-				    devmgr_device_id(d), "signature",
-				    devmgr_device_sig_name(d), "provider",
-				    devmgr_device_provider_name(d))
-			: json_pack("{s:s, s:s, s:s}", "event", "error", "id",
-				    devmgr_device_id(d), "error",
-				    devmgr_device_error(d)
-					    ? devmgr_device_error(d)->text
-					    : "not created");
-		print_json(ev);
-	}
-	fflush(stdout);
-	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	int sfd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+	struct pollfd fds[2] = { { sfd, POLLIN, 0 },
+				 { devmgr_ctx_fd(ctx), POLLIN, 0 } };
 	for (;;) {
+		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (fds[1].revents)
+			devmgr_ctx_dispatch(ctx, 0);
 		struct signalfd_siginfo si;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
@@ -245,6 +259,29 @@ static int cmd_watch(struct devmgr_ctx *ctx, const struct opts *o)
 			report(&e);
 	}
 	close(sfd);
+}
+
+static int cmd_watch(struct devmgr_ctx *ctx, const struct opts *o)
+{
+	/* Signals are blocked before the first event line, so that a SIGHUP
+	 * sent as soon as a reader sees it is never lost. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	devmgr_ctx_set_event_hook(ctx, print_event, NULL);
+	int r = load(ctx, o);
+	if (r)
+		return r;
+	struct devmgr_error e;
+	/* The configured devices are the first plug events. */
+	devmgr_ctx_create_devices(ctx, true, &e);
+	for (size_t i = 0; i < devmgr_ctx_device_count(ctx); i++)
+		print_json(initial_event(devmgr_ctx_device(ctx, i)));
+	fflush(stdout);
+	watch_loop(ctx, &set);
 	devmgr_ctx_destroy_devices(ctx);
 	return EXIT_OK;
 }

@@ -57,42 +57,57 @@ static void info_text(json_t *info, char *buf, size_t size)
 	}
 }
 
+static void print_row(json_t *d)
+{
+	char on[256] = "-", facts[1024];
+	json_t *id;
+	size_t j, len = 0;
+	json_array_foreach(json_object_get(d, "on"), j, id)
+		len += (size_t)snprintf(on + len,
+					len < sizeof(on) ? sizeof(on) - len : 0,
+					"%s%s", j ? "," : "",
+					json_string_value(id));
+	json_t *err = json_object_get(d, "error");
+	if (err)
+		snprintf(facts, sizeof(facts), "error: %s",
+			 json_string_value(err));
+	else
+		info_text(json_object_get(d, "info"), facts, sizeof(facts));
+	printf("%-16s %-9s %-16s %-7s %-12s %s\n",
+	       json_string_value(json_object_get(d, "id")),
+	       json_string_value(json_object_get(d, "signature")),
+	       json_string_value(json_object_get(d, "provider")),
+	       json_string_value(json_object_get(d, "state")), on, facts);
+}
+
+/* One device at a time, so that output costs the same whatever the
+ * number of devices: {"devices":[...]} is written piece by piece. */
 void print_devices(struct devmgr_ctx *ctx, bool json)
 {
 	size_t n = devmgr_ctx_device_count(ctx);
-	json_t *devs = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(devs, device_json(devmgr_ctx_device(ctx, i)));
-	if (json) {
-		print_json(json_pack("{s:o}", "devices", devs));
-		return;
+	bool first = true;
+	if (json)
+		fputs("{\"devices\":[", stdout);
+	else
+		printf("%-16s %-9s %-16s %-7s %-12s %s\n", "ID", "SIGNATURE",
+		       "PROVIDER", "STATE", "ON", "INFO");
+	for (size_t i = 0; i < n; i++) {
+		json_t *d = device_json(devmgr_ctx_device(ctx, i));
+		if (!d)
+			continue;
+		if (json) {
+			if (!first)
+				fputc(',', stdout);
+			first = false;
+			json_dumpf(d, stdout,
+				   JSON_COMPACT | JSON_PRESERVE_ORDER);
+		} else {
+			print_row(d);
+		}
+		json_decref(d);
 	}
-	printf("%-16s %-9s %-16s %-7s %-12s %s\n", "ID", "SIGNATURE",
-	       "PROVIDER", "STATE", "ON", "INFO");
-	size_t i;
-	json_t *d;
-	json_array_foreach(devs, i, d) {
-		char on[256] = "-", facts[1024];
-		json_t *id;
-		size_t j, len = 0;
-		json_array_foreach(json_object_get(d, "on"), j, id)
-			len += (size_t)snprintf(on + len,
-						len < sizeof(on) ? sizeof(on) - len : 0,
-						"%s%s", j ? "," : "",
-						json_string_value(id));
-		json_t *err = json_object_get(d, "error");
-		if (err)
-			snprintf(facts, sizeof(facts), "error: %s",
-				 json_string_value(err));
-		else
-			info_text(json_object_get(d, "info"), facts, sizeof(facts));
-		printf("%-16s %-9s %-16s %-7s %-12s %s\n",
-		       json_string_value(json_object_get(d, "id")),
-		       json_string_value(json_object_get(d, "signature")),
-		       json_string_value(json_object_get(d, "provider")),
-		       json_string_value(json_object_get(d, "state")), on, facts);
-	}
-	json_decref(devs);
+	if (json)
+		fputs("]}\n", stdout);
 }
 
 static json_t *providers_json(const struct devmgr_plugin *pl)
@@ -206,9 +221,11 @@ void print_provider(struct devmgr_ctx *ctx, const struct devmgr_provider *p,
 				     : json_null();
 		json_array_append_new(
 			params,
-			json_pack("{s:s, s:s, s:b, s:o, s:s}", "name", q->name,
-				  "type", type_name(q->type), "required",
+			json_pack("{s:s, s:s, s:b, s:b, s:o, s:s}", "name",
+				  q->name, "type", type_name(q->type),
+				  "required",
 				  (q->flags & DEVMGR_PARAM_REQUIRED) != 0,
+				  "one_of", (q->flags & DEVMGR_PARAM_ONE_OF) != 0,
 				  "default", def ? def : json_null(), "help",
 				  q->help ? q->help : ""));
 	}
@@ -242,7 +259,9 @@ void print_provider(struct devmgr_ctx *ctx, const struct devmgr_provider *p,
 	for (const struct devmgr_param *q = p->params; q && q->name; q++)
 		printf("    %-12s %-6s %-9s default %-8s %s\n", q->name,
 		       type_name(q->type),
-		       q->flags & DEVMGR_PARAM_REQUIRED ? "required" : "optional",
+		       q->flags & DEVMGR_PARAM_REQUIRED ? "required"
+		       : q->flags & DEVMGR_PARAM_ONE_OF ? "one-of"
+							: "optional",
 		       q->def ? q->def : "-", q->help ? q->help : "");
 	json_decref(doc);
 }

@@ -1,1 +1,14 @@
-# xendisks: reports hot-plugged disks as they come and go.
+# xendisks: reports hot-plugged disks as they come and go (the Xen
+# hot-plug example, used by tests/xen).  Built twice from one source, as
+# blkdump is: its own executable (which always reads xenstore) and the
+# "xendisks" plugin for "devmgr run --xenstore xendisks".
+bin_PROGRAMS += apps/xendisks/xendisks
+apps_xendisks_xendisks_SOURCES = apps/xendisks/xendisks.c apps/xendisks/main.c
+apps_xendisks_xendisks_CFLAGS = $(AM_CFLAGS)
+apps_xendisks_xendisks_LDADD = core/libdevmgr.la
+
+plugin_LTLIBRARIES += plugins/xendisks.la
+plugins_xendisks_la_SOURCES = apps/xendisks/xendisks.c apps/xendisks/plugin.c
+plugins_xendisks_la_CFLAGS = $(AM_CFLAGS)
+plugins_xendisks_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_xendisks_la_LIBADD = core/libdevmgr.la

@@ -13,8 +13,38 @@ static void **field(void *record, const struct devmgr_slot *s)
 	return (void **)((char *)record + s->offset);
 }
 
+/* A hot-pluggable set slot that app.bind leaves out takes every device of
+ * its signature that nothing is stacked on, as it takes every one that
+ * is plugged later (slot_wants). */
+static int all_fitting(struct devmgr__plan *plan, const struct devmgr_slot *s,
+		       struct devmgr_device ***out, size_t *n,
+		       struct devmgr_error *err)
+{
+	struct devmgr_device **devs =
+		devmgr__calloc(plan->ndevs + 1, sizeof(*devs));
+	if (!devs)
+		return devmgr_error_set(err, -ENOMEM, "out of memory");
+	size_t count = 0;
+	for (size_t i = 0; i < plan->ndevs; i++) {
+		struct devmgr_device *d = plan->devs[i];
+		if (!d->nusers && d->state != DEVMGR_DEVICE_FAILED &&
+		    strcmp(d->prov->sig->name, s->sig) == 0)
+			devs[count++] = d;
+	}
+	if (!count && (s->flags & DEVMGR_SLOT_REQUIRED)) {
+		devmgr__free(devs);
+		return devmgr__error_at(err, -ENODEV, plan->path, "/app",
+					"required slot %s (%s) has no device",
+					s->name, s->sig);
+	}
+	*out = devs;
+	*n = count;
+	return 0;
+}
+
 /* Devices for one slot: those named in app.bind, else the one device of
- * the slot's signature that nothing is stacked on. */
+ * the slot's signature that nothing is stacked on (every such device for
+ * a hot-pluggable set). */
 static int slot_devices(struct devmgr__plan *plan, const struct devmgr_app *app,
 			const struct devmgr_slot *s, struct devmgr_device ***out,
 			size_t *n, struct devmgr_error *err)
@@ -52,6 +82,8 @@ static int slot_devices(struct devmgr__plan *plan, const struct devmgr_app *app,
 		*n = count;
 		return 0;
 	}
+	if ((s->flags & DEVMGR_SLOT_MANY) && (s->flags & DEVMGR_SLOT_HOTPLUG))
+		return all_fitting(plan, s, out, n, err);
 	struct devmgr_device *found = NULL, *second = NULL;
 	for (size_t i = 0; i < plan->ndevs; i++) {
 		struct devmgr_device *d = plan->devs[i];

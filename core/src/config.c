@@ -118,6 +118,10 @@ static int id_list(struct cfg *c, json_t *v, const char *ptr, bool many,
 static const struct devmgr_error *refused_for(struct devmgr_ctx *ctx,
 					      const char *name)
 {
+	for (size_t i = 0; i < ctx->nrefusals; i++)
+		if (devmgr__refusal_provides(ctx, i, name))
+			return &ctx->refusals[i];
+	/* A file refused before its descriptor could be read: by name. */
 	for (size_t i = 0; i < ctx->nrefusals; i++) {
 		const char *base = strrchr(ctx->refusals[i].source, '/');
 		base = base ? base + 1 : ctx->refusals[i].source;
@@ -208,6 +212,27 @@ static int device_spec(struct cfg *c, const char *id, json_t *spec,
 	return 0;
 }
 
+static int add_device(struct cfg *c, const char *id, json_t *spec,
+		      const char *source)
+{
+	struct devmgr__plan *plan = c->plan;
+	struct devmgr_device *dev = devmgr__calloc(1, sizeof(*dev));
+	if (!dev)
+		return FAIL(c, -ENOMEM, "/devices", "out of memory");
+	dev->ctx = c->ctx;
+	plan->devs[plan->ndevs++] = dev;
+	int r = device_spec(c, id, spec, dev);
+	if (r < 0)
+		return r;
+	if (source && !(dev->source = devmgr__strdup(source)))
+		return FAIL(c, -ENOMEM, "/devices", "out of memory");
+	if (devmgr__map_put(&plan->index, dev->id, dev))
+		return FAIL(c, -ENOMEM, "/devices", "out of memory");
+	return 0;
+}
+
+/* The file's devices, then those the xenstore source has up (a file's
+ * device keeps its id; the source reports the clash). */
 static int devices(struct cfg *c, json_t *devs)
 {
 	if (!devs)
@@ -216,24 +241,25 @@ static int devices(struct cfg *c, json_t *devs)
 		return FAIL(c, -EINVAL, "/devices", "expected an object, got %s",
 			    kind(devs));
 	struct devmgr__plan *plan = c->plan;
-	size_t n = json_object_size(devs);
+	json_t *xs = c->ctx->xs_specs;
+	size_t n = json_object_size(devs) + json_object_size(xs);
 	plan->devs = devmgr__calloc(n, sizeof(*plan->devs));
 	plan->order = devmgr__calloc(n, sizeof(*plan->order));
 	if (!plan->devs || !plan->order)
 		return FAIL(c, -ENOMEM, "/devices", "out of memory");
 	const char *id;
 	json_t *spec;
+	int r;
 	json_object_foreach(devs, id, spec) {
-		struct devmgr_device *dev = devmgr__calloc(1, sizeof(*dev));
-		if (!dev)
-			return FAIL(c, -ENOMEM, "/devices", "out of memory");
-		dev->ctx = c->ctx;
-		plan->devs[plan->ndevs++] = dev;
-		int r = device_spec(c, id, spec, dev);
-		if (r < 0)
+		if ((r = add_device(c, id, spec, NULL)) < 0)
 			return r;
-		if (devmgr__map_put(&plan->index, dev->id, dev))
-			return FAIL(c, -ENOMEM, "/devices", "out of memory");
+	}
+	json_object_foreach(xs, id, spec) {
+		if (json_object_get(devs, id))
+			continue;
+		json_t *src = json_object_get(c->ctx->xs_sources, id);
+		if ((r = add_device(c, id, spec, json_string_value(src))) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -320,10 +346,16 @@ static int xenstore_section(struct cfg *c, json_t *xs)
 	if (!json_is_object(xs))
 		return FAIL(c, -EINVAL, "/xenstore", "expected an object, got %s",
 			    kind(xs));
-	static const char *const keys[] = { "domain_path", "map" };
-	int r = unknown_keys(c, xs, "/xenstore", keys, 2);
+	static const char *const keys[] = { "domain_path", "map",
+					    "incomplete_timeout_ms" };
+	int r = unknown_keys(c, xs, "/xenstore", keys, 3);
 	if (r < 0)
 		return r;
+	json_t *to = json_object_get(xs, "incomplete_timeout_ms");
+	if (to && (!json_is_integer(to) || json_integer_value(to) < 0 ||
+		   json_integer_value(to) > 86400000))
+		return FAIL(c, -EINVAL, "/xenstore/incomplete_timeout_ms",
+			    "expected milliseconds from 0 to 86400000");
 	json_t *dp = json_object_get(xs, "domain_path");
 	if (dp && !json_is_string(dp))
 		return FAIL(c, -EINVAL, "/xenstore/domain_path",
@@ -401,6 +433,26 @@ static int parse(struct cfg *c, const char *text, const char *path)
 	}
 	c->plan->root = root;
 	return 0;
+}
+
+int devmgr__plan_rebuild(struct devmgr_ctx *ctx, struct devmgr__plan *np,
+			 struct devmgr_error *err)
+{
+	struct devmgr__plan *op = &ctx->plan;
+	struct cfg c = { ctx, np, op->path, err };
+	memset(np, 0, sizeof(*np));
+	devmgr_error_clear(err);
+	np->path = devmgr__strdup(op->path);
+	np->dir = op->dir ? devmgr__strdup(op->dir) : NULL;
+	np->root = json_incref(op->root);
+	int r = 0;
+	if (!np->path || (op->dir && !np->dir))
+		r = FAIL(&c, -ENOMEM, NULL, "out of memory");
+	if (r == 0)
+		r = check_root(&c, np->root);
+	if (r < 0)
+		devmgr__plan_free(np);
+	return r;
 }
 
 int devmgr__plan_load(struct devmgr_ctx *ctx, const char *text,

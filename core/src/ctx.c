@@ -47,6 +47,7 @@ void devmgr_ctx_free(struct devmgr_ctx *ctx)
 	if (!ctx)
 		return;
 	devmgr_ctx_stop_app(ctx);
+	devmgr__xs_close(ctx);
 	if (ctx->have_plan) {
 		devmgr_ctx_destroy_devices(ctx);
 		devmgr__plan_free(&ctx->plan);
@@ -61,6 +62,9 @@ void devmgr_ctx_free(struct devmgr_ctx *ctx)
 	devmgr__free(ctx->provs);
 	devmgr__map_free(&ctx->prov_index);
 	devmgr__free(ctx->apps);
+	for (size_t i = 0; i < ctx->nrefusals; i++)
+		devmgr__free(ctx->refusal_provs[i]);
+	devmgr__free(ctx->refusal_provs);
 	devmgr__free(ctx->refusals);
 	devmgr__free(ctx);
 }

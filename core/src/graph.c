@@ -382,3 +382,16 @@ void devmgr_device_set_handle_priv(struct devmgr_device *dev, void *priv)
 {
 	dev->handle.priv = priv;
 }
+
+int devmgr_device_set_handle_ops(struct devmgr_device *dev, const void *ops)
+{
+	const struct devmgr__sig *sig = dev->prov->sig;
+	if (!ops)
+		return -EINVAL;
+	/* The same check as at registration: required ops are never NULL. */
+	for (size_t i = 0; i < sig->nrequired; i++)
+		if (!*(void *const *)((const char *)ops + sig->required[i]))
+			return -EINVAL;
+	dev->handle.ops = ops;
+	return 0;
+}

@@ -47,6 +47,11 @@ HIDDEN void *devmgr__map_get(const struct devmgr__map *m, const char *key);
 HIDDEN int devmgr__map_put(struct devmgr__map *m, const char *key, void *val);
 HIDDEN void devmgr__map_free(struct devmgr__map *m);
 
+struct devmgr_ctx;
+/* Non-NULL when refusal i was of a plugin that declared provider name. */
+HIDDEN const char *devmgr__refusal_provides(const struct devmgr_ctx *ctx,
+					    size_t i, const char *name);
+
 /* ---- signatures (sig.c): the core knows every signature -------------- */
 struct devmgr__sig {
 	const char *name;
@@ -185,6 +190,10 @@ struct devmgr_ctx {
 	size_t nplugins, plugins_cap;
 	struct devmgr_error *refusals;
 	size_t nrefusals, refusals_cap;
+	/* Per refusal: the provider names its descriptor declared, as
+	 * "a\0b\0\0", or NULL when the descriptor could not be trusted. */
+	char **refusal_provs;
+	size_t refusal_provs_cap;
 
 	struct devmgr__plan plan;
 	bool have_plan;
@@ -200,9 +209,30 @@ struct devmgr_ctx {
 	struct devmgr__loop loop;
 	devmgr_event_fn event_fn;
 	void *event_arg;
+
+	/* The xenstore source (xs_source.c): its state, and the devices it
+	 * has up, which every plan merges with the file's (config.c):
+	 * id -> specification, id -> xenstore path.  xs_reasons: id -> why
+	 * a device goes, while a change is applied. */
+	struct devmgr__xs *xs;
+	json_t *xs_specs, *xs_sources, *xs_reasons;
 };
 
 HIDDEN void devmgr__event(struct devmgr_ctx *ctx, json_t *ev);
+/* A new plan from the current one's configuration (not re-read from the
+ * file), with the xenstore devices of the moment. */
+HIDDEN int devmgr__plan_rebuild(struct devmgr_ctx *ctx,
+				struct devmgr__plan *np,
+				struct devmgr_error *err);
+/* Apply np to the running devices and app (the reload diff); takes np. */
+HIDDEN int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *np,
+			      struct devmgr_error *err);
+/* The xenstore devices changed: rebuild the plan and apply it. */
+HIDDEN void devmgr__xs_replan(struct devmgr_ctx *ctx);
+HIDDEN void devmgr__xs_close(struct devmgr_ctx *ctx);
+/* The file was re-read: judge every xenstore device again (the map may
+ * have changed). */
+HIDDEN void devmgr__xs_reloaded(struct devmgr_ctx *ctx);
 HIDDEN int devmgr__bind(struct devmgr_ctx *ctx, struct devmgr_error *err);
 HIDDEN void devmgr__unbind(struct devmgr_ctx *ctx);
 /* Offer a newly created device to a hot-plug slot; 0 if none wants it. */

@@ -18,14 +18,59 @@
 #define DEVMGR_PLUGINDIR "/usr/local/lib/devmgr/plugins"
 #endif
 
-static void refuse(struct devmgr_ctx *ctx, const struct devmgr_error *e)
+/* provs (owned, may be NULL) names the providers the file declared. */
+static void refuse_provs(struct devmgr_ctx *ctx, const struct devmgr_error *e,
+			 char *provs)
 {
 	char line[1200];
 	devmgr_log(ctx, DEVMGR_LOG_WARN, "%s",
 		   devmgr_error_format(e, line, sizeof(line)));
 	if (devmgr__reserve(&ctx->refusals, &ctx->refusals_cap,
-			    ctx->nrefusals + 1, sizeof(*ctx->refusals)) == 0)
-		ctx->refusals[ctx->nrefusals++] = *e;
+			    ctx->nrefusals + 1, sizeof(*ctx->refusals)) ||
+	    devmgr__reserve(&ctx->refusal_provs, &ctx->refusal_provs_cap,
+			    ctx->nrefusals + 1, sizeof(*ctx->refusal_provs))) {
+		devmgr__free(provs);
+		return;
+	}
+	ctx->refusal_provs[ctx->nrefusals] = provs;
+	ctx->refusals[ctx->nrefusals++] = *e;
+}
+
+static void refuse(struct devmgr_ctx *ctx, const struct devmgr_error *e)
+{
+	refuse_provs(ctx, e, NULL);
+}
+
+/* "a\0b\0\0": the names of a descriptor that passed its checks, so that
+ * a configuration naming one of them can say which file was refused. */
+static char *provider_names(const struct devmgr_plugin *d)
+{
+	size_t len = 1;
+	for (size_t i = 0; d->providers && d->providers[i]; i++)
+		if (d->providers[i]->name)
+			len += strnlen(d->providers[i]->name, 256) + 1;
+	char *s = devmgr__malloc(len), *p = s;
+	if (!s)
+		return NULL;
+	for (size_t i = 0; d->providers && d->providers[i]; i++)
+		if (d->providers[i]->name) {
+			size_t n = strnlen(d->providers[i]->name, 256);
+			memcpy(p, d->providers[i]->name, n);
+			p += n;
+			*p++ = '\0';
+		}
+	*p = '\0';
+	return s;
+}
+
+const char *devmgr__refusal_provides(const struct devmgr_ctx *ctx, size_t i,
+				     const char *name)
+{
+	for (const char *p = ctx->refusal_provs[i]; p && *p;
+	     p += strlen(p) + 1)
+		if (strcmp(p, name) == 0)
+			return p;
+	return NULL;
 }
 
 static int refuse_path(struct devmgr_ctx *ctx, const char *path, int code,
@@ -124,8 +169,8 @@ static int check_descriptor(const char *path, const struct devmgr_plugin *d,
 	return 0;
 }
 
-int devmgr_ctx_load_plugin(struct devmgr_ctx *ctx, const char *path,
-			   struct devmgr_error *err)
+static int load_plugin(struct devmgr_ctx *ctx, const char *path,
+		       struct devmgr_error *err, char **provs)
 {
 	struct stat st;
 	if (stat(path, &st) < 0)
@@ -145,6 +190,10 @@ int devmgr_ctx_load_plugin(struct devmgr_ctx *ctx, const char *path,
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		const char *why = dlerror();
+		size_t n = strlen(path);
+		/* dlerror() says "PATH: reason"; the error names PATH already. */
+		if (why && strncmp(why, path, n) == 0 && why[n] == ':')
+			why += n + 1 + (why[n + 1] == ' ');
 		return devmgr__error_at(err, -ENOEXEC, path, NULL,
 					"cannot load: %s",
 					why ? why : "unknown dlopen error");
@@ -166,6 +215,8 @@ int devmgr_ctx_load_plugin(struct devmgr_ctx *ctx, const char *path,
 		r = check_descriptor(path, d, err);
 	if (r == 0) {
 		r = devmgr__register_plugin(ctx, d, copy, err);
+		if (r < 0 && provs)
+			*provs = provider_names(d);
 		if (r < 0) {
 			char why[sizeof(err->text)];
 			memcpy(why, err->text, sizeof(why));
@@ -179,6 +230,12 @@ int devmgr_ctx_load_plugin(struct devmgr_ctx *ctx, const char *path,
 	}
 	ctx->plugins[ctx->nplugins++] = (struct devmgr__plugin_entry){ d, copy };
 	return 0;
+}
+
+int devmgr_ctx_load_plugin(struct devmgr_ctx *ctx, const char *path,
+			   struct devmgr_error *err)
+{
+	return load_plugin(ctx, path, err, NULL);
 }
 
 static int is_module_name(const char *name)
@@ -227,8 +284,9 @@ static void load_dir(struct devmgr_ctx *ctx, const char *dir)
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
-		if (devmgr_ctx_load_plugin(ctx, names[i], &e) < 0)
-			refuse(ctx, &e);
+		char *provs = NULL;
+		if (load_plugin(ctx, names[i], &e, &provs) < 0)
+			refuse_provs(ctx, &e, provs);
 		devmgr__free(names[i]);
 	}
 	devmgr__free(names);

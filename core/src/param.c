@@ -165,6 +165,31 @@ static int unknown_param(const struct devmgr_param *table, const char *key,
 				"unknown parameter \"%s\" for %s", key, what);
 }
 
+/* True (with *err set) when the table has ONE_OF parameters and obj gives
+ * none of them.  Defaults do not count: they are what "not given" means. */
+static bool one_of_missing(const struct devmgr_param *table, json_t *obj,
+			   const char *what, const char *source,
+			   const char *pointer, struct devmgr_error *err)
+{
+	char names[256] = "";
+	size_t len = 0, n = 0;
+	for (const struct devmgr_param *p = table; p && p->name; p++) {
+		if (!(p->flags & DEVMGR_PARAM_ONE_OF))
+			continue;
+		if (json_object_get(obj, p->name))
+			return false;
+		int w = snprintf(names + len, sizeof(names) - len, "%s\"%s\"",
+				 n++ ? " or " : "", p->name);
+		if (w > 0 && (size_t)w < sizeof(names) - len)
+			len += (size_t)w;
+	}
+	if (!n)
+		return false;
+	devmgr__error_at(err, -EINVAL, source, pointer,
+			 "missing parameter %s for %s", names, what);
+	return true;
+}
+
 json_t *devmgr__params_check(const struct devmgr_param *table, json_t *obj,
 			     const char *const *skip, const char *dir,
 			     const char *what, const char *source,
@@ -216,6 +241,8 @@ json_t *devmgr__params_check(const struct devmgr_param *table, json_t *obj,
 		if (!c || json_object_set_new(out, p->name, c))
 			goto nomem;
 	}
+	if (one_of_missing(table, obj, what, source, pointer, err))
+		goto fail;
 	return out;
 nomem:
 	devmgr__error_at(err, -ENOMEM, source, pointer, "out of memory");

@@ -1,5 +1,5 @@
 /* reload.c: applying a new configuration to running devices (SIGHUP, and
- * later the xenstore source): devices that are new are created and offered
+ * the xenstore source, whose changes rebuild the plan): devices that are new are created and offered
  * to hot-plug slots, devices removed or changed (or stacked on one that
  * is) are unplugged and destroyed, changed ones are created again. */
 #include "internal.h"
@@ -78,11 +78,34 @@ int devmgr_ctx_reload(struct devmgr_ctx *ctx, struct devmgr_error *err)
 		return devmgr_error_set(err, -EINVAL,
 					"no configuration file to re-read");
 	int r = devmgr__plan_load(ctx, NULL, op->path, &np, err);
-	if (r == 0 && ctx->app_started)
+	if (r < 0)
+		return r;
+	r = devmgr__plan_apply(ctx, &np, err);
+	if (r == 0)
+		devmgr__xs_reloaded(ctx);
+	return r;
+}
+
+/* Why a device goes: the xenstore source says for its devices. */
+static const char *unplug_reason(struct devmgr_ctx *ctx,
+				 const struct devmgr_device *d,
+				 struct devmgr__plan *np)
+{
+	json_t *r = d->source ? json_object_get(ctx->xs_reasons, d->id) : NULL;
+	if (json_is_string(r))
+		return json_string_value(r);
+	return devmgr__map_get(&np->index, d->id) ? "changed" : "removed";
+}
+
+int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
+		       struct devmgr_error *err)
+{
+	struct devmgr__plan np = *npp, *op = &ctx->plan;
+	int r = 0;
+	if (ctx->app_started)
 		r = devmgr__plan_check_app(ctx, &np, ctx->app, err);
 	if (r < 0) {
-		if (np.root)
-			devmgr__plan_free(&np);
+		devmgr__plan_free(&np);
 		return r;
 	}
 	/* mark = 1: going.  Creation order puts dependencies first. */
@@ -106,12 +129,10 @@ int devmgr_ctx_reload(struct devmgr_ctx *ctx, struct devmgr_error *err)
 		devmgr__app_unplug(ctx, d);
 		devmgr__device_destroy(d);
 		if (was_up)
-			devmgr__event(ctx, json_pack(
-						   "{s:s, s:s, s:s}", "event",
-						   "unplug", "id", d->id, "reason",
-						   devmgr__map_get(&np.index, d->id)
-							   ? "changed"
-							   : "removed"));
+			devmgr__event(ctx, json_pack("{s:s, s:s, s:s}", "event",
+						     "unplug", "id", d->id,
+						     "reason",
+						     unplug_reason(ctx, d, &np)));
 	}
 	/* Kept devices move into the new plan in place of their twins. */
 	for (size_t i = 0; i < np.ndevs; i++) {
@@ -159,4 +180,42 @@ int devmgr_ctx_reload(struct devmgr_ctx *ctx, struct devmgr_error *err)
 			devmgr__app_plug(ctx, d);
 	}
 	return 0;
+}
+
+void devmgr__xs_replan(struct devmgr_ctx *ctx)
+{
+	struct devmgr__plan np;
+	struct devmgr_error e;
+	char line[1200];
+	if (!ctx->have_plan)
+		return;
+	int r = devmgr__plan_rebuild(ctx, &np, &e);
+	if (r < 0) {
+		devmgr_log(ctx, DEVMGR_LOG_ERROR, "xenstore: %s",
+			   devmgr_error_format(&e, line, sizeof(line)));
+		return;
+	}
+	if (!ctx->created && !ctx->app) {
+		/* Nothing runs yet: the new plan simply replaces the old. */
+		devmgr__plan_free(&ctx->plan);
+		ctx->plan = np;
+		return;
+	}
+	r = devmgr__plan_apply(ctx, &np, &e);
+	if (r < 0 && ctx->app) {
+		/* A device the app cannot lose went away (or a required slot
+		 * is now empty): its declaration says the app stops. */
+		devmgr_log(ctx, DEVMGR_LOG_ERROR,
+			   "xenstore: %s; stopping app %s",
+			   devmgr_error_format(&e, line, sizeof(line)),
+			   ctx->app->name);
+		devmgr_ctx_stop_app(ctx);
+		devmgr_ctx_exit(ctx, 1);
+		r = devmgr__plan_rebuild(ctx, &np, &e);
+		if (r == 0)
+			r = devmgr__plan_apply(ctx, &np, &e);
+	}
+	if (r < 0)
+		devmgr_log(ctx, DEVMGR_LOG_ERROR, "xenstore: %s",
+			   devmgr_error_format(&e, line, sizeof(line)));
 }

@@ -160,13 +160,13 @@ static const struct devmgr_blk_ops ram_ops = {
 };
 
 static const struct devmgr_param ram_params[] = {
-	{ "size", DEVMGR_PARAM_SIZE, 0, NULL,
+	{ "size", DEVMGR_PARAM_SIZE, DEVMGR_PARAM_ONE_OF, NULL,
 	  "device size in bytes (\"64M\"); required unless image is given; "
 	  "defaults to the image size",
 	  0, 0 },
 	{ "sector_size", DEVMGR_PARAM_INT, 0, "512",
 	  "bytes per sector: a power of two from 512 to 65536", 512, 65536 },
-	{ "image", DEVMGR_PARAM_PATH, 0, NULL,
+	{ "image", DEVMGR_PARAM_PATH, DEVMGR_PARAM_ONE_OF, NULL,
 	  "file whose contents are copied into the device when it is created",
 	  0, 0 },
 	{ "read_only", DEVMGR_PARAM_BOOL, 0, "false",

@@ -37,6 +37,7 @@ struct pcap_rec_header {
 _Static_assert(sizeof(struct pcap_rec_header) == 16, "pcap record");
 
 struct dbg {
+	struct devmgr_ctx *ctx;
 	struct devmgr_net *lower, *handle;
 	devmgr_net_rx_fn rx;
 	void *rx_arg;
@@ -68,6 +69,9 @@ static void pcap_flush(struct dbg *d)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
+			devmgr_log(d->ctx, DEVMGR_LOG_ERROR,
+				   "net-debug: pcap %s: %s; recording stops",
+				   d->path, w < 0 ? strerror(errno) : "short write");
 			d->write_failed = true;
 			break;
 		}
@@ -347,6 +351,7 @@ static int dbg_create(struct devmgr_device *dev, struct devmgr_error *err)
 	int rc;
 
 	d->fd = d->tfd = -1;
+	d->ctx = ctx;
 	d->lower = devmgr_device_handle(devmgr_device_dep(dev, 0));
 	if (d->lower == NULL)
 		return devmgr_error_set(err, -ENODEV, "no device below");

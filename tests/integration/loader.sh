@@ -127,7 +127,13 @@ mkdir "$tmp/notelf" || exit 99
 	echo "and go on loading the other plugins."
 } >"$tmp/notelf/bad-notelf.so"
 case_dir "not an ELF file" "$tmp/notelf" "$tmp/notelf/bad-notelf.so" \
-	"cannot load: "
+	"cannot load: invalid ELF header"
+name="not an ELF file: the path is said once"
+if [ "$(grep -o "bad-notelf.so" "$tmp/err" | wc -l)" -ne 1 ]; then
+	fail "$name: $(cat "$tmp/err")"
+else
+	ok "$name"
+fi
 
 # A group-writable file, a copy of a good module.
 mkdir "$tmp/gw" && cp "$PASS_DIR/test-blk-pass.so" "$tmp/gw/" || exit 99
@@ -202,7 +208,8 @@ count_json() { # KEY: number of entries of a top-level list
 name="plugins --json"
 plugins --json --plugin-path "$GOOD" --plugin-path "$PASS_DIR"
 if check_status "$name" 0 0 && schema_check "$name"; then
-	want=$(($(ls "$GOOD"/*.so | wc -l) + 1)) # every built plugin, test-blk-pass
+	# Every module of both folders: each area adds its own plugins.
+	want=$(ls "$GOOD"/*.so "$PASS_DIR"/*.so | wc -l)
 	if [ "$(count_json refused)" = 0 ] && [ "$(count_json plugins)" = "$want" ]; then
 		ok "$name"
 	else
@@ -245,6 +252,23 @@ for verb in validate probe; do
 		ok "$name"
 	fi
 done
+
+# The provider's name need not be the file's: bad-nullop.so declares
+# "test-bad-nullop", and the error still names the refused file.
+cat >"$tmp/needs-nullop.json" <<'JSON'
+{ "devmgr": 1, "devices": { "d": { "provider": "test-bad-nullop" } } }
+JSON
+name="validate: provider declared by a refused plugin of another name"
+"$DEVMGR" validate -c "$tmp/needs-nullop.json" --plugin-path "$GOOD" \
+	--plugin-path "$BAD" >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ $st -ne 2 ]; then
+	fail "$name: exit status $st, expected 2"
+elif ! grep -qF "provider \"test-bad-nullop\" is in plugin $BAD/bad-nullop.so, which was refused" "$tmp/err"; then
+	fail "$name: the error does not name the provider and the file"
+else
+	ok "$name"
+fi
 
 # The same configuration with test-blk-pass loadable: it works, and the
 # pass-through device reports the size of the device below.

@@ -292,6 +292,10 @@ START_TEST(test_refusals)
 	devmgr_ctx_free(ctx);
 	setup();
 	refused("\"loss\": \"2\"", "loss \"2\" is not a probability");
+	devmgr_ctx_free(ctx);
+	setup();
+	refused("\"pcap\": \"/dev/full\"",
+		"pcap /dev/full: No space left on device");
 }
 END_TEST
 

@@ -1,22 +1,26 @@
 # Unit tests of the console and blk providers.  Each test links its
 # provider's source into the program, so the provider is found through the
-# devmgr_plugins linker section, not through the loader.
+# devmgr_plugins linker section, not through the loader.  Each also links
+# testlib.c, the helpers the unit tests share.
 check_PROGRAMS += tests/unit/test_console tests/unit/test_blk_ram \
 	tests/unit/test_blk_file
 TESTS += tests/unit/test_console tests/unit/test_blk_ram \
 	tests/unit/test_blk_file
 
 tests_unit_test_console_SOURCES = tests/unit/test_console.c \
+	tests/unit/testlib.c tests/unit/testlib.h \
 	plugins/console/console.c
 tests_unit_test_console_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_console_LDADD = core/libdevmgr.la $(CHECK_LIBS)
 
 tests_unit_test_blk_ram_SOURCES = tests/unit/test_blk_ram.c \
+	tests/unit/testlib.c tests/unit/testlib.h \
 	plugins/blk-ram/blk_ram.c
 tests_unit_test_blk_ram_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_blk_ram_LDADD = core/libdevmgr.la $(CHECK_LIBS)
 
 tests_unit_test_blk_file_SOURCES = tests/unit/test_blk_file.c \
+	tests/unit/testlib.c tests/unit/testlib.h \
 	plugins/blk-file/blk_file.c
 tests_unit_test_blk_file_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_blk_file_LDADD = core/libdevmgr.la $(CHECK_LIBS)

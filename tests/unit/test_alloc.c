@@ -3,12 +3,11 @@
  * the k-th allocation, for k = 1, 2, ... until a run never reaches k.
  * Every run must end in an error or a success, never a crash, and leave
  * no allocation and no file descriptor behind. */
+#include "testlib.h"
+
 #include <devmgr/app.h>
-#include <devmgr/plugin.h>
-#include <devmgr/sig/blk.h>
 #include <devmgr/sig/console.h>
 
-#include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -61,33 +60,6 @@ static const struct devmgr_allocator counting = { t_malloc, t_realloc,
 						  t_free };
 
 /* ---- a stacked blk provider and a trivial app ---- */
-static int tb_info(struct devmgr_blk *b, struct devmgr_blk_info *o)
-{
-	(void)b;
-	memset(o, 0, sizeof(*o));
-	o->sector_size = 512;
-	o->sectors = 8;
-	return 0;
-}
-
-static int tb_rw(struct devmgr_blk *b, uint64_t s, const struct iovec *iov,
-		 int n)
-{
-	(void)b, (void)s, (void)iov, (void)n;
-	return 0;
-}
-
-static int tb_flush(struct devmgr_blk *b)
-{
-	(void)b;
-	return 0;
-}
-
-static const struct devmgr_blk_ops tb_ops = {
-	.minor = DEVMGR_BLK_MINOR, .info = tb_info, .readv = tb_rw,
-	.writev = tb_rw, .flush = tb_flush,
-};
-
 static const struct devmgr_param ts_params[] = {
 	{ "label", DEVMGR_PARAM_STRING, 0, "\"stack\"", "a label", 0, 0 },
 	{ "size", DEVMGR_PARAM_SIZE, 0, "\"1M\"", "a size", 0, 0 },
@@ -107,7 +79,7 @@ static const struct devmgr_provider t_stack = {
 	.sig = "blk",
 	.sig_major = DEVMGR_BLK_MAJOR,
 	.sig_minor = DEVMGR_BLK_MINOR,
-	.ops = &tb_ops,
+	.ops = &testlib_blk_ops,
 	.params = ts_params,
 	.on_sig = "blk",
 	.on_min = 1,
@@ -344,9 +316,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return testlib_run(suite());
 }

@@ -1,142 +1,15 @@
 /* Unit tests of apps (core/src/app.c, ctx.c): binding devices to slots by
- * app.bind and by type, the binding errors, start/stop, and devmgr_run(). */
+ * app.bind and by type, the binding errors, start/stop, and devmgr_run().
+ * The test providers (testprov.c) are linked into this program. */
+#include "testlib.h"
+#include "testprov.h"
+
 #include <devmgr/app.h>
-#include <devmgr/plugin.h>
-#include <devmgr/sig/blk.h>
 #include <devmgr/sig/console.h>
 
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-/* ---- test providers: t-blk (blk, "fail"), t-stack (blk on 1..4 blk),
- * t-con (console).  create/destroy append "+id" / "-id" / "!id" to tlog. */
-static char tlog[8192];
-
-static void tlog_add(const char *what, const char *id)
-{
-	size_t n = strlen(tlog);
-	snprintf(tlog + n, sizeof(tlog) - n, "%s%s%s", n ? " " : "", what, id);
-}
-
-static int tb_info(struct devmgr_blk *b, struct devmgr_blk_info *o)
-{
-	(void)b;
-	memset(o, 0, sizeof(*o));
-	o->sector_size = 512;
-	o->transfer_size = 512;
-	o->sectors = 8;
-	return 0;
-}
-
-static int tb_rw(struct devmgr_blk *b, uint64_t s, const struct iovec *iov,
-		 int n)
-{
-	(void)b, (void)s, (void)iov, (void)n;
-	return 0;
-}
-
-static int tb_flush(struct devmgr_blk *b)
-{
-	(void)b;
-	return 0;
-}
-
-static const struct devmgr_blk_ops tb_ops = {
-	.minor = DEVMGR_BLK_MINOR,
-	.info = tb_info,
-	.readv = tb_rw,
-	.writev = tb_rw,
-	.flush = tb_flush,
-};
-
-static int tc_info(struct devmgr_console *c, struct devmgr_console_info *o)
-{
-	(void)c;
-	memset(o, 0, sizeof(*o));
-	snprintf(o->name, sizeof(o->name), "t-con");
-	return 0;
-}
-
-static int tc_write(struct devmgr_console *c, const char *buf, size_t len)
-{
-	(void)c, (void)buf, (void)len;
-	return 0;
-}
-
-static const struct devmgr_console_ops tc_ops = {
-	.minor = DEVMGR_CONSOLE_MINOR,
-	.info = tc_info,
-	.write = tc_write,
-};
-
-static const struct devmgr_param t_params[] = {
-	{ "fail", DEVMGR_PARAM_BOOL, 0, "false", "make create fail", 0, 0 },
-	{ NULL, 0, 0, NULL, NULL, 0, 0 },
-};
-
-static int t_create(struct devmgr_device *dev, struct devmgr_error *err)
-{
-	if (devmgr_param_bool(dev, "fail")) {
-		tlog_add("!", devmgr_device_id(dev));
-		return devmgr_error_set(err, -EIO, "asked to fail");
-	}
-	tlog_add("+", devmgr_device_id(dev));
-	return 0;
-}
-
-static void t_destroy(struct devmgr_device *dev)
-{
-	tlog_add("-", devmgr_device_id(dev));
-}
-
-static const struct devmgr_provider t_blk = {
-	.size = sizeof(struct devmgr_provider),
-	.name = "t-blk",
-	.help = "test blk",
-	.sig = "blk",
-	.sig_major = DEVMGR_BLK_MAJOR,
-	.sig_minor = DEVMGR_BLK_MINOR,
-	.ops = &tb_ops,
-	.params = t_params,
-	.priv_size = 16,
-	.create = t_create,
-	.destroy = t_destroy,
-};
-
-static const struct devmgr_provider t_stack = {
-	.size = sizeof(struct devmgr_provider),
-	.name = "t-stack",
-	.help = "test blk stacked on blk",
-	.sig = "blk",
-	.sig_major = DEVMGR_BLK_MAJOR,
-	.sig_minor = DEVMGR_BLK_MINOR,
-	.ops = &tb_ops,
-	.params = t_params,
-	.on_sig = "blk",
-	.on_min = 1,
-	.on_max = 4,
-	.priv_size = 16,
-	.create = t_create,
-	.destroy = t_destroy,
-};
-
-static const struct devmgr_provider t_con = {
-	.size = sizeof(struct devmgr_provider),
-	.name = "t-con",
-	.help = "test console",
-	.sig = "console",
-	.sig_major = DEVMGR_CONSOLE_MAJOR,
-	.sig_minor = DEVMGR_CONSOLE_MINOR,
-	.ops = &tc_ops,
-	.params = t_params,
-	.priv_size = 0,
-	.create = t_create,
-	.destroy = t_destroy,
-};
-/* ---- end of test providers */
 
 /* ---- test apps ---- */
 static struct {
@@ -253,11 +126,9 @@ static const struct devmgr_app app_argy = {
 	.start = argy_start,
 };
 
-static const struct devmgr_provider *const t_provs[] = { &t_blk, &t_stack,
-							  &t_con, NULL };
 static const struct devmgr_app *const t_apps[] = { &app_two, &app_many,
 						   &app_argy, NULL };
-DEVMGR_PLUGIN("t-app", "1", t_provs, t_apps);
+DEVMGR_PLUGIN("t-app", "1", NULL, t_apps);
 
 static struct devmgr_ctx *ctx;
 
@@ -265,8 +136,7 @@ static void setup(void)
 {
 	tlog[0] = '\0';
 	memset(&seen, 0, sizeof(seen));
-	ctx = devmgr_ctx_new();
-	ck_assert_ptr_nonnull(ctx);
+	ctx = testlib_ctx_new();
 }
 
 static void teardown(void)
@@ -277,10 +147,7 @@ static void teardown(void)
 
 static int load(const char *devs, const char *app, struct devmgr_error *err)
 {
-	char json[4096];
-	snprintf(json, sizeof(json), "{\"devmgr\": 1, \"devices\": {%s}%s%s}",
-		 devs, app ? ", \"app\": " : "", app ? app : "");
-	return devmgr_ctx_load_config_string(ctx, json, "<a>", err);
+	return testlib_load(ctx, devs, app, "<a>", err);
 }
 
 /* Load and create; returns start_app's result. */
@@ -367,14 +234,9 @@ static void load_refused(const char *devs, const char *app, int code,
 			 const char *ptr, const char *msg)
 {
 	struct devmgr_error err;
-	devmgr_ctx_free(ctx);
-	ctx = devmgr_ctx_new();
+	testlib_ctx_reset(&ctx);
 	int r = load(devs, app, &err);
-	ck_assert_msg(r == code, "%d (%s), expected %d", r, err.text, code);
-	ck_assert_str_eq(err.source, "<a>");
-	ck_assert_str_eq(err.pointer, ptr);
-	ck_assert_msg(strstr(err.text, msg) != NULL, "\"%s\" lacks \"%s\"",
-		      err.text, msg);
+	testlib_assert_refused(r, &err, code, "<a>", ptr, msg, app);
 	ck_assert_uint_eq(devmgr_ctx_device_count(ctx), 0);
 }
 
@@ -430,8 +292,7 @@ START_TEST(bind_errors_at_start)
 	ck_assert_str_eq(err.pointer, "/app/name");
 	/* many: a set of two */
 	ck_assert_int_eq(devmgr_ctx_start_app(ctx, "many", &err), -EINVAL);
-	devmgr_ctx_free(ctx);
-	ctx = devmgr_ctx_new();
+	testlib_ctx_reset(&ctx);
 	r = start(CON, NULL, "two", &err);
 	ck_assert_int_eq(r, -ENODEV);
 	ck_assert_str_eq(err.text, "required slot disk (blk) of app two has no device");
@@ -455,8 +316,7 @@ START_TEST(many_slot)
 	devmgr_ctx_stop_app(ctx);
 	ck_assert_int_eq(seen.stops, 1);
 	/* one device by type fills a set of one */
-	devmgr_ctx_free(ctx);
-	ctx = devmgr_ctx_new();
+	testlib_ctx_reset(&ctx);
 	memset(&seen, 0, sizeof(seen));
 	r = start(CON ", \"a\": {\"provider\": \"t-blk\"}",
 		  "{\"name\": \"many\"}", NULL, &err);
@@ -465,8 +325,7 @@ START_TEST(many_slot)
 	ck_assert_ptr_eq(seen.disks[0], handle("a"));
 	ck_assert_ptr_eq(seen.log, handle("c"));
 	/* a single id for a set */
-	devmgr_ctx_free(ctx);
-	ctx = devmgr_ctx_new();
+	testlib_ctx_reset(&ctx);
 	memset(&seen, 0, sizeof(seen));
 	r = start("\"a\": {\"provider\": \"t-blk\"}, \"b\": {\"provider\": \"t-blk\"}",
 		  "{\"name\": \"many\", \"bind\": {\"disks\": \"b\"}}", NULL, &err);
@@ -537,8 +396,7 @@ START_TEST(run_failures)
 	ck_assert_int_eq(seen.starts, 0);
 	ck_assert_str_eq(tlog, "+c !d -c");
 
-	devmgr_ctx_free(ctx);
-	ctx = devmgr_ctx_new();
+	testlib_ctx_reset(&ctx);
 	tlog[0] = '\0';
 	seen.start_result = -EPERM;
 	ck_assert_int_eq(load(CON ", \"d\": {\"provider\": \"t-blk\"}",
@@ -571,9 +429,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return testlib_run(suite());
 }

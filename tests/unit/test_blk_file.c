@@ -3,10 +3,8 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* O_DIRECT, IOV_MAX */
 #endif
-#include <devmgr/plugin.h>
-#include <devmgr/sig/blk.h>
+#include "testlib.h"
 
-#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,22 +15,7 @@
 
 static struct devmgr_ctx *ctx;
 static char tmpdir[64], vartmpdir[64];
-static char img[128]; /* tmpdir/disk.img, 64 KiB of fill(.., 0) */
-
-static void fill(uint8_t *p, size_t len, unsigned seed)
-{
-	for (size_t i = 0; i < len; i++)
-		p[i] = (uint8_t)(i * 7 + seed + (i >> 9));
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-	close(fd);
-}
+static char img[128]; /* tmpdir/disk.img, 64 KiB of testlib_fill(.., 0) */
 
 /* What the file holds, read around the provider. */
 static void read_file(const char *path, off_t off, void *buf, size_t len)
@@ -44,50 +27,29 @@ static void read_file(const char *path, off_t off, void *buf, size_t len)
 	close(fd);
 }
 
-/* Folders for test files.  They are made and removed by an unchecked
- * fixture, which runs in the parent process, so that a test that fails
- * (and exits its child process early) leaves nothing behind. */
-static void make_dir(char *dir, size_t size, const char *parent,
-		     const char *name)
-{
-	snprintf(dir, size, "%s/%s.XXXXXX", parent, name);
-	if (mkdtemp(dir) == NULL) {
-		perror(dir);
-		exit(EXIT_FAILURE);
-	}
-}
-
-static void remove_dir(const char *dir)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-}
-
-/* vartmpdir is for O_DIRECT, which /tmp may not support. */
+/* Folders for test files, made and removed by an unchecked fixture.
+ * vartmpdir is for O_DIRECT, which /tmp may not support. */
 static void make_dirs(void)
 {
-	make_dir(tmpdir, sizeof(tmpdir), "/tmp", "test_blk_file");
-	make_dir(vartmpdir, sizeof(vartmpdir), "/var/tmp", "test_blk_file");
+	testlib_make_dir(tmpdir, sizeof(tmpdir), "/tmp", "test_blk_file");
+	testlib_make_dir(vartmpdir, sizeof(vartmpdir), "/var/tmp",
+			 "test_blk_file");
 	snprintf(img, sizeof(img), "%s/disk.img", tmpdir);
 }
 
 static void remove_dirs(void)
 {
-	remove_dir(tmpdir);
-	remove_dir(vartmpdir);
+	testlib_remove_dir(tmpdir);
+	testlib_remove_dir(vartmpdir);
 }
 
 static void setup(void)
 {
 	static uint8_t data[65536];
 
-	fill(data, sizeof(data), 0);
-	write_file(img, data, sizeof(data));
-	ctx = devmgr_ctx_new();
-	ck_assert_ptr_nonnull(ctx);
+	testlib_fill(data, sizeof(data), 0);
+	testlib_write_file(img, data, sizeof(data));
+	ctx = testlib_ctx_new();
 }
 
 static void teardown(void)
@@ -97,26 +59,19 @@ static void teardown(void)
 
 static void reset(void)
 {
-	devmgr_ctx_free(ctx);
-	ctx = devmgr_ctx_new();
-	ck_assert_ptr_nonnull(ctx);
+	testlib_ctx_reset(&ctx);
 }
 
 /* Create device disk0 from blk-file on path with more JSON members. */
 static int try_file(const char *path, const char *params,
 		    struct devmgr_error *err)
 {
-	char json[2048];
-	int rc;
+	char members[1024];
 
-	snprintf(json, sizeof(json),
-		 "{\"devmgr\": 1, \"devices\": {\"disk0\": "
-		 "{\"provider\": \"blk-file\", \"path\": \"%s\"%s%s}}}",
-		 path, *params ? ", " : "", params);
-	rc = devmgr_ctx_load_config_string(ctx, json, "<test>", err);
-	if (rc == 0)
-		rc = devmgr_ctx_create_devices(ctx, false, err);
-	return rc;
+	snprintf(members, sizeof(members), "\"path\": \"%s\"%s%s", path,
+		 *params ? ", " : "", params);
+	return testlib_create_device(ctx, "disk0", "blk-file", members,
+				     "<test>", err);
 }
 
 static struct devmgr_blk *file(const char *path, const char *params)
@@ -139,22 +94,9 @@ static void file_fails(const char *path, const char *params, const char *expect)
 		      path, params, err.text, expect);
 }
 
-/* Found in this program's linker section, not loaded from a module. */
-static void assert_linked(const char *name)
-{
-	size_t i, n = devmgr_ctx_provider_count(ctx);
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(devmgr_ctx_provider(ctx, i)->name, name) == 0)
-			break;
-	}
-	ck_assert_msg(i < n, "provider %s is not registered", name);
-	ck_assert_str_eq(devmgr_ctx_provider_origin(ctx, i), "");
-}
-
 START_TEST(test_linked_provider)
 {
-	assert_linked("blk-file");
+	testlib_assert_linked(ctx, "blk-file");
 }
 END_TEST
 
@@ -176,7 +118,7 @@ START_TEST(test_reads_file)
 	struct devmgr_blk *b = file(img, "");
 	static uint8_t want[65536], got[65536];
 
-	fill(want, sizeof(want), 0);
+	testlib_fill(want, sizeof(want), 0);
 	ck_assert_int_eq(devmgr_blk_read(b, 0, got, sizeof(got)), 0);
 	ck_assert_mem_eq(got, want, sizeof(want));
 	ck_assert_int_eq(devmgr_blk_read(b, 77, got, 512), 0);
@@ -189,8 +131,8 @@ START_TEST(test_write_lands_in_file)
 	struct devmgr_blk *b = file(img, "");
 	static uint8_t out[65536], in[65536];
 
-	fill(out, sizeof(out), 0);
-	fill(out + 10 * 512, 3 * 512, 42);
+	testlib_fill(out, sizeof(out), 0);
+	testlib_fill(out + 10 * 512, 3 * 512, 42);
 	ck_assert_int_eq(devmgr_blk_write(b, 10, out + 10 * 512, 3 * 512), 0);
 	ck_assert_int_eq(devmgr_blk_flush(b), 0);
 	read_file(img, 0, in, sizeof(in));
@@ -210,7 +152,7 @@ START_TEST(test_vectored_odd_sizes)
 	};
 	struct iovec rv[] = { { in, 1000 }, { in + 1000, 536 } };
 
-	fill(out, sizeof(out), 3);
+	testlib_fill(out, sizeof(out), 3);
 	ck_assert_int_eq(devmgr_blk_writev(b, 120, wv, 6), 0);
 	ck_assert_int_eq(devmgr_blk_readv(b, 120, rv, 2), 0);
 	ck_assert_mem_eq(in, out, sizeof(out));
@@ -279,7 +221,7 @@ START_TEST(test_read_only)
 	ck_assert_int_eq(devmgr_blk_write(b, 0, buf, 512), -EROFS);
 	ck_assert_int_eq(devmgr_blk_discard(b, 0, 1), -EROFS);
 	ck_assert_int_eq(devmgr_blk_read(b, 0, buf, 512), 0);
-	fill(want, sizeof(want), 0);
+	testlib_fill(want, sizeof(want), 0);
 	ck_assert_mem_eq(buf, want, sizeof(want));
 	ck_assert_int_eq(devmgr_blk_flush(b), 0);
 }
@@ -297,7 +239,7 @@ START_TEST(test_discard)
 		return;
 	}
 	ck_assert_int_eq(rc, 0);
-	fill(want, sizeof(want), 0);
+	testlib_fill(want, sizeof(want), 0);
 	memset(want + 8 * 512, 0, 16 * 512);
 	ck_assert_int_eq(devmgr_blk_read(b, 0, got, sizeof(got)), 0);
 	ck_assert_mem_eq(got, want, sizeof(want));
@@ -330,13 +272,13 @@ START_TEST(test_size_not_multiple)
 	char path[128], expect[256];
 
 	snprintf(path, sizeof(path), "%s/odd.img", tmpdir);
-	write_file(path, data, 1000);
+	testlib_write_file(path, data, 1000);
 	snprintf(expect, sizeof(expect),
 		 "%s: size 1000 is not a multiple of sector_size 512", path);
 	file_fails(path, "", expect);
 
 	reset();
-	write_file(path, data, sizeof(data));
+	testlib_write_file(path, data, sizeof(data));
 	snprintf(expect, sizeof(expect),
 		 "%s: size 6144 is not a multiple of sector_size 4096", path);
 	file_fails(path, "\"sector_size\": 4096", expect);
@@ -379,7 +321,7 @@ START_TEST(test_bad_paths)
 
 	reset();
 	snprintf(path, sizeof(path), "%s/empty.img", tmpdir);
-	write_file(path, "", 0);
+	testlib_write_file(path, "", 0);
 	snprintf(expect, sizeof(expect), "%s is empty", path);
 	file_fails(path, "", expect);
 
@@ -412,8 +354,8 @@ static const char *direct_file(char *path, size_t size, size_t len)
 	int fd;
 
 	snprintf(path, size, "%s/direct.img", vartmpdir);
-	fill(data, len, 0);
-	write_file(path, data, len);
+	testlib_fill(data, len, 0);
+	testlib_write_file(path, data, len);
 	fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
 	if (fd < 0 && errno == EINVAL) {
 		printf("test_direct: /var/tmp does not support O_DIRECT; "
@@ -448,19 +390,19 @@ START_TEST(test_direct)
 	if (direct_file(path, sizeof(path), 1 << 20) == NULL)
 		return;
 	b = file(path, "\"direct\": true");
-	fill(aligned, sizeof(aligned), 11);
+	testlib_fill(aligned, sizeof(aligned), 11);
 	ck_assert_int_eq(devmgr_blk_write(b, 2, aligned, sizeof(aligned)), 0);
 	read_file(path, 1024, in, sizeof(aligned));
 	ck_assert_mem_eq(in, aligned, sizeof(aligned));
 
-	fill(out + 1, 1 << 20, 12);
+	testlib_fill(out + 1, 1 << 20, 12);
 	ck_assert_int_eq(devmgr_blk_write(b, 0, out + 1, 1 << 20), 0);
 	ck_assert_int_eq(devmgr_blk_read(b, 0, in + 1, 1 << 20), 0);
 	ck_assert_mem_eq(in + 1, out + 1, 1 << 20);
 	read_file(path, 0, in, 1 << 20);
 	ck_assert_mem_eq(in, out + 1, 1 << 20);
 
-	fill(out + 1, 1024, 13);
+	testlib_fill(out + 1, 1024, 13);
 	ck_assert_int_eq(devmgr_blk_writev(b, 2047, odd, 1), -EINVAL);
 	ck_assert_int_eq(devmgr_blk_writev(b, 2046, odd, 4), 0);
 	ck_assert_int_eq(devmgr_blk_read(b, 2046, aligned, 1024), 0);
@@ -501,15 +443,5 @@ static Suite *blk_file_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	/* Only the linked-in providers are under test: the build tree's
-	 * modules would just be refused as duplicates. */
-	unsetenv("DEVMGR_PLUGIN_PATH");
-	sr = srunner_create(blk_file_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return testlib_run_linked(blk_file_suite());
 }

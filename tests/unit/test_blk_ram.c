@@ -3,11 +3,8 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* IOV_MAX */
 #endif
-#include <devmgr/plugin.h>
-#include <devmgr/sig/blk.h>
+#include "testlib.h"
 
-#include <check.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,42 +14,20 @@
 static struct devmgr_ctx *ctx;
 static char tmpdir[64];
 
-/* Folders for test files.  They are made and removed by an unchecked
- * fixture, which runs in the parent process, so that a test that fails
- * (and exits its child process early) leaves nothing behind. */
-static void make_dir(char *dir, size_t size, const char *parent,
-		     const char *name)
-{
-	snprintf(dir, size, "%s/%s.XXXXXX", parent, name);
-	if (mkdtemp(dir) == NULL) {
-		perror(dir);
-		exit(EXIT_FAILURE);
-	}
-}
-
-static void remove_dir(const char *dir)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-}
-
+/* Folders for test files, made and removed by an unchecked fixture. */
 static void make_dirs(void)
 {
-	make_dir(tmpdir, sizeof(tmpdir), "/tmp", "test_blk_ram");
+	testlib_make_dir(tmpdir, sizeof(tmpdir), "/tmp", "test_blk_ram");
 }
 
 static void remove_dirs(void)
 {
-	remove_dir(tmpdir);
+	testlib_remove_dir(tmpdir);
 }
 
 static void setup(void)
 {
-	ctx = devmgr_ctx_new();
-	ck_assert_ptr_nonnull(ctx);
+	ctx = testlib_ctx_new();
 }
 
 static void teardown(void)
@@ -63,25 +38,14 @@ static void teardown(void)
 /* A fresh context, for a test that creates more than one configuration. */
 static void reset(void)
 {
-	devmgr_ctx_free(ctx);
-	ctx = devmgr_ctx_new();
-	ck_assert_ptr_nonnull(ctx);
+	testlib_ctx_reset(&ctx);
 }
 
 /* Create device disk0 from blk-ram with the given JSON members. */
 static int try_ram(const char *params, struct devmgr_error *err)
 {
-	char json[2048];
-	int rc;
-
-	snprintf(json, sizeof(json),
-		 "{\"devmgr\": 1, \"devices\": {\"disk0\": "
-		 "{\"provider\": \"blk-ram\"%s%s}}}",
-		 *params ? ", " : "", params);
-	rc = devmgr_ctx_load_config_string(ctx, json, "<test>", err);
-	if (rc == 0)
-		rc = devmgr_ctx_create_devices(ctx, false, err);
-	return rc;
+	return testlib_create_device(ctx, "disk0", "blk-ram", params, "<test>",
+				     err);
 }
 
 static struct devmgr_blk *ram(const char *params)
@@ -104,37 +68,9 @@ static void ram_fails(const char *params, const char *expect)
 		      err.text, expect);
 }
 
-static void fill(uint8_t *p, size_t len, unsigned seed)
-{
-	for (size_t i = 0; i < len; i++)
-		p[i] = (uint8_t)(i * 7 + seed + (i >> 9));
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-	close(fd);
-}
-
-/* Found in this program's linker section, not loaded from a module. */
-static void assert_linked(const char *name)
-{
-	size_t i, n = devmgr_ctx_provider_count(ctx);
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(devmgr_ctx_provider(ctx, i)->name, name) == 0)
-			break;
-	}
-	ck_assert_msg(i < n, "provider %s is not registered", name);
-	ck_assert_str_eq(devmgr_ctx_provider_origin(ctx, i), "");
-}
-
 START_TEST(test_linked_provider)
 {
-	assert_linked("blk-ram");
+	testlib_assert_linked(ctx, "blk-ram");
 }
 END_TEST
 
@@ -178,7 +114,7 @@ START_TEST(test_write_read_back)
 	struct devmgr_blk *b = ram("\"size\": \"64K\"");
 	static uint8_t out[65536], in[65536];
 
-	fill(out, sizeof(out), 1);
+	testlib_fill(out, sizeof(out), 1);
 	ck_assert_int_eq(devmgr_blk_write(b, 0, out, sizeof(out)), 0);
 	ck_assert_int_eq(devmgr_blk_read(b, 0, in, sizeof(in)), 0);
 	ck_assert_mem_eq(in, out, sizeof(out));
@@ -202,7 +138,7 @@ START_TEST(test_vectored_odd_sizes)
 	struct iovec rv[] = { { in, 1000 }, { in + 1000, 536 } };
 	uint8_t plain[1536];
 
-	fill(out, sizeof(out), 3);
+	testlib_fill(out, sizeof(out), 3);
 	ck_assert_int_eq(devmgr_blk_writev(b, 10, wv, 6), 0);
 	ck_assert_int_eq(devmgr_blk_readv(b, 10, rv, 2), 0);
 	ck_assert_mem_eq(in, out, sizeof(out));
@@ -301,7 +237,7 @@ START_TEST(test_discard_zeroes)
 	struct devmgr_blk *b = ram("\"size\": \"64K\"");
 	static uint8_t out[65536], in[65536];
 
-	fill(out, sizeof(out), 9);
+	testlib_fill(out, sizeof(out), 9);
 	ck_assert_int_eq(devmgr_blk_write(b, 0, out, sizeof(out)), 0);
 	ck_assert_int_eq(devmgr_blk_discard(b, 3, 23), 0);
 	memset(out + 3 * 512, 0, 23 * 512);
@@ -331,7 +267,7 @@ START_TEST(test_sector_size_4096)
 	ck_assert_uint_eq(info.sector_size, 4096);
 	ck_assert_uint_eq(info.sectors, 16);
 	ck_assert_int_eq(devmgr_blk_read(b, 0, in, 512), -EINVAL);
-	fill(out, sizeof(out), 4);
+	testlib_fill(out, sizeof(out), 4);
 	ck_assert_int_eq(devmgr_blk_write(b, 14, out, sizeof(out)), 0);
 	ck_assert_int_eq(devmgr_blk_read(b, 14, in, sizeof(in)), 0);
 	ck_assert_mem_eq(in, out, sizeof(out));
@@ -352,7 +288,7 @@ END_TEST
 
 START_TEST(test_bad_size)
 {
-	ram_fails("", "needs \"size\" or \"image\"");
+	ram_fails("", "missing parameter \"size\" or \"image\" for provider blk-ram");
 	reset();
 	ram_fails("\"size\": 1000", "size 1000 is not a non-zero multiple");
 	reset();
@@ -370,9 +306,9 @@ START_TEST(test_image_copied_in)
 	struct devmgr_blk_info info;
 	struct devmgr_blk *b;
 
-	fill(img, sizeof(img), 5);
+	testlib_fill(img, sizeof(img), 5);
 	snprintf(path, sizeof(path), "%s/disk.img", tmpdir);
-	write_file(path, img, sizeof(img));
+	testlib_write_file(path, img, sizeof(img));
 	snprintf(params, sizeof(params), "\"image\": \"%s\"", path);
 	b = ram(params);
 	ck_assert_int_eq(devmgr_blk_info(b, &info), 0);
@@ -381,7 +317,7 @@ START_TEST(test_image_copied_in)
 	ck_assert_mem_eq(in, img, sizeof(img));
 	/* A copy: writing the device leaves the file alone, and the reverse. */
 	ck_assert_int_eq(devmgr_blk_write(b, 0, zero, 512), 0);
-	write_file(path, zero, sizeof(img));
+	testlib_write_file(path, zero, sizeof(img));
 	ck_assert_int_eq(devmgr_blk_read(b, 1, in, 512), 0);
 	ck_assert_mem_eq(in, img + 512, 512);
 }
@@ -394,9 +330,9 @@ START_TEST(test_image_smaller_than_size)
 	struct devmgr_blk_info info;
 	struct devmgr_blk *b;
 
-	fill(img, sizeof(img), 6);
+	testlib_fill(img, sizeof(img), 6);
 	snprintf(path, sizeof(path), "%s/disk.img", tmpdir);
-	write_file(path, img, sizeof(img));
+	testlib_write_file(path, img, sizeof(img));
 	snprintf(params, sizeof(params), "\"image\": \"%s\", \"size\": \"64K\"",
 		 path);
 	b = ram(params);
@@ -414,7 +350,7 @@ START_TEST(test_image_errors)
 	char path[256], params[512], expect[512];
 
 	snprintf(path, sizeof(path), "%s/big.img", tmpdir);
-	write_file(path, img, sizeof(img));
+	testlib_write_file(path, img, sizeof(img));
 	snprintf(params, sizeof(params), "\"image\": \"%s\", \"size\": \"4K\"",
 		 path);
 	snprintf(expect, sizeof(expect),
@@ -423,7 +359,7 @@ START_TEST(test_image_errors)
 
 	reset();
 	snprintf(path, sizeof(path), "%s/odd.img", tmpdir);
-	write_file(path, img, 1000);
+	testlib_write_file(path, img, 1000);
 	snprintf(params, sizeof(params), "\"image\": \"%s\"", path);
 	snprintf(expect, sizeof(expect),
 		 "image %s: size 1000 is not a multiple of sector_size 512",
@@ -438,7 +374,7 @@ START_TEST(test_image_errors)
 
 	reset();
 	snprintf(path, sizeof(path), "%s/empty.img", tmpdir);
-	write_file(path, img, 0);
+	testlib_write_file(path, img, 0);
 	snprintf(params, sizeof(params), "\"image\": \"%s\"", path);
 	snprintf(expect, sizeof(expect), "image %s is empty", path);
 	ram_fails(params, expect);
@@ -507,15 +443,5 @@ static Suite *blk_ram_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	/* Only the linked-in providers are under test: the build tree's
-	 * modules would just be refused as duplicates. */
-	unsetenv("DEVMGR_PLUGIN_PATH");
-	sr = srunner_create(blk_ram_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return testlib_run_linked(blk_ram_suite());
 }

@@ -2,9 +2,8 @@
  * through devmgr_ctx_load_config_string(): where each error points and
  * what it says, devmgr_error_format() and devmgr_err_name().  blk-ram and
  * the console providers are linked into this program. */
-#include <devmgr/plugin.h>
+#include "testlib.h"
 
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +14,7 @@ static struct devmgr_ctx *ctx;
 
 static void setup(void)
 {
-	ctx = devmgr_ctx_new();
-	ck_assert_ptr_nonnull(ctx);
+	ctx = testlib_ctx_new();
 }
 
 static void teardown(void)
@@ -27,9 +25,7 @@ static void teardown(void)
 
 static void reset(void)
 {
-	devmgr_ctx_free(ctx);
-	ctx = devmgr_ctx_new();
-	ck_assert_ptr_nonnull(ctx);
+	testlib_ctx_reset(&ctx);
 }
 
 /* text must be refused with code, pointer ptr and a message holding msg. */
@@ -39,14 +35,7 @@ static void refused(const char *text, int code, const char *ptr,
 	struct devmgr_error err;
 	reset();
 	int r = devmgr_ctx_load_config_string(ctx, text, "cfg.json", &err);
-	ck_assert_msg(r == code, "%s: got %d (%s), expected %d", text, r,
-		      err.text, code);
-	ck_assert_int_eq(err.code, code);
-	ck_assert_str_eq(err.source, "cfg.json");
-	ck_assert_msg(strcmp(err.pointer, ptr) == 0, "%s: pointer %s, not %s",
-		      text, err.pointer, ptr);
-	ck_assert_msg(strstr(err.text, msg) != NULL, "%s: \"%s\" lacks \"%s\"",
-		      text, err.text, msg);
+	testlib_assert_refused(r, &err, code, "cfg.json", ptr, msg, text);
 	ck_assert_uint_eq(devmgr_ctx_device_count(ctx), 0);
 }
 
@@ -345,9 +334,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return testlib_run(suite());
 }

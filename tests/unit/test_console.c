@@ -1,9 +1,9 @@
 /* Unit tests of plugins/console, linked into this program: devmgr_ctx_new()
  * finds the providers through the devmgr_plugins linker section. */
-#include <devmgr/plugin.h>
+#include "testlib.h"
+
 #include <devmgr/sig/console.h>
 
-#include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,44 +19,22 @@ static struct devmgr_ctx *ctx;
 static char tmpdir[64];
 static char logpath[128];
 
-/* Folders for test files.  They are made and removed by an unchecked
- * fixture, which runs in the parent process, so that a test that fails
- * (and exits its child process early) leaves nothing behind. */
-static void make_dir(char *dir, size_t size, const char *parent,
-		     const char *name)
-{
-	snprintf(dir, size, "%s/%s.XXXXXX", parent, name);
-	if (mkdtemp(dir) == NULL) {
-		perror(dir);
-		exit(EXIT_FAILURE);
-	}
-}
-
-static void remove_dir(const char *dir)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-}
-
+/* Folders for test files, made and removed by an unchecked fixture. */
 static void make_dirs(void)
 {
-	make_dir(tmpdir, sizeof(tmpdir), "/tmp", "test_console");
+	testlib_make_dir(tmpdir, sizeof(tmpdir), "/tmp", "test_console");
 	snprintf(logpath, sizeof(logpath), "%s/log.txt", tmpdir);
 }
 
 static void remove_dirs(void)
 {
-	remove_dir(tmpdir);
+	testlib_remove_dir(tmpdir);
 }
 
 static void setup(void)
 {
 	unlink(logpath);
-	ctx = devmgr_ctx_new();
-	ck_assert_ptr_nonnull(ctx);
+	ctx = testlib_ctx_new();
 }
 
 static void teardown(void)
@@ -66,26 +44,15 @@ static void teardown(void)
 
 static void reset(void)
 {
-	devmgr_ctx_free(ctx);
-	ctx = devmgr_ctx_new();
-	ck_assert_ptr_nonnull(ctx);
+	testlib_ctx_reset(&ctx);
 }
 
 /* Create device con0: provider and its other JSON members. */
 static int try_console(const char *provider, const char *params,
 		       struct devmgr_error *err)
 {
-	char json[2048];
-	int rc;
-
-	snprintf(json, sizeof(json),
-		 "{\"devmgr\": 1, \"devices\": {\"con0\": "
-		 "{\"provider\": \"%s\"%s%s}}}",
-		 provider, *params ? ", " : "", params);
-	rc = devmgr_ctx_load_config_string(ctx, json, "<test>", err);
-	if (rc == 0)
-		rc = devmgr_ctx_create_devices(ctx, false, err);
-	return rc;
+	return testlib_create_device(ctx, "con0", provider, params, "<test>",
+				     err);
 }
 
 static struct devmgr_console *console(const char *provider, const char *params)
@@ -141,23 +108,10 @@ static void put(struct devmgr_console *c, const char *s)
 	ck_assert_int_eq(devmgr_console_write(c, s, strlen(s)), 0);
 }
 
-/* Found in this program's linker section, not loaded from a module. */
-static void assert_linked(const char *name)
-{
-	size_t i, n = devmgr_ctx_provider_count(ctx);
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(devmgr_ctx_provider(ctx, i)->name, name) == 0)
-			break;
-	}
-	ck_assert_msg(i < n, "provider %s is not registered", name);
-	ck_assert_str_eq(devmgr_ctx_provider_origin(ctx, i), "");
-}
-
 START_TEST(test_linked_providers)
 {
-	assert_linked("console-stdio");
-	assert_linked("console-file");
+	testlib_assert_linked(ctx, "console-stdio");
+	testlib_assert_linked(ctx, "console-file");
 }
 END_TEST
 
@@ -447,15 +401,5 @@ static Suite *console_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	/* Only the linked-in providers are under test: the build tree's
-	 * modules would just be refused as duplicates. */
-	unsetenv("DEVMGR_PLUGIN_PATH");
-	sr = srunner_create(console_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return testlib_run_linked(console_suite());
 }

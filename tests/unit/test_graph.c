@@ -1,154 +1,20 @@
 /* Unit tests of the device graph (core/src/graph.c) through the public
  * API: creation in dependency order, cycles, failures and keep_going.
- * The test providers below are linked into this program. */
-#include <devmgr/plugin.h>
-#include <devmgr/sig/blk.h>
-#include <devmgr/sig/console.h>
+ * The test providers (testprov.c) are linked into this program. */
+#include "testlib.h"
+#include "testprov.h"
 
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- test providers: t-blk (blk, "fail"), t-stack (blk on 1..4 blk),
- * t-con (console).  create/destroy append "+id" / "-id" / "!id" to tlog. */
-static char tlog[8192];
-
-static void tlog_add(const char *what, const char *id)
-{
-	size_t n = strlen(tlog);
-	snprintf(tlog + n, sizeof(tlog) - n, "%s%s%s", n ? " " : "", what, id);
-}
-
-static int tb_info(struct devmgr_blk *b, struct devmgr_blk_info *o)
-{
-	(void)b;
-	memset(o, 0, sizeof(*o));
-	o->sector_size = 512;
-	o->transfer_size = 512;
-	o->sectors = 8;
-	return 0;
-}
-
-static int tb_rw(struct devmgr_blk *b, uint64_t s, const struct iovec *iov,
-		 int n)
-{
-	(void)b, (void)s, (void)iov, (void)n;
-	return 0;
-}
-
-static int tb_flush(struct devmgr_blk *b)
-{
-	(void)b;
-	return 0;
-}
-
-static const struct devmgr_blk_ops tb_ops = {
-	.minor = DEVMGR_BLK_MINOR,
-	.info = tb_info,
-	.readv = tb_rw,
-	.writev = tb_rw,
-	.flush = tb_flush,
-};
-
-static int tc_info(struct devmgr_console *c, struct devmgr_console_info *o)
-{
-	(void)c;
-	memset(o, 0, sizeof(*o));
-	snprintf(o->name, sizeof(o->name), "t-con");
-	return 0;
-}
-
-static int tc_write(struct devmgr_console *c, const char *buf, size_t len)
-{
-	(void)c, (void)buf, (void)len;
-	return 0;
-}
-
-static const struct devmgr_console_ops tc_ops = {
-	.minor = DEVMGR_CONSOLE_MINOR,
-	.info = tc_info,
-	.write = tc_write,
-};
-
-static const struct devmgr_param t_params[] = {
-	{ "fail", DEVMGR_PARAM_BOOL, 0, "false", "make create fail", 0, 0 },
-	{ NULL, 0, 0, NULL, NULL, 0, 0 },
-};
-
-static int t_create(struct devmgr_device *dev, struct devmgr_error *err)
-{
-	if (devmgr_param_bool(dev, "fail")) {
-		tlog_add("!", devmgr_device_id(dev));
-		return devmgr_error_set(err, -EIO, "asked to fail");
-	}
-	tlog_add("+", devmgr_device_id(dev));
-	return 0;
-}
-
-static void t_destroy(struct devmgr_device *dev)
-{
-	tlog_add("-", devmgr_device_id(dev));
-}
-
-static const struct devmgr_provider t_blk = {
-	.size = sizeof(struct devmgr_provider),
-	.name = "t-blk",
-	.help = "test blk",
-	.sig = "blk",
-	.sig_major = DEVMGR_BLK_MAJOR,
-	.sig_minor = DEVMGR_BLK_MINOR,
-	.ops = &tb_ops,
-	.params = t_params,
-	.priv_size = 16,
-	.create = t_create,
-	.destroy = t_destroy,
-};
-
-static const struct devmgr_provider t_stack = {
-	.size = sizeof(struct devmgr_provider),
-	.name = "t-stack",
-	.help = "test blk stacked on blk",
-	.sig = "blk",
-	.sig_major = DEVMGR_BLK_MAJOR,
-	.sig_minor = DEVMGR_BLK_MINOR,
-	.ops = &tb_ops,
-	.params = t_params,
-	.on_sig = "blk",
-	.on_min = 1,
-	.on_max = 4,
-	.priv_size = 16,
-	.create = t_create,
-	.destroy = t_destroy,
-};
-
-static const struct devmgr_provider t_con = {
-	.size = sizeof(struct devmgr_provider),
-	.name = "t-con",
-	.help = "test console",
-	.sig = "console",
-	.sig_major = DEVMGR_CONSOLE_MAJOR,
-	.sig_minor = DEVMGR_CONSOLE_MINOR,
-	.ops = &tc_ops,
-	.params = t_params,
-	.priv_size = 0,
-	.create = t_create,
-	.destroy = t_destroy,
-};
-/* ---- end of test providers */
-
-static const struct devmgr_provider *const t_provs[] = { &t_blk, &t_stack,
-							  &t_con, NULL };
-DEVMGR_PLUGIN("t-graph", "1", t_provs, NULL);
 
 static struct devmgr_ctx *ctx;
 
 static void setup(void)
 {
 	tlog[0] = '\0';
-	ctx = devmgr_ctx_new();
-	ck_assert_ptr_nonnull(ctx);
+	ctx = testlib_ctx_new();
 }
 
 static void teardown(void)
@@ -160,9 +26,7 @@ static void teardown(void)
 /* Load {"devmgr":1,"devices":{devs}}. */
 static int load(const char *devs, struct devmgr_error *err)
 {
-	char json[8192];
-	snprintf(json, sizeof(json), "{\"devmgr\": 1, \"devices\": {%s}}", devs);
-	return devmgr_ctx_load_config_string(ctx, json, "<test>", err);
+	return testlib_load(ctx, devs, NULL, "<test>", err);
 }
 
 static void load_ok(const char *devs)
@@ -177,13 +41,7 @@ static void load_fails(const char *devs, int code, const char *ptr,
 {
 	struct devmgr_error err;
 	int r = load(devs, &err);
-	ck_assert_msg(r == code, "load {%s}: %d (%s), expected %d", devs, r,
-		      err.text, code);
-	ck_assert_int_eq(err.code, code);
-	ck_assert_str_eq(err.source, "<test>");
-	ck_assert_str_eq(err.pointer, ptr);
-	ck_assert_msg(strstr(err.text, text) != NULL, "\"%s\" lacks \"%s\"",
-		      err.text, text);
+	testlib_assert_refused(r, &err, code, "<test>", ptr, text, devs);
 }
 
 static enum devmgr_device_state state(const char *id)
@@ -451,9 +309,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return testlib_run(suite());
 }

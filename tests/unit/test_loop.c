@@ -1,8 +1,7 @@
 /* Unit tests of the event loop (core/src/loop.c): fd watches, posts from
  * other threads, cancelling inside a callback, exit. */
-#include <devmgr/devmgr.h>
+#include "testlib.h"
 
-#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,8 +16,7 @@ static int fds[2], fds2[2];
 
 static void setup(void)
 {
-	ctx = devmgr_ctx_new();
-	ck_assert_ptr_nonnull(ctx);
+	ctx = testlib_ctx_new();
 	ck_assert_int_eq(pipe(fds), 0);
 	ck_assert_int_eq(pipe(fds2), 0);
 }
@@ -242,9 +240,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return testlib_run(suite());
 }

@@ -1,9 +1,7 @@
 /* Unit tests of typed parameters (core/src/param.c): types, defaults,
  * sizes, bounds and PATH resolution, seen by a test provider's create(). */
-#include <devmgr/plugin.h>
-#include <devmgr/sig/blk.h>
+#include "testlib.h"
 
-#include <check.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,33 +15,6 @@ static struct {
 	bool have_name, have_file, enabled, count_present;
 	int64_t count, size;
 } seen;
-
-static int tb_info(struct devmgr_blk *b, struct devmgr_blk_info *o)
-{
-	(void)b;
-	memset(o, 0, sizeof(*o));
-	o->sector_size = 512;
-	o->sectors = 1;
-	return 0;
-}
-
-static int tb_rw(struct devmgr_blk *b, uint64_t s, const struct iovec *iov,
-		 int n)
-{
-	(void)b, (void)s, (void)iov, (void)n;
-	return 0;
-}
-
-static int tb_flush(struct devmgr_blk *b)
-{
-	(void)b;
-	return 0;
-}
-
-static const struct devmgr_blk_ops tb_ops = {
-	.minor = DEVMGR_BLK_MINOR, .info = tb_info, .readv = tb_rw,
-	.writev = tb_rw, .flush = tb_flush,
-};
 
 static const struct devmgr_param tp_params[] = {
 	{ "name", DEVMGR_PARAM_STRING, 0, "\"dflt\"", "a string", 0, 0 },
@@ -85,7 +56,7 @@ static int tp_create(struct devmgr_device *dev, struct devmgr_error *err)
 	{                                                                    \
 		.size = sizeof(struct devmgr_provider), .name = n,           \
 		.help = "test", .sig = "blk", .sig_major = DEVMGR_BLK_MAJOR, \
-		.sig_minor = DEVMGR_BLK_MINOR, .ops = &tb_ops,               \
+		.sig_minor = DEVMGR_BLK_MINOR, .ops = &testlib_blk_ops,      \
 		.params = params_, .create = tp_create,                      \
 	}
 static const struct devmgr_provider t_param = PROV("t-param", tp_params);
@@ -99,8 +70,7 @@ static struct devmgr_ctx *ctx;
 
 static void setup(void)
 {
-	ctx = devmgr_ctx_new();
-	ck_assert_ptr_nonnull(ctx);
+	ctx = testlib_ctx_new();
 }
 
 static void teardown(void)
@@ -112,17 +82,8 @@ static void teardown(void)
 static int try_dev(const char *prov, const char *params,
 		   struct devmgr_error *err)
 {
-	char json[4096];
-	devmgr_ctx_free(ctx);
-	ctx = devmgr_ctx_new();
-	ck_assert_ptr_nonnull(ctx);
-	snprintf(json, sizeof(json),
-		 "{\"devmgr\": 1, \"devices\": {\"d\": {\"provider\": \"%s\"%s%s}}}",
-		 prov, *params ? ", " : "", params);
-	int r = devmgr_ctx_load_config_string(ctx, json, "<p>", err);
-	if (r == 0)
-		r = devmgr_ctx_create_devices(ctx, false, err);
-	return r;
+	testlib_ctx_reset(&ctx);
+	return testlib_create_device(ctx, "d", prov, params, "<p>", err);
 }
 
 static void ok(const char *params)
@@ -137,12 +98,7 @@ static void bad(const char *prov, const char *params, int code,
 {
 	struct devmgr_error err;
 	int r = try_dev(prov, params, &err);
-	ck_assert_msg(r == code, "{%s}: %d (%s), expected %d", params, r,
-		      err.text, code);
-	ck_assert_str_eq(err.source, "<p>");
-	ck_assert_str_eq(err.pointer, ptr);
-	ck_assert_msg(strstr(err.text, msg) != NULL, "{%s}: \"%s\" lacks \"%s\"",
-		      params, err.text, msg);
+	testlib_assert_refused(r, &err, code, "<p>", ptr, msg, params);
 }
 
 START_TEST(defaults)
@@ -282,8 +238,7 @@ START_TEST(paths)
 			"\"t-param\", \"file\": \"%s\"}}}\n",
 			cases[i][0]);
 		fclose(f);
-		devmgr_ctx_free(ctx);
-		ctx = devmgr_ctx_new();
+		testlib_ctx_reset(&ctx);
 		struct devmgr_error err;
 		ck_assert_int_eq(devmgr_ctx_load_config(ctx, path, &err), 0);
 		ck_assert_int_eq(devmgr_ctx_create_devices(ctx, false, &err), 0);
@@ -294,8 +249,7 @@ START_TEST(paths)
 	char cwd[PATH_MAX];
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
 	ck_assert_int_eq(chdir(dir), 0);
-	devmgr_ctx_free(ctx);
-	ctx = devmgr_ctx_new();
+	testlib_ctx_reset(&ctx);
 	struct devmgr_error err;
 	ck_assert_int_eq(devmgr_ctx_load_config(ctx, "c.json", &err), 0);
 	ck_assert_int_eq(devmgr_ctx_create_devices(ctx, false, &err), 0);
@@ -324,9 +278,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return testlib_run(suite());
 }

@@ -216,6 +216,20 @@ DEVMGR_API void devmgr_ctx_exit(struct devmgr_ctx *ctx, int status);
 DEVMGR_API int devmgr_ctx_reload(struct devmgr_ctx *ctx,
 				 struct devmgr_error *err);
 
+/* Also read devices from xenstore (CONTRACT.md, docs/xen.md): connect
+ * with libxenstore (XENSTORED_PATH picks a socket), find the domain
+ * (xenstore.domain_path, else the store's "domid"), read every device of
+ * the classes vbd, vif, console and of any class a provider declares or
+ * the configuration maps, and add the ones that are up (both ends
+ * Connected) to the configuration, with ids "<class>-<devid>".  Call it
+ * after loading a configuration (without one, an empty configuration is
+ * loaded).  From then on the context's loop follows the store: devices
+ * that come up are created and offered to the app's hot-plug slots,
+ * devices that go are unplugged and destroyed; a lost connection is
+ * reopened with backoff.  0, or a negative errno with *err filled. */
+DEVMGR_API int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx,
+				       struct devmgr_error *err);
+
 /* Plug and unplug events (for "devmgr watch").  json is a one-line JSON
  * object, borrowed for the call. */
 typedef void (*devmgr_event_fn)(void *arg, const char *json);

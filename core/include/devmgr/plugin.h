@@ -45,6 +45,9 @@ enum devmgr_param_type {
 
 enum {
 	DEVMGR_PARAM_REQUIRED = 1u << 0,
+	/* Of the parameters marked ONE_OF, at least one must be given
+	 * (blk-ram: "size" or "image"). */
+	DEVMGR_PARAM_ONE_OF = 1u << 1,
 };
 
 /* One parameter of a provider or an app.  A table ends with {NULL}.  The
@@ -147,6 +150,13 @@ DEVMGR_API struct devmgr_ctx *devmgr_device_ctx(struct devmgr_device *dev);
 /* Set the handle's private pointer (defaults to devmgr_device_priv()). */
 DEVMGR_API void devmgr_device_set_handle_priv(struct devmgr_device *dev,
 					      void *priv);
+/* Replace the handle's ops table (defaults to the provider's ops), for a
+ * provider whose devices differ in which optional ops they have (a
+ * read-only filesystem leaves its write ops NULL).  ops must be the same
+ * signature's table and outlive the device.  -EINVAL, and the handle
+ * keeps its table, when ops is NULL or a required op is NULL. */
+DEVMGR_API int devmgr_device_set_handle_ops(struct devmgr_device *dev,
+					    const void *ops);
 
 /* Parameters, already checked against the provider's table; absent
  * optional ones return the table's default.  Strings are borrowed until

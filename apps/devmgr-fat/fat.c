@@ -1,0 +1,590 @@
+/* fat.c: the devmgr-fat app, a file tool over the fs signature.  It knows
+ * nothing of FAT or of blocks: every command goes through the devmgr_fs_*
+ * calls, so it works on any fs provider over any blk device.  Files move
+ * in fixed-size chunks, so a large file never sits in memory whole. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "fattool.h"
+
+#include <devmgr/sig/fs.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHUNK (128u * 1024)
+
+struct fat_cmd fat_command;
+
+struct fat_devs {
+	struct devmgr_fs *fs;
+};
+
+bool fat_verb_writes(enum fat_verb verb)
+{
+	return verb == FAT_PUT || verb == FAT_MKDIR || verb == FAT_RM ||
+	       verb == FAT_MV;
+}
+
+/* "devmgr-fat: VERB PATH: message (ENAME)"; returns FAT_EXIT_FAILED. */
+static int fail(const char *what, const char *path, int rc)
+{
+	fprintf(stderr, "devmgr-fat: %s%s%s: %s (%s)\n", what,
+		path ? " " : "", path ? path : "", strerror(-rc),
+		devmgr_err_name(rc));
+	return FAT_EXIT_FAILED;
+}
+
+/* The fs wants absolute paths; "dir/f" means "/dir/f".  Trailing slashes
+ * go, except the root's own. */
+static char *fs_path(const char *p)
+{
+	size_t len = strlen(p);
+	char *out = malloc(len + 2);
+
+	if (out == NULL)
+		return NULL;
+	snprintf(out, len + 2, "%s%s", p[0] == '/' ? "" : "/", p);
+	len = strlen(out);
+	while (len > 1 && out[len - 1] == '/')
+		out[--len] = '\0';
+	return out;
+}
+
+static char *join(const char *dir, const char *name)
+{
+	size_t len = strlen(dir) + strlen(name) + 2;
+	char *out = malloc(len);
+
+	if (out != NULL)
+		snprintf(out, len, "%s%s%s", dir,
+			 dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+	return out;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* ---- ls ------------------------------------------------------------- */
+
+static void print_entry(const char *name, const struct devmgr_fs_stat *st,
+			bool long_list)
+{
+	char when[32] = "-";
+	time_t t = (time_t)st->mtime;
+	struct tm tm;
+
+	if (!long_list) {
+		printf("%s%s\n", name, st->kind == DEVMGR_FS_DIR ? "/" : "");
+		return;
+	}
+	if (gmtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	printf("%c %12llu %s %s\n", st->kind == DEVMGR_FS_DIR ? 'd' : '-',
+	       (unsigned long long)st->size, when, name);
+}
+
+static int ls_one(void *arg, const struct devmgr_fs_dirent *e)
+{
+	print_entry(e->name, &e->st, *(bool *)arg);
+	return 0;
+}
+
+static int cmd_ls(struct devmgr_fs *fs, const char *path)
+{
+	struct devmgr_fs_stat st;
+	bool long_list = fat_command.long_list;
+	int rc = devmgr_fs_stat(fs, path, &st);
+
+	if (rc < 0)
+		return fail("ls", path, rc);
+	if (st.kind != DEVMGR_FS_DIR) {
+		print_entry(base_name(path), &st, long_list);
+		return FAT_EXIT_OK;
+	}
+	rc = devmgr_fs_readdir(fs, path, ls_one, &long_list);
+	if (rc < 0)
+		return fail("ls", path, rc);
+	return FAT_EXIT_OK;
+}
+
+/* ---- cat and get: from the filesystem to a host fd ------------------ */
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Copy the fs file at path to fd.  *where says which side failed. */
+static int copy_out(struct devmgr_fs *fs, const char *path, int fd,
+		    const char **where)
+{
+	struct devmgr_file *f;
+	char *buf = malloc(CHUNK);
+	uint64_t off = 0;
+	ssize_t n;
+	int rc = buf ? devmgr_fs_open(fs, path, O_RDONLY, &f) : -ENOMEM;
+
+	*where = path;
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	while ((n = devmgr_file_pread(f, buf, CHUNK, off)) > 0) {
+		off += (uint64_t)n;
+		rc = write_all(fd, buf, (size_t)n);
+		if (rc < 0) {
+			*where = NULL;
+			break;
+		}
+	}
+	if (n < 0)
+		rc = (int)n;
+	devmgr_file_close(f);
+	free(buf);
+	return rc;
+}
+
+static int refuse_dir(struct devmgr_fs *fs, const char *verb, const char *path)
+{
+	struct devmgr_fs_stat st;
+	int rc = devmgr_fs_stat(fs, path, &st);
+
+	if (rc < 0)
+		return fail(verb, path, rc);
+	if (st.kind == DEVMGR_FS_DIR)
+		return fail(verb, path, -EISDIR);
+	return FAT_EXIT_OK;
+}
+
+static int cmd_cat(struct devmgr_fs *fs, const char *path)
+{
+	const char *where;
+	int rc = refuse_dir(fs, "cat", path);
+
+	if (rc != FAT_EXIT_OK)
+		return rc;
+	rc = copy_out(fs, path, STDOUT_FILENO, &where);
+	if (rc < 0)
+		return fail("cat", where ? where : "(standard output)", rc);
+	return FAT_EXIT_OK;
+}
+
+/* The host file that "get SRC DEST" writes: DEST, or DEST/NAME when DEST
+ * is a folder. */
+static char *host_dest(const char *src, const char *dest)
+{
+	struct stat st;
+
+	if (stat(dest, &st) == 0 && S_ISDIR(st.st_mode))
+		return join(dest, base_name(src));
+	return strdup(dest);
+}
+
+/* A failed get removes what it wrote: a partial copy must not pass for
+ * the file. */
+static int cmd_get(struct devmgr_fs *fs, const char *src, const char *dest)
+{
+	bool to_stdout = strcmp(dest, "-") == 0;
+	const char *where;
+	char *out;
+	int fd, rc = refuse_dir(fs, "get", src);
+
+	if (rc != FAT_EXIT_OK)
+		return rc;
+	if (to_stdout)
+		return cmd_cat(fs, src);
+	out = host_dest(src, dest);
+	if (out == NULL)
+		return fail("get", src, -ENOMEM);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = fail("get", out, -errno);
+		free(out);
+		return rc;
+	}
+	rc = copy_out(fs, src, fd, &where);
+	if (close(fd) < 0 && rc == 0) {
+		rc = -errno;
+		where = NULL;
+	}
+	if (rc < 0) {
+		unlink(out);
+		rc = fail("get", where ? where : out, rc);
+	} else {
+		rc = FAT_EXIT_OK;
+	}
+	free(out);
+	return rc;
+}
+
+/* ---- put: from a host fd to the filesystem -------------------------- */
+
+static int pwrite_all(struct devmgr_file *f, const char *buf, size_t len,
+		      uint64_t off)
+{
+	while (len > 0) {
+		ssize_t n = devmgr_file_pwrite(f, buf, len, off);
+
+		if (n < 0)
+			return (int)n;
+		if (n == 0) /* no progress and no reason: the disk is full */
+			return -ENOSPC;
+		buf += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static ssize_t read_some(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+/* Copy fd into the fs file at path, replacing what it held.  *host says
+ * the failure was on the host side. */
+static int copy_in(struct devmgr_fs *fs, int fd, const char *path,
+		   bool *host)
+{
+	struct devmgr_file *f;
+	char *buf = malloc(CHUNK);
+	uint64_t off = 0;
+	ssize_t n;
+	int rc = buf ? devmgr_fs_open(fs, path, O_WRONLY | O_CREAT | O_TRUNC,
+				      &f)
+		     : -ENOMEM;
+
+	*host = false;
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	while ((n = read_some(fd, buf, CHUNK)) > 0) {
+		rc = pwrite_all(f, buf, (size_t)n, off);
+		if (rc < 0)
+			break;
+		off += (uint64_t)n;
+	}
+	if (n < 0) {
+		rc = (int)n;
+		*host = true;
+	}
+	n = devmgr_file_close(f);
+	if (rc == 0)
+		rc = (int)n;
+	free(buf);
+	return rc;
+}
+
+/* The fs path that "put SRC DEST" writes: DEST, or DEST/NAME when DEST is
+ * a folder. */
+static char *put_dest(struct devmgr_fs *fs, const char *src, const char *dest)
+{
+	struct devmgr_fs_stat st;
+
+	if (strcmp(src, "-") != 0 && devmgr_fs_stat(fs, dest, &st) == 0 &&
+	    st.kind == DEVMGR_FS_DIR)
+		return join(dest, base_name(src));
+	return strdup(dest);
+}
+
+/* A failed put leaves what reached the filesystem, as cp does: on a full
+ * disk that is a prefix of the file. */
+static int cmd_put(struct devmgr_fs *fs, const char *src, const char *dest)
+{
+	bool from_stdin = strcmp(src, "-") == 0, host;
+	int fd = from_stdin ? STDIN_FILENO
+			    : open(src, O_RDONLY | O_CLOEXEC);
+	char *out;
+	int rc;
+
+	if (fd < 0)
+		return fail("put", src, -errno);
+	out = put_dest(fs, src, dest);
+	if (out == NULL) {
+		rc = -ENOMEM;
+		host = false;
+	} else {
+		rc = copy_in(fs, fd, out, &host);
+	}
+	if (!from_stdin)
+		close(fd);
+	if (rc < 0)
+		rc = fail("put", host ? src : out ? out : dest, rc);
+	else
+		rc = FAT_EXIT_OK;
+	free(out);
+	return rc;
+}
+
+/* ---- mkdir, rm, mv ---------------------------------------------------- */
+
+static int mkdir_parents(struct devmgr_fs *fs, const char *path)
+{
+	char *p = strdup(path);
+	int rc = p ? 0 : -ENOMEM;
+
+	for (char *s = p ? p + 1 : NULL; rc == 0 && s != NULL;) {
+		struct devmgr_fs_stat st;
+
+		s = strchr(s, '/');
+		if (s != NULL)
+			*s = '\0';
+		rc = devmgr_fs_mkdir(fs, p);
+		if (rc == -EEXIST && devmgr_fs_stat(fs, p, &st) == 0 &&
+		    st.kind == DEVMGR_FS_DIR)
+			rc = 0;
+		if (s != NULL)
+			*s++ = '/';
+	}
+	free(p);
+	return rc;
+}
+
+static int cmd_mkdir(struct devmgr_fs *fs, const char *path)
+{
+	int rc = fat_command.parents ? mkdir_parents(fs, path)
+				     : devmgr_fs_mkdir(fs, path);
+
+	return rc < 0 ? fail("mkdir", path, rc) : FAT_EXIT_OK;
+}
+
+/* A folder's entries, gathered before anything is removed: changing a
+ * folder while it is being read is not something the fs signature
+ * promises to support. */
+struct names {
+	size_t count, cap;
+	char **name;
+	bool *dir;
+};
+
+static int add_name(void *arg, const struct devmgr_fs_dirent *e)
+{
+	struct names *n = arg;
+
+	if (n->count == n->cap) {
+		size_t cap = n->cap ? n->cap * 2 : 16;
+		char **name = realloc(n->name, cap * sizeof(*name));
+		bool *dir;
+
+		if (name == NULL)
+			return -ENOMEM;
+		n->name = name;
+		dir = realloc(n->dir, cap * sizeof(*dir));
+		if (dir == NULL)
+			return -ENOMEM;
+		n->dir = dir;
+		n->cap = cap;
+	}
+	n->name[n->count] = strdup(e->name);
+	if (n->name[n->count] == NULL)
+		return -ENOMEM;
+	n->dir[n->count++] = e->st.kind == DEVMGR_FS_DIR;
+	return 0;
+}
+
+static void free_names(struct names *n)
+{
+	for (size_t i = 0; i < n->count; i++)
+		free(n->name[i]);
+	free(n->name);
+	free(n->dir);
+}
+
+/* Remove a folder and everything in it.  *where gets the path that
+ * failed (caller frees). */
+static int remove_tree(struct devmgr_fs *fs, const char *path, char **where)
+{
+	struct names n = { 0 };
+	int rc = devmgr_fs_readdir(fs, path, add_name, &n);
+
+	for (size_t i = 0; rc == 0 && i < n.count; i++) {
+		char *child = join(path, n.name[i]);
+
+		if (child == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		rc = n.dir[i] ? remove_tree(fs, child, where)
+			      : devmgr_fs_unlink(fs, child);
+		if (rc < 0 && *where == NULL)
+			*where = child;
+		else
+			free(child);
+	}
+	free_names(&n);
+	if (rc == 0)
+		rc = devmgr_fs_rmdir(fs, path);
+	if (rc < 0 && *where == NULL)
+		*where = strdup(path);
+	return rc;
+}
+
+static int cmd_rm(struct devmgr_fs *fs, const char *path)
+{
+	struct devmgr_fs_stat st;
+	char *where = NULL;
+	int rc = devmgr_fs_stat(fs, path, &st);
+
+	if (rc < 0)
+		return fail("rm", path, rc);
+	if (st.kind != DEVMGR_FS_DIR) {
+		rc = devmgr_fs_unlink(fs, path);
+		return rc < 0 ? fail("rm", path, rc) : FAT_EXIT_OK;
+	}
+	if (strcmp(path, "/") == 0) {
+		fprintf(stderr, "devmgr-fat: rm /: refusing to remove the root "
+				"folder\n");
+		return FAT_EXIT_FAILED;
+	}
+	if (!fat_command.recursive) {
+		fprintf(stderr, "devmgr-fat: rm %s: is a folder (use rm -r)\n",
+			path);
+		return FAT_EXIT_FAILED;
+	}
+	rc = remove_tree(fs, path, &where);
+	if (rc < 0) {
+		rc = fail("rm", where ? where : path, rc);
+		free(where);
+		return rc;
+	}
+	return FAT_EXIT_OK;
+}
+
+/* "mv SRC DIR" moves SRC into DIR, as mv(1) does. */
+static int cmd_mv(struct devmgr_fs *fs, const char *src, const char *dest)
+{
+	struct devmgr_fs_stat st;
+	char *to;
+	int rc;
+
+	if (devmgr_fs_stat(fs, dest, &st) == 0 && st.kind == DEVMGR_FS_DIR &&
+	    strcasecmp(src, dest) != 0)
+		to = join(dest, base_name(src));
+	else
+		to = strdup(dest);
+	if (to == NULL)
+		return fail("mv", src, -ENOMEM);
+	rc = devmgr_fs_rename(fs, src, to);
+	if (rc < 0) {
+		fprintf(stderr, "devmgr-fat: mv %s %s: %s (%s)\n", src, to,
+			strerror(-rc), devmgr_err_name(rc));
+		rc = FAT_EXIT_FAILED;
+	}
+	free(to);
+	return rc;
+}
+
+/* ---- df --------------------------------------------------------------- */
+
+static int cmd_df(struct devmgr_fs *fs)
+{
+	struct devmgr_fs_volume v;
+	int rc = devmgr_fs_volume(fs, &v);
+
+	if (rc < 0)
+		return fail("df", NULL, rc);
+	printf("type: %.*s\n", (int)sizeof(v.type), v.type);
+	printf("label: %.*s\n", (int)sizeof(v.label), v.label);
+	printf("cluster_size: %u\n", v.cluster_size);
+	printf("total_bytes: %llu\n", (unsigned long long)v.total_bytes);
+	printf("used_bytes: %llu\n",
+	       (unsigned long long)(v.total_bytes - v.free_bytes));
+	printf("free_bytes: %llu\n", (unsigned long long)v.free_bytes);
+	printf("read_only: %s\n", v.read_only ? "true" : "false");
+	return FAT_EXIT_OK;
+}
+
+/* ---- the app ---------------------------------------------------------- */
+
+static int run(struct devmgr_fs *fs, const struct fat_cmd *c, char **p)
+{
+	switch (c->verb) {
+	case FAT_LS:
+		return cmd_ls(fs, p[0]);
+	case FAT_CAT:
+		return cmd_cat(fs, p[0]);
+	case FAT_GET:
+		return cmd_get(fs, p[0], c->arg[1]);
+	case FAT_PUT:
+		return cmd_put(fs, c->arg[0], p[1]);
+	case FAT_MKDIR:
+		return cmd_mkdir(fs, p[0]);
+	case FAT_RM:
+		return cmd_rm(fs, p[0]);
+	case FAT_MV:
+		return cmd_mv(fs, p[0], p[1]);
+	case FAT_DF:
+		return cmd_df(fs);
+	}
+	return FAT_EXIT_USAGE;
+}
+
+/* Whatever the command did, what it wrote reaches the device before the
+ * status is final. */
+static int fat_start(struct devmgr_ctx *ctx, void *record)
+{
+	struct fat_devs *d = record;
+	const struct fat_cmd *c = &fat_command;
+	char *p[2] = { NULL, NULL };
+	int status = FAT_EXIT_OK, rc;
+
+	for (int i = 0; i < c->nargs; i++) {
+		p[i] = fs_path(c->arg[i]);
+		if (p[i] == NULL)
+			status = fail("out of memory", NULL, -ENOMEM);
+	}
+	if (status == FAT_EXIT_OK)
+		status = run(d->fs, c, p);
+	if (fflush(stdout) != 0 && status == FAT_EXIT_OK)
+		status = fail("write", "(standard output)", -errno);
+	if (fat_verb_writes(c->verb)) {
+		rc = devmgr_fs_sync(d->fs);
+		if (rc < 0 && status == FAT_EXIT_OK)
+			status = fail("sync", NULL, rc);
+	}
+	free(p[0]);
+	free(p[1]);
+	devmgr_ctx_exit(ctx, status);
+	return 0;
+}
+
+static const struct devmgr_slot fat_slots[] = {
+	DEVMGR_SLOT(struct fat_devs, fs, fs, DEVMGR_SLOT_REQUIRED),
+	{ NULL },
+};
+
+const struct devmgr_app fat_app = {
+	.size = sizeof(struct devmgr_app),
+	.name = "fat",
+	.help = "list, read and write files of a filesystem (devmgr-fat)",
+	.record_size = sizeof(struct fat_devs),
+	.slots = fat_slots,
+	.start = fat_start,
+};

@@ -1,0 +1,272 @@
+/* main.c: the devmgr-fat command line.  It parses "devmgr-fat [OPTIONS]
+ * COMMAND ARGS...", builds the configuration (--image FILE is a short form
+ * of blk-file + fs-fat; -c FILE reads any configuration with one fs
+ * device), and runs the fat app (fat.c) on it.  The app is linked in, so
+ * devmgr_ctx_new() finds it; providers come from the plugin path. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "fattool.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct devmgr_app *const apps[] = {
+	&fat_app,
+	NULL,
+};
+
+DEVMGR_PLUGIN("devmgr-fat", DEVMGR_VERSION_STRING, NULL, apps);
+
+static const struct {
+	const char *name;
+	enum fat_verb verb;
+	int nargs;    /* required arguments */
+	int optional; /* more arguments allowed */
+	const char *flags;
+} verbs[] = {
+	{ "ls", FAT_LS, 0, 1, "l" },    { "cat", FAT_CAT, 1, 0, "" },
+	{ "get", FAT_GET, 2, 0, "" },   { "put", FAT_PUT, 2, 0, "" },
+	{ "mkdir", FAT_MKDIR, 1, 0, "p" }, { "rm", FAT_RM, 1, 0, "r" },
+	{ "mv", FAT_MV, 2, 0, "" },     { "df", FAT_DF, 0, 0, "" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: devmgr-fat (--image FILE | -c CONFIG) [OPTIONS] "
+		"COMMAND [ARGS]\n"
+		"List, read and write the files of a filesystem through "
+		"devmgr.\n\n"
+		"Commands (paths inside the filesystem start at /):\n"
+		"  ls [-l] [PATH]     list a folder (default /) or one file\n"
+		"  cat PATH           write a file to standard output\n"
+		"  get SRC DEST       copy a file out to the host file DEST "
+		"(- : stdout)\n"
+		"  put SRC DEST       copy the host file SRC (- : stdin) in "
+		"as DEST\n"
+		"  mkdir [-p] PATH    make a folder (-p: and its parents)\n"
+		"  rm [-r] PATH       remove a file (-r: or a folder and its "
+		"contents)\n"
+		"  mv SRC DEST        rename or move a file or folder\n"
+		"  df                 type, label, size and free space\n\n"
+		"Options:\n"
+		"  -i, --image FILE       a FAT image file (blk-file + "
+		"fs-fat), opened\n"
+		"                         read-only unless the command "
+		"writes\n"
+		"  -c, --config FILE      a device configuration with one fs "
+		"device\n"
+		"      --plugin-path DIR  search DIR for plugins "
+		"(repeatable)\n"
+		"  -v, --verbose          more messages\n"
+		"  -q, --quiet            errors only\n"
+		"  -h, --help             this text\n"
+		"      --version          print the version\n\n"
+		"Exit status: 0 done; 1 the command failed; 2 usage or "
+		"configuration\nerror; 3 the devices could not be set up.\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "devmgr-fat: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'devmgr-fat --help'.\n");
+	return FAT_EXIT_USAGE;
+}
+
+/* A command's own flags ("-l", "-r", "-p", or bundled) and arguments. */
+static int parse_command(int argc, char **argv, struct fat_cmd *c)
+{
+	size_t i = 0, n = sizeof(verbs) / sizeof(verbs[0]);
+	int a = 1;
+
+	while (i < n && strcmp(verbs[i].name, argv[0]) != 0)
+		i++;
+	if (i == n)
+		return usage_error("unknown command \"%s\"", argv[0]);
+	c->verb = verbs[i].verb;
+	for (; a < argc && argv[a][0] == '-' && argv[a][1] != '\0'; a++) {
+		if (strcmp(argv[a], "--") == 0) {
+			a++;
+			break;
+		}
+		for (const char *f = argv[a] + 1; *f; f++) {
+			if (!strchr(verbs[i].flags, *f))
+				return usage_error("unknown option \"%s\"",
+						   argv[a]);
+			c->long_list |= *f == 'l';
+			c->recursive |= *f == 'r';
+			c->parents |= *f == 'p';
+		}
+	}
+	c->nargs = argc - a;
+	if (c->nargs < verbs[i].nargs ||
+	    c->nargs > verbs[i].nargs + verbs[i].optional)
+		return usage_error("wrong number of arguments for \"%s\"",
+				   argv[0]);
+	for (int k = 0; k < c->nargs; k++)
+		c->arg[k] = argv[a + k];
+	if (c->verb == FAT_LS && c->nargs == 0) {
+		c->arg[0] = "/";
+		c->nargs = 1;
+	}
+	return FAT_EXIT_OK;
+}
+
+/* The --image configuration, with the path escaped by jansson. */
+static char *image_config(const char *image, bool read_only)
+{
+	json_t *root = json_pack(
+		"{s:i, s:{s:{s:s, s:s, s:b}, s:{s:s, s:s}}, s:{s:s}}",
+		"devmgr", 1, "devices", "disk", "provider", "blk-file", "path",
+		image, "read_only", read_only, "fs", "provider", "fs-fat", "on",
+		"disk", "app", "name", "fat");
+	char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
+
+	json_decref(root);
+	return text;
+}
+
+/* Errors that devices log count against the command: a device may fail
+ * where nobody can return an error to the app, as when a filesystem
+ * marks the volume clean while it is destroyed. */
+static unsigned logged_errors;
+
+static void log_line(void *arg, enum devmgr_log_level level, const char *msg)
+{
+	static const char *const names[] = { "error", "warning", "info",
+					     "debug" };
+
+	(void)arg;
+	if (level == DEVMGR_LOG_ERROR)
+		logged_errors++;
+	fprintf(stderr, "devmgr-fat: %s: %s\n",
+		level <= DEVMGR_LOG_DEBUG ? names[level] : "log", msg);
+}
+
+static int report(const struct devmgr_error *e, int status)
+{
+	char line[1400];
+
+	fprintf(stderr, "devmgr-fat: %s\n",
+		devmgr_error_format(e, line, sizeof(line)));
+	return status;
+}
+
+struct options {
+	const char *image, *config;
+	enum devmgr_log_level level;
+};
+
+/* Options before the command.  Returns -1 to go on, or an exit status. */
+static int parse_options(int argc, char **argv, struct devmgr_ctx *ctx,
+			 struct options *o)
+{
+	static const struct option opts[] = {
+		{ "image", required_argument, NULL, 'i' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "plugin-path", required_argument, NULL, 'P' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct devmgr_error e;
+	int c;
+
+	/* "+": stop at the command, whose own flags come after it. */
+	while ((c = getopt_long(argc, argv, "+i:c:vqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			o->image = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'P':
+			if (devmgr_ctx_add_plugin_dir(ctx, optarg, NULL, &e) < 0)
+				return report(&e, FAT_EXIT_USAGE);
+			break;
+		case 'v':
+			o->level = DEVMGR_LOG_DEBUG;
+			break;
+		case 'q':
+			o->level = DEVMGR_LOG_ERROR;
+			break;
+		case 'h':
+			usage(stdout);
+			return FAT_EXIT_OK;
+		case 'V':
+			printf("devmgr-fat (devmgr) %s\n", DEVMGR_VERSION_STRING);
+			return FAT_EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'devmgr-fat --help'.\n");
+			return FAT_EXIT_USAGE;
+		}
+	}
+	if ((o->image == NULL) == (o->config == NULL))
+		return usage_error("%s", "give exactly one of --image FILE "
+					 "and -c CONFIG");
+	if (optind >= argc)
+		return usage_error("%s", "no command (ls, cat, get, put, "
+					 "mkdir, rm, mv, df)");
+	return -1;
+}
+
+static int load(struct devmgr_ctx *ctx, const struct options *o)
+{
+	struct devmgr_error e;
+	char *text;
+	int rc;
+
+	if (o->config != NULL) {
+		rc = devmgr_ctx_load_config(ctx, o->config, &e);
+	} else {
+		text = image_config(o->image,
+				    !fat_verb_writes(fat_command.verb));
+		if (text == NULL) {
+			fprintf(stderr, "devmgr-fat: out of memory\n");
+			return FAT_EXIT_FAILED;
+		}
+		rc = devmgr_ctx_load_config_string(ctx, text, o->image, &e);
+		free(text);
+	}
+	return rc < 0 ? report(&e, FAT_EXIT_USAGE) : FAT_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .level = DEVMGR_LOG_WARN };
+	struct devmgr_ctx *ctx = devmgr_ctx_new();
+	struct devmgr_error e;
+	int rc;
+
+	if (ctx == NULL) {
+		fprintf(stderr, "devmgr-fat: out of memory\n");
+		return FAT_EXIT_FAILED;
+	}
+	rc = parse_options(argc, argv, ctx, &o);
+	if (rc < 0)
+		rc = parse_command(argc - optind, argv + optind, &fat_command);
+	if (rc == FAT_EXIT_OK && fat_command.verb != 0) {
+		devmgr_ctx_set_log(ctx, log_line, NULL, o.level);
+		rc = load(ctx, &o);
+	}
+	if (rc == FAT_EXIT_OK && fat_command.verb != 0) {
+		rc = devmgr_run(ctx, "fat", &e);
+		if (rc < 0)
+			rc = report(&e, FAT_EXIT_DEVICE);
+		if (rc == FAT_EXIT_OK && logged_errors > 0) {
+			fprintf(stderr, "devmgr-fat: a device reported an "
+					"error (above)\n");
+			rc = FAT_EXIT_FAILED;
+		}
+	}
+	devmgr_ctx_free(ctx);
+	return rc;
+}

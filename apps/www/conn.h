@@ -1,0 +1,100 @@
+/* conn.h: one HTTP connection of the www app, without its transport.
+ *
+ * The transport (www.c over a stack socket; the fuzz target over nothing)
+ * puts received bytes in, takes bytes to send out, and calls
+ * www_conn_step(), which answers as many requests as fit and says what
+ * to wait for next.  Memory is fixed when the connection is made: an
+ * input buffer, the request target and one output buffer of chunk_size
+ * bytes.  A file body is read from the fs one chunk at a time, only when
+ * the previous chunk has mostly gone out, so a client that stops reading
+ * holds one chunk and no more. */
+#ifndef WWW_CONN_H
+#define WWW_CONN_H
+
+#include "http.h"
+
+#include <devmgr/sig/fs.h>
+#include <time.h>
+
+/* Shared by the connections of one server. */
+struct www_conf {
+	struct http_limits lim;
+	struct devmgr_fs *fs;
+	char root[256];   /* the served folder of fs, "" for the root */
+	char index[64];   /* the file served for a folder */
+	size_t chunk_size; /* the output buffer, bytes */
+	/* One access-log line (with its '\n'); may be NULL. */
+	void (*log)(void *arg, const char *line, size_t len);
+	void *log_arg;
+	/* Formatted times, recomputed once a second. */
+	time_t now;
+	char date[HTTP_DATE_LEN]; /* the Date header */
+	char clf_date[32];        /* "25/Nov/2026:09:00:00 +0000" */
+};
+
+enum www_next {
+	WWW_READ = 0, /* wait for bytes from the client */
+	WWW_WRITE,    /* send www_conn_out() */
+	WWW_CLOSE,    /* done: close (see linger) */
+};
+
+struct www_conn {
+	struct www_conf *conf;
+	struct http_reader rd;
+	char *in;
+	size_t in_off, in_len, in_cap;
+	char *out;
+	size_t out_off, out_len, out_cap;
+	/* The body still to read from the fs, for the response being sent. */
+	struct devmgr_file *file;
+	uint64_t file_off, file_end;
+	bool close_after; /* close once everything queued is sent */
+	bool linger;      /* unread bytes may follow: drain before closing */
+	bool eof;         /* the client closed its side */
+	char peer[64];
+	/* The access-log line of the streamed response, minus its size. */
+	size_t log_len;
+	char log_line[512];
+};
+
+/* Set the per-second times of conf to now. */
+void www_conf_tick(struct www_conf *conf, time_t now);
+
+/* 0, or -ENOMEM.  peer is copied (for the log). */
+int www_conn_init(struct www_conn *c, struct www_conf *conf,
+		  const char *peer);
+/* Close any open file and free the buffers; an unfinished streamed
+ * response is logged with the bytes that were read for it. */
+void www_conn_fini(struct www_conn *c);
+
+enum www_next www_conn_step(struct www_conn *c);
+
+/* Where received bytes go: *room bytes at the returned pointer. */
+static inline char *www_conn_in_room(struct www_conn *c, size_t *room)
+{
+	*room = c->in_cap - c->in_len;
+	return c->in + c->in_len;
+}
+static inline void www_conn_received(struct www_conn *c, size_t n)
+{
+	c->in_len += n;
+}
+/* What is waiting to be sent. */
+static inline const char *www_conn_out(const struct www_conn *c, size_t *len)
+{
+	*len = c->out_len - c->out_off;
+	return c->out + c->out_off;
+}
+static inline void www_conn_sent(struct www_conn *c, size_t n)
+{
+	c->out_off += n;
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+}
+/* True while a request has started arriving but is not complete. */
+static inline bool www_conn_mid_request(const struct www_conn *c)
+{
+	return http_reader_started(&c->rd) || c->in_len > c->in_off;
+}
+
+#endif
