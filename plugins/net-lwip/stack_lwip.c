@@ -437,9 +437,11 @@ static unsigned sock_ready(const struct lw_sock *s)
 	return ev;
 }
 
+/* ERROR comes unasked, but an app that asks for nothing is not called
+ * at all (as on net-socket, whose watch is then removed). */
 static unsigned sock_wanted(const struct lw_sock *s)
 {
-	if (s->fn == NULL || s->dead)
+	if (s->fn == NULL || s->dead || s->events == 0)
 		return 0;
 	return sock_ready(s) & (s->events | DEVMGR_SOCK_ERROR);
 }
