@@ -68,6 +68,11 @@ round_trips() {
 	else
 		ko "$1: an empty TCP stream"
 	fi
+	if "$PY" "$CLIENT" stall 127.0.0.1 "$2" 134217728 >"$tmp/stall.out" 2>"$tmp/client.err"; then
+		ok "$1: back-pressure: a client that does not read is stopped ($(cat "$tmp/stall.out"))"
+	else
+		ko "$1: back-pressure"
+	fi
 	if "$PY" "$CLIENT" udp 127.0.0.1 "$2" 200 2>"$tmp/client.err"; then
 		ok "$1: 200 UDP datagrams (0 to 1400 bytes) echoed exactly"
 	else

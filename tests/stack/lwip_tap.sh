@@ -90,6 +90,12 @@ if in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 131072 8 2>"$tmp/client.err"; then
 else
 	ko "8 kernel TCP connections at once"
 fi
+if in_ns "$PY" "$CLIENT" stall 10.78.0.2 7 67108864 >"$tmp/stall.out" 2>"$tmp/client.err"; then
+	ok "back-pressure: lwIP's window closes on a client that does not read ($(cat "$tmp/stall.out"))"
+else
+	ko "back-pressure through lwIP"
+fi
+rm -f "$tmp/stall.out"
 if in_ns "$PY" "$CLIENT" udp 10.78.0.2 7 100 2>"$tmp/client.err"; then
 	ok "100 UDP datagrams echoed exactly"
 else
