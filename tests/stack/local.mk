@@ -4,6 +4,12 @@ STACK_TESTS = tests/stack/echo_socket.sh tests/stack/lwip_tap.sh
 TESTS += $(STACK_TESTS)
 dist_noinst_SCRIPTS += $(STACK_TESTS) tests/stack/echo_client.py
 
+# net-socket's calls and readiness against the kernel on 127.0.0.1.
+check_PROGRAMS += tests/stack/test_net_socket
+TESTS += tests/stack/test_net_socket
+tests_stack_test_net_socket_SOURCES = tests/stack/test_net_socket.c
+tests_stack_test_net_socket_LDADD = core/libdevmgr.la
+
 # Two stack-lwip devices over net-link, and bad frames (plugins from the
 # build's plugin folder).
 check_PROGRAMS += tests/stack/test_lwip_link

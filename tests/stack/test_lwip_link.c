@@ -227,6 +227,89 @@ static bool tcp_echo(struct devmgr_stack *a, const char *ip, uint16_t port,
 	return ok;
 }
 
+/* ---- level-triggered readiness ---------------------------------------- */
+
+struct counter {
+	int calls;
+	unsigned last;
+};
+
+static void count_fn(void *arg, struct devmgr_sock *s, unsigned ev)
+{
+	struct counter *c = arg;
+
+	(void)s;
+	c->calls++;
+	c->last = ev;
+}
+
+static void spin(int rounds)
+{
+	for (int i = 0; i < rounds; i++)
+		devmgr_ctx_dispatch(ctx, 20);
+}
+
+static void check_level_triggered(struct devmgr_stack *a,
+				  struct devmgr_stack *b)
+{
+	struct devmgr_sock *l, *c, *s = NULL, *none = NULL;
+	struct counter lc = { 0 }, cc = { 0 }, sc = { 0 };
+	struct sockaddr_in at = sin4("0.0.0.0", 5002);
+	struct sockaddr_in to = sin4("10.9.0.2", 5002);
+	char buf[16];
+	ssize_t n;
+
+	devmgr_stack_socket(b, AF_INET, SOCK_STREAM, &l);
+	devmgr_sock_bind(l, (struct sockaddr *)&at, sizeof(at));
+	devmgr_sock_listen(l, 4);
+	devmgr_sock_set_events(l, DEVMGR_SOCK_READ, count_fn, &lc);
+	devmgr_stack_socket(a, AF_INET, SOCK_STREAM, &c);
+	devmgr_sock_connect(c, (struct sockaddr *)&to, sizeof(to));
+	devmgr_sock_set_events(c, DEVMGR_SOCK_WRITE, count_fn, &cc);
+	for (int i = 0; i < 100 && (lc.calls < 3 || cc.calls < 3); i++)
+		spin(1);
+	CHECK(cc.calls >= 3 && cc.last == DEVMGR_SOCK_WRITE,
+	      "lwIP: connected: WRITE, again on each dispatch (%d calls)",
+	      cc.calls);
+	CHECK(lc.calls >= 3 && lc.last == DEVMGR_SOCK_READ,
+	      "lwIP: listener: READ while a connection waits (%d calls)",
+	      lc.calls);
+	CHECK(devmgr_sock_accept(l, &s, NULL, NULL) == 0 &&
+		      devmgr_sock_accept(l, &none, NULL, NULL) == -EAGAIN,
+	      "lwIP: accept, then -EAGAIN");
+	devmgr_sock_set_events(c, 0, NULL, NULL);
+	n = devmgr_sock_send(c, "level", 5);
+	CHECK(n == 5, "lwIP: send 5 bytes (%zd)", n);
+	devmgr_sock_set_events(s, DEVMGR_SOCK_READ, count_fn, &sc);
+	for (int i = 0; i < 100 && sc.calls < 4; i++)
+		spin(1);
+	CHECK(sc.calls >= 4, "lwIP: unread data: READ on every dispatch (%d "
+			     "calls)",
+	      sc.calls);
+	devmgr_sock_set_events(s, 0, count_fn, &sc);
+	sc.calls = 0;
+	spin(3);
+	CHECK(sc.calls == 0, "lwIP: no events asked: no calls (%d)",
+	      sc.calls);
+	n = devmgr_sock_recv(s, buf, sizeof(buf));
+	CHECK(n == 5 && memcmp(buf, "level", 5) == 0, "lwIP: recv the 5 "
+						      "bytes");
+	CHECK(devmgr_sock_recv(s, buf, sizeof(buf)) == -EAGAIN,
+	      "lwIP: nothing more: -EAGAIN");
+	devmgr_sock_set_events(s, DEVMGR_SOCK_READ, count_fn, &sc);
+	spin(3);
+	CHECK(sc.calls == 0, "lwIP: all read: no READ (%d calls)", sc.calls);
+	devmgr_sock_close(c);
+	for (int i = 0; i < 100 && sc.calls == 0; i++)
+		spin(1);
+	n = devmgr_sock_recv(s, buf, sizeof(buf));
+	CHECK(sc.calls >= 1 && n == 0, "lwIP: peer closed: READ, then recv 0 "
+				       "(%zd)",
+	      n);
+	devmgr_sock_close(s);
+	devmgr_sock_close(l);
+}
+
 /* ---- bad frames ------------------------------------------------------ */
 
 static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -502,6 +585,7 @@ int main(void)
 	tcp_echo(a, "10.9.0.2", 5000, 0, 5, "empty TCP stream");
 	check_udp(a);
 	check_errors(a, b);
+	check_level_triggered(a, b);
 
 	send_bad_frames(inj, nb.mac, &sent);
 	for (int i = 0; i < 50; i++)
