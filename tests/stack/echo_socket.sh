@@ -156,6 +156,16 @@ else
 fi
 rm -f "$tmp/ports.err"
 
+# devmgr probe shows the addresses the device owns.
+config "$tmp/probe.json" 7007 ', "address": "127.0.0.1", "address6": ""'
+if "$DEVMGR" probe --json -c "$tmp/probe.json" >"$tmp/probe.out" 2>"$tmp/probe.err" &&
+	grep -q '"info":{"ipv4":"127.0.0.1"}' "$tmp/probe.out"; then
+	ok "probe --json: info ipv4 127.0.0.1, no ipv6 when address6 is \"\""
+else
+	ko "probe --json info"
+fi
+rm -f "$tmp/probe.out" "$tmp/probe.err"
+
 # Bad parameter values: exit 1, the message names the device and value.
 bad() { # bad NAME PARAMS REGEX
 	config "$tmp/bad.json" 7007 "$2"
