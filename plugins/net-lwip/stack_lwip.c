@@ -10,10 +10,11 @@
  *     app's calls, each time under the core lock;
  *   - lwIP's callbacks (on either thread, always under the lock) only
  *     record state in the socket and wake the loop through an eventfd;
- *   - frames lwIP sends are copied to a queue and handed to the net
- *     device by the loop thread, never while the lock is held (a net
- *     device such as net-link may deliver a frame straight into another
- *     lwIP netif, which would take the same lock);
+ *   - frames lwIP sends on the loop thread go to the net device at once
+ *     (the net signature never delivers a frame from inside sendv, so
+ *     the device cannot call back into lwIP while the lock is held);
+ *     frames it sends on the tcpip thread are copied to a queue that the
+ *     loop thread sends, so that only the loop thread uses the device;
  *   - the app's functions run on the loop thread, without the lock.
  * lwIP has one global state per process, shared by every stack-lwip
  * device: each device is one netif, and its sockets are bound to that
@@ -164,8 +165,30 @@ static void kick(struct lw_stack *st)
 		st->kicked = false; /* full counter: the loop is awake anyway */
 }
 
-/* lwIP's output, under the core lock, on any thread: the frame is copied
- * to the queue that the loop thread sends. */
+/* On the loop thread, with nothing queued before it, a frame goes to the
+ * device at once, gathered from the pbuf chain: the net signature
+ * delivers received frames only through the loop, never from inside
+ * sendv, so no device can call back into lwIP while the lock is held. */
+static bool send_now(struct lw_stack *st, struct pbuf *p)
+{
+	struct iovec iov[8];
+	int n = 0;
+
+	if (st->txq != NULL || !pthread_equal(pthread_self(), st->loop_thread))
+		return false;
+	for (struct pbuf *q = p; q != NULL; q = q->next) {
+		if (n == 8)
+			return false;
+		iov[n].iov_base = q->payload;
+		iov[n++].iov_len = q->len;
+	}
+	devmgr_net_sendv(st->net, iov, n); /* -EAGAIN: dropped, as a link */
+	return true;
+}
+
+/* lwIP's output, under the core lock, on any thread.  Frames from the
+ * tcpip thread (timers) are copied to the queue that the loop thread
+ * sends. */
 static err_t lw_linkoutput(struct netif *netif, struct pbuf *p)
 {
 	struct lw_stack *st = netif->state;
@@ -173,6 +196,8 @@ static err_t lw_linkoutput(struct netif *netif, struct pbuf *p)
 
 	if (p->tot_len > st->mtu + DEVMGR_NET_HDR_LEN)
 		return ERR_BUF;
+	if (send_now(st, p))
+		return ERR_OK;
 	f = malloc(sizeof(*f) + p->tot_len);
 	if (f == NULL)
 		return ERR_MEM;
@@ -188,10 +213,9 @@ static err_t lw_linkoutput(struct netif *netif, struct pbuf *p)
 	return ERR_OK;
 }
 
-/* Loop thread, without the lock.  A frame the device cannot take now is
- * dropped, as a busy link would; TCP sends it again.  Not reentered: a
- * net device that delivers in place may bring us back here through the
- * peer's answer, whose frames then wait for this loop. */
+/* Loop thread, without the lock: the frames queued by the tcpip thread.
+ * A frame the device cannot take now is dropped, as a busy link would;
+ * TCP sends it again.  Not reentered. */
 static void flush_tx(struct lw_stack *st)
 {
 	struct lw_frame *f;
