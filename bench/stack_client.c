@@ -29,8 +29,8 @@ static int dial(const char *host, const char *port)
 	}
 	fd = socket(ai->ai_family, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		fprintf(stderr, "stack_client: connect %s:%s: %s\n", host,
-			port, strerror(errno));
+		fprintf(stderr, "stack_client: connect %s:%s: %s\n", host, port,
+			strerror(errno));
 		freeaddrinfo(ai);
 		return -1;
 	}
@@ -70,7 +70,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if ((p.revents & POLLOUT) && sent < total) {
-			size_t len = total - sent < CHUNK ? total - sent : CHUNK;
+			size_t len =
+				total - sent < CHUNK ? total - sent : CHUNK;
 
 			n = send(fd, out, len, MSG_NOSIGNAL);
 			if (n > 0)

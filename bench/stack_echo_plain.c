@@ -24,8 +24,8 @@ struct conn {
 
 static void arm(int ep, struct conn *c, int op)
 {
-	struct epoll_event ev = { .events = c->off < c->len ? EPOLLOUT
-							    : EPOLLIN,
+	struct epoll_event ev = { .events =
+					  c->off < c->len ? EPOLLOUT : EPOLLIN,
 				  .data.ptr = c };
 
 	epoll_ctl(ep, op, c->fd, &ev);

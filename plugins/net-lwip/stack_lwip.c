@@ -51,11 +51,11 @@
 #include "lwip/udp.h"
 #include "netif/ethernet.h"
 
-#define LW_UDP_QUEUE 256     /* datagrams waiting per UDP socket */
-#define LW_MAX_DGRAM 65507   /* largest UDP payload over IPv4 */
+#define LW_UDP_QUEUE 256   /* datagrams waiting per UDP socket */
+#define LW_MAX_DGRAM 65507 /* largest UDP payload over IPv4 */
 #define LW_MAX_FRAME 65535
-#define LW_RX_ALIGN 2        /* see on_frame() */
-#define LW_RX_PAD 128
+#define LW_RX_ALIGN  2 /* see on_frame() */
+#define LW_RX_PAD    128
 
 struct lw_stack;
 
@@ -77,10 +77,10 @@ struct lw_sock {
 	enum lw_state state;
 	int family;
 	bool bound;
-	bool dead;  /* closed by the app during a dispatch round */
-	bool eof;   /* the peer has ended its stream */
+	bool dead; /* closed by the app during a dispatch round */
+	bool eof;  /* the peer has ended its stream */
 	bool shut_wr;
-	int err;    /* pending error, handed to the next call */
+	int err; /* pending error, handed to the next call */
 	union {
 		struct tcp_pcb *tcp;
 		struct tcp_pcb_listen *listen;
@@ -107,6 +107,11 @@ struct lw_frame {
 	unsigned char data[];
 };
 
+struct lw_ready {
+	struct lw_sock *s;
+	unsigned ev;
+};
+
 struct lw_stack {
 	struct devmgr_ctx *ctx;
 	struct devmgr_net *net;
@@ -125,12 +130,8 @@ struct lw_stack {
 	/* loop thread only */
 	bool dispatching, flushing;
 	struct lw_sock *zombies;
-	struct lw_ready {
-		struct lw_sock *s;
-		unsigned ev;
-	} *ready;
+	struct lw_ready *ready; /* one dispatch round's ready sockets */
 	size_t ready_cap;
-	uint64_t rx_bad;
 };
 
 static pthread_once_t lw_once = PTHREAD_ONCE_INIT;
@@ -576,10 +577,8 @@ static void on_frame(void *arg, struct devmgr_net *n, const void *frame,
 
 	(void)n;
 	if (len < DEVMGR_NET_MIN_FRAME || len > st->mtu + DEVMGR_NET_HDR_LEN ||
-	    len > LW_MAX_FRAME - LW_RX_ALIGN - LW_RX_PAD) {
-		st->rx_bad++;
+	    len > LW_MAX_FRAME - LW_RX_ALIGN - LW_RX_PAD)
 		return;
-	}
 	LOCK_TCPIP_CORE();
 	p = pbuf_alloc(PBUF_RAW, (u16_t)(LW_RX_ALIGN + len + LW_RX_PAD),
 		       PBUF_RAM);
@@ -675,10 +674,12 @@ static int lw_info(struct devmgr_stack *h, struct devmgr_stack_info *out)
 	out->netmask.sin_family = AF_INET;
 	out->gateway.sin_family = AF_INET;
 	LOCK_TCPIP_CORE();
-	out->ipv4.sin_addr.s_addr = ip4_addr_get_u32(netif_ip4_addr(&st->netif));
+	out->ipv4.sin_addr.s_addr =
+		ip4_addr_get_u32(netif_ip4_addr(&st->netif));
 	out->netmask.sin_addr.s_addr =
 		ip4_addr_get_u32(netif_ip4_netmask(&st->netif));
-	out->gateway.sin_addr.s_addr = ip4_addr_get_u32(netif_ip4_gw(&st->netif));
+	out->gateway.sin_addr.s_addr =
+		ip4_addr_get_u32(netif_ip4_gw(&st->netif));
 	UNLOCK_TCPIP_CORE();
 	if (st->has_ipv6) {
 		out->has_ipv6 = true;
@@ -948,8 +949,8 @@ static ssize_t lw_recv(struct devmgr_sock *sk, void *buf, size_t len)
 	return n;
 }
 
-static ssize_t tcp_send_locked(struct lw_sock *s, const void *buf,
-			       size_t len, bool more)
+static ssize_t tcp_send_locked(struct lw_sock *s, const void *buf, size_t len,
+			       bool more)
 {
 	struct tcp_pcb *pcb = s->pcb.tcp;
 	u16_t room;
@@ -1344,8 +1345,8 @@ static int parse_params(struct devmgr_device *dev, struct lw_stack *st,
 			struct devmgr_error *err)
 {
 	const char *v6 = devmgr_param_str(dev, "ipv6");
-	int rc = parse4("address", devmgr_param_str(dev, "address"), false,
-			ip, err);
+	int rc = parse4("address", devmgr_param_str(dev, "address"), false, ip,
+			err);
 
 	if (rc == 0)
 		rc = parse4("netmask", devmgr_param_str(dev, "netmask"), false,
@@ -1355,8 +1356,8 @@ static int parse_params(struct devmgr_device *dev, struct lw_stack *st,
 			    gw, err);
 	if (rc < 0)
 		return rc;
-	uint32_t host = ntohl(ip4_addr_get_u32(ip)) &
-			~ntohl(ip4_addr_get_u32(mask));
+	uint32_t host =
+		ntohl(ip4_addr_get_u32(ip)) & ~ntohl(ip4_addr_get_u32(mask));
 
 	if (ip4_addr_isany(ip) || ip4_addr_ismulticast(ip) ||
 	    ip4_addr_get_u32(ip) == IPADDR_BROADCAST ||
@@ -1443,8 +1444,8 @@ static int lw_create(struct devmgr_device *dev, struct devmgr_error *err)
 	if (st->evfd < 0)
 		return devmgr_error_set(err, -errno, "eventfd: %s",
 					strerror(errno));
-	st->watch = devmgr_watch_fd(st->ctx, st->evfd, DEVMGR_EV_READ, on_wake,
-				    st);
+	st->watch =
+		devmgr_watch_fd(st->ctx, st->evfd, DEVMGR_EV_READ, on_wake, st);
 	if (st->watch == NULL) {
 		rc = devmgr_error_set(err, -errno, "watch: %s",
 				      strerror(errno));

@@ -45,8 +45,7 @@ static int src_info(struct devmgr_net *n, struct devmgr_net_info *out)
 	return 0;
 }
 
-static int src_sendv(struct devmgr_net *n, const struct iovec *iov,
-		     int iovcnt)
+static int src_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 {
 	(void)n;
 	(void)iov;
@@ -166,7 +165,8 @@ static void on_udp(void *arg, struct devmgr_sock *s, unsigned ev)
 	(void)arg;
 	(void)ev;
 	while ((n = devmgr_sock_recvfrom(s, buf, sizeof(buf),
-					 (struct sockaddr *)&from, &flen)) >= 0) {
+					 (struct sockaddr *)&from, &flen)) >=
+	       0) {
 		devmgr_sock_sendto(s, buf, (size_t)n, (struct sockaddr *)&from,
 				   flen);
 		flen = sizeof(from);

@@ -15,12 +15,12 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		printf((cond) ? "PASS: " : "FAIL: ");                        \
-		failures += !(cond);                                         \
-		printf(__VA_ARGS__);                                         \
-		printf("\n");                                                \
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		printf((cond) ? "PASS: " : "FAIL: ");                          \
+		failures += !(cond);                                           \
+		printf(__VA_ARGS__);                                           \
+		printf("\n");                                                  \
 	} while (0)
 
 static struct devmgr_ctx *ctx;
@@ -90,8 +90,9 @@ static void check_binds(struct devmgr_stack *st)
 		devmgr_sock_listen(s, 1);
 		devmgr_stack_socket(st, AF_INET, SOCK_STREAM, &s2);
 		rc = devmgr_sock_bind(s2, (struct sockaddr *)&in, sizeof(in));
-		CHECK(rc == -EADDRINUSE, "the same port again: -EADDRINUSE "
-					 "(%d)",
+		CHECK(rc == -EADDRINUSE,
+		      "the same port again: -EADDRINUSE "
+		      "(%d)",
 		      rc);
 		devmgr_sock_close(s2);
 	}
