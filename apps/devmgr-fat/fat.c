@@ -35,9 +35,8 @@ bool fat_verb_writes(enum fat_verb verb)
 /* "devmgr-fat: VERB PATH: message (ENAME)"; returns FAT_EXIT_FAILED. */
 static int fail(const char *what, const char *path, int rc)
 {
-	fprintf(stderr, "devmgr-fat: %s%s%s: %s (%s)\n", what,
-		path ? " " : "", path ? path : "", strerror(-rc),
-		devmgr_err_name(rc));
+	fprintf(stderr, "devmgr-fat: %s%s%s: %s (%s)\n", what, path ? " " : "",
+		path ? path : "", strerror(-rc), devmgr_err_name(rc));
 	return FAT_EXIT_FAILED;
 }
 
@@ -269,16 +268,15 @@ static ssize_t read_some(int fd, char *buf, size_t len)
 
 /* Copy fd into the fs file at path, replacing what it held.  *host says
  * the failure was on the host side. */
-static int copy_in(struct devmgr_fs *fs, int fd, const char *path,
-		   bool *host)
+static int copy_in(struct devmgr_fs *fs, int fd, const char *path, bool *host)
 {
 	struct devmgr_file *f;
 	char *buf = malloc(CHUNK);
 	uint64_t off = 0;
 	ssize_t n;
-	int rc = buf ? devmgr_fs_open(fs, path, O_WRONLY | O_CREAT | O_TRUNC,
-				      &f)
-		     : -ENOMEM;
+	int rc =
+		buf ? devmgr_fs_open(fs, path, O_WRONLY | O_CREAT | O_TRUNC, &f)
+		    : -ENOMEM;
 
 	*host = false;
 	if (rc < 0) {
@@ -319,13 +317,19 @@ static char *put_dest(struct devmgr_fs *fs, const char *src, const char *dest)
 static int cmd_put(struct devmgr_fs *fs, const char *src, const char *dest)
 {
 	bool from_stdin = strcmp(src, "-") == 0, host;
-	int fd = from_stdin ? STDIN_FILENO
-			    : open(src, O_RDONLY | O_CLOEXEC);
+	int fd = from_stdin ? STDIN_FILENO : open(src, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	char *out;
 	int rc;
 
 	if (fd < 0)
 		return fail("put", src, -errno);
+	/* Refused before the destination is created or truncated. */
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (!from_stdin)
+			close(fd);
+		return fail("put", src, -EISDIR);
+	}
 	out = put_dest(fs, src, dest);
 	if (out == NULL) {
 		rc = -ENOMEM;

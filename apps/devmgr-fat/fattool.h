@@ -29,7 +29,7 @@ struct fat_cmd {
 	enum fat_verb verb;
 	bool long_list; /* ls -l */
 	bool recursive; /* rm -r */
-	bool parents;   /* mkdir -p */
+	bool parents;	/* mkdir -p */
 	const char *arg[2];
 	int nargs;
 };

@@ -28,10 +28,10 @@ static const struct {
 	int optional; /* more arguments allowed */
 	const char *flags;
 } verbs[] = {
-	{ "ls", FAT_LS, 0, 1, "l" },    { "cat", FAT_CAT, 1, 0, "" },
-	{ "get", FAT_GET, 2, 0, "" },   { "put", FAT_PUT, 2, 0, "" },
+	{ "ls", FAT_LS, 0, 1, "l" },	   { "cat", FAT_CAT, 1, 0, "" },
+	{ "get", FAT_GET, 2, 0, "" },	   { "put", FAT_PUT, 2, 0, "" },
 	{ "mkdir", FAT_MKDIR, 1, 0, "p" }, { "rm", FAT_RM, 1, 0, "r" },
-	{ "mv", FAT_MV, 2, 0, "" },     { "df", FAT_DF, 0, 0, "" },
+	{ "mv", FAT_MV, 2, 0, "" },	   { "df", FAT_DF, 0, 0, "" },
 };
 
 static void usage(FILE *f)
@@ -78,6 +78,33 @@ static int usage_error(const char *fmt, const char *arg)
 	return FAT_EXIT_USAGE;
 }
 
+/* Whether argument k of a verb is a path in the filesystem (the others
+ * are host files). */
+static bool fs_arg(enum fat_verb verb, int k)
+{
+	if (verb == FAT_GET)
+		return k == 0;
+	if (verb == FAT_PUT)
+		return k == 1;
+	return true;
+}
+
+/* "." and ".." would make "rm -r /a/." remove /a, and each filesystem
+ * could read them its own way: they are refused instead. */
+static bool dot_component(const char *path)
+{
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if ((n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return true;
+		p += n;
+		p += strspn(p, "/");
+	}
+	return false;
+}
+
 /* A command's own flags ("-l", "-r", "-p", or bundled) and arguments. */
 static int parse_command(int argc, char **argv, struct fat_cmd *c)
 {
@@ -108,8 +135,13 @@ static int parse_command(int argc, char **argv, struct fat_cmd *c)
 	    c->nargs > verbs[i].nargs + verbs[i].optional)
 		return usage_error("wrong number of arguments for \"%s\"",
 				   argv[0]);
-	for (int k = 0; k < c->nargs; k++)
+	for (int k = 0; k < c->nargs; k++) {
 		c->arg[k] = argv[a + k];
+		if (fs_arg(c->verb, k) && dot_component(c->arg[k]))
+			return usage_error("\"%s\": \".\" and \"..\" are not "
+					   "allowed in paths of the filesystem",
+					   c->arg[k]);
+	}
 	if (c->verb == FAT_LS && c->nargs == 0) {
 		c->arg[0] = "/";
 		c->nargs = 1;
@@ -121,9 +153,9 @@ static int parse_command(int argc, char **argv, struct fat_cmd *c)
 static char *image_config(const char *image, bool read_only)
 {
 	json_t *root = json_pack(
-		"{s:i, s:{s:{s:s, s:s, s:b}, s:{s:s, s:s}}, s:{s:s}}",
-		"devmgr", 1, "devices", "disk", "provider", "blk-file", "path",
-		image, "read_only", read_only, "fs", "provider", "fs-fat", "on",
+		"{s:i, s:{s:{s:s, s:s, s:b}, s:{s:s, s:s}}, s:{s:s}}", "devmgr",
+		1, "devices", "disk", "provider", "blk-file", "path", image,
+		"read_only", read_only, "fs", "provider", "fs-fat", "on",
 		"disk", "app", "name", "fat");
 	char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
 
@@ -189,7 +221,8 @@ static int parse_options(int argc, char **argv, struct devmgr_ctx *ctx,
 			o->config = optarg;
 			break;
 		case 'P':
-			if (devmgr_ctx_add_plugin_dir(ctx, optarg, NULL, &e) < 0)
+			if (devmgr_ctx_add_plugin_dir(ctx, optarg, NULL, &e) <
+			    0)
 				return report(&e, FAT_EXIT_USAGE);
 			break;
 		case 'v':
@@ -202,7 +235,8 @@ static int parse_options(int argc, char **argv, struct devmgr_ctx *ctx,
 			usage(stdout);
 			return FAT_EXIT_OK;
 		case 'V':
-			printf("devmgr-fat (devmgr) %s\n", DEVMGR_VERSION_STRING);
+			printf("devmgr-fat (devmgr) %s\n",
+			       DEVMGR_VERSION_STRING);
 			return FAT_EXIT_OK;
 		default:
 			fprintf(stderr, "Try 'devmgr-fat --help'.\n");

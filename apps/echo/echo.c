@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ECHO_BUF (64u * 1024)
+#define ECHO_BUF	  (64u * 1024)
 #define ECHO_ACCEPT_BURST 16
 
 struct echo_devs {
@@ -142,8 +142,8 @@ static void on_listener(void *arg, struct devmgr_sock *s, unsigned ev)
 		if (rc == -EAGAIN)
 			return;
 		if (rc < 0) {
-			devmgr_log(st->ctx, DEVMGR_LOG_WARN,
-				   "echo: accept: %s", strerror(-rc));
+			devmgr_log(st->ctx, DEVMGR_LOG_WARN, "echo: accept: %s",
+				   strerror(-rc));
 			return;
 		}
 		c = malloc(sizeof(*c));
@@ -187,13 +187,12 @@ static void on_udp(void *arg, struct devmgr_sock *s, unsigned ev)
 		if (n != -EAGAIN)
 			u->pending = false; /* sent, or lost as UDP may be */
 	}
-	devmgr_sock_set_events(s, u->pending ? DEVMGR_SOCK_WRITE
-					     : DEVMGR_SOCK_READ,
-			       on_udp, u);
+	devmgr_sock_set_events(
+		s, u->pending ? DEVMGR_SOCK_WRITE : DEVMGR_SOCK_READ, on_udp,
+		u);
 }
 
-static socklen_t any_addr(int family, uint16_t port,
-			  struct sockaddr_storage *a)
+static socklen_t any_addr(int family, uint16_t port, struct sockaddr_storage *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (family == AF_INET) {
@@ -220,25 +219,24 @@ static int open_bound(struct echo_state *st, int family, int type,
 	int rc = devmgr_stack_socket(st->net, family, type, out);
 
 	if (rc < 0) {
-		devmgr_log(st->ctx, DEVMGR_LOG_ERROR,
-			   "echo: %s %s socket: %s", fam, what, strerror(-rc));
+		devmgr_log(st->ctx, DEVMGR_LOG_ERROR, "echo: %s %s socket: %s",
+			   fam, what, strerror(-rc));
 		return rc;
 	}
 	rc = devmgr_sock_bind(*out, (struct sockaddr *)&a, alen);
 	if (rc == 0 && type == SOCK_STREAM)
 		rc = devmgr_sock_listen(*out, 128);
 	if (rc < 0) {
-		devmgr_log(st->ctx, DEVMGR_LOG_ERROR,
-			   "echo: %s %s port %u: %s", fam, what, port,
-			   strerror(-rc));
+		devmgr_log(st->ctx, DEVMGR_LOG_ERROR, "echo: %s %s port %u: %s",
+			   fam, what, port, strerror(-rc));
 		devmgr_sock_close(*out);
 		*out = NULL;
 	}
 	return rc;
 }
 
-static int open_family(struct echo_state *st, int ep, int family,
-		       uint16_t port, bool tcp, bool udp)
+static int open_family(struct echo_state *st, int ep, int family, uint16_t port,
+		       bool tcp, bool udp)
 {
 	int rc;
 
@@ -328,8 +326,8 @@ static const struct devmgr_slot echo_slots[] = {
 };
 
 static const struct devmgr_param echo_args[] = {
-	{ "port", DEVMGR_PARAM_INT, 0, "7007", "TCP and UDP port to echo on",
-	  1, 65535 },
+	{ "port", DEVMGR_PARAM_INT, 0, "7007", "TCP and UDP port to echo on", 1,
+	  65535 },
 	{ "tcp", DEVMGR_PARAM_BOOL, 0, "true", "echo TCP connections", 0, 0 },
 	{ "udp", DEVMGR_PARAM_BOOL, 0, "true", "echo UDP datagrams", 0, 0 },
 	{ "ipv6", DEVMGR_PARAM_BOOL, 0, "false",

@@ -40,7 +40,7 @@ enum dbg_op {
 };
 
 static const char *const op_names[] = {
-	[OP_READ] = "read",   [OP_WRITE] = "write", [OP_FLUSH] = "flush",
+	[OP_READ] = "read",	  [OP_WRITE] = "write", [OP_FLUSH] = "flush",
 	[OP_DISCARD] = "discard", [OP_INFO] = "info",
 };
 
@@ -58,7 +58,7 @@ struct dbg {
 	bool check, strict_iov;
 	int max_iovcnt;
 	/* The fault schedule. */
-	int error;      /* negative errno of injected failures */
+	int error;	     /* negative errno of injected failures */
 	uint64_t fail_at[3]; /* k-th read, write, flush (1-based); 0: never */
 	uint64_t fail_count; /* consecutive calls failed from k; 0: all */
 	uint64_t bad_start, bad_count;
@@ -68,7 +68,7 @@ struct dbg {
 	unsigned delay_us;
 	/* State, under lock. */
 	pthread_mutex_t lock;
-	uint64_t calls;    /* every call, the trace's sequence number */
+	uint64_t calls;	   /* every call, the trace's sequence number */
 	uint64_t count[3]; /* reads, writes, flushes that passed the check */
 	FILE *trace;
 };
@@ -211,19 +211,21 @@ static bool inject(struct dbg *d, enum dbg_op op, uint64_t sector,
 }
 
 /* One trace line: "SEQ OP SECTOR COUNT IOVCNT RESULT[ # NOTE]".  Fields
- * that do not apply to the call are "-". */
-static void trace(struct dbg *d, uint64_t seq, enum dbg_op op, int64_t sector,
-		  int64_t count, int iovcnt, int rc, const char *note)
+ * that do not apply to the call are "-": SECTOR and COUNT to info and
+ * flush, IOVCNT to all but read and write. */
+static void trace(struct dbg *d, uint64_t seq, enum dbg_op op, uint64_t sector,
+		  uint64_t count, int iovcnt, int rc, const char *note)
 {
+	bool span = op == OP_READ || op == OP_WRITE || op == OP_DISCARD;
 	char s[24] = "-", c[24] = "-", v[16] = "-";
 
 	if (d->trace == NULL)
 		return;
-	if (sector >= 0)
-		snprintf(s, sizeof(s), "%lld", (long long)sector);
-	if (count >= 0)
-		snprintf(c, sizeof(c), "%lld", (long long)count);
-	if (iovcnt >= 0)
+	if (span) {
+		snprintf(s, sizeof(s), "%llu", (unsigned long long)sector);
+		snprintf(c, sizeof(c), "%llu", (unsigned long long)count);
+	}
+	if (op == OP_READ || op == OP_WRITE)
 		snprintf(v, sizeof(v), "%d", iovcnt);
 	fprintf(d->trace, "%llu %s %s %s %s %s%s%s\n", (unsigned long long)seq,
 		op_names[op], s, c, v, rc == 0 ? "0" : devmgr_err_name(rc),
@@ -249,7 +251,7 @@ static int dbg_info(struct devmgr_blk *b, struct devmgr_blk_info *out)
 
 	*out = d->info;
 	pthread_mutex_lock(&d->lock);
-	trace(d, ++d->calls, OP_INFO, -1, -1, -1, 0, NULL);
+	trace(d, ++d->calls, OP_INFO, 0, 0, 0, 0, NULL);
 	pthread_mutex_unlock(&d->lock);
 	return 0;
 }
@@ -274,8 +276,8 @@ static int dbg_enter(struct dbg *d, enum dbg_op op, uint64_t sector,
 			rc = check_range(d, sector, count, why, sizeof(why));
 		}
 		if (rc < 0)
-			dbg_log(d, "%s at sector %llu refused: %s", op_names[op],
-				(unsigned long long)sector, why);
+			dbg_log(d, "%s at sector %llu refused: %s",
+				op_names[op], (unsigned long long)sector, why);
 	} else if (iov != NULL && iovcnt > 0 && iovcnt <= IOV_MAX) {
 		for (int i = 0; i < iovcnt; i++)
 			bytes += iov[i].iov_len;
@@ -289,8 +291,7 @@ static int dbg_enter(struct dbg *d, enum dbg_op op, uint64_t sector,
 			rc = d->error;
 	}
 	if (rc < 0)
-		trace(d, *seq, op, (int64_t)sector, (int64_t)count, iovcnt, rc,
-		      why);
+		trace(d, *seq, op, sector, count, iovcnt, rc, why);
 	pthread_mutex_unlock(&d->lock);
 	if (rc == 0)
 		delay(d);
@@ -308,8 +309,8 @@ static void dbg_leave(struct dbg *d, uint64_t seq, enum dbg_op op,
 	for (int i = 0; iov != NULL && i < iovcnt && i < IOV_MAX; i++)
 		bytes += iov[i].iov_len;
 	pthread_mutex_lock(&d->lock);
-	trace(d, seq, op, (int64_t)sector,
-	      (int64_t)(bytes / d->info.sector_size), iovcnt, rc, NULL);
+	trace(d, seq, op, sector, bytes / d->info.sector_size, iovcnt, rc,
+	      NULL);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -357,7 +358,7 @@ static int dbg_flush(struct devmgr_blk *b)
 	if (rc == 0)
 		rc = devmgr_blk_flush(d->lower);
 	pthread_mutex_lock(&d->lock);
-	trace(d, seq, OP_FLUSH, -1, -1, -1, rc, why);
+	trace(d, seq, OP_FLUSH, 0, 0, 0, rc, why);
 	pthread_mutex_unlock(&d->lock);
 	return rc;
 }
@@ -387,8 +388,7 @@ static int dbg_discard(struct devmgr_blk *b, uint64_t sector, uint64_t count)
 		rc = devmgr_blk_discard(d->lower, sector, count);
 	pthread_mutex_lock(&d->lock);
 	seq = ++d->calls;
-	trace(d, seq, OP_DISCARD, (int64_t)sector, (int64_t)count, -1, rc,
-	      why);
+	trace(d, seq, OP_DISCARD, sector, count, 0, rc, why);
 	pthread_mutex_unlock(&d->lock);
 	return rc;
 }
@@ -435,8 +435,8 @@ static const struct devmgr_param dbg_params[] = {
 	  "write one line per call to this file (truncated at creation)", 0,
 	  0 },
 	{ "check", DEVMGR_PARAM_BOOL, 0, "true",
-	  "refuse calls that break the blk contract, with a logged reason",
-	  0, 0 },
+	  "refuse calls that break the blk contract, with a logged reason", 0,
+	  0 },
 	{ "strict_iov", DEVMGR_PARAM_BOOL, 0, "false",
 	  "also refuse iovec entries that are not whole sectors", 0, 0 },
 	{ "max_iovcnt", DEVMGR_PARAM_INT, 0, "1024",
@@ -502,8 +502,7 @@ static int lower_info(struct devmgr_device *dev, struct dbg *d,
 	rc = devmgr_blk_info(d->lower, &d->info);
 	if (rc < 0)
 		return devmgr_error_set(err, rc, "info of %s: %s",
-					devmgr_device_id(below),
-					strerror(-rc));
+					devmgr_device_id(below), strerror(-rc));
 	if (d->info.sector_size == 0)
 		return devmgr_error_set(err, -EINVAL,
 					"%s reports a sector size of 0",
@@ -543,8 +542,7 @@ static int read_schedule(struct devmgr_device *dev, struct dbg *d,
 	return 0;
 }
 
-static int open_trace(struct dbg *d, const char *path,
-		      struct devmgr_error *err)
+static int open_trace(struct dbg *d, const char *path, struct devmgr_error *err)
 {
 	int fd, e;
 

@@ -43,14 +43,16 @@ struct fat_key {
 	uint16_t c[FAT_LFN_MAX + 1];
 };
 
-/* One folder entry of the index: where its slots are and its keys. */
+/* One folder entry of the index: where its slots are, and the hashes of
+ * its folded names (long, 8.3).  The names themselves are compared from
+ * the folder's bytes, which keeps the index small. */
 struct fat_dent {
 	uint32_t off;     /* byte offset of the 8.3 entry in the folder */
 	uint32_t lfn_off; /* offset of the first slot (== off without LFN) */
-	uint16_t *keys;   /* long key then short key, folded */
-	uint16_t long_len, short_len;
 	uint32_t hash[2];
 	int32_t hnext[2];
+	uint16_t long_len; /* UTF-16 units of the long name, 0: none */
+	bool two_keys;    /* the 8.3 name is a second, different key */
 	bool deleted;
 };
 
@@ -85,6 +87,7 @@ struct fat_inode {
 	uint32_t *chain; /* every cluster of the file, in order */
 	uint32_t nchain, cap;
 	bool chain_ok;
+	bool dirty;     /* the entry on the device lags (pwrite) */
 };
 
 struct fat_handle {
@@ -119,6 +122,8 @@ struct fat_vol {
 	bool any_dirty, fsinfo_dirty;
 	bool read_only;
 	bool was_dirty;      /* FAT[1] said not cleanly unmounted */
+	bool mounted;	     /* fat_mount() succeeded: the FAT cache is the
+			      * volume's, and unmount may write it back */
 	char label[36];
 	struct fat_dir *dirs;
 	unsigned ndirs;
@@ -224,7 +229,9 @@ ssize_t fat_file_read(struct fat_vol *v, struct fat_inode *ino, void *buf,
 ssize_t fat_file_write(struct fat_vol *v, struct fat_inode *ino,
 		       const void *buf, size_t len, uint64_t off);
 int fat_file_truncate(struct fat_vol *v, struct fat_inode *ino, uint64_t size);
-int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified);
+int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified,
+		    bool now);
+int fat_inodes_flush(struct fat_vol *v);
 
 /* fat_ops.c */
 extern const struct devmgr_fs_ops fat_ops_rw, fat_ops_ro;

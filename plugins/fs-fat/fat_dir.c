@@ -77,6 +77,10 @@ static void lfn_slot(struct lfn_state *s, const uint8_t *e, uint32_t at,
 {
 	uint8_t ord = e[0];
 
+	if (le16(e + 26) != 0) { /* LDIR_FstClusLO must be 0 */
+		s->on = false;
+		return;
+	}
 	if (ord & 0x40) {
 		int n = ord & 0x1F;
 
@@ -217,7 +221,7 @@ static int rehash(struct fat_dir *d, uint32_t want)
 		if (d->ents[i].deleted)
 			continue;
 		link_node(d, i, 0);
-		if (d->ents[i].short_len)
+		if (d->ents[i].two_keys)
 			link_node(d, i, 1);
 	}
 	return 0;
@@ -226,9 +230,8 @@ static int rehash(struct fat_dir *d, uint32_t want)
 static int index_add(struct fat_dir *d, const struct fat_dirent_info *in)
 {
 	struct fat_dent *de;
-	uint16_t sk[12];
-	size_t ll;
-	const uint16_t *lsrc;
+	uint16_t lk[20 * 13], sk[12];
+	size_t ll = in->llen ? (size_t)in->llen : (size_t)in->slen;
 
 	if (d->nents == d->cap) {
 		uint32_t ncap = d->cap ? d->cap * 2 : 32;
@@ -245,28 +248,15 @@ static int index_add(struct fat_dir *d, const struct fat_dirent_info *in)
 	memset(de, 0, sizeof(*de));
 	de->off = in->off;
 	de->lfn_off = in->lfn_off;
-	if (in->llen) {
-		lsrc = in->lu;
-		ll = (size_t)in->llen;
-	} else {
-		lsrc = in->su;
-		ll = (size_t)in->slen;
-	}
+	de->long_len = (uint16_t)in->llen;
+	fold(in->llen ? in->lu : in->su, ll, lk);
 	fold(in->su, (size_t)in->slen, sk);
-	de->keys = malloc((ll + (size_t)in->slen) * sizeof(uint16_t) + 1);
-	if (de->keys == NULL)
-		return -ENOMEM;
-	fold(lsrc, ll, de->keys);
-	de->long_len = (uint16_t)ll;
-	if (in->llen && !(ll == (size_t)in->slen &&
-			  memcmp(de->keys, sk, ll * sizeof(uint16_t)) == 0)) {
-		memcpy(de->keys + ll, sk, (size_t)in->slen * sizeof(uint16_t));
-		de->short_len = (uint16_t)in->slen;
-	}
-	de->hash[0] = fat_hash(de->keys, ll);
-	de->hash[1] = fat_hash(de->keys + ll, de->short_len);
+	de->two_keys = in->llen && !(ll == (size_t)in->slen &&
+				     memcmp(lk, sk, ll * sizeof(uint16_t)) == 0);
+	de->hash[0] = fat_hash(lk, ll);
+	de->hash[1] = fat_hash(sk, (size_t)in->slen);
 	link_node(d, d->nents, 0);
-	if (de->short_len)
+	if (de->two_keys)
 		link_node(d, d->nents, 1);
 	d->nents++;
 	return 0;
@@ -274,8 +264,6 @@ static int index_add(struct fat_dir *d, const struct fat_dirent_info *in)
 
 static void index_clear(struct fat_dir *d)
 {
-	for (uint32_t i = 0; i < d->nents; i++)
-		free(d->ents[i].keys);
 	d->nents = d->ndeleted = 0;
 	if (d->buckets)
 		memset(d->buckets, 0xFF, d->nbuckets * sizeof(*d->buckets));
@@ -303,9 +291,36 @@ static int index_build(struct fat_vol *v, struct fat_dir *d)
 	return rc;
 }
 
+/* The entry's name for key w (0: long, 1: 8.3), folded, from the
+ * folder's bytes.  Returns its length. */
+static size_t entry_key(const struct fat_dir *d, const struct fat_dent *de,
+			int w, uint16_t *out)
+{
+	const uint8_t *e = d->buf + de->off;
+	size_t n;
+
+	if (w == 1 || de->long_len == 0) {
+		n = (size_t)fat_short_render(e, out, false);
+	} else {
+		uint32_t slots = (de->off - de->lfn_off) / FAT_DIRENT;
+
+		/* the first slot holds the highest ordinal */
+		for (uint32_t j = 0; j < slots; j++) {
+			const uint8_t *s = d->buf + de->lfn_off + j * FAT_DIRENT;
+			uint32_t base = (slots - 1 - j) * 13;
+
+			for (int i = 0; i < 13; i++)
+				out[base + (uint32_t)i] = le16(s + lfn_pos[i]);
+		}
+		n = de->long_len;
+	}
+	fold(out, n, out);
+	return n;
+}
+
 int32_t fat_dir_lookup(struct fat_dir *d, const uint16_t *u, size_t n)
 {
-	uint16_t k[FAT_LFN_MAX + 1];
+	uint16_t k[FAT_LFN_MAX + 1], key[20 * 13];
 	uint32_t h;
 
 	if (n == 0 || n > FAT_LFN_MAX || d->nbuckets == 0)
@@ -315,10 +330,9 @@ int32_t fat_dir_lookup(struct fat_dir *d, const uint16_t *u, size_t n)
 	for (int32_t id = d->buckets[h & (d->nbuckets - 1)]; id >= 0;) {
 		const struct fat_dent *de = &d->ents[id >> 1];
 		int w = id & 1;
-		const uint16_t *key = de->keys + (w ? de->long_len : 0);
-		size_t len = w ? de->short_len : de->long_len;
 
-		if (!de->deleted && de->hash[w] == h && len == n &&
+		if (!de->deleted && de->hash[w] == h &&
+		    entry_key(d, de, w, key) == n &&
 		    memcmp(key, k, n * sizeof(uint16_t)) == 0)
 			return id >> 1;
 		id = de->hnext[w];
@@ -488,7 +502,8 @@ int fat_dir_load_label(struct fat_vol *v)
 
 	if (d == NULL)
 		return rc;
-	if (d->label_off < 0)
+	if (d->label_off < 0 ||
+	    memcmp(d->buf + d->label_off, "NO NAME    ", 11) == 0)
 		return 0;
 	for (int i = 0; i < 11; i++)
 		u[n++] = fat_cp850(d->buf[d->label_off + i]);

@@ -270,9 +270,12 @@ static int extend(struct fat_vol *v, struct fat_inode *ino, uint64_t size)
 	return 0;
 }
 
-/* Write the file's size, first cluster and (when modified) times into its
- * entry, and the FAT. */
-int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified)
+/* Put the file's size, first cluster and (when modified) times into its
+ * entry; with now, write the entry and the FAT to the device, else leave
+ * that to close, sync or unmount (pwrite does, so that a big file written
+ * in many calls costs one entry write). */
+int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified,
+		    bool now)
 {
 	struct fat_dir *d;
 	uint8_t *e;
@@ -294,8 +297,14 @@ int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified)
 			put16(e + 18, date);
 			e[11] |= FAT_ATTR_ARCHIVE;
 		}
-		rc = fat_dir_write(v, d, ino->off, FAT_DIRENT);
+		if (now)
+			rc = fat_dir_write(v, d, ino->off, FAT_DIRENT);
 	}
+	if (!now) {
+		ino->dirty = true;
+		return rc;
+	}
+	ino->dirty = false;
 	if (rc == 0)
 		rc = fat_flush_fat(v);
 	return rc;
@@ -339,7 +348,7 @@ ssize_t fat_file_write(struct fat_vol *v, struct fat_inode *ino,
 	if (rc == 0 && end > ino->size)
 		ino->size = (uint32_t)end;
 	/* after a failure, the entry still gets the chain it now has */
-	int rc2 = fat_inode_store(v, ino, rc == 0);
+	int rc2 = fat_inode_store(v, ino, rc == 0, rc < 0);
 	if (rc == 0)
 		rc = rc2;
 	return rc < 0 ? rc : (ssize_t)len;
@@ -376,5 +385,20 @@ int fat_file_truncate(struct fat_vol *v, struct fat_inode *ino, uint64_t size)
 		ino->nchain = need;
 	}
 	ino->size = (uint32_t)size;
-	return fat_inode_store(v, ino, true);
+	return fat_inode_store(v, ino, true, true);
+}
+
+/* Entries that pwrite left in memory reach the device. */
+int fat_inodes_flush(struct fat_vol *v)
+{
+	int rc = 0;
+
+	for (struct fat_inode *i = v->inodes; i; i = i->next)
+		if (i->dirty) {
+			int r = fat_inode_store(v, i, true, true);
+
+			if (rc == 0)
+				rc = r;
+		}
+	return rc;
 }

@@ -282,7 +282,7 @@ static int list(struct fat_vol *v, struct fat_dir *d, devmgr_fs_dir_fn fn,
 	}
 	d->pins++;
 	while (rc == 0 && fat_dir_next(v, d, &pos, in) == 1) {
-		memcpy(de->name, in->name, sizeof(de->name));
+		memcpy(de->name, in->name, strlen(in->name) + 1);
 		fat_ent_stat(in->e, &de->st);
 		rc = fn(arg, de);
 	}

@@ -318,7 +318,7 @@ int fat_flush_fat(struct fat_vol *v)
 	size_t nsec = v->fat_bytes / v->ss;
 
 	if (!v->any_dirty)
-		return write_fsinfo(v);
+		return 0;
 	for (size_t s = 0; s < nsec;) {
 		size_t e = s;
 
@@ -341,7 +341,7 @@ int fat_flush_fat(struct fat_vol *v)
 		s = e;
 	}
 	v->any_dirty = false;
-	return write_fsinfo(v);
+	return 0;
 }
 
 int fat_sync(struct fat_vol *v, bool flush_dev)
@@ -350,7 +350,11 @@ int fat_sync(struct fat_vol *v, bool flush_dev)
 
 	if (v->read_only)
 		return 0;
-	rc = fat_flush_fat(v);
+	rc = fat_inodes_flush(v);
+	if (rc == 0)
+		rc = fat_flush_fat(v);
+	if (rc == 0)
+		rc = write_fsinfo(v);
 	if (rc == 0 && flush_dev)
 		rc = devmgr_blk_flush(v->blk);
 	return rc;
@@ -682,14 +686,18 @@ int fat_mount(struct fat_vol *v, struct devmgr_blk *blk, bool read_only,
 						"marking the volume in use: %s",
 						strerror(-rc));
 	}
+	v->mounted = true;
 	return 0;
 }
 
 void fat_unmount(struct fat_vol *v)
 {
-	if (v->fat && !v->read_only) {
+	/* A mount that failed half-way (a FAT that could not be read) has
+	 * nothing of the volume's to write back: writing would destroy it. */
+	if (v->mounted && !v->read_only) {
 		v->fsinfo_dirty |= v->type == 32;
-		if (fat_flush_fat(v) == 0 && set_clean(v, !v->was_dirty) == 0)
+		/* everything reaches the device before the clean bit does */
+		if (fat_sync(v, true) == 0 && set_clean(v, !v->was_dirty) == 0)
 			devmgr_blk_flush(v->blk);
 	}
 	fat_dir_free_all(v);

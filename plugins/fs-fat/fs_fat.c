@@ -37,12 +37,17 @@ static int fat_create(struct devmgr_device *dev, struct devmgr_error *err)
 					 v->last_error[0] ? v->last_error
 							  : strerror(-rc));
 	}
+	if (rc == 0) {
+		rc = devmgr_device_set_handle_ops(dev, v->read_only
+							       ? &fat_ops_ro
+							       : &fat_ops_rw);
+		if (rc < 0)
+			devmgr_error_set(err, rc, "the ops table was refused");
+	}
 	if (rc < 0) {
 		fat_unmount(v);
 		return rc;
 	}
-	devmgr_device_set_handle_ops(dev, v->read_only ? &fat_ops_ro
-						       : &fat_ops_rw);
 	fat_log(v, DEVMGR_LOG_DEBUG,
 		"FAT%d, %u clusters of %u bytes, %u free%s", v->type,
 		v->nclusters, v->cs, v->free_count,

@@ -10,10 +10,11 @@
  *     app's calls, each time under the core lock;
  *   - lwIP's callbacks (on either thread, always under the lock) only
  *     record state in the socket and wake the loop through an eventfd;
- *   - frames lwIP sends are copied to a queue and handed to the net
- *     device by the loop thread, never while the lock is held (a net
- *     device such as net-link may deliver a frame straight into another
- *     lwIP netif, which would take the same lock);
+ *   - frames lwIP sends on the loop thread go to the net device at once
+ *     (the net signature never delivers a frame from inside sendv, so
+ *     the device cannot call back into lwIP while the lock is held);
+ *     frames it sends on the tcpip thread are copied to a queue that the
+ *     loop thread sends, so that only the loop thread uses the device;
  *   - the app's functions run on the loop thread, without the lock.
  * lwIP has one global state per process, shared by every stack-lwip
  * device: each device is one netif, and its sockets are bound to that
@@ -50,9 +51,11 @@
 #include "lwip/udp.h"
 #include "netif/ethernet.h"
 
-#define LW_UDP_QUEUE 256     /* datagrams waiting per UDP socket */
-#define LW_MAX_DGRAM 65507   /* largest UDP payload over IPv4 */
+#define LW_UDP_QUEUE 256   /* datagrams waiting per UDP socket */
+#define LW_MAX_DGRAM 65507 /* largest UDP payload over IPv4 */
 #define LW_MAX_FRAME 65535
+#define LW_RX_ALIGN  2 /* see on_frame() */
+#define LW_RX_PAD    128
 
 struct lw_stack;
 
@@ -74,10 +77,10 @@ struct lw_sock {
 	enum lw_state state;
 	int family;
 	bool bound;
-	bool dead;  /* closed by the app during a dispatch round */
-	bool eof;   /* the peer has ended its stream */
+	bool dead; /* closed by the app during a dispatch round */
+	bool eof;  /* the peer has ended its stream */
 	bool shut_wr;
-	int err;    /* pending error, handed to the next call */
+	int err; /* pending error, handed to the next call */
 	union {
 		struct tcp_pcb *tcp;
 		struct tcp_pcb_listen *listen;
@@ -104,6 +107,11 @@ struct lw_frame {
 	unsigned char data[];
 };
 
+struct lw_ready {
+	struct lw_sock *s;
+	unsigned ev;
+};
+
 struct lw_stack {
 	struct devmgr_ctx *ctx;
 	struct devmgr_net *net;
@@ -122,12 +130,8 @@ struct lw_stack {
 	/* loop thread only */
 	bool dispatching, flushing;
 	struct lw_sock *zombies;
-	struct lw_ready {
-		struct lw_sock *s;
-		unsigned ev;
-	} *ready;
+	struct lw_ready *ready; /* one dispatch round's ready sockets */
 	size_t ready_cap;
-	uint64_t rx_bad;
 };
 
 static pthread_once_t lw_once = PTHREAD_ONCE_INIT;
@@ -162,8 +166,30 @@ static void kick(struct lw_stack *st)
 		st->kicked = false; /* full counter: the loop is awake anyway */
 }
 
-/* lwIP's output, under the core lock, on any thread: the frame is copied
- * to the queue that the loop thread sends. */
+/* On the loop thread, with nothing queued before it, a frame goes to the
+ * device at once, gathered from the pbuf chain: the net signature
+ * delivers received frames only through the loop, never from inside
+ * sendv, so no device can call back into lwIP while the lock is held. */
+static bool send_now(struct lw_stack *st, struct pbuf *p)
+{
+	struct iovec iov[8];
+	int n = 0;
+
+	if (st->txq != NULL || !pthread_equal(pthread_self(), st->loop_thread))
+		return false;
+	for (struct pbuf *q = p; q != NULL; q = q->next) {
+		if (n == 8)
+			return false;
+		iov[n].iov_base = q->payload;
+		iov[n++].iov_len = q->len;
+	}
+	devmgr_net_sendv(st->net, iov, n); /* -EAGAIN: dropped, as a link */
+	return true;
+}
+
+/* lwIP's output, under the core lock, on any thread.  Frames from the
+ * tcpip thread (timers) are copied to the queue that the loop thread
+ * sends. */
 static err_t lw_linkoutput(struct netif *netif, struct pbuf *p)
 {
 	struct lw_stack *st = netif->state;
@@ -171,6 +197,8 @@ static err_t lw_linkoutput(struct netif *netif, struct pbuf *p)
 
 	if (p->tot_len > st->mtu + DEVMGR_NET_HDR_LEN)
 		return ERR_BUF;
+	if (send_now(st, p))
+		return ERR_OK;
 	f = malloc(sizeof(*f) + p->tot_len);
 	if (f == NULL)
 		return ERR_MEM;
@@ -186,10 +214,9 @@ static err_t lw_linkoutput(struct netif *netif, struct pbuf *p)
 	return ERR_OK;
 }
 
-/* Loop thread, without the lock.  A frame the device cannot take now is
- * dropped, as a busy link would; TCP sends it again.  Not reentered: a
- * net device that delivers in place may bring us back here through the
- * peer's answer, whose frames then wait for this loop. */
+/* Loop thread, without the lock: the frames queued by the tcpip thread.
+ * A frame the device cannot take now is dropped, as a busy link would;
+ * TCP sends it again.  Not reentered. */
 static void flush_tx(struct lw_stack *st)
 {
 	struct lw_frame *f;
@@ -326,9 +353,13 @@ static err_t on_tcp_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
+/* Nagle is off: an app here hands over whole buffers, and a short tail
+ * held back for an ACK that the peer delays (40 ms on Linux) would stall
+ * every round trip of a request/response or echo exchange. */
 static void tcp_hook(struct lw_sock *s, struct tcp_pcb *pcb)
 {
 	s->pcb.tcp = pcb;
+	tcp_nagle_disable(pcb);
 	tcp_arg(pcb, s);
 	tcp_recv(pcb, on_tcp_recv);
 	tcp_sent(pcb, on_tcp_sent);
@@ -431,9 +462,11 @@ static unsigned sock_ready(const struct lw_sock *s)
 	return ev;
 }
 
+/* ERROR comes unasked, but an app that asks for nothing is not called
+ * at all (as on net-socket, whose watch is then removed). */
 static unsigned sock_wanted(const struct lw_sock *s)
 {
-	if (s->fn == NULL || s->dead)
+	if (s->fn == NULL || s->dead || s->events == 0)
 		return 0;
 	return sock_ready(s) & (s->events | DEVMGR_SOCK_ERROR);
 }
@@ -527,7 +560,15 @@ static void on_wake(void *arg, int fd, unsigned ev)
 /* ---- frames in --------------------------------------------------------- */
 
 /* Loop thread.  Frames shorter than an Ethernet header or longer than
- * the device's MTU allows are dropped here; lwIP checks the rest. */
+ * the device's MTU allows are dropped here; lwIP checks the rest.
+ *
+ * The frame is copied 2 bytes into its buffer, so that the IP header
+ * after the 14-byte Ethernet header is 8-byte aligned: lwIP's reassembly
+ * keeps a pointer to the next fragment inside the IP header, and a leak
+ * checker only sees aligned pointers.  Zeroed bytes follow the frame
+ * (outside the pbuf's length) because lwIP 2.1 reads some header fields
+ * (ARP, IPv4 and IPv6 lengths) before checking that the frame holds them:
+ * those reads then stay inside the buffer and see zeros. */
 static void on_frame(void *arg, struct devmgr_net *n, const void *frame,
 		     size_t len)
 {
@@ -536,14 +577,16 @@ static void on_frame(void *arg, struct devmgr_net *n, const void *frame,
 
 	(void)n;
 	if (len < DEVMGR_NET_MIN_FRAME || len > st->mtu + DEVMGR_NET_HDR_LEN ||
-	    len > LW_MAX_FRAME) {
-		st->rx_bad++;
+	    len > LW_MAX_FRAME - LW_RX_ALIGN - LW_RX_PAD)
 		return;
-	}
 	LOCK_TCPIP_CORE();
-	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+	p = pbuf_alloc(PBUF_RAW, (u16_t)(LW_RX_ALIGN + len + LW_RX_PAD),
+		       PBUF_RAM);
 	if (p != NULL) {
+		pbuf_remove_header(p, LW_RX_ALIGN);
 		memcpy(p->payload, frame, len);
+		memset((char *)p->payload + len, 0, LW_RX_PAD);
+		p->len = p->tot_len = (u16_t)len;
 		if (st->netif.input(p, &st->netif) != ERR_OK)
 			pbuf_free(p);
 	}
@@ -631,10 +674,12 @@ static int lw_info(struct devmgr_stack *h, struct devmgr_stack_info *out)
 	out->netmask.sin_family = AF_INET;
 	out->gateway.sin_family = AF_INET;
 	LOCK_TCPIP_CORE();
-	out->ipv4.sin_addr.s_addr = ip4_addr_get_u32(netif_ip4_addr(&st->netif));
+	out->ipv4.sin_addr.s_addr =
+		ip4_addr_get_u32(netif_ip4_addr(&st->netif));
 	out->netmask.sin_addr.s_addr =
 		ip4_addr_get_u32(netif_ip4_netmask(&st->netif));
-	out->gateway.sin_addr.s_addr = ip4_addr_get_u32(netif_ip4_gw(&st->netif));
+	out->gateway.sin_addr.s_addr =
+		ip4_addr_get_u32(netif_ip4_gw(&st->netif));
 	UNLOCK_TCPIP_CORE();
 	if (st->has_ipv6) {
 		out->has_ipv6 = true;
@@ -904,8 +949,8 @@ static ssize_t lw_recv(struct devmgr_sock *sk, void *buf, size_t len)
 	return n;
 }
 
-static ssize_t tcp_send_locked(struct lw_sock *s, const void *buf,
-			       size_t len, bool more)
+static ssize_t tcp_send_locked(struct lw_sock *s, const void *buf, size_t len,
+			       bool more)
 {
 	struct tcp_pcb *pcb = s->pcb.tcp;
 	u16_t room;
@@ -1300,8 +1345,8 @@ static int parse_params(struct devmgr_device *dev, struct lw_stack *st,
 			struct devmgr_error *err)
 {
 	const char *v6 = devmgr_param_str(dev, "ipv6");
-	int rc = parse4("address", devmgr_param_str(dev, "address"), false,
-			ip, err);
+	int rc = parse4("address", devmgr_param_str(dev, "address"), false, ip,
+			err);
 
 	if (rc == 0)
 		rc = parse4("netmask", devmgr_param_str(dev, "netmask"), false,
@@ -1311,8 +1356,8 @@ static int parse_params(struct devmgr_device *dev, struct lw_stack *st,
 			    gw, err);
 	if (rc < 0)
 		return rc;
-	uint32_t host = ntohl(ip4_addr_get_u32(ip)) &
-			~ntohl(ip4_addr_get_u32(mask));
+	uint32_t host =
+		ntohl(ip4_addr_get_u32(ip)) & ~ntohl(ip4_addr_get_u32(mask));
 
 	if (ip4_addr_isany(ip) || ip4_addr_ismulticast(ip) ||
 	    ip4_addr_get_u32(ip) == IPADDR_BROADCAST ||
@@ -1399,8 +1444,8 @@ static int lw_create(struct devmgr_device *dev, struct devmgr_error *err)
 	if (st->evfd < 0)
 		return devmgr_error_set(err, -errno, "eventfd: %s",
 					strerror(errno));
-	st->watch = devmgr_watch_fd(st->ctx, st->evfd, DEVMGR_EV_READ, on_wake,
-				    st);
+	st->watch =
+		devmgr_watch_fd(st->ctx, st->evfd, DEVMGR_EV_READ, on_wake, st);
 	if (st->watch == NULL) {
 		rc = devmgr_error_set(err, -errno, "watch: %s",
 				      strerror(errno));

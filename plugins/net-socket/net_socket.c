@@ -391,7 +391,8 @@ static void on_fd(void *arg, int fd, unsigned ev)
 		out |= DEVMGR_SOCK_READ;
 	if (ev & DEVMGR_EV_WRITE)
 		out |= DEVMGR_SOCK_WRITE;
-	if ((out & ~s->events) || ((out & DEVMGR_SOCK_WRITE) && s->connecting)) {
+	if ((out & ~s->events) ||
+	    ((out & DEVMGR_SOCK_WRITE) && s->connecting)) {
 		s->connecting = false;
 		if (fetch_error(s))
 			out = DEVMGR_SOCK_ERROR;

@@ -25,6 +25,8 @@ mkfile "$tmp/small" 100 2
 
 t "put" 0 F put "$tmp/big" /big.bin
 same "put wrote the file" "$root/big.bin" "$tmp/big"
+t "put of a host path with .." 0 F put "$tmp/../${tmp##*/}/small" /dotdot.txt
+same "put of a host path with .." "$root/dotdot.txt" "$tmp/small"
 t "put without leading /" 0 F put "$tmp/small" small.txt
 same "put without leading /" "$root/small.txt" "$tmp/small"
 t "mkdir -p" 0 F mkdir -p /d1/d2/d3
@@ -35,6 +37,8 @@ same "put into a folder keeps the name" "$root/d1/d2/small" "$tmp/small"
 t "put from stdin" 0 sh -c "\"\$0\" --plugin-path \"\$1\" -c \"\$2\" put - /stdin.bin <\"\$3\"" \
 	"$FATTOOL" "$TESTPLUGINS" "$tmp/cfg.json" "$tmp/big"
 same "put from stdin" "$root/stdin.bin" "$tmp/big"
+t "put of a host folder" 1 F put "$tmp" /big.bin && errsays "put of a host folder" "(EISDIR)"
+same "put of a host folder left the file alone" "$root/big.bin" "$tmp/big"
 t "overwrite truncates" 0 F put "$tmp/small" /big.bin
 same "overwrite truncates" "$root/big.bin" "$tmp/small"
 

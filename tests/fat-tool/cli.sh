@@ -14,6 +14,10 @@ t "unknown option" 2 "$FATTOOL" --image a.img rm -f /x && errsays "unknown optio
 t "too few arguments" 2 "$FATTOOL" --image a.img get /x && errsays "too few" 'wrong number of arguments for "get"'
 t "too many arguments" 2 "$FATTOOL" --image a.img cat /x /y
 t "unknown long option" 2 "$FATTOOL" --imgae a.img ls
+t "rm -r of a . path" 2 "$FATTOOL" --image a.img rm -r /a/b/. &&
+	errsays "rm -r of a . path" '"/a/b/.": "." and ".." are not allowed in paths of the filesystem'
+t "mv to a .. path" 2 "$FATTOOL" --image a.img mv /a ../b
+t "get with a .. path" 2 "$FATTOOL" --image a.img get /../x x
 t "--help" 0 "$FATTOOL" --help
 for word in "ls [-l]" "put SRC DEST" "rm [-r]" "Exit status"; do
 	grep -qF -- "$word" "$tmp/out" && ok "--help shows $word" || ko "--help does not show $word"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # faults.sh: I/O errors injected by blk-debug (blk-file -> blk-debug ->
 # fs-fat) into each write of a put (new file, in a folder, over a file),
-# a mkdir and an rm -r, on FAT12, FAT16
+# a mkdir, an rm -r and a mv across folders, on FAT12, FAT16
 # and FAT32.  Each time the command must fail (exit 1, EIO named), the
 # files complete before must stay intact and readable by mtools, and
 # fsck.fat -n may complain only about what fsck_filter.py accepts: lost
@@ -27,11 +27,12 @@ cfg() {
 EOF
 }
 
-# The k values tried for N writes: all of them when there are few, else
-# the first six, the last four and six spread between (the schedule is
-# deterministic, so the same ones run every time).
+# The k values tried for N writes: every one (today's operations make
+# about 20 at most), else, should one grow past 32 writes, the first six,
+# the last four and six spread between, to keep the test short (the
+# schedule is deterministic, so the same ones run every time).
 ks() {
-	if [ "$1" -le 16 ]; then
+	if [ "$1" -le 32 ]; then
 		seq 1 "$1"
 	else
 		{ seq 1 6; seq $(($1 - 3)) "$1"; seq 7 $((($1 - 10) / 6 + 1)) $(($1 - 4)) | head -n 6; } | sort -nu
@@ -42,11 +43,12 @@ mkfile "$tmp/keep1" 3000 1
 mkfile "$tmp/keep2" 40000 2
 mkfile "$tmp/new" 20000 3
 
-# check_after NAME IMAGE PATH: what a failed operation on PATH may leave.
+# check_after NAME IMAGE PATHS: what a failed operation may leave.  PATHS
+# is the entry the operation was writing, or for mv "FROM|TO".
 check_after() {
-	cname=$1 cimg=$2 cpath=$3
+	cname=$1 cimg=$2 cpaths=$3 oldifs=$IFS
 	fsck.fat -n "$cimg" >"$tmp/fsck" 2>&1
-	if "$PY" "$FSCK_FILTER" "$cpath" <"$tmp/fsck" >"$tmp/out"; then
+	if (IFS='|' && "$PY" "$FSCK_FILTER" $cpaths <"$tmp/fsck" >"$tmp/out"); then
 		pass=$((pass + 1))
 	else
 		ko "$cname: fsck.fat -n finds more than the lost write"
@@ -56,8 +58,13 @@ check_after() {
 	mkdir "$tmp/rd"
 	set --
 	for p in /KEEP1.TXT "/Keep Dir/keep two.bin" /OLD/O1.TXT /OLD/sub/o2.bin; do
-		case $p in "$cpath"/* | "$cpath") continue ;; esac
-		set -- "$@" "::$p"
+		touched=false
+		IFS='|'
+		for cp in $cpaths; do
+			case $p in "$cp"/* | "$cp") touched=true ;; esac
+		done
+		IFS=$oldifs
+		$touched || set -- "$@" "::$p"
 	done
 	mcopy -n -i "$cimg" "$@" "$tmp/rd/" 2>"$tmp/err" || ko "$cname: mcopy cannot read what was there before"
 	for f in KEEP1.TXT:keep1 "keep two.bin:keep2" O1.TXT:keep1 o2.bin:keep2; do
@@ -93,9 +100,24 @@ run_faults() {
 			ko "$name, write $k of $writes fails: exit $rc, expected 1 or 3 naming EIO"
 		fi
 		check_after "$name, write $k of $writes fails" "$tmp/img" "$path"
+		case $path in *'|'*)
+			rm -f "$tmp/mt"
+			mcopy -n -i "$tmp/img" "::${path%%|*}" "$tmp/mt" 2>/dev/null ||
+				mcopy -n -i "$tmp/img" "::${path##*|}" "$tmp/mt" 2>/dev/null
+			cmp -s "$tmp/mt" "$tmp/keep2" || mv_lost=$((mv_lost + 1)) ;;
+		esac
 	done
 	ok "$name: $(ks "$writes" | wc -l) faults checked"
 }
+
+# mv_kept NAME: after each failed mv of run_faults, the moved file was
+# readable under one of its names (checked in run_faults via $either).
+mv_kept() {
+	[ "$mv_lost" -eq 0 ] && ok "$1: the file kept one of its names every time" ||
+		ko "$1: the file was lost $mv_lost times"
+	mv_lost=0
+}
+mv_lost=0
 
 for fat in 12 16 32; do
 	n=FAT$fat
@@ -112,6 +134,9 @@ for fat in 12 16 32; do
 	run_faults "$n put over a file" "$base" /KEEP1.TXT put "$tmp/new" /KEEP1.TXT
 	run_faults "$n mkdir" "$base" /NEWDIR mkdir /NEWDIR
 	run_faults "$n rm -r" "$base" /OLD rm -r /OLD
+	run_faults "$n mv across folders" "$base" "/Keep Dir/keep two.bin|/MOVED.BIN" \
+		mv "/Keep Dir/keep two.bin" /MOVED.BIN
+	mv_kept "$n mv across folders"
 done
 
 # A failed read and a failed flush are errors too, never silent.

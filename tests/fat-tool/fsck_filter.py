@@ -15,7 +15,9 @@ complaints (docs/fat-tool.md):
     not updated yet);
   - "Free cluster summary wrong" (the FAT32 FSInfo hint is advisory);
   - any complaint about an entry at or under one of the PATHs given: the
-    file or folder that the failed operation was writing.
+    file or folder that the failed operation was writing (for a rename,
+    both names: a failed move may leave the file under both, sharing its
+    clusters, which fsck repairs by truncating one of them).
 
 Anything else (another file, cross-linked clusters, a broken folder that
 the operation did not touch...) is printed, and the exit status is 1."""
@@ -40,7 +42,8 @@ ALWAYS = [
 
 
 def in_progress(line, paths):
-    p = line.strip().lower()
+    # "/A  and" opens a pair of entries that share clusters.
+    p = re.sub(r"\s+and$", "", line.strip()).lower()
     for want in paths:
         w = want.lower().rstrip("/")
         if p == w or p.startswith(w + "/"):

@@ -19,11 +19,6 @@ FAT_TOOL_TESTS = \
 	tests/fat-tool/faults.sh \
 	tests/fat-tool/mount_faults.sh
 TESTS += $(FAT_TOOL_TESTS)
-# fs-fat bug: a FAT read error at mount still writes the "in use" mark
-# from an unfilled FAT cache, zeroing the first FAT sector of both copies
-# (docs/fat-tool.md, "Known fs-fat bugs").  An XPASS says it is fixed:
-# then remove this line.
-XFAIL_TESTS = tests/fat-tool/mount_faults.sh
 dist_noinst_SCRIPTS += $(FAT_TOOL_TESTS) tests/fat-tool/mdir_list.py \
 	tests/fat-tool/fsck_filter.py
 EXTRA_DIST += tests/fat-tool/lib.sh
@@ -34,3 +29,16 @@ check_LTLIBRARIES += tests/fat-tool/test-fs-hostdir.la
 tests_fat_tool_test_fs_hostdir_la_SOURCES = tests/fat-tool/test_fs_hostdir.c
 tests_fat_tool_test_fs_hostdir_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_fat_tool_test_fs_hostdir_la_LIBADD = core/libdevmgr.la
+
+# The blk-debug fuzz target over its seed corpus (tests/fuzz/build-fattool.sh
+# builds it for libFuzzer).
+check_PROGRAMS += tests/fat-tool/run_corpus_blk_debug
+tests_fat_tool_run_corpus_blk_debug_SOURCES = tests/fuzz/run_corpus.c \
+	tests/fat-tool/fuzz_blk_debug.c plugins/blk-debug/blk_debug.c \
+	plugins/blk-ram/blk_ram.c
+tests_fat_tool_run_corpus_blk_debug_CFLAGS = $(AM_CFLAGS)
+tests_fat_tool_run_corpus_blk_debug_LDADD = core/libdevmgr.la
+TESTS += tests/fat-tool/fuzz_replay.sh
+dist_noinst_SCRIPTS += tests/fat-tool/fuzz_replay.sh \
+	tests/fuzz/build-fattool.sh
+EXTRA_DIST += tests/fuzz/corpus/blk_debug

@@ -5,10 +5,9 @@
 # fsck_filter.py accepts (at most the dirty bit).  Each read before the
 # mount's first write fails in turn, on FAT12, FAT16 and FAT32.
 #
-# Listed in XFAIL_TESTS (tests/fat-tool/local.mk) while fs-fat has the bug
-# it shows: when the FAT cannot be read, fs-fat still writes the "volume
-# in use" mark from its unfilled FAT cache, zeroing the first sector of
-# both FATs on FAT16 and FAT32 ("Both FATs appear to be corrupt").
+# It found a bug, now fixed: when the FAT could not be read, fs-fat still
+# wrote the "volume in use" mark from its unfilled FAT cache, zeroing the
+# first sector of both FATs on FAT16 and FAT32.
 . "$top_srcdir/tests/fat-tool/lib.sh"
 
 tmp=$(mktmp fatmount) || exit 99

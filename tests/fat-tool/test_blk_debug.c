@@ -79,7 +79,8 @@ static int try_stack(const char *ram_params, const char *dbg_params,
 	snprintf(json, sizeof(json),
 		 "{\"devmgr\": 1, \"devices\": {"
 		 "\"ram0\": {\"provider\": \"blk-ram\", %s},"
-		 "\"dbg0\": {\"provider\": \"blk-debug\", \"on\": \"ram0\"%s%s}}}",
+		 "\"dbg0\": {\"provider\": \"blk-debug\", \"on\": "
+		 "\"ram0\"%s%s}}}",
 		 ram_params ? ram_params : "\"size\": \"64K\"",
 		 *dbg_params ? ", " : "", dbg_params);
 	rc = devmgr_ctx_load_config_string(ctx, json, "<test>", err);
@@ -260,9 +261,9 @@ START_TEST(test_read_only_below)
 	struct devmgr_blk_info info;
 	static uint8_t buf[512];
 
-	ck_assert_int_eq(try_stack("\"size\": \"64K\", \"read_only\": true",
-				   "", &err),
-			 0);
+	ck_assert_int_eq(
+		try_stack("\"size\": \"64K\", \"read_only\": true", "", &err),
+		0);
 	dbg = devmgr_device_handle(devmgr_ctx_find_device(ctx, "dbg0"));
 	ck_assert_int_eq(devmgr_blk_info(dbg, &info), 0);
 	ck_assert(info.read_only);
@@ -443,8 +444,8 @@ START_TEST(test_trace)
 	char path[128], params[256];
 
 	snprintf(path, sizeof(path), "%s/trace.txt", tmpdir);
-	snprintf(params, sizeof(params),
-		 "\"trace\": \"%s\", \"fail_write\": 2", path);
+	snprintf(params, sizeof(params), "\"trace\": \"%s\", \"fail_write\": 2",
+		 path);
 	stack(params);
 	ck_assert_int_eq(devmgr_blk_info(dbg, &info), 0);
 	ck_assert_int_eq(devmgr_blk_read(dbg, 5, buf, 512), 0);
@@ -453,6 +454,7 @@ START_TEST(test_trace)
 	ck_assert_int_eq(devmgr_blk_read(dbg, 0, buf, 100), -EINVAL);
 	ck_assert_int_eq(devmgr_blk_flush(dbg), 0);
 	ck_assert_int_eq(devmgr_blk_discard(dbg, 7, 2), 0);
+	ck_assert_int_eq(devmgr_blk_read(dbg, UINT64_MAX, buf, 512), -ERANGE);
 	ck_assert_str_eq(slurp(path),
 			 "1 info - - - 0\n"
 			 "2 read 5 1 1 0\n"
@@ -461,7 +463,10 @@ START_TEST(test_trace)
 			 "5 read 0 0 1 EINVAL # length 100 is not a non-zero "
 			 "multiple of the sector size 512\n"
 			 "6 flush - - - 0\n"
-			 "7 discard 7 2 - 0\n");
+			 "7 discard 7 2 - 0\n"
+			 "8 read 18446744073709551615 1 1 ERANGE # sectors "
+			 "18446744073709551615..+1 lie outside the device "
+			 "(128 sectors)\n");
 }
 END_TEST
 

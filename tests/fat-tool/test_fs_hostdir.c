@@ -189,14 +189,14 @@ static int hd_readdir(struct devmgr_fs *fs, const char *path,
 	return rc;
 }
 
-#define PATH_OP(name, call)                                                  \
-	static int name(struct devmgr_fs *fs, const char *path)              \
-	{                                                                    \
-		char p[PATH_MAX];                                            \
-		int rc = host_path(fs, path, p, sizeof(p));                  \
-		if (rc < 0)                                                  \
-			return rc;                                           \
-		return call < 0 ? -errno : 0;                                \
+#define PATH_OP(name, call)                                                    \
+	static int name(struct devmgr_fs *fs, const char *path)                \
+	{                                                                      \
+		char p[PATH_MAX];                                              \
+		int rc = host_path(fs, path, p, sizeof(p));                    \
+		if (rc < 0)                                                    \
+			return rc;                                             \
+		return call < 0 ? -errno : 0;                                  \
 	}
 PATH_OP(hd_mkdir, mkdir(p, 0755))
 PATH_OP(hd_unlink, unlink(p))

@@ -142,4 +142,23 @@ for fat in 12 16 32; do
 	cmp -s "$tmp/out" "$tmp/small" && ok "$n reads mtools' file" || ko "$n reads mtools' file"
 done
 
+# 4096-byte sectors, through a configuration (blk-file sector_size 4096).
+img="$tmp/s4k.img"
+rm -f "$img"
+mkfs.fat -C -S 4096 -F 12 "$img" 8192 >/dev/null || exit 99
+cat >"$tmp/s4k.json" <<EOF
+{"devmgr": 1, "devices": {
+  "disk": {"provider": "blk-file", "path": "s4k.img", "sector_size": 4096},
+  "fs": {"provider": "fs-fat", "on": "disk"}}}
+EOF
+G() { "$FATTOOL" -c "$tmp/s4k.json" "$@"; }
+t "4K sectors: mkdir -p" 0 G mkdir -p /x/y
+t "4K sectors: put" 0 G put "$tmp/big" /x/y/big.bin
+t "4K sectors: put small" 0 G put "$tmp/small" /x/small
+t "4K sectors: mv" 0 G mv /x/small /moved
+t "4K sectors: rm -r" 0 G rm -r /x/y
+fsck_clean "4K sectors" "$img"
+mtools_same "4K sectors" "$img" /moved "$tmp/small"
+ls_like_mdir "4K sectors" "$img" /
+
 finish

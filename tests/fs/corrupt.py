@@ -92,6 +92,9 @@ def main():
     }
     if case in boot:
         boot[case]()
+    elif case == "fsinfo-wrong":
+        fsinfo, = struct.unpack_from("<H", b, 48)
+        struct.pack_into("<II", b, fsinfo * v.ss + 488, 5, 0x7FFFFFF0)
     elif case == "root-loop":
         rc, = struct.unpack_from("<I", b, 44)
         v.set_fat(rc, rc)

@@ -76,6 +76,19 @@ for b in "$base16" "$base32"; do
 	expect_eio "$b" chain-loop "loops" rm /F.BIN
 done
 
+# FSInfo's free count and hint are checked, not trusted, and put right
+cp "$base32" "$tmp/img"
+python3 "$corrupt" "$tmp/img" fsinfo-wrong
+run "$tmp/img" write /new.bin 10000 1
+st=$(python3 "$top_srcdir/tests/fs/fatcheck.py" "$tmp/img" state)
+set -- $st
+if [ "${2#fsinfo_free=}" = "${3#fat_free=}" ]; then
+	ok "a wrong FSInfo free count and hint are put right ($st)"
+else
+	fail "FSInfo: $st / $out"
+fi
+fsck_ok "$tmp/img" "after fixing FSInfo"
+
 for c in lfn-checksum lfn-order; do
 	cp "$base16" "$tmp/img"
 	python3 "$corrupt" "$tmp/img" $c

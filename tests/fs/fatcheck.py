@@ -2,7 +2,8 @@
 bit, FSInfo's free count and hint against the FAT's own free count, and
 whether a file's chain is in one piece.
 
-    fatcheck.py IMAGE state       -> "clean=1 fsinfo_free=N fat_free=M"
+    fatcheck.py IMAGE state       -> "clean=1 fsinfo_free=N fat_free=M
+                                      fats_equal=1" (every FAT copy alike)
     fatcheck.py IMAGE pieces NAME -> number of runs of the root file NAME's
                                      chain (8.3 name, "NAME    EXT")
 """
@@ -42,7 +43,10 @@ def main():
         if kind == 32:
             fsinfo, = struct.unpack_from("<H", img, 48)
             fsfree = struct.unpack_from("<I", img, fsinfo * ss + 488)[0]
-        print("clean=%d fsinfo_free=%s fat_free=%d" % (clean, fsfree, free))
+        same = all(img[(rsvd + k * fatsz) * ss:(rsvd + (k + 1) * fatsz) * ss]
+                   == fat for k in range(1, nfats))
+        print("clean=%d fsinfo_free=%s fat_free=%d fats_equal=%d" %
+              (clean, fsfree, free, same))
     elif sys.argv[2] == "pieces":
         want = sys.argv[3].encode()
         if kind == 32:

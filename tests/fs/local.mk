@@ -27,3 +27,10 @@ dist_noinst_SCRIPTS += tests/fs/fuzz_replay.sh tests/fuzz/build-fs.sh
 EXTRA_DIST += tests/fuzz/corpus/fat
 TESTS += tests/fs/bigdir.sh
 dist_noinst_SCRIPTS += tests/fs/bigdir.sh
+# Unit tests of the name functions (fat_name.c linked in).
+check_PROGRAMS += tests/fs/test_fat_name
+TESTS += tests/fs/test_fat_name
+tests_fs_test_fat_name_SOURCES = tests/fs/test_fat_name.c \
+	plugins/fs-fat/fat_name.c
+tests_fs_test_fat_name_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_fs_test_fat_name_LDADD = core/libdevmgr.la $(CHECK_LIBS)

@@ -71,6 +71,20 @@ check 32 512 1 36864
 check 32 4096 1 278528
 check 32 512 8 278528
 
+# devmgr probe shows the fs device with its label (examples/fs-fat.json's
+# shape, over the last image)
+cat >"$tmp/probe.json" <<JSON
+{ "devmgr": 1, "devices": {
+  "disk": { "provider": "blk-file", "path": "$img", "read_only": true },
+  "htdocs": { "provider": "fs-fat", "on": "disk" } } }
+JSON
+out=$("$top_builddir/apps/devmgr/devmgr" probe --json -c "$tmp/probe.json" 2>&1)
+case $out in
+*'"id":"htdocs","signature":"fs","provider":"fs-fat","state":"ok"'*'"type":"FAT32","label":"VOL32"'*'"read_only":true'*)
+	ok "devmgr probe: fs-fat on a read-only blk-file, label VOL32, read-only" ;;
+*) fail "devmgr probe: $out" ;;
+esac
+
 # A volume with 4096-byte sectors on a device with 512-byte sectors works;
 # the other way round is refused, naming the field.
 if "$shell" -s 512 -r "$img" tree >/dev/null; then

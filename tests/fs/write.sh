@@ -41,7 +41,9 @@ scenario() { # FAT SECTOR SPC KIB
 		truncate /trunc.bin 3000 \; import "$src/g" /grow.bin \; \
 		truncate /grow.bin 5000 \; mv /c.txt /C.TXT \; \
 		import "$src/old" /old \; import "$src/new" /new \; \
-		mv /old /new \; mkdir /Many
+		mv /old /new \; mkdir /Many \; mkdir /mvd \; \
+		mkdir "/mvd/inner folder" \; import "$src/g" "/mvd/inner folder/g" \; \
+		mv "/mvd/inner folder" "/Docs/moved folder" \; rmdir /mvd
 	i=0
 	while [ $i -lt 40 ]; do
 		set -- "$@" \; import "$src/g" "/Many/a rather long file name $i.txt"
@@ -68,6 +70,8 @@ scenario() { # FAT SECTOR SPC KIB
 	cp "$src/g" "$exp/grow.bin"
 	truncate -s 5000 "$exp/grow.bin"
 	cp "$src/old" "$exp/new"
+	mkdir "$exp/Docs/moved folder"
+	cp "$src/g" "$exp/Docs/moved folder/g"
 	i=0
 	while [ $i -lt 5 ]; do
 		cp "$src/g" "$exp/Many/a rather long file name $i.txt"
@@ -87,6 +91,17 @@ scenario() { # FAT SECTOR SPC KIB
 		head -20 "$tmp/diff"
 	fi
 	same_listing "$ss" "$img" "$what"
+	# FAT times are read and written as UTC
+	now=$(date -u +%s)
+	mt=$("$shell" -s "$ss" -r "$img" stat /grow.bin | sed 's/.*mtime //')
+	if [ $((now - mt)) -ge -5 ] && [ $((now - mt)) -le 60 ]; then
+		ok "$what: mtime is now, in UTC ($mt vs $now)"
+	else
+		fail "$what: mtime $mt, now $now"
+	fi
+	mdate=$(mdir -i "$img" ::/grow.bin | grep -i '^grow' | awk '{print $4}')
+	[ "$mdate" = "$(date -u +%Y-%m-%d)" ] && ok "$what: mdir shows today's UTC date" ||
+		fail "$what: mdir shows $mdate"
 	pieces=$(python3 "$fatcheck" "$img" pieces "BIG     BIN")
 	[ "$pieces" -gt 1 ] && ok "$what: big.bin is fragmented ($pieces runs)" ||
 		fail "$what: big.bin should be fragmented: $pieces"
@@ -100,6 +115,10 @@ scenario() { # FAT SECTOR SPC KIB
 	*) fail "$what: while mounted: $st" ;;
 	esac
 	st=$(python3 "$fatcheck" "$img" state)
+	case $st in
+	*fats_equal=1) ok "$what: both FATs alike" ;;
+	*) fail "$what: the FAT copies differ: $st" ;;
+	esac
 	case $st in
 	"clean=1 fsinfo_free=- "*) ok "$what: clean after unmount ($st)" ;;
 	clean=1\ fsinfo_free=*)

@@ -14,11 +14,11 @@ $CLANG -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I"$top/core/include" \
 	-DDEVMGR_PLUGINDIR='"/nonexistent"' \
-	$(pkg-config --cflags jansson) \
+	$(pkg-config --cflags jansson xenstore) \
 	"$top"/core/src/*.c \
 	"$top/plugins/blk-ram/blk_ram.c" \
 	"$top"/plugins/fs-fat/fat_*.c \
 	"$top/tests/fs/fuzz_fat.c" \
 	-o "$out/fuzz_fat" \
-	$(pkg-config --libs jansson) -ldl -lpthread
+	$(pkg-config --libs jansson xenstore) -ldl -lpthread
 echo "built $out/fuzz_fat"

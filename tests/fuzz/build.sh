@@ -14,12 +14,12 @@ $CLANG -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I"$top/core/include" \
 	-DDEVMGR_PLUGINDIR='"/nonexistent"' \
-	$(pkg-config --cflags jansson) \
+	$(pkg-config --cflags jansson xenstore) \
 	"$top"/core/src/*.c \
 	"$top/plugins/blk-ram/blk_ram.c" "$top/plugins/console/console.c" \
 	"$top/tests/fuzz/fuzz_config.c" \
 	-o "$out/fuzz_config" \
-	$(pkg-config --libs jansson) -ldl -lpthread
+	$(pkg-config --libs jansson xenstore) -ldl -lpthread
 echo "built $out/fuzz_config"
 # Each area's targets: tests/fuzz/build-AREA.sh OUTDIR builds OUTDIR/fuzz_NAME,
 # whose seed corpus is tests/fuzz/corpus/NAME.

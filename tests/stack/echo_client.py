@@ -7,6 +7,9 @@
                                    while reading the echo, then half-close;
                                    check it byte for byte and that the
                                    stream ends
+  echo_client.py stall HOST PORT MAX     send without reading: the echo must
+                                   stop taking data (back-pressure) before
+                                   MAX bytes; then all of it comes back
   echo_client.py udp HOST PORT COUNT      COUNT datagrams of sizes 1..1400
                                    (and one of 0), each echoed exactly
 Exit status 0 when everything came back, 1 with a message otherwise.
@@ -95,6 +98,39 @@ def tcp(host, port, nbytes, conns=1):
         fail("; ".join(errors))
 
 
+def stall(host, port, limit):
+    """Send without reading until the echo stops taking data for a second:
+    the app must apply back-pressure (stop reading while its echo is not
+    read), so less than limit bytes go in; then read it all back."""
+    data = pattern(limit, 9)
+    s = socket.create_connection((host, port), timeout=30)
+    s.setblocking(False)
+    sent = 0
+    last = time.monotonic()
+    while sent < limit and time.monotonic() - last < 0.5:
+        try:
+            n = s.send(data[sent:sent + 65536])
+            sent += n
+            last = time.monotonic()
+        except BlockingIOError:
+            time.sleep(0.01)
+    if sent >= limit:
+        fail("the echo took all %d bytes while its echo was not read: "
+             "no back-pressure" % limit)
+    s.setblocking(True)
+    s.shutdown(socket.SHUT_WR)
+    got = bytearray()
+    while True:
+        b = s.recv(262144)
+        if not b:
+            break
+        got += b
+    if bytes(got) != data[:sent]:
+        fail("after the stall, %d bytes came back for %d sent"
+             % (len(got), sent))
+    print("stalled after %d bytes, all echoed" % sent)
+
+
 def udp(host, port, count):
     s = socket.socket(family(host), socket.SOCK_DGRAM)
     s.settimeout(5)
@@ -127,6 +163,8 @@ def main():
         wait(host, port, float(a[3]) if len(a) > 3 else 10.0)
     elif a[0] == "tcp":
         tcp(host, port, int(a[3]), int(a[4]) if len(a) > 4 else 1)
+    elif a[0] == "stall":
+        stall(host, port, int(a[3]))
     elif a[0] == "udp":
         udp(host, port, int(a[3]))
     else:

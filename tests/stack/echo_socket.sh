@@ -68,6 +68,11 @@ round_trips() {
 	else
 		ko "$1: an empty TCP stream"
 	fi
+	if "$PY" "$CLIENT" stall 127.0.0.1 "$2" 134217728 >"$tmp/stall.out" 2>"$tmp/client.err"; then
+		ok "$1: back-pressure: a client that does not read is stopped ($(cat "$tmp/stall.out"))"
+	else
+		ko "$1: back-pressure"
+	fi
 	if "$PY" "$CLIENT" udp 127.0.0.1 "$2" 200 2>"$tmp/client.err"; then
 		ok "$1: 200 UDP datagrams (0 to 1400 bytes) echoed exactly"
 	else
@@ -111,6 +116,34 @@ kill -TERM "$rpid"
 wait "$rpid"
 pids=
 
+# IPv6 on ::1 (address6), when the kernel has it.
+if ip -6 addr show dev lo 2>/dev/null | grep -q "::1/128"; then
+	port=$(free_port)
+	cat >"$tmp/v6.json" <<JSON
+{ "devmgr": 1,
+  "devices": { "net": { "provider": "net-socket", "address6": "::1" } },
+  "app": { "name": "echo", "bind": { "net": "net" },
+           "args": { "port": $port, "ipv6": true } } }
+JSON
+	"$ECHO" -c "$tmp/v6.json" >"$tmp/v6.out" 2>"$tmp/v6.err" &
+	vpid=$!
+	pids="$vpid"
+	if "$PY" "$CLIENT" wait ::1 "$port" 10 2>"$tmp/client.err" &&
+		"$PY" "$CLIENT" tcp ::1 "$port" 262144 2>"$tmp/client.err" &&
+		"$PY" "$CLIENT" udp ::1 "$port" 20 2>"$tmp/client.err" &&
+		"$PY" "$CLIENT" tcp 127.0.0.1 "$port" 1000 2>"$tmp/client.err"; then
+		ok "IPv6: TCP and UDP echo on [::1] (and IPv4 beside it)"
+	else
+		ko "IPv6: echo on [::1]"
+	fi
+	kill -TERM "$vpid"
+	wait "$vpid"
+	pids=
+	rm -f "$tmp/v6.err"
+else
+	echo "SKIP: IPv6 (no ::1 on lo)"
+fi
+
 # A port outside "ports" is refused at bind with EACCES.
 port=$(free_port)
 config "$tmp/ports.json" "$port" ', "ports": "1-9, 11"'
@@ -122,6 +155,16 @@ else
 	ko "port outside ports (exit $rc)"
 fi
 rm -f "$tmp/ports.err"
+
+# devmgr probe shows the addresses the device owns.
+config "$tmp/probe.json" 7007 ', "address": "127.0.0.1", "address6": ""'
+if "$DEVMGR" probe --json -c "$tmp/probe.json" >"$tmp/probe.out" 2>"$tmp/probe.err" &&
+	grep -q '"info":{"ipv4":"127.0.0.1"}' "$tmp/probe.out"; then
+	ok "probe --json: info ipv4 127.0.0.1, no ipv6 when address6 is \"\""
+else
+	ko "probe --json info"
+fi
+rm -f "$tmp/probe.out" "$tmp/probe.err"
 
 # Bad parameter values: exit 1, the message names the device and value.
 bad() { # bad NAME PARAMS REGEX

@@ -3,7 +3,8 @@
 # namespace made here (the tap's kernel side is 10.78.0.1/24, lwIP is
 # 10.78.0.2; nothing leaves the namespace).  The kernel's ping gets
 # replies from lwIP, a kernel TCP client has 1 MiB echoed byte for byte
-# (and 8 connections at once), UDP datagrams come back exact.  Then the
+# (and 8 connections at once), UDP datagrams come back exact, and the
+# same over IPv6 (fd78::2).  Then the
 # same through net-debug with 5% loss and reordering, and tshark reads
 # the pcap file that net-debug wrote.
 set -u
@@ -46,6 +47,7 @@ ip netns add "$NS" || { echo "FAIL: ip netns add $NS"; exit 1; }
 in_ns ip link set lo up
 in_ns ip tuntap add dev "$TAP" mode tap || { echo "FAIL: ip tuntap add"; exit 1; }
 in_ns ip addr add 10.78.0.1/24 dev "$TAP"
+in_ns ip addr add fd78::1/64 dev "$TAP" nodad
 in_ns ip link set "$TAP" up
 
 cat >"$tmp/echo.json" <<JSON
@@ -53,8 +55,10 @@ cat >"$tmp/echo.json" <<JSON
   "devices": {
     "tap": { "provider": "net-tap", "name": "$TAP", "mac": "02:78:00:00:00:02" },
     "net": { "provider": "stack-lwip", "on": "tap", "address": "10.78.0.2",
-             "netmask": "255.255.255.0", "gateway": "10.78.0.1" } },
-  "app": { "name": "echo", "bind": { "net": "net" }, "args": { "port": 7 } } }
+             "netmask": "255.255.255.0", "gateway": "10.78.0.1",
+             "ipv6": "fd78::2" } },
+  "app": { "name": "echo", "bind": { "net": "net" },
+           "args": { "port": 7, "ipv6": true } } }
 JSON
 ip netns exec "$NS" "$DEVMGR" run -v -c "$tmp/echo.json" >"$tmp/echo.out" 2>"$tmp/echo.err" &
 pids="$!"
@@ -86,10 +90,33 @@ if in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 131072 8 2>"$tmp/client.err"; then
 else
 	ko "8 kernel TCP connections at once"
 fi
+if in_ns "$PY" "$CLIENT" stall 10.78.0.2 7 67108864 >"$tmp/stall.out" 2>"$tmp/client.err"; then
+	ok "back-pressure: lwIP's window closes on a client that does not read ($(cat "$tmp/stall.out"))"
+else
+	ko "back-pressure through lwIP"
+fi
+rm -f "$tmp/stall.out"
 if in_ns "$PY" "$CLIENT" udp 10.78.0.2 7 100 2>"$tmp/client.err"; then
 	ok "100 UDP datagrams echoed exactly"
 else
 	ko "UDP datagrams"
+fi
+if in_ns ping -6 -c 2 -i 0.2 -W 2 fd78::2 >"$tmp/ping.out" 2>&1 &&
+	grep -q "2 received" "$tmp/ping.out"; then
+	ok "IPv6: the kernel's ping gets replies from lwIP's fd78::2"
+else
+	ko "IPv6: ping fd78::2"
+fi
+rm -f "$tmp/ping.out"
+if in_ns "$PY" "$CLIENT" tcp fd78::2 7 262144 2>"$tmp/client.err"; then
+	ok "IPv6: 256 KiB echoed byte for byte over TCP"
+else
+	ko "IPv6: TCP echo"
+fi
+if in_ns "$PY" "$CLIENT" udp fd78::2 7 20 2>"$tmp/client.err"; then
+	ok "IPv6: 20 UDP datagrams echoed exactly"
+else
+	ko "IPv6: UDP datagrams"
 fi
 # A closed port answers with a reset: the kernel client is refused at once.
 if in_ns "$PY" -c 'import socket,sys
@@ -120,6 +147,8 @@ cat >"$tmp/debug.json" <<JSON
     "net": { "provider": "stack-lwip", "on": "dbg", "address": "10.78.0.2" } },
   "app": { "name": "echo", "bind": { "net": "net" }, "args": { "port": 7 } } }
 JSON
+# The kernel forgets lwIP's MAC, so that ARP crosses net-debug again.
+in_ns ip neigh flush dev "$TAP"
 ip netns exec "$NS" "$DEVMGR" run -v -c "$tmp/debug.json" >"$tmp/debug.out" 2>"$tmp/debug.err" &
 pids="$!"
 if in_ns "$PY" "$CLIENT" wait 10.78.0.2 7 10 2>"$tmp/client.err"; then

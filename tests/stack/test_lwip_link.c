@@ -20,16 +20,16 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (cond) {                                                  \
-			printf("PASS: ");                                    \
-		} else {                                                     \
-			printf("FAIL: ");                                    \
-			failures++;                                          \
-		}                                                            \
-		printf(__VA_ARGS__);                                         \
-		printf("\n");                                                \
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (cond) {                                                    \
+			printf("PASS: ");                                      \
+		} else {                                                       \
+			printf("FAIL: ");                                      \
+			failures++;                                            \
+		}                                                              \
+		printf(__VA_ARGS__);                                           \
+		printf("\n");                                                  \
 	} while (0)
 
 static struct devmgr_ctx *ctx;
@@ -93,9 +93,9 @@ static void srv_conn_fn(void *arg, struct devmgr_sock *s, unsigned ev)
 			goto done;
 		c->off += (size_t)n;
 	}
-	devmgr_sock_set_events(s, c->off < c->len ? DEVMGR_SOCK_WRITE
-						 : DEVMGR_SOCK_READ,
-			       srv_conn_fn, c);
+	devmgr_sock_set_events(
+		s, c->off < c->len ? DEVMGR_SOCK_WRITE : DEVMGR_SOCK_READ,
+		srv_conn_fn, c);
 	return;
 done:
 	devmgr_sock_close(s);
@@ -130,7 +130,8 @@ static void udp_echo_fn(void *arg, struct devmgr_sock *s, unsigned ev)
 	(void)arg;
 	(void)ev;
 	while ((n = devmgr_sock_recvfrom(s, buf, sizeof(buf),
-					 (struct sockaddr *)&from, &flen)) >= 0) {
+					 (struct sockaddr *)&from, &flen)) >=
+	       0) {
 		devmgr_sock_sendto(s, buf, (size_t)n, (struct sockaddr *)&from,
 				   flen);
 		flen = sizeof(from);
@@ -173,8 +174,9 @@ static void client_fn(void *arg, struct devmgr_sock *s, unsigned ev)
 		c->shut = true;
 	}
 	while ((n = devmgr_sock_recv(s, buf, sizeof(buf))) > 0) {
-		if (!c->bad && (c->got + (size_t)n > c->total ||
-				memcmp(buf, c->data + c->got, (size_t)n) != 0)) {
+		if (!c->bad &&
+		    (c->got + (size_t)n > c->total ||
+		     memcmp(buf, c->data + c->got, (size_t)n) != 0)) {
 			c->bad = true;
 			c->bad_at = c->got;
 		}
@@ -186,10 +188,10 @@ static void client_fn(void *arg, struct devmgr_sock *s, unsigned ev)
 		devmgr_sock_set_events(s, 0, NULL, NULL);
 		return;
 	}
-	devmgr_sock_set_events(s, DEVMGR_SOCK_READ | (c->sent < c->total
-						      ? DEVMGR_SOCK_WRITE
-						      : 0),
-			       client_fn, c);
+	devmgr_sock_set_events(
+		s,
+		DEVMGR_SOCK_READ | (c->sent < c->total ? DEVMGR_SOCK_WRITE : 0),
+		client_fn, c);
 }
 
 /* Echo size bytes from a to b's server at ip:port; true when exact. */
@@ -209,8 +211,8 @@ static bool tcp_echo(struct devmgr_stack *a, const char *ip, uint16_t port,
 	if (rc == 0)
 		rc = devmgr_sock_connect(c.s, (struct sockaddr *)&to,
 					 sizeof(to));
-	CHECK(rc == -EINPROGRESS, "%s: connect returns -EINPROGRESS (%d)",
-	      what, rc);
+	CHECK(rc == -EINPROGRESS, "%s: connect returns -EINPROGRESS (%d)", what,
+	      rc);
 	devmgr_sock_set_events(c.s, DEVMGR_SOCK_READ | DEVMGR_SOCK_WRITE,
 			       client_fn, &c);
 	double t0 = now_s();
@@ -218,13 +220,97 @@ static bool tcp_echo(struct devmgr_stack *a, const char *ip, uint16_t port,
 	run_until(&c.done, secs);
 	bool ok = c.done && !c.bad && c.err == 0 && c.got == size;
 
-	CHECK(ok, "%s: %zu bytes echoed byte for byte (%zu back, err %d%s) "
-		  "in %.2f s",
-	      what, size, c.got, c.err, c.bad ? ", differs" : "",
-	      now_s() - t0);
+	CHECK(ok,
+	      "%s: %zu bytes echoed byte for byte (%zu back, err %d%s) "
+	      "in %.2f s",
+	      what, size, c.got, c.err, c.bad ? ", differs" : "", now_s() - t0);
 	devmgr_sock_close(c.s);
 	free(c.data);
 	return ok;
+}
+
+/* ---- level-triggered readiness ---------------------------------------- */
+
+struct counter {
+	int calls;
+	unsigned last;
+};
+
+static void count_fn(void *arg, struct devmgr_sock *s, unsigned ev)
+{
+	struct counter *c = arg;
+
+	(void)s;
+	c->calls++;
+	c->last = ev;
+}
+
+static void spin(int rounds)
+{
+	for (int i = 0; i < rounds; i++)
+		devmgr_ctx_dispatch(ctx, 20);
+}
+
+static void check_level_triggered(struct devmgr_stack *a,
+				  struct devmgr_stack *b)
+{
+	struct devmgr_sock *l, *c, *s = NULL, *none = NULL;
+	struct counter lc = { 0 }, cc = { 0 }, sc = { 0 };
+	struct sockaddr_in at = sin4("0.0.0.0", 5002);
+	struct sockaddr_in to = sin4("10.9.0.2", 5002);
+	char buf[16];
+	ssize_t n;
+
+	devmgr_stack_socket(b, AF_INET, SOCK_STREAM, &l);
+	devmgr_sock_bind(l, (struct sockaddr *)&at, sizeof(at));
+	devmgr_sock_listen(l, 4);
+	devmgr_sock_set_events(l, DEVMGR_SOCK_READ, count_fn, &lc);
+	devmgr_stack_socket(a, AF_INET, SOCK_STREAM, &c);
+	devmgr_sock_connect(c, (struct sockaddr *)&to, sizeof(to));
+	devmgr_sock_set_events(c, DEVMGR_SOCK_WRITE, count_fn, &cc);
+	for (int i = 0; i < 100 && (lc.calls < 3 || cc.calls < 3); i++)
+		spin(1);
+	CHECK(cc.calls >= 3 && cc.last == DEVMGR_SOCK_WRITE,
+	      "lwIP: connected: WRITE, again on each dispatch (%d calls)",
+	      cc.calls);
+	CHECK(lc.calls >= 3 && lc.last == DEVMGR_SOCK_READ,
+	      "lwIP: listener: READ while a connection waits (%d calls)",
+	      lc.calls);
+	CHECK(devmgr_sock_accept(l, &s, NULL, NULL) == 0 &&
+		      devmgr_sock_accept(l, &none, NULL, NULL) == -EAGAIN,
+	      "lwIP: accept, then -EAGAIN");
+	devmgr_sock_set_events(c, 0, NULL, NULL);
+	n = devmgr_sock_send(c, "level", 5);
+	CHECK(n == 5, "lwIP: send 5 bytes (%zd)", n);
+	devmgr_sock_set_events(s, DEVMGR_SOCK_READ, count_fn, &sc);
+	for (int i = 0; i < 100 && sc.calls < 4; i++)
+		spin(1);
+	CHECK(sc.calls >= 4,
+	      "lwIP: unread data: READ on every dispatch (%d "
+	      "calls)",
+	      sc.calls);
+	devmgr_sock_set_events(s, 0, count_fn, &sc);
+	sc.calls = 0;
+	spin(3);
+	CHECK(sc.calls == 0, "lwIP: no events asked: no calls (%d)", sc.calls);
+	n = devmgr_sock_recv(s, buf, sizeof(buf));
+	CHECK(n == 5 && memcmp(buf, "level", 5) == 0, "lwIP: recv the 5 "
+						      "bytes");
+	CHECK(devmgr_sock_recv(s, buf, sizeof(buf)) == -EAGAIN,
+	      "lwIP: nothing more: -EAGAIN");
+	devmgr_sock_set_events(s, DEVMGR_SOCK_READ, count_fn, &sc);
+	spin(3);
+	CHECK(sc.calls == 0, "lwIP: all read: no READ (%d calls)", sc.calls);
+	devmgr_sock_close(c);
+	for (int i = 0; i < 100 && sc.calls == 0; i++)
+		spin(1);
+	n = devmgr_sock_recv(s, buf, sizeof(buf));
+	CHECK(sc.calls >= 1 && n == 0,
+	      "lwIP: peer closed: READ, then recv 0 "
+	      "(%zd)",
+	      n);
+	devmgr_sock_close(s);
+	devmgr_sock_close(l);
 }
 
 /* ---- bad frames ------------------------------------------------------ */
@@ -357,14 +443,16 @@ static void check_errors(struct devmgr_stack *a, struct devmgr_stack *b)
 	int rc;
 
 	devmgr_stack_info(a, &info);
-	CHECK(info.ipv4.sin_addr.s_addr == sin4("10.9.0.1", 0).sin_addr.s_addr &&
+	CHECK(info.ipv4.sin_addr.s_addr ==
+			      sin4("10.9.0.1", 0).sin_addr.s_addr &&
 		      info.netmask.sin_addr.s_addr ==
 			      sin4("255.255.255.0", 0).sin_addr.s_addr,
 	      "info: 10.9.0.1/255.255.255.0");
 	devmgr_stack_socket(a, AF_INET, SOCK_STREAM, &s);
 	rc = devmgr_sock_bind(s, (struct sockaddr *)&other, sizeof(other));
-	CHECK(rc == -EADDRNOTAVAIL, "bind to another address: -EADDRNOTAVAIL "
-				    "(%d)",
+	CHECK(rc == -EADDRNOTAVAIL,
+	      "bind to another address: -EADDRNOTAVAIL "
+	      "(%d)",
 	      rc);
 	rc = devmgr_sock_bind(s, (struct sockaddr *)&any, sizeof(any));
 	CHECK(rc == 0, "bind to 0.0.0.0:6001 (%d)", rc);
@@ -375,8 +463,7 @@ static void check_errors(struct devmgr_stack *a, struct devmgr_stack *b)
 	devmgr_sock_listen(s, 4);
 	devmgr_stack_socket(a, AF_INET, SOCK_STREAM, &s2);
 	rc = devmgr_sock_bind(s2, (struct sockaddr *)&any, sizeof(any));
-	CHECK(rc == -EADDRINUSE, "bind to a port in use: -EADDRINUSE (%d)",
-	      rc);
+	CHECK(rc == -EADDRINUSE, "bind to a port in use: -EADDRINUSE (%d)", rc);
 	devmgr_sock_close(s2);
 	devmgr_sock_close(s);
 	rc = devmgr_stack_socket(a, AF_INET6, SOCK_STREAM, &s);
@@ -393,8 +480,9 @@ static void check_errors(struct devmgr_stack *a, struct devmgr_stack *b)
 	devmgr_sock_connect(c.s, (struct sockaddr *)&to, sizeof(to));
 	devmgr_sock_set_events(c.s, DEVMGR_SOCK_WRITE, client_fn, &c);
 	run_until(&c.done, 5);
-	CHECK(c.err == -ECONNREFUSED, "connect to a closed port: ERROR, then "
-				      "-ECONNREFUSED (%d)",
+	CHECK(c.err == -ECONNREFUSED,
+	      "connect to a closed port: ERROR, then "
+	      "-ECONNREFUSED (%d)",
 	      c.err);
 	devmgr_sock_close(c.s);
 	free(c.data);
@@ -492,8 +580,8 @@ int main(void)
 	if (setup(hub, "") < 0)
 		return 1;
 	struct devmgr_stack *a = stack("sa"), *b = stack("sb");
-	struct devmgr_net *inj = devmgr_device_handle(
-		devmgr_ctx_find_device(ctx, "lc"));
+	struct devmgr_net *inj =
+		devmgr_device_handle(devmgr_ctx_find_device(ctx, "lc"));
 
 	devmgr_net_info(devmgr_device_handle(devmgr_ctx_find_device(ctx, "lb")),
 			&nb);
@@ -502,13 +590,13 @@ int main(void)
 	tcp_echo(a, "10.9.0.2", 5000, 0, 5, "empty TCP stream");
 	check_udp(a);
 	check_errors(a, b);
+	check_level_triggered(a, b);
 
 	send_bad_frames(inj, nb.mac, &sent);
 	for (int i = 0; i < 50; i++)
 		devmgr_ctx_dispatch(ctx, 2);
 	CHECK(sent > 3000, "%u bad frames sent through net-link", sent);
-	tcp_echo(a, "10.9.0.2", 5000, 65536, 30,
-		 "TCP after the bad frames");
+	tcp_echo(a, "10.9.0.2", 5000, 65536, 30, "TCP after the bad frames");
 	check_udp(a);
 	devmgr_sock_close(l);
 	devmgr_sock_close(u);
