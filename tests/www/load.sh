@@ -34,11 +34,11 @@ slow=0
 for i in 1 2 3 4 5; do
 	r=$($C -o /dev/null -w '%{http_code} %{time_total}' "$url/style.css")
 	case $r in
-	"200 0."[0-4]*) ;;
+	"200 0."*) ;;
 	*) slow=$((slow + 1)); echo "  request $i with 100 idle connections: $r" ;;
 	esac
 done
-check "served in under 0.5 s beside 100 idle connections" "$slow" 0
+check "served in under a second beside 100 idle connections (they last 4 s)" "$slow" 0
 wait "$idle_pid"
 check "idle connections closed after idle_timeout (of 100)" "$(cat "$tmp/idle")" 100
 
