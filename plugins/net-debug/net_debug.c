@@ -20,7 +20,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#define PCAP_BUF_SIZE 65536
+#define PCAP_BUF_SIZE	  65536
 #define LINKTYPE_ETHERNET 1
 
 struct pcap_file_header {
@@ -71,7 +71,8 @@ static void pcap_flush(struct dbg *d)
 		if (w <= 0) {
 			devmgr_log(d->ctx, DEVMGR_LOG_ERROR,
 				   "net-debug: pcap %s: %s; recording stops",
-				   d->path, w < 0 ? strerror(errno) : "short write");
+				   d->path,
+				   w < 0 ? strerror(errno) : "short write");
 			d->write_failed = true;
 			break;
 		}
@@ -102,8 +103,8 @@ static void pcap_arm(struct dbg *d)
 		d->armed = true;
 }
 
-static void pcap_record_iov(struct dbg *d, const struct iovec *iov,
-			    int iovcnt, size_t len)
+static void pcap_record_iov(struct dbg *d, const struct iovec *iov, int iovcnt,
+			    size_t len)
 {
 	struct pcap_rec_header h;
 	struct timeval tv;
@@ -167,8 +168,7 @@ static void tx_deliver(void *arg, const void *frame, size_t len)
 	pass_down(arg, &iov, 1, len);
 }
 
-static int dbg_sendv(struct devmgr_net *n, const struct iovec *iov,
-		     int iovcnt)
+static int dbg_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 {
 	struct dbg *d = n->priv;
 	ssize_t len = net_frame_len(iov, iovcnt, d->mtu);
@@ -296,8 +296,8 @@ static int pcap_open(struct devmgr_device *dev, struct dbg *d,
 	d->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (d->buf == NULL || d->tfd < 0)
 		goto fail;
-	d->tw = devmgr_watch_fd(devmgr_device_ctx(dev), d->tfd,
-				DEVMGR_EV_READ, pcap_timer, d);
+	d->tw = devmgr_watch_fd(devmgr_device_ctx(dev), d->tfd, DEVMGR_EV_READ,
+				pcap_timer, d);
 	if (d->tw == NULL)
 		goto fail;
 	return 0;
@@ -307,8 +307,7 @@ fail:
 }
 
 static int fault_dirs(struct devmgr_device *dev, struct dbg *d,
-		      const struct net_fault_cfg *cfg,
-		      struct devmgr_error *err)
+		      const struct net_fault_cfg *cfg, struct devmgr_error *err)
 {
 	const char *f = devmgr_param_str(dev, "faults");
 

@@ -3,10 +3,10 @@
  * Items are kept sorted by the time they are due, so a delay keeps order.
  * A reordered frame waits aside and is queued right after the next frame,
  * so that which frames swap depends only on the seed and the order of
- * the frames, not on timing.  An eventfd says "the head is due"; a timerfd wakes the loop when a
- * head that is not yet due becomes due.  Both are level-triggered fds in
- * the context's epoll set, so a callback that leaves due frames behind
- * (the batch bound) simply runs again on the next dispatch. */
+ * the frames, not on timing.  An eventfd says "the head is due"; a timerfd
+ * wakes the loop when a head that is not yet due becomes due.  Both are
+ * level-triggered fds in the context's epoll set, so a callback that leaves due
+ * frames behind (the batch bound) simply runs again on the next dispatch. */
 #include "fq.h"
 
 #include <errno.h>
@@ -205,8 +205,8 @@ void fq_fini(struct fq *q)
 	q->live = false;
 }
 
-static struct fq_item *item_new(const struct iovec *iov, int iovcnt,
-				size_t len, uint64_t due)
+static struct fq_item *item_new(const struct iovec *iov, int iovcnt, size_t len,
+				uint64_t due)
 {
 	struct fq_item *it = malloc(sizeof(*it) + len);
 

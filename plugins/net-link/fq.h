@@ -48,8 +48,8 @@ void fq_fini(struct fq *q);
 
 enum fq_result {
 	FQ_QUEUED = 0,
-	FQ_LOST,  /* dropped by the loss fault */
-	FQ_FULL,  /* dropped: the queue is full */
+	FQ_LOST, /* dropped by the loss fault */
+	FQ_FULL, /* dropped: the queue is full */
 	FQ_NOMEM,
 };
 /* Queue a copy of the frame gathered from iov (len bytes in all). */

@@ -54,8 +54,7 @@ static int link_info(struct devmgr_net *n, struct devmgr_net_info *out)
 	return 0;
 }
 
-static int link_sendv(struct devmgr_net *n, const struct iovec *iov,
-		      int iovcnt)
+static int link_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 {
 	struct port *p = n->priv;
 	ssize_t len = net_frame_len(iov, iovcnt, p->mtu);

@@ -58,7 +58,8 @@ static uint64_t fnv1a(uint64_t h, const char *s)
 {
 	for (; s && *s; s++)
 		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
-	return (h ^ 0xff) * 0x100000001b3ull; /* separates "ab","c" / "a","bc" */
+	return (h ^ 0xff) *
+	       0x100000001b3ull; /* separates "ab","c" / "a","bc" */
 }
 
 void net_mac_generate(const char *provider, const char *id, const char *salt,
@@ -93,8 +94,7 @@ int net_mac_param(struct devmgr_device *dev, const char *provider,
 					"device needs a unicast one",
 					s);
 	if (memcmp(mac, zero, 6) == 0)
-		return devmgr_error_set(err, -EINVAL,
-					"mac %s is all zeros", s);
+		return devmgr_error_set(err, -EINVAL, "mac %s is all zeros", s);
 	return 0;
 }
 
@@ -186,14 +186,14 @@ int net_fault_params(struct devmgr_device *dev, struct net_fault_cfg *cfg,
 		if (s == NULL)
 			continue;
 		if (parse_prob(s, slots[i]) < 0)
-			return devmgr_error_set(err, -EINVAL,
-						"%s \"%s\" is not a probability "
-						"(a percentage \"5%%\" or a "
-						"fraction \"0.05\", 0 to 1)",
-						names[i], s);
+			return devmgr_error_set(
+				err, -EINVAL,
+				"%s \"%s\" is not a probability "
+				"(a percentage \"5%%\" or a "
+				"fraction \"0.05\", 0 to 1)",
+				names[i], s);
 	}
 	cfg->delay_ns = (uint64_t)devmgr_param_int(dev, "delay_ms") * 1000000;
-	cfg->any = cfg->loss || cfg->duplicate || cfg->reorder ||
-		   cfg->delay_ns;
+	cfg->any = cfg->loss || cfg->duplicate || cfg->reorder || cfg->delay_ns;
 	return 0;
 }

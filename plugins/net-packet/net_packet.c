@@ -42,7 +42,7 @@ struct pkt {
 	devmgr_net_rx_fn rx;
 	void *rx_arg;
 	size_t bufsize; /* mtu + 14: longer frames are cut and refused */
-	uint8_t *bufs;  /* batch buffers of bufsize */
+	uint8_t *bufs;	/* batch buffers of bufsize */
 	struct mmsghdr *msgs;
 	struct iovec *iovs;
 	struct sockaddr_ll *from;
@@ -74,8 +74,7 @@ static int send_errno(struct pkt *p, int e)
 	return -e;
 }
 
-static int pkt_sendv(struct devmgr_net *n, const struct iovec *iov,
-		     int iovcnt)
+static int pkt_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 {
 	struct pkt *p = n->priv;
 	ssize_t len = net_frame_len(iov, iovcnt, p->mtu), w;
@@ -218,9 +217,9 @@ static const struct devmgr_net_ops pkt_ops = {
 };
 
 static const struct devmgr_param pkt_params[] = {
-	{ "interface", DEVMGR_PARAM_STRING, 0, NULL,
+	{ "interface", DEVMGR_PARAM_STRING, DEVMGR_PARAM_ONE_OF, NULL,
 	  "name of the interface (\"eth0\"); this or mac is required", 0, 0 },
-	{ "mac", DEVMGR_PARAM_STRING, 0, NULL,
+	{ "mac", DEVMGR_PARAM_STRING, DEVMGR_PARAM_ONE_OF, NULL,
 	  "MAC of the interface to use, instead of its name", 0, 0 },
 	{ "promisc", DEVMGR_PARAM_BOOL, 0, "true",
 	  "receive frames for every destination, not only the interface's "
@@ -254,8 +253,8 @@ static int pkt_find(struct devmgr_device *dev, struct pkt *p,
 						mac);
 		r = net_mac_owner(want, owner);
 		if (r < 0)
-			return devmgr_error_set(err, r, "listing interfaces: %s",
-						strerror(-r));
+			return devmgr_error_set(
+				err, r, "listing interfaces: %s", strerror(-r));
 		if (r == 0)
 			return devmgr_error_set(err, -ENODEV,
 						"no interface has MAC %s", mac);
@@ -274,8 +273,8 @@ static int pkt_find(struct devmgr_device *dev, struct pkt *p,
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->ifindex = (int)if_nametoindex(name);
 	if (p->ifindex == 0)
-		return devmgr_error_set(err, -ENODEV,
-					"interface \"%s\" does not exist", name);
+		return devmgr_error_set(
+			err, -ENODEV, "interface \"%s\" does not exist", name);
 	return 0;
 }
 
@@ -306,9 +305,10 @@ static int pkt_socket(struct devmgr_device *dev, struct pkt *p,
 	if (p->fd < 0) {
 		e = errno;
 		if (e == EPERM || e == EACCES)
-			return devmgr_error_set(err, -e,
-						"no permission to open a packet "
-						"socket (needs CAP_NET_RAW)");
+			return devmgr_error_set(
+				err, -e,
+				"no permission to open a packet "
+				"socket (needs CAP_NET_RAW)");
 		return devmgr_error_set(err, -e, "socket(AF_PACKET): %s",
 					strerror(e));
 	}

@@ -27,6 +27,7 @@
 #define TAP_BUF_SIZE 65536
 
 struct tap {
+	struct devmgr_ctx *ctx;
 	int fd;
 	int ctl; /* AF_INET datagram socket for interface ioctls */
 	struct devmgr_watch *watch;
@@ -56,8 +57,7 @@ static int tap_info(struct devmgr_net *n, struct devmgr_net_info *out)
 	return 0;
 }
 
-static int tap_sendv(struct devmgr_net *n, const struct iovec *iov,
-		     int iovcnt)
+static int tap_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 {
 	struct tap *t = n->priv;
 	ssize_t len = net_frame_len(iov, iovcnt, t->mtu), w;
@@ -116,6 +116,20 @@ static int tap_stats(struct devmgr_net *n, struct devmgr_net_stats *out)
 	return 0;
 }
 
+/* A read error other than "nothing waiting" (EBADFD once the interface
+ * is deleted under the device) will not go away: say so once and stop
+ * watching the fd, so that a level-triggered error cannot spin the loop.
+ * Sends fail from then on with the kernel's error. */
+static void tap_gone(struct tap *t, int e)
+{
+	t->st.rx_errors++;
+	devmgr_log(t->ctx, DEVMGR_LOG_ERROR,
+		   "net-tap %s: read: %s; the device stops receiving", t->name,
+		   strerror(e));
+	devmgr_watch_cancel(t->watch);
+	t->watch = NULL;
+}
+
 /* Frames that do not fit the device's MTU (the kernel interface's MTU was
  * raised behind its back) are counted as errors, not passed on: a
  * receiver may rely on mtu + 14. */
@@ -131,7 +145,7 @@ static void tap_readable(void *arg, int fd, unsigned events)
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				t->st.rx_errors++;
+				tap_gone(t, errno);
 			return;
 		}
 		if (r < DEVMGR_NET_MIN_FRAME ||
@@ -172,8 +186,7 @@ static const struct devmgr_param tap_params[] = {
 	  "interface's MTU (1500 for a new tap)",
 	  68, NET_MTU_MAX },
 	{ "up", DEVMGR_PARAM_BOOL, 0, "false",
-	  "bring the kernel's interface up (false: leave it as it is)", 0,
-	  0 },
+	  "bring the kernel's interface up (false: leave it as it is)", 0, 0 },
 	{ "batch", DEVMGR_PARAM_INT, 0, "64",
 	  "frames read per loop wake-up at most", 1, 4096 },
 	{ NULL },
@@ -225,10 +238,10 @@ static int tap_open(struct tap *t, const char *name, struct devmgr_error *err)
 	if (t->fd < 0) {
 		e = errno;
 		if (e == EACCES || e == EPERM)
-			return devmgr_error_set(err, -e,
-						"no permission to open " TUN_PATH
-						": %s",
-						strerror(e));
+			return devmgr_error_set(
+				err, -e,
+				"no permission to open " TUN_PATH ": %s",
+				strerror(e));
 		return devmgr_error_set(err, -e, "open " TUN_PATH ": %s",
 					strerror(e));
 	}
@@ -321,6 +334,7 @@ static int tap_create(struct devmgr_device *dev, struct devmgr_error *err)
 	int rc, e;
 
 	t->fd = t->ctl = -1;
+	t->ctx = devmgr_device_ctx(dev);
 	if (name && (!name[0] || strlen(name) >= IF_NAMESIZE ||
 		     strchr(name, '/') || strchr(name, ' ')))
 		return devmgr_error_set(err, -EINVAL,

@@ -26,3 +26,15 @@ tests_net_test_net_debug_SOURCES = tests/net/test_net_debug.c \
 	plugins/net-link/fq.c plugins/net-link/netutil.c
 tests_net_test_net_debug_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_net_test_net_debug_LDADD = core/libdevmgr.la $(CHECK_LIBS) -lpthread -lm
+
+# The net-link / net-debug fuzz target (tests/fuzz/build-net.sh builds it
+# with libFuzzer), its corpus replayed in make check.
+check_PROGRAMS += tests/net/run_corpus_net_link
+tests_net_run_corpus_net_link_SOURCES = tests/fuzz/run_corpus.c \
+	tests/net/fuzz_net_link.c plugins/net-link/net_link.c \
+	plugins/net-link/fq.c plugins/net-link/netutil.c \
+	plugins/net-debug/net_debug.c
+tests_net_run_corpus_net_link_CFLAGS = $(AM_CFLAGS)
+tests_net_run_corpus_net_link_LDADD = core/libdevmgr.la -lpthread -lm
+TESTS += tests/net/fuzz_replay.sh
+dist_noinst_SCRIPTS += tests/net/fuzz_replay.sh tests/fuzz/build-net.sh

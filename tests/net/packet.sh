@@ -57,8 +57,13 @@ cfg badmac.json '{"provider": "net-packet", "mac": "02:00:00:00:de"}'
 expect_refusal "$WORK/badmac.json" "mac \"02:00:00:00:de\" is not a MAC address"
 cfg other.json "{\"provider\": \"net-packet\", \"interface\": \"$A\", \"mac\": \"$BMAC\"}"
 expect_refusal "$WORK/other.json" "MAC $BMAC is interface $B, not \"$A\""
+# Neither: a configuration error, found before anything is created.
 cfg none.json '{"provider": "net-packet"}'
-expect_refusal "$WORK/none.json" "needs \"interface\" or \"mac\""
+"$DEVMGR" validate -c "$WORK/none.json" >"$WORK/out" 2>&1
+rc=$?
+[ $rc = 2 ] && grep -qF '/devices/net0: missing parameter "interface" or "mac" for provider net-packet' \
+	"$WORK/out" || fail "neither interface nor mac: exit $rc: $(cat "$WORK/out")"
+echo "ok: neither interface nor mac refused by validate"
 cfg lo.json '{"provider": "net-packet", "interface": "lo"}'
 expect_refusal "$WORK/lo.json" "interface lo is not an Ethernet interface"
 if command -v setpriv >/dev/null; then

@@ -79,7 +79,8 @@ static void answer_icmp(struct host *h, const uint8_t *f, size_t len)
 	    memcmp(f + 30, &h->ip, 4))
 		return;
 	tot = (size_t)(f[16] << 8 | f[17]);
-	if (tot + 14 > len || tot + 14 > sizeof(r) || ihl < 20 || tot < ihl + 8 || f[14 + ihl] != 8)
+	if (tot + 14 > len || tot + 14 > sizeof(r) || ihl < 20 ||
+	    tot < ihl + 8 || f[14 + ihl] != 8)
 		return;
 	memcpy(r, f + 6, 6);
 	memcpy(r + 6, h->mac, 6);
@@ -128,8 +129,9 @@ static int check_lengths(struct host *h, uint32_t mtu)
 	r2 = devmgr_net_send(h->net, f, 13);
 	free(f);
 	if (r1 != -EMSGSIZE || r2 != -EMSGSIZE) {
-		fprintf(stderr, "responder: bad lengths gave %d and %d, not "
-				"-EMSGSIZE\n",
+		fprintf(stderr,
+			"responder: bad lengths gave %d and %d, not "
+			"-EMSGSIZE\n",
 			r1, r2);
 		return -1;
 	}

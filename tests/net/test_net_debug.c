@@ -165,7 +165,7 @@ START_TEST(test_pcap_both_directions)
 	ck_assert_uint_eq(fread(hdr, 4, 6, in), 6);
 	ck_assert_uint_eq(hdr[0], 0xa1b2c3d4);
 	ck_assert_uint_eq(hdr[1], 2 | 4 << 16); /* version 2.4 */
-	ck_assert_uint_eq(hdr[5], 1);		 /* LINKTYPE_ETHERNET */
+	ck_assert_uint_eq(hdr[5], 1);		/* LINKTYPE_ETHERNET */
 	for (int i = 0; i < 5; i++) {
 		uint32_t rec[4];
 
@@ -183,7 +183,8 @@ START_TEST(test_pcap_both_directions)
 		snprintf(cmd, sizeof(cmd),
 			 "test \"$(tshark -r '%s' 2>/dev/null | wc -l)\" = 5",
 			 pcap);
-		ck_assert_msg(system(cmd) == 0, "tshark does not read 5 frames");
+		ck_assert_msg(system(cmd) == 0,
+			      "tshark does not read 5 frames");
 	}
 	remove_dir();
 }
@@ -216,9 +217,8 @@ START_TEST(test_passthrough)
 
 	stack("");
 	devmgr_net_info(dbg, &a);
-	devmgr_net_info(devmgr_device_handle(devmgr_ctx_find_device(ctx,
-								    "lower")),
-			&b);
+	devmgr_net_info(
+		devmgr_device_handle(devmgr_ctx_find_device(ctx, "lower")), &b);
 	ck_assert_mem_eq(a.mac, b.mac, 6);
 	ck_assert_uint_eq(a.mtu, 1500);
 	frame(f, sizeof(f), 0);
