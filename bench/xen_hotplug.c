@@ -32,8 +32,8 @@ struct bench_devs {
 };
 
 static const struct devmgr_slot bench_slots[] = {
-	DEVMGR_SLOT_SET(struct bench_devs, disks, blk, DEVMGR_SLOT_HOTPLUG),
-	{ NULL },
+    DEVMGR_SLOT_SET(struct bench_devs, disks, blk, DEVMGR_SLOT_HOTPLUG),
+    {NULL},
 };
 
 static double plugged_at;
@@ -54,28 +54,28 @@ static int bench_plug(struct devmgr_ctx *ctx, void *record, const char *slot,
 	return 0;
 }
 
-static void bench_unplug(struct devmgr_ctx *ctx, void *record,
-			 const char *slot, void *handle)
+static void bench_unplug(struct devmgr_ctx *ctx, void *record, const char *slot,
+			 void *handle)
 {
 	(void)ctx, (void)record, (void)slot, (void)handle;
 	unplugs++;
 }
 
 static const struct devmgr_app bench_app = {
-	.size = sizeof(struct devmgr_app),
-	.name = "xenbench",
-	.record_size = sizeof(struct bench_devs),
-	.slots = bench_slots,
-	.start = bench_start,
-	.plug = bench_plug,
-	.unplug = bench_unplug,
+    .size = sizeof(struct devmgr_app),
+    .name = "xenbench",
+    .record_size = sizeof(struct bench_devs),
+    .slots = bench_slots,
+    .start = bench_start,
+    .plug = bench_plug,
+    .unplug = bench_unplug,
 };
-static const struct devmgr_app *const apps[] = { &bench_app, NULL };
+static const struct devmgr_app *const apps[] = {&bench_app, NULL};
 DEVMGR_PLUGIN("xenbench", "0.1.0", NULL, apps);
 
-#define DOM "/local/domain/7"
+#define DOM   "/local/domain/7"
 #define FRONT DOM "/device/vbd"
-#define BACK "/local/domain/0/backend/vbd/7"
+#define BACK  "/local/domain/0/backend/vbd/7"
 
 static struct xs_handle *writer, *bare;
 
@@ -100,8 +100,10 @@ static void attach(int id, const char *fstate)
 	for (int tries = 0; tries < 8; tries++) {
 		xs_transaction_t t = xs_transaction_start(writer);
 		static const char *const bk[][2] = {
-			{ "frontend-id", "7" }, { "state", "4" },
-			{ "mode", "w" }, { "params", "x" },
+		    {"frontend-id", "7"},
+		    {"state", "4"},
+		    {"mode", "w"},
+		    {"params", "x"},
 		};
 		snprintf(k, sizeof(k), "%s/frontend", b);
 		xs_write(writer, t, k, f, strlen(f));
@@ -142,7 +144,8 @@ static void run_until(struct devmgr_ctx *ctx, long *counter, long want)
 	while (*counter < want && bench_now() < end)
 		devmgr_ctx_dispatch(ctx, 100);
 	if (*counter < want) {
-		fprintf(stderr, "xen_hotplug: devmgr did not follow the store\n");
+		fprintf(stderr,
+			"xen_hotplug: devmgr did not follow the store\n");
 		exit(2);
 	}
 }
@@ -169,7 +172,7 @@ static double bare_sample(int id)
 	double t0 = bench_now();
 	put(path, "1");
 	for (;;) {
-		struct pollfd p = { xs_fileno(bare), POLLIN, 0 };
+		struct pollfd p = {xs_fileno(bare), POLLIN, 0};
 		if (poll(&p, 1, 5000) <= 0)
 			die("bare watch");
 		char **v = xs_check_watch(bare);
@@ -224,7 +227,8 @@ static int round_trip(struct devmgr_ctx *ctx, int n, double *ratio_out,
 		      double *med_d, double *med_b, double *p99_d,
 		      double *p99_b)
 {
-	double *d = calloc((size_t)n, sizeof(*d)), *b = calloc((size_t)n, sizeof(*b));
+	double *d = calloc((size_t)n, sizeof(*d)),
+	       *b = calloc((size_t)n, sizeof(*b));
 	if (!d || !b)
 		return -1;
 	for (int i = 0; i < n; i++) {
@@ -258,11 +262,11 @@ int main(int argc, char **argv)
 		die("xs_open (is XENSTORED_PATH set?)");
 	put(DOM "/domid", "7");
 	if (devmgr_ctx_load_config_string(
-		    ctx,
-		    "{\"devmgr\":1,\"devices\":{},\"app\":{\"name\":\"xenbench\"},"
-		    "\"xenstore\":{\"domain_path\":\"" DOM "\",\"map\":{\"vbd\":"
-		    "{\"provider\":\"blk-ram\",\"size\":\"4K\"}}}}",
-		    "<bench>", &e) < 0 ||
+		ctx,
+		"{\"devmgr\":1,\"devices\":{},\"app\":{\"name\":\"xenbench\"},"
+		"\"xenstore\":{\"domain_path\":\"" DOM "\",\"map\":{\"vbd\":"
+		"{\"provider\":\"blk-ram\",\"size\":\"4K\"}}}}",
+		"<bench>", &e) < 0 ||
 	    devmgr_ctx_use_xenstore(ctx, &e) < 0 ||
 	    devmgr_ctx_create_devices(ctx, false, &e) < 0 ||
 	    devmgr_ctx_start_app(ctx, NULL, &e) < 0) {

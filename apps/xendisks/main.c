@@ -11,25 +11,26 @@
 
 extern const struct devmgr_app xendisks_app;
 
-static const struct devmgr_app *const apps[] = { &xendisks_app, NULL };
+static const struct devmgr_app *const apps[] = {&xendisks_app, NULL};
 DEVMGR_PLUGIN("xendisks", "0.1.0", NULL, apps);
 
 static int fail(const struct devmgr_error *e)
 {
 	char line[1200];
-	fprintf(stderr, "xendisks: %s\n", devmgr_error_format(e, line, sizeof(line)));
+	fprintf(stderr, "xendisks: %s\n",
+		devmgr_error_format(e, line, sizeof(line)));
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "plugin-path", required_argument, NULL, 'P' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"config", required_argument, NULL, 'c'},
+	    {"plugin-path", required_argument, NULL, 'P'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct devmgr_ctx *ctx = devmgr_ctx_new();
 	struct devmgr_error e;
@@ -54,8 +55,10 @@ int main(int argc, char **argv)
 			level = DEVMGR_LOG_ERROR;
 			break;
 		case 'h':
-			printf("Usage: %s [-c FILE] [--plugin-path DIR]... [-v|-q]\n"
-			       "Report disks hot-plugged from xenstore.\n", argv[0]);
+			printf("Usage: %s [-c FILE] [--plugin-path DIR]... "
+			       "[-v|-q]\n"
+			       "Report disks hot-plugged from xenstore.\n",
+			       argv[0]);
 			devmgr_ctx_free(ctx);
 			return 0;
 		default:
@@ -66,9 +69,10 @@ int main(int argc, char **argv)
 	devmgr_ctx_set_log(ctx, NULL, NULL, level);
 	r = config ? devmgr_ctx_load_config(ctx, config, &e)
 		   : devmgr_ctx_load_config_string(
-			     ctx, "{\"devmgr\":1,\"devices\":{},"
-				  "\"app\":{\"name\":\"xendisks\"}}",
-			     "<xendisks>", &e);
+			 ctx,
+			 "{\"devmgr\":1,\"devices\":{},"
+			 "\"app\":{\"name\":\"xendisks\"}}",
+			 "<xendisks>", &e);
 	if (r == 0)
 		r = devmgr_ctx_use_xenstore(ctx, &e);
 	if (r < 0) {

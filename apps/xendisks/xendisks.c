@@ -24,14 +24,14 @@ struct xendisks_devs {
 };
 
 static const struct devmgr_slot xendisks_slots[] = {
-	DEVMGR_SLOT_SET(struct xendisks_devs, disks, blk, DEVMGR_SLOT_HOTPLUG),
-	{ NULL },
+    DEVMGR_SLOT_SET(struct xendisks_devs, disks, blk, DEVMGR_SLOT_HOTPLUG),
+    {NULL},
 };
 
 static const struct devmgr_param xendisks_args[] = {
-	{ "check", DEVMGR_PARAM_BOOL, 0, "false",
-	  "read the first sector of each disk as it arrives", 0, 0 },
-	{ NULL },
+    {"check", DEVMGR_PARAM_BOOL, 0, "false",
+     "read the first sector of each disk as it arrives", 0, 0},
+    {NULL},
 };
 
 static int report(struct devmgr_ctx *ctx, const char *what,
@@ -43,7 +43,8 @@ static int report(struct devmgr_ctx *ctx, const char *what,
 		return r;
 	if (devmgr_arg_bool(ctx, "check")) {
 		char *buf = malloc(info.sector_size);
-		r = buf ? devmgr_blk_read(b, 0, buf, info.sector_size) : -ENOMEM;
+		r = buf ? devmgr_blk_read(b, 0, buf, info.sector_size)
+			: -ENOMEM;
 		free(buf);
 		if (r < 0)
 			return r;
@@ -65,8 +66,8 @@ static int xendisks_start(struct devmgr_ctx *ctx, void *record)
 	return 0;
 }
 
-static int xendisks_plug(struct devmgr_ctx *ctx, void *record,
-			 const char *slot, void *handle)
+static int xendisks_plug(struct devmgr_ctx *ctx, void *record, const char *slot,
+			 void *handle)
 {
 	(void)record;
 	(void)slot;
@@ -85,13 +86,13 @@ static void xendisks_unplug(struct devmgr_ctx *ctx, void *record,
 }
 
 const struct devmgr_app xendisks_app = {
-	.size = sizeof(struct devmgr_app),
-	.name = "xendisks",
-	.help = "report hot-plugged disks as they come and go",
-	.record_size = sizeof(struct xendisks_devs),
-	.slots = xendisks_slots,
-	.args = xendisks_args,
-	.start = xendisks_start,
-	.plug = xendisks_plug,
-	.unplug = xendisks_unplug,
+    .size = sizeof(struct devmgr_app),
+    .name = "xendisks",
+    .help = "report hot-plugged disks as they come and go",
+    .record_size = sizeof(struct xendisks_devs),
+    .slots = xendisks_slots,
+    .args = xendisks_args,
+    .start = xendisks_start,
+    .plug = xendisks_plug,
+    .unplug = xendisks_unplug,
 };

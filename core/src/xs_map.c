@@ -54,7 +54,8 @@ static int vdev_split(unsigned long vdev, unsigned long *disk,
 	if (vdev > 0xffff)
 		return -EINVAL;
 	unsigned long major = vdev >> 8, minor = vdev & 0xff;
-	static const unsigned char ide[] = { 3, 22, 33, 34, 56, 57, 88, 89, 90, 91 };
+	static const unsigned char ide[] = {3,	22, 33, 34, 56,
+					    57, 88, 89, 90, 91};
 	for (unsigned i = 0; i < sizeof(ide); i++)
 		if (major == ide[i]) {
 			*disk = minor / 64 + 2 * i;
@@ -106,16 +107,14 @@ int devmgr__xs_vdev_name(unsigned long vdev, char *buf, size_t size)
 
 /* ---- checks ------------------------------------------------------------ */
 
-#define BAD(res, path, ...)                                                   \
-	verdict(res, XS_BAD, path, __VA_ARGS__)
-#define INCOMPLETE(res, path, ...)                                            \
+#define BAD(res, path, ...) verdict(res, XS_BAD, path, __VA_ARGS__)
+#define INCOMPLETE(res, path, ...)                                             \
 	verdict(res, XS_INCOMPLETE, path, __VA_ARGS__)
 
-static void verdict(struct xs_result *res, enum xs_verdict v,
-		    const char *where, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void verdict(struct xs_result *res, enum xs_verdict v,
-		    const char *where, const char *fmt, ...)
+static void verdict(struct xs_result *res, enum xs_verdict v, const char *where,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void verdict(struct xs_result *res, enum xs_verdict v, const char *where,
+		    const char *fmt, ...)
 {
 	va_list ap;
 	res->verdict = v;
@@ -141,7 +140,8 @@ static bool int_key(struct xs_result *res, json_t *dir, const char *path,
 	bool bad;
 	const char *s = key(dir, k, &bad);
 	if (bad) {
-		BAD(res, path, "%s/%s: value is not printable text of at most %d bytes",
+		BAD(res, path,
+		    "%s/%s: value is not printable text of at most %d bytes",
 		    path, k, XS_MAX_VALUE);
 		return false;
 	}
@@ -150,8 +150,9 @@ static bool int_key(struct xs_result *res, json_t *dir, const char *path,
 		return false;
 	}
 	if (devmgr__xs_uint(s, max, out) < 0) {
-		BAD(res, path, "%s/%s: \"%.64s\" is not an integer from 0 to %lu",
-		    path, k, s, max);
+		BAD(res, path,
+		    "%s/%s: \"%.64s\" is not an integer from 0 to %lu", path, k,
+		    s, max);
 		return false;
 	}
 	return true;
@@ -182,8 +183,8 @@ static bool check_frontend(const struct xs_view *v, struct xs_result *res,
 	snprintf(want, sizeof(want), "/local/domain/%lu/backend/%s/%u/%lu", bid,
 		 v->cls, v->domid, devid);
 	if (bad || strcmp(b, want) != 0) {
-		BAD(res, v->fpath, "%s/backend: \"%.128s\" is not %s",
-		    v->fpath, bad ? "(not text)" : b, want);
+		BAD(res, v->fpath, "%s/backend: \"%.128s\" is not %s", v->fpath,
+		    bad ? "(not text)" : b, want);
 		return false;
 	}
 	snprintf(res->bpath, sizeof(res->bpath), "%s", want);
@@ -229,15 +230,14 @@ struct class_default {
 	const char *cls, *param, *value;
 };
 static const struct class_default class_defaults[] = {
-	{ "vbd", "path", "{backend.params}" },
-	{ "vbd", "read_only", "{backend.mode==r}" },
-	{ "vif", "mac", "{frontend.mac}" },
-	{ NULL, NULL, NULL },
+    {"vbd", "path", "{backend.params}"},
+    {"vbd", "read_only", "{backend.mode==r}"},
+    {"vif", "mac", "{frontend.mac}"},
+    {NULL, NULL, NULL},
 };
 
-const struct devmgr__provider_entry *devmgr__xs_provider(struct devmgr_ctx *ctx,
-							 json_t *map,
-							 const char *cls)
+const struct devmgr__provider_entry *
+devmgr__xs_provider(struct devmgr_ctx *ctx, json_t *map, const char *cls)
 {
 	json_t *m = map ? json_object_get(map, cls) : NULL;
 	json_t *pv = m ? json_object_get(m, "provider") : NULL;
@@ -262,7 +262,9 @@ struct expand {
 static void put(struct expand *e, const char *s, size_t len)
 {
 	if (e->n + len >= sizeof(e->out)) {
-		BAD(e->res, e->v->fpath, "%s: a parameter is longer than %d bytes after filling placeholders",
+		BAD(e->res, e->v->fpath,
+		    "%s: a parameter is longer than %d bytes after filling "
+		    "placeholders",
 		    e->v->fpath, XS_MAX_EXPAND - 1);
 		e->failed = true;
 		return;
@@ -272,15 +274,15 @@ static void put(struct expand *e, const char *s, size_t len)
 	e->out[e->n] = '\0';
 }
 
-static const char *lookup_key(struct expand *e, const char *side,
-			      const char *k)
+static const char *lookup_key(struct expand *e, const char *side, const char *k)
 {
 	bool front = strcmp(side, "frontend") == 0;
 	const char *path = front ? e->v->fpath : e->res->bpath;
 	bool bad;
 	const char *s = key(front ? e->v->front : e->v->back, k, &bad);
 	if (bad)
-		BAD(e->res, path, "%s/%s: value is not printable text of at most %d bytes",
+		BAD(e->res, path,
+		    "%s/%s: value is not printable text of at most %d bytes",
 		    path, k, XS_MAX_VALUE);
 	else if (!s)
 		BAD(e->res, path, "%s %s has no %s", side, path, k);
@@ -316,7 +318,8 @@ static void placeholder(struct expand *e, char *name)
 		return;
 	}
 	if (strcmp(name, "backend-id") == 0 || strcmp(name, "vdev") == 0) {
-		const char *k = name[0] == 'b' ? "backend-id" : "virtual-device";
+		const char *k =
+		    name[0] == 'b' ? "backend-id" : "virtual-device";
 		const char *s = lookup_key(e, "frontend", k);
 		unsigned long n;
 		if (!s)
@@ -328,7 +331,8 @@ static void placeholder(struct expand *e, char *name)
 		if (devmgr__xs_uint(s, 0xffffffffu, &n) < 0 ||
 		    devmgr__xs_vdev_name(n, buf, sizeof(buf)) < 0) {
 			BAD(e->res, v->fpath,
-			    "%s/virtual-device: \"%.32s\" is not a disk number Linux accepts",
+			    "%s/virtual-device: \"%.32s\" is not a disk number "
+			    "Linux accepts",
 			    v->fpath, s);
 			e->failed = true;
 			return;
@@ -364,8 +368,8 @@ static void placeholder(struct expand *e, char *name)
 		if (cmp)
 			*cmp = negate ? '!' : '=';
 	}
-	BAD(e->res, v->fpath, "xenstore.map/%s: unknown placeholder \"{%.64s}\"",
-	    v->cls, name);
+	BAD(e->res, v->fpath,
+	    "xenstore.map/%s: unknown placeholder \"{%.64s}\"", v->cls, name);
 	e->failed = true;
 }
 
@@ -423,7 +427,8 @@ static json_t *typed(struct expand *e, const struct devmgr_param *q,
 		if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)
 			return json_boolean(s[0] == 't');
 		BAD(e->res, e->v->fpath,
-		    "%s: parameter %s of class %s: \"%.64s\" is not true or false",
+		    "%s: parameter %s of class %s: \"%.64s\" is not true or "
+		    "false",
 		    e->v->fpath, name, e->v->cls, s);
 		return NULL;
 	}
@@ -432,7 +437,8 @@ static json_t *typed(struct expand *e, const struct devmgr_param *q,
 	     devmgr__xs_uint(s, 0x7fffffffffffffff, &n) == 0)) {
 		if (devmgr__xs_uint(s, 0x7fffffffffffffff, &n) < 0) {
 			BAD(e->res, e->v->fpath,
-			    "%s: parameter %s of class %s: \"%.64s\" is not an integer",
+			    "%s: parameter %s of class %s: \"%.64s\" is not an "
+			    "integer",
 			    e->v->fpath, name, e->v->cls, s);
 			return NULL;
 		}
@@ -462,10 +468,11 @@ static void map_device(struct devmgr_ctx *ctx, json_t *map,
 		       const struct xs_view *v, struct xs_result *res)
 {
 	const struct devmgr__provider_entry *pe =
-		devmgr__xs_provider(ctx, map, v->cls);
+	    devmgr__xs_provider(ctx, map, v->cls);
 	if (!pe) {
 		BAD(res, v->fpath,
-		    "%s: no provider for Xen class %s (none declares it; map it in xenstore.map)",
+		    "%s: no provider for Xen class %s (none declares it; map "
+		    "it in xenstore.map)",
 		    v->fpath, v->cls);
 		return;
 	}
@@ -489,7 +496,8 @@ static void map_device(struct devmgr_ctx *ctx, json_t *map,
 	}
 	const char *k;
 	json_t *t;
-	json_object_foreach(m, k, t) {
+	json_object_foreach(m, k, t)
+	{
 		if (strcmp(k, "provider") != 0 && !add_param(e, p, spec, k, t))
 			goto fail;
 	}
@@ -497,7 +505,7 @@ static void map_device(struct devmgr_ctx *ctx, json_t *map,
 	struct devmgr_error err;
 	char what[160];
 	snprintf(what, sizeof(what), "provider %s", p->name);
-	static const char *const skip[] = { "provider", NULL };
+	static const char *const skip[] = {"provider", NULL};
 	json_t *checked = devmgr__params_check(p->params, spec, skip, NULL,
 					       what, v->fpath, NULL, &err);
 	if (!checked) {

@@ -8,10 +8,10 @@
 #include "internal.h"
 
 /* Bounds on what one device may bring (a guest writes these). */
-#define XS_MAX_KEYS 64      /* keys in one frontend or backend directory */
-#define XS_MAX_VALUE 1024   /* bytes of one value that devmgr keeps */
-#define XS_MAX_PATH 256     /* bytes of a path devmgr builds or accepts */
-#define XS_MAX_EXPAND 4096  /* bytes of one parameter after placeholders */
+#define XS_MAX_KEYS   64   /* keys in one frontend or backend directory */
+#define XS_MAX_VALUE  1024 /* bytes of one value that devmgr keeps */
+#define XS_MAX_PATH   256  /* bytes of a path devmgr builds or accepts */
+#define XS_MAX_EXPAND 4096 /* bytes of one parameter after placeholders */
 
 /* XenbusState values (xen/io/xenbus.h). */
 enum {
@@ -28,11 +28,11 @@ enum {
 
 /* What one device's entries say, from the guest's side. */
 enum xs_verdict {
-	XS_UP,         /* complete, both ends Connected: *spec is set */
+	XS_UP,	       /* complete, both ends Connected: *spec is set */
 	XS_WAITING,    /* well-formed, not (yet) Connected */
 	XS_CLOSED,     /* an end is Closing or Closed */
 	XS_INCOMPLETE, /* keys missing that a writer is expected to add */
-	XS_BAD,        /* a hostile or impossible value: an error event */
+	XS_BAD,	       /* a hostile or impossible value: an error event */
 };
 
 /* One device as read: frontend and backend keys (key -> string value,
@@ -41,17 +41,17 @@ struct xs_view {
 	const char *cls;   /* "vbd" */
 	const char *devid; /* the directory name, untrusted */
 	const char *fpath; /* <domain path>/device/<class>/<devid> */
-	unsigned domid;    /* our domain */
+	unsigned domid;	   /* our domain */
 	json_t *front, *back;
 };
 
 struct xs_result {
 	enum xs_verdict verdict;
 	char bpath[XS_MAX_PATH]; /* the validated backend path, or "" */
-	json_t *spec;            /* XS_UP: new reference */
+	json_t *spec;		 /* XS_UP: new reference */
 	char where[XS_MAX_PATH]; /* the xenstore path a message is about */
-	char text[512];          /* XS_BAD, XS_INCOMPLETE: the message */
-	const char *provider;    /* XS_UP: the provider's name */
+	char text[512];		 /* XS_BAD, XS_INCOMPLETE: the message */
+	const char *provider;	 /* XS_UP: the provider's name */
 };
 
 /* Strict unsigned decimal: no sign, no spaces, no leading zeros (but
@@ -71,7 +71,7 @@ HIDDEN void devmgr__xs_evaluate(struct devmgr_ctx *ctx, json_t *map,
 				const struct xs_view *v, struct xs_result *res);
 /* The provider serving class cls: map's entry, else the provider that
  * declares the class.  NULL if none. */
-HIDDEN const struct devmgr__provider_entry *devmgr__xs_provider(
-	struct devmgr_ctx *ctx, json_t *map, const char *cls);
+HIDDEN const struct devmgr__provider_entry *
+devmgr__xs_provider(struct devmgr_ctx *ctx, json_t *map, const char *cls);
 
 #endif

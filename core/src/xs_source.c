@@ -14,9 +14,9 @@
 #include "xs_map.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/timerfd.h>
@@ -24,24 +24,37 @@
 #include <unistd.h>
 #include <xenstore.h>
 
-#define XS_MAX_DEVICES 4096  /* devices in the table, over all classes */
-#define XS_MAX_CLASSES 32
-#define XS_MAX_DIRTY_KEYS 8  /* per device and side; more: re-read all */
-#define XS_TICK_MS 200
-#define XS_BACKOFF_MIN_MS 50
-#define XS_BACKOFF_MAX_MS 2000
+/* libdevmgr links libxenstore.  The references are weak so that a program
+ * that compiles the core's sources without it (the fuzz builds of other
+ * targets) still links; devmgr_ctx_use_xenstore() then says so. */
+#pragma weak xs_open
+#pragma weak xs_close
+#pragma weak xs_fileno
+#pragma weak xs_watch
+#pragma weak xs_unwatch
+#pragma weak xs_check_watch
+#pragma weak xs_read
+#pragma weak xs_directory
+#pragma weak xs_get_domain_path
+
+#define XS_MAX_DEVICES	      4096 /* devices in the table, over all classes */
+#define XS_MAX_CLASSES	      32
+#define XS_MAX_DIRTY_KEYS     8 /* per device and side; more: re-read all */
+#define XS_TICK_MS	      200
+#define XS_BACKOFF_MIN_MS     50
+#define XS_BACKOFF_MAX_MS     2000
 #define XS_DEFAULT_TIMEOUT_MS 10000
 
 struct xs_dev {
 	char *cls, *devid, *id; /* id: "<class>-<devid>", or NULL if invalid */
 	char fpath[XS_MAX_PATH], bpath[XS_MAX_PATH];
-	json_t *front, *back; /* key -> string (null: refused value) */
+	json_t *front, *back;  /* key -> string (null: refused value) */
 	json_t *fkeys, *bkeys; /* dirty keys, as sets */
 	bool full, back_full, in_dirty, gone;
 	unsigned long bid;
 	bool bwatched;
 	enum xs_verdict verdict;
-	json_t *spec;     /* when up */
+	json_t *spec;	  /* when up */
 	char *last_error; /* the error reported last, so it is reported once */
 	struct timespec since; /* incomplete since (tv_sec 0: not) */
 	bool incomplete_reported;
@@ -79,7 +92,7 @@ struct devmgr__xs {
 /* snprintf for paths and messages: a value too long for its buffer is
  * cut, and the cut path names no node of the device. */
 static void fmt(char *buf, size_t size, const char *f, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void fmt(char *buf, size_t size, const char *f, ...)
 {
 	va_list ap;
@@ -99,8 +112,8 @@ static long ms_since(const struct timespec *t)
 static bool id_ok(const char *id)
 {
 	size_t n = strlen(id);
-	if (n < 1 || n > 64 || !((id[0] >= 'a' && id[0] <= 'z') ||
-				 (id[0] >= 'A' && id[0] <= 'Z')))
+	if (n < 1 || n > 64 ||
+	    !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')))
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!((id[i] >= 'a' && id[i] <= 'z') ||
@@ -240,8 +253,9 @@ static struct xs_dev *dev_add(struct devmgr__xs *xs, const char *cls,
 			char where[XS_MAX_PATH], text[400];
 			fmt(where, sizeof(where), "%s/%s", xs->devdir, cls);
 			fmt(text, sizeof(text),
-				 "%s: more than %d devices, or a device id longer than 32 bytes; ignoring the rest",
-				 where, XS_MAX_DEVICES);
+			    "%s: more than %d devices, or a device id longer "
+			    "than 32 bytes; ignoring the rest",
+			    where, XS_MAX_DEVICES);
 			error_event(xs, NULL, where, text);
 			xs->full_reported = true;
 		}
@@ -286,8 +300,9 @@ static void bwatch_put(struct devmgr__xs *xs, struct xs_dev *d)
 			continue;
 		if (--b->refs == 0) {
 			char path[XS_MAX_PATH], token[64];
-			fmt(path, sizeof(path), "/local/domain/%lu/backend/%s/%u",
-				 b->bid, b->cls, xs->domid);
+			fmt(path, sizeof(path),
+			    "/local/domain/%lu/backend/%s/%u", b->bid, b->cls,
+			    xs->domid);
 			fmt(token, sizeof(token), "b:%s:%lu", b->cls, b->bid);
 			if (xs->h)
 				xs_unwatch(xs->h, path, token);
@@ -304,7 +319,8 @@ static void bwatch_get(struct devmgr__xs *xs, struct xs_dev *d,
 		return;
 	bwatch_put(xs, d);
 	for (size_t i = 0; i < xs->nbw; i++)
-		if (xs->bw[i].bid == bid && strcmp(xs->bw[i].cls, d->cls) == 0) {
+		if (xs->bw[i].bid == bid &&
+		    strcmp(xs->bw[i].cls, d->cls) == 0) {
 			xs->bw[i].refs++;
 			d->bid = bid;
 			d->bwatched = true;
@@ -314,8 +330,8 @@ static void bwatch_get(struct devmgr__xs *xs, struct xs_dev *d,
 		return; /* the device still works; its backend is re-read on
 			   frontend events and resyncs */
 	char path[XS_MAX_PATH], token[64];
-	fmt(path, sizeof(path), "/local/domain/%lu/backend/%s/%u", bid,
-		 d->cls, xs->domid);
+	fmt(path, sizeof(path), "/local/domain/%lu/backend/%s/%u", bid, d->cls,
+	    xs->domid);
 	fmt(token, sizeof(token), "b:%s:%lu", d->cls, bid);
 	if (!xs_watch(xs->h, path, token)) {
 		if (conn_errno(errno))
@@ -360,7 +376,8 @@ static bool refresh_keys(struct devmgr__xs *xs, json_t *tree, json_t *keys,
 	json_t *unused;
 	if (!tree || json_object_size(keys) > XS_MAX_DIRTY_KEYS)
 		return false;
-	json_object_foreach(keys, k, unused) {
+	json_object_foreach(keys, k, unused)
+	{
 		char p[XS_MAX_PATH + 64];
 		json_t *v = NULL;
 		fmt(p, sizeof(p), "%s/%s", base, k);
@@ -385,7 +402,7 @@ static bool refresh_keys(struct devmgr__xs *xs, json_t *tree, json_t *keys,
 static bool read_device(struct devmgr__xs *xs, struct xs_dev *d,
 			struct xs_result *res)
 {
-	struct xs_view v = { d->cls, d->devid, d->fpath, xs->domid, NULL, NULL };
+	struct xs_view v = {d->cls, d->devid, d->fpath, xs->domid, NULL, NULL};
 	if (d->full || !refresh_keys(xs, d->front, d->fkeys, d->fpath)) {
 		json_t *t = NULL;
 		int r = read_tree(xs, d->fpath, &t);
@@ -399,7 +416,7 @@ static bool read_device(struct devmgr__xs *xs, struct xs_dev *d,
 			res->verdict = XS_BAD;
 			fmt(res->where, sizeof(res->where), "%s", d->fpath);
 			fmt(res->text, sizeof(res->text),
-				 "%s: more than %d keys", d->fpath, XS_MAX_KEYS);
+			    "%s: more than %d keys", d->fpath, XS_MAX_KEYS);
 			return true;
 		}
 	}
@@ -419,8 +436,9 @@ static bool read_device(struct devmgr__xs *xs, struct xs_dev *d,
 		return true;
 	}
 	unsigned long bid = 0;
-	devmgr__xs_uint(json_string_value(json_object_get(d->front, "backend-id")),
-			0x7fef, &bid);
+	devmgr__xs_uint(
+	    json_string_value(json_object_get(d->front, "backend-id")), 0x7fef,
+	    &bid);
 	if (strcmp(res->bpath, d->bpath) != 0) {
 		fmt(d->bpath, sizeof(d->bpath), "%s", res->bpath);
 		d->back_full = true;
@@ -437,7 +455,7 @@ static bool read_device(struct devmgr__xs *xs, struct xs_dev *d,
 			res->verdict = XS_BAD;
 			fmt(res->where, sizeof(res->where), "%s", d->bpath);
 			fmt(res->text, sizeof(res->text),
-				 "%s: more than %d keys", d->bpath, XS_MAX_KEYS);
+			    "%s: more than %d keys", d->bpath, XS_MAX_KEYS);
 			return true;
 		}
 	}
@@ -520,9 +538,11 @@ static void publish(struct devmgr__xs *xs, json_t *reasons)
 				    d->id)) {
 			char text[400];
 			fmt(text, sizeof(text),
-				 "%s: device id %s is taken by the configuration file",
-				 d->fpath, d->id);
-			if (!d->last_error || strcmp(d->last_error, text) != 0) {
+			    "%s: device id %s is taken by the configuration "
+			    "file",
+			    d->fpath, d->id);
+			if (!d->last_error ||
+			    strcmp(d->last_error, text) != 0) {
 				error_event(xs, d->id, d->fpath, text);
 				devmgr__free(d->last_error);
 				d->last_error = devmgr__strdup(text);
@@ -558,8 +578,9 @@ static void process(struct devmgr__xs *xs)
 		if (judge(xs, d, &res)) {
 			changed = true;
 			if (was_up && d->id && reasons)
-				json_object_set_new(reasons, d->id,
-						    json_string(down_reason(d)));
+				json_object_set_new(
+				    reasons, d->id,
+				    json_string(down_reason(d)));
 		}
 		json_decref(res.spec);
 	}
@@ -584,6 +605,8 @@ static void process(struct devmgr__xs *xs)
 			xs->devs[keep++] = xs->devs[i];
 	}
 	xs->ndevs = keep;
+	if (keep < XS_MAX_DEVICES / 2)
+		xs->full_reported = false; /* a later flood is news again */
 }
 
 /* ---- classes and resync -------------------------------------------------- */
@@ -616,8 +639,7 @@ static void find_classes(struct devmgr__xs *xs)
 		add_class(xs, ctx->provs[i].p->xen_class);
 	const char *cls;
 	json_t *m;
-	json_object_foreach(xs_map_cfg(ctx), cls, m)
-		add_class(xs, cls);
+	json_object_foreach(xs_map_cfg(ctx), cls, m) add_class(xs, cls);
 }
 
 /* Every device of every class, listed again: new ones join, missing ones
@@ -719,8 +741,8 @@ static void backend_event(struct devmgr__xs *xs, const char *path,
 		return;
 	memcpy(cls, token + 2, (size_t)(colon - token - 2));
 	cls[colon - token - 2] = '\0';
-	fmt(prefix, sizeof(prefix), "/local/domain/%lu/backend/%s/%u", bid,
-		 cls, xs->domid);
+	fmt(prefix, sizeof(prefix), "/local/domain/%lu/backend/%s/%u", bid, cls,
+	    xs->domid);
 	const char *rest = component(path, prefix, devid, sizeof(devid));
 	if (!rest)
 		return;
@@ -841,17 +863,19 @@ static void check_timeouts(struct devmgr__xs *xs)
 	for (size_t i = 0; i < xs->ndevs; i++) {
 		struct xs_dev *d = xs->devs[i];
 		if (d->verdict != XS_INCOMPLETE || !d->since.tv_sec ||
-		    d->incomplete_reported || ms_since(&d->since) < xs->timeout_ms)
+		    d->incomplete_reported ||
+		    ms_since(&d->since) < xs->timeout_ms)
 			continue;
 		struct xs_result res;
-		struct xs_view v = { d->cls, d->devid, d->fpath, xs->domid,
-				     d->front, d->back };
+		struct xs_view v = {d->cls,    d->devid, d->fpath,
+				    xs->domid, d->front, d->back};
 		devmgr__xs_evaluate(xs->ctx, xs_map_cfg(xs->ctx), &v, &res);
 		json_decref(res.spec);
 		char text[700];
 		fmt(text, sizeof(text), "%s (incomplete for %ld ms)",
-			 res.text[0] ? res.text : d->fpath, xs->timeout_ms);
-		error_event(xs, d->id, res.where[0] ? res.where : d->fpath, text);
+		    res.text[0] ? res.text : d->fpath, xs->timeout_ms);
+		error_event(xs, d->id, res.where[0] ? res.where : d->fpath,
+			    text);
 		d->incomplete_reported = true;
 	}
 }
@@ -888,11 +912,12 @@ static void on_tick(void *arg, int fd, unsigned events)
 	if (connect_store(xs) < 0) {
 		clock_gettime(CLOCK_MONOTONIC, &xs->retry_at);
 		xs->backoff_ms = xs->backoff_ms * 2 > XS_BACKOFF_MAX_MS
-					 ? XS_BACKOFF_MAX_MS
-					 : xs->backoff_ms * 2;
+				     ? XS_BACKOFF_MAX_MS
+				     : xs->backoff_ms * 2;
 		return;
 	}
-	devmgr_log(xs->ctx, DEVMGR_LOG_WARN, "xenstore: reconnected; resyncing");
+	devmgr_log(xs->ctx, DEVMGR_LOG_WARN,
+		   "xenstore: reconnected; resyncing");
 	resync(xs);
 	if (xs->lost)
 		lose(xs);
@@ -914,27 +939,29 @@ static int domain_path(struct devmgr__xs *xs, struct devmgr_error *err)
 		if (read_value(xs, "domid", &v) <= 0 || !json_is_string(v) ||
 		    devmgr__xs_uint(json_string_value(v), 0x7fef, &id) < 0) {
 			json_decref(v);
-			return devmgr__error_at(err, -ENOENT, "domid", NULL,
-						"cannot find this domain's id in xenstore; "
-						"set xenstore.domain_path");
+			return devmgr__error_at(
+			    err, -ENOENT, "domid", NULL,
+			    "cannot find this domain's id in xenstore; "
+			    "set xenstore.domain_path");
 		}
 		json_decref(v);
 		char *p = xs_get_domain_path(xs->h, (unsigned)id);
 		if (!p)
-			return devmgr_error_set(err, -errno,
-						"xenstore: no path for domain %lu", id);
+			return devmgr_error_set(
+			    err, -errno, "xenstore: no path for domain %lu",
+			    id);
 		fmt(xs->dom, sizeof(xs->dom), "%s", p);
 		free(p);
 	}
 	char rest[16];
 	if (sscanf(xs->dom, "/local/domain/%lu%15s", &id, rest) != 1 ||
 	    id > 0x7fef)
-		return devmgr__error_at(err, -EINVAL, xs->ctx->plan.path,
-					"/xenstore/domain_path",
-					"\"%s\" is not /local/domain/N", xs->dom);
+		return devmgr__error_at(
+		    err, -EINVAL, xs->ctx->plan.path, "/xenstore/domain_path",
+		    "\"%s\" is not /local/domain/N", xs->dom);
 	xs->domid = (unsigned)id;
 	fmt(xs->devdir, sizeof(xs->devdir), "/local/domain/%u/device",
-		 xs->domid);
+	    xs->domid);
 	fmt(xs->dom, sizeof(xs->dom), "/local/domain/%u", xs->domid);
 	return 0;
 }
@@ -983,12 +1010,17 @@ void devmgr__xs_close(struct devmgr_ctx *ctx)
 
 int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx, struct devmgr_error *err)
 {
+	struct xs_handle *(*volatile have_xs)(unsigned long) = xs_open;
 	devmgr_error_clear(err);
+	if (!have_xs)
+		return devmgr_error_set(
+		    err, -ENOSYS, "this program was built without libxenstore");
 	if (ctx->xs)
-		return devmgr_error_set(err, -EBUSY, "xenstore is in use already");
+		return devmgr_error_set(err, -EBUSY,
+					"xenstore is in use already");
 	if (!ctx->have_plan) {
 		int r = devmgr_ctx_load_config_string(
-			ctx, "{\"devmgr\":1,\"devices\":{}}", "<xenstore>", err);
+		    ctx, "{\"devmgr\":1,\"devices\":{}}", "<xenstore>", err);
 		if (r < 0)
 			return r;
 	}
@@ -1019,12 +1051,15 @@ int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx, struct devmgr_error *err)
 	xs->h = NULL;
 	if (r == 0 && (r = connect_store(xs)) < 0)
 		devmgr__error_at(err, r, "xenstore", NULL,
-				 "cannot watch %s: %s", xs->devdir, strerror(-r));
-	struct itimerspec its = { { 0, XS_TICK_MS * 1000000L },
-				  { 0, XS_TICK_MS * 1000000L } };
+				 "cannot watch %s: %s", xs->devdir,
+				 strerror(-r));
+	struct itimerspec its = {{0, XS_TICK_MS * 1000000L},
+				 {0, XS_TICK_MS * 1000000L}};
 	if (r == 0) {
-		xs->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-		if (xs->tfd < 0 || timerfd_settime(xs->tfd, 0, &its, NULL) < 0 ||
+		xs->tfd =
+		    timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (xs->tfd < 0 ||
+		    timerfd_settime(xs->tfd, 0, &its, NULL) < 0 ||
 		    !(xs->tickw = devmgr_watch_fd(ctx, xs->tfd, DEVMGR_EV_READ,
 						  on_tick, xs)))
 			r = devmgr_error_set(err, -errno, "timer: %s",
@@ -1033,9 +1068,10 @@ int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx, struct devmgr_error *err)
 	if (r == 0) {
 		resync(xs);
 		if (xs->lost)
-			r = devmgr__error_at(err, -EIO, xs->devdir, NULL,
-					     "xenstore connection lost while reading %s",
-					     xs->devdir);
+			r = devmgr__error_at(
+			    err, -EIO, xs->devdir, NULL,
+			    "xenstore connection lost while reading %s",
+			    xs->devdir);
 	}
 	if (r < 0)
 		devmgr__xs_close(ctx);

@@ -20,15 +20,16 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char config[] =
-	"{\"devmgr\":1,\"devices\":{},\"xenstore\":{\"domain_path\":"
-	"\"/local/domain/7\",\"map\":{"
-	"\"vbd\":{\"provider\":\"blk-ram\",\"size\":\"{backend.size}\","
-	"\"sector_size\":\"{frontend.sector-size}\"},"
-	"\"vif\":{\"provider\":\"blk-ram\",\"size\":\"4K\","
-	"\"read_only\":\"{frontend.mac!=00:16:3e:00:00:01}\"},"
-	"\"console\":{\"provider\":\"console-stdio\"},"
-	"\"weird\":{\"provider\":\"blk-ram\",\"size\":\"{vdev}{{x}}{devid}{domid}{backend-id}{class}\"}"
-	"}}}";
+    "{\"devmgr\":1,\"devices\":{},\"xenstore\":{\"domain_path\":"
+    "\"/local/domain/7\",\"map\":{"
+    "\"vbd\":{\"provider\":\"blk-ram\",\"size\":\"{backend.size}\","
+    "\"sector_size\":\"{frontend.sector-size}\"},"
+    "\"vif\":{\"provider\":\"blk-ram\",\"size\":\"4K\","
+    "\"read_only\":\"{frontend.mac!=00:16:3e:00:00:01}\"},"
+    "\"console\":{\"provider\":\"console-stdio\"},"
+    "\"weird\":{\"provider\":\"blk-ram\",\"size\":\"{vdev}{{x}}{devid}{domid}{"
+    "backend-id}{class}\"}"
+    "}}}";
 
 static void quiet(void *arg, enum devmgr_log_level level, const char *msg)
 {
@@ -61,7 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct devmgr_error err;
 		ctx = devmgr_ctx_new();
 		devmgr_ctx_set_log(ctx, quiet, NULL, DEVMGR_LOG_ERROR);
-		if (devmgr_ctx_load_config_string(ctx, config, "<fuzz>", &err) < 0)
+		if (devmgr_ctx_load_config_string(ctx, config, "<fuzz>", &err) <
+		    0)
 			abort();
 	}
 	char cls[33] = "vbd", devid[33] = "51712";
@@ -71,7 +73,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		if (len >= 2 && p[1] == ' ') {
-			char *dst = p[0] == 'c' ? cls : p[0] == 'd' ? devid : NULL;
+			char *dst = p[0] == 'c'	  ? cls
+				    : p[0] == 'd' ? devid
+						  : NULL;
 			if (dst && len - 2 < 33) {
 				memcpy(dst, p + 2, len - 2);
 				dst[len - 2] = '\0';
@@ -86,8 +90,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p += len + 1;
 	}
 	char fpath[128];
-	snprintf(fpath, sizeof(fpath), "/local/domain/7/device/%s/%s", cls, devid);
-	struct xs_view v = { cls, devid, fpath, 7, front, back };
+	snprintf(fpath, sizeof(fpath), "/local/domain/7/device/%s/%s", cls,
+		 devid);
+	struct xs_view v = {cls, devid, fpath, 7, front, back};
 	struct xs_result res;
 	json_t *map = json_object_get(json_object_get(root, "xenstore"), "map");
 	devmgr__xs_evaluate(ctx, map, &v, &res);

@@ -25,6 +25,17 @@ tests_xen_run_xs_corpus_LDADD = $(JANSSON_LIBS) $(XENSTORE_LIBS) $(DL_LIBS) \
 	-lpthread
 EXTRA_tests_xen_run_xs_corpus_DEPENDENCIES = tests/xen/xsstub.so
 
+# Unit tests of the mapping, over the core's sources too.
+check_PROGRAMS += tests/xen/test_xs_map
+TESTS += tests/xen/test_xs_map
+tests_xen_test_xs_map_SOURCES = $(core_libdevmgr_la_SOURCES) \
+	tests/xen/test_xs_map.c plugins/blk-ram/blk_ram.c
+tests_xen_test_xs_map_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/src
+tests_xen_test_xs_map_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) \
+	$(XENSTORE_CFLAGS)
+tests_xen_test_xs_map_LDADD = $(CHECK_LIBS) $(JANSSON_LIBS) $(XENSTORE_LIBS) \
+	$(DL_LIBS) -lpthread
+
 # xenpin: a test app with a required disk that does not take hot-plug.
 check_LTLIBRARIES += tests/xen/xenpin.la
 tests_xen_xenpin_la_SOURCES = tests/xen/xenpin.c
@@ -38,7 +49,8 @@ XEN_TESTS = \
 	tests/xen/hostile.sh \
 	tests/xen/storm.sh \
 	tests/xen/pinned.sh \
-	tests/xen/vif.sh
+	tests/xen/vif.sh \
+	tests/xen/flood.sh
 TESTS += $(XEN_TESTS)
 dist_noinst_SCRIPTS += $(XEN_TESTS) tests/xen/xsd.sh tests/xen/common.sh \
 	tests/fuzz/build-xen.sh
