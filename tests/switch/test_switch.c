@@ -35,6 +35,7 @@ struct peer {
 static struct devmgr_ctx *ctx;
 static struct peer peers[NPEERS];
 static char dir[64], conf[128], logpath[128];
+static char small_mtu_port; /* its hub has an MTU of 100, not 1500 */
 
 static const uint8_t mac_a[6] = { 0x02, 0xaa, 0, 0, 0, 0x0a };
 static const uint8_t mac_b[6] = { 0x02, 0xaa, 0, 0, 0, 0x0b };
@@ -77,13 +78,15 @@ static void write_conf(const char *ports, const char *args)
 		"  \"log\": { \"provider\": \"console-file\", \"path\": "
 		"\"%s\", \"append\": true }",
 		logpath);
-	for (const char *p = ports; *p; p++)
+	for (const char *p = ports; *p; p++) {
+		int mtu = *p == small_mtu_port ? 100 : 1500;
 		fprintf(f,
 			",\n  \"p%c\": { \"provider\": \"net-link\", \"hub\": "
-			"\"h%c\" },\n"
+			"\"h%c\", \"mtu\": %d },\n"
 			"  \"g%c\": { \"provider\": \"net-link\", \"hub\": "
-			"\"h%c\" }",
-			*p, *p, *p, *p);
+			"\"h%c\", \"mtu\": %d }",
+			*p, *p, mtu, *p, *p, mtu);
+	}
 	fprintf(f, "},\n \"app\": { \"name\": \"switch\", \"bind\": "
 		   "{ \"log\": \"log\", \"ports\": [");
 	for (const char *p = ports; *p; p++)
@@ -180,18 +183,24 @@ static void send_frame(int from, const uint8_t dst[6], const uint8_t src[6],
 
 /* Send, deliver, and return the frames each peer got as a string such
  * as "0110" (peer 0 nothing, 1 and 2 one frame, 3 nothing). */
-static const char *deliver(int from, const uint8_t dst[6], const uint8_t src[6])
+static const char *deliver_len(int from, const uint8_t dst[6],
+			       const uint8_t src[6], size_t len)
 {
 	static char got[NPEERS + 1];
 
 	clear_counts();
-	send_frame(from, dst, src, 60);
+	send_frame(from, dst, src, len);
 	pump();
 	for (int i = 0; i < NPEERS; i++)
 		got[i] = (char)('0' +
 				(peers[i].frames > 9 ? 9 : peers[i].frames));
 	got[NPEERS] = '\0';
 	return got;
+}
+
+static const char *deliver(int from, const uint8_t dst[6], const uint8_t src[6])
+{
+	return deliver_len(from, dst, src, 60);
 }
 
 static char *read_log(void)
@@ -271,6 +280,23 @@ START_TEST(invalid_sources)
 	ck_assert_ptr_nonnull(
 		strstr(log, "switch: counters ports=2 entries=0 "));
 	ck_assert_ptr_nonnull(strstr(log, "flooded=0 filtered=0 invalid=3"));
+}
+END_TEST
+
+/* Ports of different MTUs: a frame too big for one port is counted there
+ * as a send error and still reaches the others. */
+START_TEST(mtu_mismatch)
+{
+	small_mtu_port = '2';
+	start("012", "");
+	ck_assert_str_eq(deliver_len(0, bcast, mac_a, 200), "0100");
+	ck_assert_uint_eq(peers[1].last_len, 200);
+	ck_assert_str_eq(deliver_len(0, bcast, mac_a, 100), "0110");
+	char *log = report(SIGUSR1);
+	ck_assert_ptr_nonnull(strstr(log, "switch: port p2 rx_frames=0 "
+					  "rx_bytes=0 tx_frames=1 tx_bytes=100 "
+					  "flooded=0 filtered=0 invalid=0 "
+					  "tx_dropped=0 tx_errors=1\n"));
 }
 END_TEST
 
@@ -442,6 +468,7 @@ static Suite *switch_suite(void)
 	tcase_add_test(tc, flood_unknown_and_group);
 	tcase_add_test(tc, filter_back_to_arrival_port);
 	tcase_add_test(tc, invalid_sources);
+	tcase_add_test(tc, mtu_mismatch);
 	tcase_add_test(tc, reports);
 	tcase_add_test(tc, reload_adds_and_removes_ports);
 	tcase_add_test(tc, ageing);
