@@ -481,7 +481,8 @@ static const struct devmgr_param switch_args[] = {
 const struct devmgr_app switch_app = {
 	.size = sizeof(struct devmgr_app),
 	.name = "switch",
-	.help = "L2 learning switch over hot-pluggable net ports",
+	.help = "L2 learning switch over hot-pluggable net ports (SIGUSR1: "
+		"counters on the log console; SIGUSR2: counters and table)",
 	.record_size = sizeof(struct switch_devs),
 	.slots = switch_slots,
 	.args = switch_args,
