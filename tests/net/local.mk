@@ -38,3 +38,19 @@ tests_net_run_corpus_net_link_CFLAGS = $(AM_CFLAGS)
 tests_net_run_corpus_net_link_LDADD = core/libdevmgr.la -lpthread -lm
 TESTS += tests/net/fuzz_replay.sh
 dist_noinst_SCRIPTS += tests/net/fuzz_replay.sh tests/fuzz/build-net.sh
+
+# net-tap linked in, in a network namespace of the test's own (root).
+check_PROGRAMS += tests/net/test_net_tap
+TESTS += tests/net/test_net_tap
+tests_net_test_net_tap_SOURCES = tests/net/test_net_tap.c \
+	plugins/net-tap/net_tap.c plugins/net-link/netutil.c
+tests_net_test_net_tap_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_net_test_net_tap_LDADD = core/libdevmgr.la $(CHECK_LIBS) -lm
+
+# net-packet linked in, on a veth pair in a namespace of its own (root).
+check_PROGRAMS += tests/net/test_net_packet
+TESTS += tests/net/test_net_packet
+tests_net_test_net_packet_SOURCES = tests/net/test_net_packet.c \
+	plugins/net-packet/net_packet.c plugins/net-link/netutil.c
+tests_net_test_net_packet_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_net_test_net_packet_LDADD = core/libdevmgr.la $(CHECK_LIBS) -lm

@@ -1,0 +1,252 @@
+/* Unit tests of plugins/net-tap, linked into this program, in a network
+ * namespace of its own (unshare(CLONE_NEWNET) before the tests fork, so
+ * that nothing here is visible outside and everything goes with the
+ * process).  A packet socket on the tap's kernel side plays the peer: what
+ * it sends there reaches the device's receiver, what the device sends
+ * arrives at it.  Needs root (CAP_SYS_ADMIN for the namespace); skips with
+ * 77 otherwise. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* unshare */
+#endif
+#include <devmgr/plugin.h>
+#include <devmgr/sig/net.h>
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define TAP "tt0"
+#define ETHERTYPE 0x88b5
+
+static struct devmgr_ctx *ctx;
+static struct devmgr_net *net;
+static int peer = -1; /* AF_PACKET socket on the kernel side of TAP */
+static unsigned rx_all, rx_ours;
+
+static void on_rx(void *arg, struct devmgr_net *n, const void *frame,
+		  size_t len)
+{
+	const uint8_t *f = frame;
+
+	(void)arg, (void)n;
+	rx_all++;
+	if (len >= 14 && f[12] == ETHERTYPE >> 8 && f[13] == (ETHERTYPE & 255))
+		rx_ours++;
+}
+
+static void open_peer(void)
+{
+	struct sockaddr_ll sll = { 0 };
+
+	peer = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETHERTYPE));
+	ck_assert_int_ge(peer, 0);
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETHERTYPE);
+	sll.sll_ifindex = (int)if_nametoindex(TAP);
+	ck_assert_int_gt(sll.sll_ifindex, 0);
+	ck_assert_int_eq(bind(peer, (struct sockaddr *)&sll, sizeof(sll)), 0);
+}
+
+/* The device: a new tap, up, mtu 1000, at most 16 frames per wake-up. */
+static void setup(void)
+{
+	struct devmgr_error err;
+	const char *json =
+		"{\"devmgr\": 1, \"devices\": {\"t\": {\"provider\": "
+		"\"net-tap\", \"name\": \"" TAP "\", \"mtu\": 1000, "
+		"\"up\": true, \"batch\": 16, \"mac\": \"02:00:00:00:00:07\"}}}";
+
+	ctx = devmgr_ctx_new();
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_msg(devmgr_ctx_load_config_string(ctx, json, "<test>",
+						    &err) == 0 &&
+			      devmgr_ctx_create_devices(ctx, false, &err) == 0,
+		      "net-tap: %s", err.text);
+	net = devmgr_device_handle(devmgr_ctx_find_device(ctx, "t"));
+	devmgr_net_set_rx(net, on_rx, NULL);
+	rx_all = rx_ours = 0;
+	open_peer();
+}
+
+static void teardown(void)
+{
+	close(peer);
+	devmgr_ctx_free(ctx);
+}
+
+/* The kernel sends a frame out of TAP: it arrives at the device. */
+static void peer_send(size_t len)
+{
+	uint8_t f[2048] = { 0 };
+
+	memcpy(f, "\x02\x00\x00\x00\x00\x07", 6);
+	f[12] = ETHERTYPE >> 8;
+	f[13] = ETHERTYPE & 255;
+	ck_assert_int_eq(send(peer, f, len, 0), (ssize_t)len);
+}
+
+static void settle(unsigned want)
+{
+	for (int i = 0; i < 200 && rx_ours < want; i++)
+		devmgr_ctx_dispatch(ctx, 10);
+}
+
+START_TEST(test_batch_bound)
+{
+	struct devmgr_net_stats st;
+
+	for (int i = 0; i < 100; i++)
+		peer_send(60);
+	/* One wake-up reads 16 frames, not all 100. */
+	ck_assert_int_eq(devmgr_ctx_dispatch(ctx, 1000), 1);
+	ck_assert_uint_eq(rx_all, 16);
+	settle(100);
+	ck_assert_uint_eq(rx_ours, 100);
+	devmgr_net_stats(net, &st);
+	ck_assert_uint_eq(st.rx_frames, rx_all);
+	ck_assert_uint_ge(st.rx_bytes, 100 * 60);
+}
+END_TEST
+
+START_TEST(test_send_to_kernel)
+{
+	uint8_t f[1015], in[2048];
+	struct devmgr_net_stats st;
+
+	memset(f, 0xff, 6); /* broadcast */
+	memcpy(f + 6, "\x02\x00\x00\x00\x00\x07", 6);
+	f[12] = ETHERTYPE >> 8;
+	f[13] = ETHERTYPE & 255;
+	for (size_t i = 14; i < sizeof(f); i++)
+		f[i] = (uint8_t)i;
+	ck_assert_int_eq(devmgr_net_send(net, f, 1015), -EMSGSIZE);
+	ck_assert_int_eq(devmgr_net_send(net, f, 13), -EMSGSIZE);
+	ck_assert_int_eq(devmgr_net_send(net, f, 1014), 0);
+	ck_assert_int_eq(recv(peer, in, sizeof(in), 0), 1014);
+	ck_assert_mem_eq(in, f, 1014);
+	devmgr_net_stats(net, &st);
+	ck_assert_uint_eq(st.tx_frames, 1);
+	ck_assert_uint_eq(st.tx_bytes, 1014);
+	ck_assert_uint_eq(st.tx_errors, 2);
+}
+END_TEST
+
+START_TEST(test_info_and_kernel_mtu)
+{
+	struct devmgr_net_info info;
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_eq(devmgr_net_info(net, &info), 0);
+	ck_assert_uint_eq(info.mtu, 1000);
+	ck_assert(info.link_up);
+	ck_assert_mem_eq(info.mac, "\x02\x00\x00\x00\x00\x07", 6);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), TAP);
+	ck_assert_int_eq(ioctl(s, SIOCGIFMTU, &ifr), 0);
+	ck_assert_int_eq(ifr.ifr_mtu, 1000);
+	close(s);
+}
+END_TEST
+
+START_TEST(test_no_receiver)
+{
+	struct devmgr_net_stats st;
+
+	devmgr_net_set_rx(net, NULL, NULL);
+	for (int i = 0; i < 3; i++)
+		peer_send(60);
+	for (int i = 0; i < 5; i++)
+		devmgr_ctx_dispatch(ctx, 20);
+	devmgr_net_stats(net, &st);
+	ck_assert_uint_ge(st.rx_drops, 3);
+	ck_assert_uint_eq(st.rx_frames, 0);
+}
+END_TEST
+
+/* The kernel interface's MTU raised behind the device's back: a frame
+ * longer than the device's mtu + 14 is counted, not passed on. */
+START_TEST(test_oversized_arrival)
+{
+	struct devmgr_net_stats st;
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), TAP);
+	ifr.ifr_mtu = 1500;
+	ck_assert_int_eq(ioctl(s, SIOCSIFMTU, &ifr), 0);
+	close(s);
+	peer_send(1200);
+	peer_send(60);
+	settle(1);
+	devmgr_net_stats(net, &st);
+	ck_assert_uint_eq(rx_ours, 1);
+	ck_assert_uint_eq(st.rx_errors, 1);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("net-tap");
+	TCase *tc = tcase_create("tap");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_batch_bound);
+	tcase_add_test(tc, test_send_to_kernel);
+	tcase_add_test(tc, test_info_and_kernel_mtu);
+	tcase_add_test(tc, test_no_receiver);
+	tcase_add_test(tc, test_oversized_arrival);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/* A fresh namespace has only lo; IPv6 is turned off in it so that the
+ * kernel sends no solicitations of its own on the tap. */
+static int private_netns(void)
+{
+	int fd;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return -errno;
+	fd = open("/proc/sys/net/ipv6/conf/default/disable_ipv6", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			perror("disable_ipv6");
+		close(fd);
+	}
+	return 0;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed, r;
+
+	unsetenv("DEVMGR_PLUGIN_PATH"); /* the linked-in provider only */
+	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
+		printf("SKIP: /dev/net/tun is missing\n");
+		return 77;
+	}
+	r = private_netns();
+	if (r < 0) {
+		printf("SKIP: no network namespace of its own: %s (needs "
+		       "root)\n",
+		       strerror(-r));
+		return 77;
+	}
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
