@@ -1008,6 +1008,69 @@ void devmgr__xs_close(struct devmgr_ctx *ctx)
 	ctx->xs_specs = ctx->xs_sources = NULL;
 }
 
+static struct devmgr__xs *xs_new(struct devmgr_ctx *ctx)
+{
+	struct devmgr__xs *xs = devmgr__calloc(1, sizeof(*xs));
+	if (!xs)
+		return NULL;
+	ctx->xs = xs;
+	xs->ctx = ctx;
+	xs->tfd = -1;
+	xs->timeout_ms = timeout_ms(ctx);
+	xs->devs = devmgr__calloc(XS_MAX_DEVICES, sizeof(*xs->devs));
+	xs->dirty = devmgr__calloc(XS_MAX_DEVICES, sizeof(*xs->dirty));
+	xs->bw = devmgr__calloc(XS_MAX_CLASSES * 4, sizeof(*xs->bw));
+	if (!xs->devs || !xs->dirty || !xs->bw) {
+		devmgr__xs_close(ctx);
+		return NULL;
+	}
+	return xs;
+}
+
+/* The tick: health checks, reconnecting, incomplete timeouts. */
+static int start_tick(struct devmgr__xs *xs, struct devmgr_error *err)
+{
+	struct itimerspec its = {{0, XS_TICK_MS * 1000000L},
+				 {0, XS_TICK_MS * 1000000L}};
+	xs->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (xs->tfd < 0 || timerfd_settime(xs->tfd, 0, &its, NULL) < 0 ||
+	    !(xs->tickw = devmgr_watch_fd(xs->ctx, xs->tfd, DEVMGR_EV_READ,
+					  on_tick, xs)))
+		return devmgr_error_set(err, -errno, "timer: %s",
+					strerror(errno));
+	return 0;
+}
+
+/* Find the domain on a first connection, then connect for good (with
+ * the watch), start the tick and read everything. */
+static int xs_start(struct devmgr__xs *xs, struct devmgr_error *err)
+{
+	xs->h = open_blocked();
+	if (!xs->h) {
+		int e = errno ? errno : ECONNREFUSED;
+		return devmgr__error_at(err, -e, "xenstore", NULL,
+					"cannot connect to xenstore: %s",
+					strerror(e));
+	}
+	int r = domain_path(xs, err);
+	xs_close(xs->h);
+	xs->h = NULL;
+	if (r < 0)
+		return r;
+	if ((r = connect_store(xs)) < 0)
+		return devmgr__error_at(err, r, "xenstore", NULL,
+					"cannot watch %s: %s", xs->devdir,
+					strerror(-r));
+	if ((r = start_tick(xs, err)) < 0)
+		return r;
+	resync(xs);
+	if (xs->lost)
+		return devmgr__error_at(
+		    err, -EIO, xs->devdir, NULL,
+		    "xenstore connection lost while reading %s", xs->devdir);
+	return 0;
+}
+
 int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx, struct devmgr_error *err)
 {
 	struct xs_handle *(*volatile have_xs)(unsigned long) = xs_open;
@@ -1024,55 +1087,9 @@ int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx, struct devmgr_error *err)
 		if (r < 0)
 			return r;
 	}
-	struct devmgr__xs *xs = devmgr__calloc(1, sizeof(*xs));
-	if (!xs)
+	if (!xs_new(ctx))
 		return devmgr_error_set(err, -ENOMEM, "out of memory");
-	ctx->xs = xs;
-	xs->ctx = ctx;
-	xs->tfd = -1;
-	xs->timeout_ms = timeout_ms(ctx);
-	xs->devs = devmgr__calloc(XS_MAX_DEVICES, sizeof(*xs->devs));
-	xs->dirty = devmgr__calloc(XS_MAX_DEVICES, sizeof(*xs->dirty));
-	xs->bw = devmgr__calloc(XS_MAX_CLASSES * 4, sizeof(*xs->bw));
-	if (!xs->devs || !xs->dirty || !xs->bw) {
-		devmgr__xs_close(ctx);
-		return devmgr_error_set(err, -ENOMEM, "out of memory");
-	}
-	xs->h = open_blocked();
-	if (!xs->h) {
-		int e = errno ? errno : ECONNREFUSED;
-		devmgr__xs_close(ctx);
-		return devmgr__error_at(err, -e, "xenstore", NULL,
-					"cannot connect to xenstore: %s",
-					strerror(e));
-	}
-	int r = domain_path(xs, err);
-	xs_close(xs->h);
-	xs->h = NULL;
-	if (r == 0 && (r = connect_store(xs)) < 0)
-		devmgr__error_at(err, r, "xenstore", NULL,
-				 "cannot watch %s: %s", xs->devdir,
-				 strerror(-r));
-	struct itimerspec its = {{0, XS_TICK_MS * 1000000L},
-				 {0, XS_TICK_MS * 1000000L}};
-	if (r == 0) {
-		xs->tfd =
-		    timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-		if (xs->tfd < 0 ||
-		    timerfd_settime(xs->tfd, 0, &its, NULL) < 0 ||
-		    !(xs->tickw = devmgr_watch_fd(ctx, xs->tfd, DEVMGR_EV_READ,
-						  on_tick, xs)))
-			r = devmgr_error_set(err, -errno, "timer: %s",
-					     strerror(errno));
-	}
-	if (r == 0) {
-		resync(xs);
-		if (xs->lost)
-			r = devmgr__error_at(
-			    err, -EIO, xs->devdir, NULL,
-			    "xenstore connection lost while reading %s",
-			    xs->devdir);
-	}
+	int r = xs_start(ctx->xs, err);
 	if (r < 0)
 		devmgr__xs_close(ctx);
 	return r;

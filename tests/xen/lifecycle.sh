@@ -12,9 +12,14 @@ set -u
 . "$top_srcdir/tests/xen/xsd.sh"
 . "$top_srcdir/tests/xen/common.sh"
 xsd_init
+D=$XSD_DIR
+# No daemon yet: a clear error, exit 1.
+"$DEVMGR" probe --xenstore >"$D/nod.out" 2>"$D/nod.err"
+check "no xenstored: probe exits 1" [ $? -eq 1 ]
+grep -q "^devmgr: xenstore: cannot connect to xenstore: " "$D/nod.err" &&
+	ok "no xenstored: the error says so" || { ko "no xenstored error"; cat "$D/nod.err"; }
 xsd_start
 xsd_domain 7
-D=$XSD_DIR
 for f in xvda xvdb xvdc xvdab; do
 	dd if=/dev/zero of="$D/$f.img" bs=1k count=64 2>/dev/null
 done
