@@ -70,14 +70,16 @@ static void station(uint8_t *mac, unsigned side, unsigned i)
 
 int main(int argc, char **argv)
 {
-	unsigned count = argc > 1 && strcmp(argv[1], "--quick") == 0 ? 1u << 20 : 1u << 24;
+	unsigned count = argc > 1 && strcmp(argv[1], "--quick") == 0 ? 1u << 20
+								     : 1u << 24;
 	static uint8_t frames[STATIONS][60];
 	struct devmgr_net ports[2] = { { .ops = &sink_ops, .priv = NULL },
 				       { .ops = &sink_ops, .priv = &sent } };
 	struct sw sw;
 
 	if (sw_init(&sw, NULL, 2 * STATIONS, 300000) < 0 ||
-	    sw_port_add(&sw, &ports[0]) < 0 || sw_port_add(&sw, &ports[1]) < 0) {
+	    sw_port_add(&sw, &ports[0]) < 0 ||
+	    sw_port_add(&sw, &ports[1]) < 0) {
 		fprintf(stderr, "switch_engine: setup failed\n");
 		return 2;
 	}
@@ -85,9 +87,11 @@ int main(int argc, char **argv)
 		uint8_t f[60] = { 0 };
 		station(f, 1, i);
 		station(f + 6, 0, i);
-		rx_fn[1](rx_arg[1], &ports[1], (uint8_t[60]){ 0xff, 0xff, 0xff,
-			0xff, 0xff, 0xff, 0x02, 1, 0, (uint8_t)(i >> 16),
-			(uint8_t)(i >> 8), (uint8_t)i }, 60);
+		rx_fn[1](rx_arg[1], &ports[1],
+			 (uint8_t[60]){ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					0x02, 1, 0, (uint8_t)(i >> 16),
+					(uint8_t)(i >> 8), (uint8_t)i },
+			 60);
 		memcpy(frames[i], f, sizeof(f));
 	}
 	for (unsigned i = 0; i < STATIONS; i++)
@@ -95,7 +99,8 @@ int main(int argc, char **argv)
 	sent = 0;
 	double t0 = now_s();
 	for (unsigned i = 0; i < count; i++)
-		rx_fn[0](rx_arg[0], &ports[0], frames[(i * 2654435761u) % STATIONS], 60);
+		rx_fn[0](rx_arg[0], &ports[0],
+			 frames[(i * 2654435761u) % STATIONS], 60);
 	double t = now_s() - t0;
 	if (sent != count) {
 		fprintf(stderr, "switch_engine: %llu of %u frames forwarded\n",

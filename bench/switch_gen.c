@@ -35,7 +35,8 @@ static int packet_socket(const char *ifname, struct sockaddr_ll *to)
 	unsigned idx = if_nametoindex(ifname);
 
 	if (s < 0 || idx == 0) {
-		fprintf(stderr, "switch_gen: %s: %s\n", ifname, strerror(errno));
+		fprintf(stderr, "switch_gen: %s: %s\n", ifname,
+			strerror(errno));
 		exit(2);
 	}
 	memset(to, 0, sizeof(*to));
@@ -85,22 +86,25 @@ int main(int argc, char **argv)
 	struct sockaddr_ll to_a, to_b;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: switch_gen TAP_A TAP_B FRAME_LEN SECONDS\n");
+		fprintf(stderr,
+			"usage: switch_gen TAP_A TAP_B FRAME_LEN SECONDS\n");
 		return 2;
 	}
 	size_t len = strtoul(argv[3], NULL, 10);
 	double secs = strtod(argv[4], NULL);
 	if (len < 60 || len > sizeof(frame) || secs <= 0) {
-		fprintf(stderr, "switch_gen: FRAME_LEN 60..9000, SECONDS > 0\n");
+		fprintf(stderr,
+			"switch_gen: FRAME_LEN 60..9000, SECONDS > 0\n");
 		return 2;
 	}
 	int a = packet_socket(argv[1], &to_a);
 	int b = packet_socket(argv[2], &to_b);
 
 	/* Teach the destination's port. */
-	make_frame(frame, 60, (const unsigned char[6]){ 0xff, 0xff, 0xff, 0xff,
-							0xff, 0xff },
-		   dst_mac);
+	make_frame(
+		frame, 60,
+		(const unsigned char[6]){ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		dst_mac);
 	if (sendto(b, frame, 60, 0, (struct sockaddr *)&to_b, sizeof(to_b)) < 0)
 		perror("switch_gen: send on B");
 	usleep(100000);
@@ -109,16 +113,18 @@ int main(int argc, char **argv)
 	struct iovec iov = { frame, len };
 	struct mmsghdr msgs[BATCH];
 	for (int i = 0; i < BATCH; i++)
-		msgs[i] = (struct mmsghdr){ .msg_hdr = {
-			.msg_name = &to_a, .msg_namelen = sizeof(to_a),
-			.msg_iov = &iov, .msg_iovlen = 1 } };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &to_a,
+							 .msg_namelen =
+								 sizeof(to_a),
+							 .msg_iov = &iov,
+							 .msg_iovlen = 1 } };
 
 	unsigned long long before = rx_packets(argv[2]);
 	double t0 = now_s(), t1;
 	do {
 		for (int k = 0; k < 16; k++)
-			if (sendmmsg(a, msgs, BATCH, 0) < 0 && errno != ENOBUFS &&
-			    errno != EAGAIN) {
+			if (sendmmsg(a, msgs, BATCH, 0) < 0 &&
+			    errno != ENOBUFS && errno != EAGAIN) {
 				perror("switch_gen: sendmmsg");
 				return 2;
 			}

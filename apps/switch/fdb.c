@@ -33,8 +33,7 @@ static bool is_free(const struct fdb_entry *e)
 	return e->port == FDB_NO_PORT;
 }
 
-int fdb_init(struct fdb *f, size_t capacity, uint64_t ageing_ms,
-	     uint64_t seed)
+int fdb_init(struct fdb *f, size_t capacity, uint64_t ageing_ms, uint64_t seed)
 {
 	size_t n = 2;
 	unsigned bits = 1;
@@ -183,8 +182,8 @@ bool fdb_remove(struct fdb *f, const uint8_t mac[6])
  * entry into it, so slot i is looked at again before moving on; entries
  * that wrap around to slots already passed are ones that did not match. */
 static size_t remove_if(struct fdb *f,
-			bool (*match)(const struct fdb *, const struct fdb_entry *,
-				      uint64_t),
+			bool (*match)(const struct fdb *,
+				      const struct fdb_entry *, uint64_t),
 			uint64_t arg)
 {
 	size_t n = 0;

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FDB_NO_PORT 0xffffu
-#define FDB_MAX_PORTS 0xfff0u  /* port numbers are below this */
+#define FDB_NO_PORT	0xffffu
+#define FDB_MAX_PORTS	0xfff0u /* port numbers are below this */
 #define FDB_MAX_ENTRIES (1u << 20)
 
 struct fdb_entry {
@@ -24,12 +24,12 @@ struct fdb_entry {
 struct fdb {
 	struct fdb_entry *slots; /* nslots, a power of two >= 2 * capacity */
 	size_t nslots;
-	unsigned shift;    /* 64 - log2(nslots) */
-	size_t capacity;   /* most entries held at once */
-	size_t count;      /* entries held, expired ones included */
-	uint64_t ageing;   /* ms; 0: entries never expire */
+	unsigned shift;	 /* 64 - log2(nslots) */
+	size_t capacity; /* most entries held at once */
+	size_t count;	 /* entries held, expired ones included */
+	uint64_t ageing; /* ms; 0: entries never expire */
 	uint64_t last_sweep;
-	uint64_t seed;     /* keys the hash, so collisions cannot be chosen */
+	uint64_t seed; /* keys the hash, so collisions cannot be chosen */
 	/* Totals since creation. */
 	uint64_t learned, moved, expired, full_misses;
 };
@@ -44,8 +44,7 @@ enum fdb_learn_result {
 
 /* Allocate and touch the whole table now.  capacity 1..FDB_MAX_ENTRIES;
  * ageing_ms 0 means never.  Returns 0 or -EINVAL / -ENOMEM. */
-int fdb_init(struct fdb *f, size_t capacity, uint64_t ageing_ms,
-	     uint64_t seed);
+int fdb_init(struct fdb *f, size_t capacity, uint64_t ageing_ms, uint64_t seed);
 void fdb_fini(struct fdb *f);
 
 /* Record that mac was seen as a source on port at time now. */

@@ -150,26 +150,25 @@ static void out_printf(struct out *o, const char *fmt, ...)
 	o->len += (size_t)n;
 }
 
-#define MAC_FMT "%02x:%02x:%02x:%02x:%02x:%02x"
+#define MAC_FMT	    "%02x:%02x:%02x:%02x:%02x:%02x"
 #define MAC_ARGS(m) (m)[0], (m)[1], (m)[2], (m)[3], (m)[4], (m)[5]
 
 static void print_port(struct out *o, const struct sw_port *p)
 {
 	const struct sw_counters *c = &p->c;
 
-	out_printf(o,
-		   "switch: port %s rx_frames=%llu rx_bytes=%llu "
-		   "tx_frames=%llu tx_bytes=%llu flooded=%llu filtered=%llu "
-		   "invalid=%llu tx_dropped=%llu tx_errors=%llu\n",
-		   p->name, (unsigned long long)c->rx_frames,
-		   (unsigned long long)c->rx_bytes,
-		   (unsigned long long)c->tx_frames,
-		   (unsigned long long)c->tx_bytes,
-		   (unsigned long long)c->flooded,
-		   (unsigned long long)c->filtered,
-		   (unsigned long long)c->invalid,
-		   (unsigned long long)c->tx_dropped,
-		   (unsigned long long)c->tx_errors);
+	out_printf(
+		o,
+		"switch: port %s rx_frames=%llu rx_bytes=%llu "
+		"tx_frames=%llu tx_bytes=%llu flooded=%llu filtered=%llu "
+		"invalid=%llu tx_dropped=%llu tx_errors=%llu\n",
+		p->name, (unsigned long long)c->rx_frames,
+		(unsigned long long)c->rx_bytes,
+		(unsigned long long)c->tx_frames,
+		(unsigned long long)c->tx_bytes, (unsigned long long)c->flooded,
+		(unsigned long long)c->filtered, (unsigned long long)c->invalid,
+		(unsigned long long)c->tx_dropped,
+		(unsigned long long)c->tx_errors);
 }
 
 struct dump {
@@ -302,8 +301,10 @@ void sw_port_remove(struct sw *sw, struct devmgr_net *n)
 	if (sw->log && !sw->stopping) {
 		struct out o = { .con = sw->log };
 		print_port(&o, p);
-		out_printf(&o, "switch: port %s left (%zu table entries forgotten)\n",
-			   p->name, forgotten);
+		out_printf(
+			&o,
+			"switch: port %s left (%zu table entries forgotten)\n",
+			p->name, forgotten);
 		out_flush(&o);
 	}
 	free(p);
@@ -338,8 +339,8 @@ static int signals_on(struct devmgr_ctx *ctx, struct sw *sw)
 	sw->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sw->sigfd < 0)
 		return -errno;
-	sw->sigwatch = devmgr_watch_fd(ctx, sw->sigfd, DEVMGR_EV_READ,
-				       on_signal, sw);
+	sw->sigwatch =
+		devmgr_watch_fd(ctx, sw->sigfd, DEVMGR_EV_READ, on_signal, sw);
 	if (!sw->sigwatch)
 		return -errno;
 	return 0;
@@ -415,8 +416,7 @@ static int switch_start(struct devmgr_ctx *ctx, void *record)
 	for (size_t i = 0; i < d->ports.count; i++) {
 		r = sw_port_add(sw, d->ports.items[i]);
 		if (r < 0) {
-			devmgr_log(ctx, DEVMGR_LOG_ERROR,
-				   "switch: port %s: %s",
+			devmgr_log(ctx, DEVMGR_LOG_ERROR, "switch: port %s: %s",
 				   net_name(d->ports.items[i]), strerror(-r));
 			stop_all(sw);
 			return r;
@@ -481,7 +481,8 @@ static const struct devmgr_param switch_args[] = {
 const struct devmgr_app switch_app = {
 	.size = sizeof(struct devmgr_app),
 	.name = "switch",
-	.help = "L2 learning switch over hot-pluggable net ports",
+	.help = "L2 learning switch over hot-pluggable net ports (SIGUSR1: "
+		"counters on the log console; SIGUSR2: counters and table)",
 	.record_size = sizeof(struct switch_devs),
 	.slots = switch_slots,
 	.args = switch_args,

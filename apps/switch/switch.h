@@ -21,7 +21,7 @@ struct switch_devs {
 struct sw_counters {
 	uint64_t rx_frames, rx_bytes; /* every frame that came in */
 	uint64_t tx_frames, tx_bytes; /* sent out of this port */
-	uint64_t flooded;    /* came in, sent to every other port */
+	uint64_t flooded;	      /* came in, sent to every other port */
 	uint64_t filtered;   /* came in for a station on this same port */
 	uint64_t invalid;    /* came in too short or from a group address */
 	uint64_t tx_dropped; /* to go out, but the device was busy */
@@ -33,8 +33,8 @@ struct sw;
 struct sw_port {
 	struct sw *sw;
 	struct devmgr_net *net; /* borrowed while the port is in */
-	unsigned id;            /* index in sw->ports and port in the fdb */
-	char name[64];          /* the device id */
+	unsigned id;		/* index in sw->ports and port in the fdb */
+	char name[64];		/* the device id */
 	uint8_t mac[6];
 	uint32_t mtu;
 	struct sw_counters c;
@@ -44,9 +44,9 @@ struct sw {
 	struct devmgr_console *log; /* may be NULL (tests) */
 	struct fdb fdb;
 	uint64_t (*clock)(void); /* ms on a monotonic clock */
-	struct sw_port **ports; /* nslots, NULL where free */
+	struct sw_port **ports;	 /* nslots, NULL where free */
 	size_t nslots, nports;
-	bool stopping;          /* no "left" lines when all ports go at stop */
+	bool stopping; /* no "left" lines when all ports go at stop */
 	int sigfd;
 	struct devmgr_watch *sigwatch;
 	bool masked;

@@ -3,7 +3,7 @@
 #   tests/fuzz/build-switch.sh OUTDIR
 #   OUTDIR/fuzz_switch -max_total_time=60 tests/fuzz/corpus/switch
 # The target drives the forwarding engine (apps/switch/switch.c, fdb.c)
-# with the core library compiled in.
+# with the core library (and so libxenstore) compiled in.
 set -eu
 out=${1:?usage: $0 OUTDIR}
 top=$(cd "$(dirname "$0")/../.." && pwd)

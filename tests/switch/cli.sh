@@ -72,6 +72,20 @@ run() {
 run "switch executable" INT "$SWITCH" -c "$tmp/good.json"
 run "devmgr run switch" TERM "$DEVMGR" run -c "$tmp/good.json" switch
 
+# The executable's own options.
+"$SWITCH" --help >"$tmp/out" 2>&1 && grep -q "SIGUSR1: counters on the log console; SIGUSR2: counters and table" "$tmp/out" &&
+	ok "--help: exit 0, names the signals" || { ko "--help"; cat "$tmp/out"; }
+"$SWITCH" --version >"$tmp/out" 2>&1 && grep -q "^switch (devmgr) [0-9]" "$tmp/out" &&
+	ok "--version" || { ko "--version"; cat "$tmp/out"; }
+"$SWITCH" --bogus >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "unrecognized option '--bogus'" "$tmp/out" && ok "unknown option: exit 2" ||
+	{ ko "unknown option: exit $rc"; cat "$tmp/out"; }
+"$SWITCH" -c "$tmp/missing.json" >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "missing.json" "$tmp/out" && ok "missing configuration file: exit 2, named" ||
+	{ ko "missing configuration file: exit $rc"; cat "$tmp/out"; }
+
 # refused FILE TEXT [COMMAND]: exit 2 and TEXT on stderr
 refused() {
 	"$SWITCH" -c "$tmp/$1" >"$tmp/out" 2>&1

@@ -19,7 +19,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_PORTS 6
-#define TABLE 8
+#define TABLE	  8
 
 struct fake {
 	struct devmgr_net net;
@@ -52,8 +52,7 @@ static int fake_info(struct devmgr_net *n, struct devmgr_net_info *out)
 	return 0;
 }
 
-static int fake_sendv(struct devmgr_net *n, const struct iovec *iov,
-		      int iovcnt)
+static int fake_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 {
 	struct fake *f = (struct fake *)n;
 	size_t len = 0;

@@ -11,6 +11,8 @@
 #   mac_of I           the MAC of n<I>'s interface
 #   table              SIGUSR2; the report's lines in $tmp/table
 #   poll REGEX [N]     wait up to 10 s for N console lines matching REGEX
+#   ms                 milliseconds on a monotonic-enough clock (date)
+#   within_1s WHAT T0  PASS if less than 1000 ms went by since T0
 
 skip() { echo "SKIP: $*"; exit 77; }
 : "${top_srcdir:?run through make check}" "${top_builddir:?run through make check}"
@@ -69,6 +71,11 @@ table() {
 	kill -USR2 "$pid"
 	poll "switch: end of report" "$reports" || return 1
 	awk -v n="$reports" '/switch: counters / { r++ } r == n' "$LOG" >"$tmp/table"
+}
+ms() { echo $(($(date +%s%N) / 1000000)); }
+within_1s() {
+	d=$(($(ms) - $2))
+	if [ "$d" -lt 1000 ]; then ok "$1 within a second ($d ms)"; else ko "$1 within a second ($d ms)"; fi
 }
 sw_start() {
 	"$@" 2>"$tmp/err" &

@@ -226,7 +226,7 @@ struct model {
 };
 
 #define MODEL_MACS 40
-#define AGE 50
+#define AGE	   50
 
 static unsigned model_lookup(struct model *m, unsigned i, uint64_t now)
 {

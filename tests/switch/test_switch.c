@@ -35,6 +35,7 @@ struct peer {
 static struct devmgr_ctx *ctx;
 static struct peer peers[NPEERS];
 static char dir[64], conf[128], logpath[128];
+static char small_mtu_port; /* its hub has an MTU of 100, not 1500 */
 
 static const uint8_t mac_a[6] = { 0x02, 0xaa, 0, 0, 0, 0x0a };
 static const uint8_t mac_b[6] = { 0x02, 0xaa, 0, 0, 0, 0x0b };
@@ -72,17 +73,20 @@ static void write_conf(const char *ports, const char *args)
 	FILE *f = fopen(tmp, "w");
 
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "{ \"devmgr\": 1, \"devices\": {\n"
-		   "  \"log\": { \"provider\": \"console-file\", \"path\": "
-		   "\"%s\", \"append\": true }",
+	fprintf(f,
+		"{ \"devmgr\": 1, \"devices\": {\n"
+		"  \"log\": { \"provider\": \"console-file\", \"path\": "
+		"\"%s\", \"append\": true }",
 		logpath);
-	for (const char *p = ports; *p; p++)
+	for (const char *p = ports; *p; p++) {
+		int mtu = *p == small_mtu_port ? 100 : 1500;
 		fprintf(f,
 			",\n  \"p%c\": { \"provider\": \"net-link\", \"hub\": "
-			"\"h%c\" },\n"
+			"\"h%c\", \"mtu\": %d },\n"
 			"  \"g%c\": { \"provider\": \"net-link\", \"hub\": "
-			"\"h%c\" }",
-			*p, *p, *p, *p);
+			"\"h%c\", \"mtu\": %d }",
+			*p, *p, mtu, *p, *p, mtu);
+	}
 	fprintf(f, "},\n \"app\": { \"name\": \"switch\", \"bind\": "
 		   "{ \"log\": \"log\", \"ports\": [");
 	for (const char *p = ports; *p; p++)
@@ -179,18 +183,24 @@ static void send_frame(int from, const uint8_t dst[6], const uint8_t src[6],
 
 /* Send, deliver, and return the frames each peer got as a string such
  * as "0110" (peer 0 nothing, 1 and 2 one frame, 3 nothing). */
-static const char *deliver(int from, const uint8_t dst[6],
-			   const uint8_t src[6])
+static const char *deliver_len(int from, const uint8_t dst[6],
+			       const uint8_t src[6], size_t len)
 {
 	static char got[NPEERS + 1];
 
 	clear_counts();
-	send_frame(from, dst, src, 60);
+	send_frame(from, dst, src, len);
 	pump();
 	for (int i = 0; i < NPEERS; i++)
-		got[i] = (char)('0' + (peers[i].frames > 9 ? 9 : peers[i].frames));
+		got[i] = (char)('0' +
+				(peers[i].frames > 9 ? 9 : peers[i].frames));
 	got[NPEERS] = '\0';
 	return got;
+}
+
+static const char *deliver(int from, const uint8_t dst[6], const uint8_t src[6])
+{
+	return deliver_len(from, dst, src, 60);
 }
 
 static char *read_log(void)
@@ -267,8 +277,26 @@ START_TEST(invalid_sources)
 	ck_assert_str_eq(deliver(0, mac_b, mcast), "0000");
 	ck_assert_str_eq(deliver(0, mac_b, zero), "0000");
 	char *log = report(SIGUSR2);
-	ck_assert_ptr_nonnull(strstr(log, "switch: counters ports=2 entries=0 "));
+	ck_assert_ptr_nonnull(
+		strstr(log, "switch: counters ports=2 entries=0 "));
 	ck_assert_ptr_nonnull(strstr(log, "flooded=0 filtered=0 invalid=3"));
+}
+END_TEST
+
+/* Ports of different MTUs: a frame too big for one port is counted there
+ * as a send error and still reaches the others. */
+START_TEST(mtu_mismatch)
+{
+	small_mtu_port = '2';
+	start("012", "");
+	ck_assert_str_eq(deliver_len(0, bcast, mac_a, 200), "0100");
+	ck_assert_uint_eq(peers[1].last_len, 200);
+	ck_assert_str_eq(deliver_len(0, bcast, mac_a, 100), "0110");
+	char *log = report(SIGUSR1);
+	ck_assert_ptr_nonnull(strstr(log, "switch: port p2 rx_frames=0 "
+					  "rx_bytes=0 tx_frames=1 tx_bytes=100 "
+					  "flooded=0 filtered=0 invalid=0 "
+					  "tx_dropped=0 tx_errors=1\n"));
 }
 END_TEST
 
@@ -292,8 +320,10 @@ START_TEST(reports)
 					  "tx_bytes=60 flooded=0 filtered=0"));
 	ck_assert_ptr_null(strstr(log, "switch: fdb "));
 	log = report(SIGUSR2);
-	ck_assert_ptr_nonnull(strstr(log, "switch: fdb 02:aa:00:00:00:0a port p0 "));
-	ck_assert_ptr_nonnull(strstr(log, "switch: fdb 02:aa:00:00:00:0b port p1 "));
+	ck_assert_ptr_nonnull(
+		strstr(log, "switch: fdb 02:aa:00:00:00:0a port p0 "));
+	ck_assert_ptr_nonnull(
+		strstr(log, "switch: fdb 02:aa:00:00:00:0b port p1 "));
 	stop();
 	log = read_log();
 	ck_assert_ptr_nonnull(strstr(log, "switch: end of report\n"
@@ -318,8 +348,9 @@ START_TEST(reload_adds_and_removes_ports)
 	bind_peers();
 	ck_assert_ptr_null(peers[1].net);
 	char *log = read_log();
-	ck_assert_ptr_nonnull(strstr(log, "switch: port p1 left (1 table entries "
-					  "forgotten)"));
+	ck_assert_ptr_nonnull(strstr(log,
+				     "switch: port p1 left (1 table entries "
+				     "forgotten)"));
 	ck_assert_ptr_nonnull(strstr(log, "switch: port p3 joined"));
 	/* B went with p1: a frame for B floods to the ports there are. */
 	ck_assert_str_eq(deliver(0, mac_b, mac_a), "0011");
@@ -331,7 +362,8 @@ START_TEST(reload_adds_and_removes_ports)
 	char *last = strstr(log, "switch: counters ports=3 entries=3 ");
 	ck_assert_ptr_nonnull(last);
 	ck_assert_ptr_null(strstr(last, "02:aa:00:00:00:0b"));
-	ck_assert_ptr_nonnull(strstr(last, "switch: fdb 02:aa:00:00:00:99 port p3 "));
+	ck_assert_ptr_nonnull(
+		strstr(last, "switch: fdb 02:aa:00:00:00:99 port p3 "));
 }
 END_TEST
 
@@ -366,7 +398,8 @@ static void storm(unsigned *seed, unsigned count)
 	uint8_t src[6] = { 0x02 };
 
 	for (unsigned i = 0; i < count; i++) {
-		uint32_t r = (uint32_t)rand_r(seed) ^ ((uint32_t)rand_r(seed) << 16);
+		uint32_t r =
+			(uint32_t)rand_r(seed) ^ ((uint32_t)rand_r(seed) << 16);
 		memcpy(src + 1, &r, 4);
 		src[5] = (uint8_t)rand_r(seed);
 		send_frame(0, mac_b, src, 60);
@@ -410,8 +443,9 @@ START_TEST(table_full_memory_flat)
 	ck_assert_ptr_eq(sw->fdb.slots, slots);
 	char *log = report(SIGUSR1);
 	ck_assert_ptr_nonnull(strstr(log, "entries=20000 capacity=20000"));
-	fprintf(stderr, "table_full_memory_flat: RSS %ld kB before, %ld kB "
-			"full, %ld kB after 80,000 more addresses\n",
+	fprintf(stderr,
+		"table_full_memory_flat: RSS %ld kB before, %ld kB "
+		"full, %ld kB after 80,000 more addresses\n",
 		before, full, after);
 	if (!RSS_MEANINGFUL)
 		return;
@@ -434,6 +468,7 @@ static Suite *switch_suite(void)
 	tcase_add_test(tc, flood_unknown_and_group);
 	tcase_add_test(tc, filter_back_to_arrival_port);
 	tcase_add_test(tc, invalid_sources);
+	tcase_add_test(tc, mtu_mismatch);
 	tcase_add_test(tc, reports);
 	tcase_add_test(tc, reload_adds_and_removes_ports);
 	tcase_add_test(tc, ageing);

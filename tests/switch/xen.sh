@@ -49,9 +49,10 @@ ping_from 0 1 && ok "ping 0 -> 1" || ko "ping 0 -> 1"
 vf=/local/domain/7/device/vif/3 vb=/local/domain/0/backend/vif/7/3
 xsw "$vb/frontend" "$vf" "$vb/frontend-id" 7 "$vb/state" 4 "$vb/mac" 00:16:3e:00:00:33 \
 	"$vb/handle" 3 "$vb/bridge" xenbr0 "$vb/script" /etc/xen/scripts/vif-bridge
+t0=$(ms)
 xsw "$vf/backend" "$vb" "$vf/backend-id" 0 "$vf/state" 4 "$vf/mac" 00:16:3e:00:00:33 "$vf/handle" 3
 if poll "switch: port vif-3 joined"; then
-	ok "hot-plugged vif-3 joined"
+	within_1s "hot-plugged vif-3 joined" "$t0"
 else
 	ko "hot-plugged vif-3 joined"; dump; finish
 fi
