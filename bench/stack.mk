@@ -6,4 +6,3 @@ bench_stack_client_SOURCES = bench/stack_client.c bench/bench.h
 bench_stack_client_CFLAGS = $(BENCH_CFLAGS)
 bench_stack_echo_plain_SOURCES = bench/stack_echo_plain.c
 bench_stack_echo_plain_CFLAGS = $(BENCH_CFLAGS)
-EXTRA_DIST += bench/RESULTS-stack.md

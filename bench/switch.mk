@@ -6,7 +6,6 @@ bench_switch_copy_SOURCES = bench/switch_copy.c
 bench_switch_copy_CFLAGS = $(BENCH_CFLAGS)
 bench_switch_gen_SOURCES = bench/switch_gen.c
 bench_switch_gen_CFLAGS = $(BENCH_CFLAGS)
-EXTRA_DIST += bench/RESULTS-switch.md
 
 # The forwarding engine alone, without I/O (ns per frame).
 BENCH_PROGS += bench/switch_engine

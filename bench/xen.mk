@@ -6,4 +6,3 @@ BENCH_PROGS += bench/xen_hotplug
 bench_xen_hotplug_SOURCES = bench/xen_hotplug.c bench/bench.h
 bench_xen_hotplug_CFLAGS = $(BENCH_CFLAGS) $(XENSTORE_CFLAGS)
 bench_xen_hotplug_LDADD = core/libdevmgr.la $(XENSTORE_LIBS)
-EXTRA_DIST += bench/RESULTS-xen.md
