@@ -334,9 +334,9 @@ static int leave_out_waiting(struct cfg *c, json_t *xs)
 	}
 	if (!plan->waiting)
 		return 0;
-	size_t n = 0;
+	size_t n = 0, all = plan->ndevs;
 	devmgr__map_free(&plan->index);
-	for (size_t i = 0; i < plan->ndevs; i++) {
+	for (size_t i = 0; i < all; i++) {
 		struct devmgr_device *d = plan->devs[i];
 		if (json_object_get(plan->waiting, d->id)) {
 			devmgr__device_free(d);
@@ -344,9 +344,10 @@ static int leave_out_waiting(struct cfg *c, json_t *xs)
 		}
 		plan->devs[n++] = d;
 		if (devmgr__map_put(&plan->index, d->id, d)) {
-			plan->ndevs = n;
-			for (size_t j = i + 1; j < plan->ndevs; j++)
+			/* plan_free frees the kept ones; free the rest. */
+			for (size_t j = i + 1; j < all; j++)
 				devmgr__device_free(plan->devs[j]);
+			plan->ndevs = n;
 			return FAIL(c, -ENOMEM, "/devices", "out of memory");
 		}
 	}
