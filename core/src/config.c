@@ -304,6 +304,58 @@ static int waits_for(struct cfg *c, json_t *xs, struct devmgr_device *d,
 	return 0;
 }
 
+/* Waiting devices never reach the graph's cycle check, so a cycle among
+ * them (one of them also on a xenstore device) is found here: peel off
+ * those whose waiting dependencies are all peeled; any left are in, or
+ * hang below, a cycle. */
+static int waiting_cycle(struct cfg *c)
+{
+	struct devmgr__plan *plan = c->plan;
+	json_t *done = json_object();
+	const char *id;
+	json_t *v;
+	bool more = true;
+	if (!done)
+		return FAIL(c, -ENOMEM, "/devices", "out of memory");
+	while (more) {
+		more = false;
+		json_object_foreach(plan->waiting, id, v) {
+			struct devmgr_device *d =
+				devmgr__map_get(&plan->index, id);
+			size_t i = 0;
+			if (json_object_get(done, id))
+				continue;
+			while (i < d->ndeps &&
+			       (!json_object_get(plan->waiting, d->on_ids[i]) ||
+				json_object_get(done, d->on_ids[i])))
+				i++;
+			if (i < d->ndeps)
+				continue;
+			if (json_object_set_new(done, id, json_true())) {
+				json_decref(done);
+				return FAIL(c, -ENOMEM, "/devices",
+					    "out of memory");
+			}
+			more = true;
+		}
+	}
+	int r = 0;
+	json_object_foreach(plan->waiting, id, v) {
+		if (json_object_get(done, id))
+			continue;
+		char ptr[256];
+		pointer(ptr, sizeof(ptr), "/devices", id);
+		snprintf(ptr + strlen(ptr), sizeof(ptr) - strlen(ptr), "/on");
+		r = FAIL(c, -ELOOP, ptr,
+			 "dependency cycle through device \"%s\", which waits "
+			 "for xenstore device \"%s\"",
+			 id, json_string_value(v));
+		break;
+	}
+	json_decref(done);
+	return r;
+}
+
 /* With a xenstore section, a file device stacked on a xenstore device
  * that is not up yet leaves the plan until it is (and so does everything
  * stacked on it): the next plan, built when the source publishes, has it
@@ -334,6 +386,9 @@ static int leave_out_waiting(struct cfg *c, json_t *xs)
 	}
 	if (!plan->waiting)
 		return 0;
+	int r = waiting_cycle(c);
+	if (r < 0)
+		return r;
 	size_t n = 0, all = plan->ndevs;
 	devmgr__map_free(&plan->index);
 	for (size_t i = 0; i < all; i++) {
