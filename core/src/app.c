@@ -46,8 +46,9 @@ static int all_fitting(struct devmgr__plan *plan, const struct devmgr_slot *s,
  * the slot's signature that nothing is stacked on (every such device for
  * a hot-pluggable set). */
 static int slot_devices(struct devmgr__plan *plan, const struct devmgr_app *app,
-			const struct devmgr_slot *s, struct devmgr_device ***out,
-			size_t *n, struct devmgr_error *err)
+			const struct devmgr_slot *s, bool may_wait,
+			struct devmgr_device ***out, size_t *n,
+			struct devmgr_error *err)
 {
 	char ptr[256];
 	json_t *v = json_object_get(plan->app_bind, s->name);
@@ -64,10 +65,18 @@ static int slot_devices(struct devmgr__plan *plan, const struct devmgr_app *app,
 			devmgr__calloc(count, sizeof(*devs));
 		if (!devs)
 			return devmgr_error_set(err, -ENOMEM, "out of memory");
+		size_t got = 0;
+		const char *waiting = NULL;
 		for (size_t i = 0; i < count; i++) {
 			json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
 			struct devmgr_device *d = devmgr__map_get(
 				&plan->index, json_string_value(e));
+			if (!d) {
+				/* Not in the plan: it waits for a xenstore
+				 * device (config.c checked the id). */
+				waiting = json_string_value(e);
+				continue;
+			}
 			if (strcmp(d->prov->sig->name, s->sig) != 0) {
 				devmgr__free(devs);
 				return devmgr__error_at(
@@ -76,10 +85,20 @@ static int slot_devices(struct devmgr__plan *plan, const struct devmgr_app *app,
 					d->id, d->prov->sig->name, s->name,
 					app->name, s->sig);
 			}
-			devs[i] = d;
+			devs[got++] = d;
+		}
+		if (!got && waiting && !may_wait &&
+		    (s->flags & DEVMGR_SLOT_REQUIRED)) {
+			devmgr__free(devs);
+			return devmgr__error_at(
+				err, -ENODEV, plan->path, ptr,
+				"required slot %s of app %s: device \"%s\" waits for xenstore device \"%s\"",
+				s->name, app->name, waiting,
+				json_string_value(json_object_get(plan->waiting,
+								  waiting)));
 		}
 		*out = devs;
-		*n = count;
+		*n = got;
 		return 0;
 	}
 	if ((s->flags & DEVMGR_SLOT_MANY) && (s->flags & DEVMGR_SLOT_HOTPLUG))
@@ -161,8 +180,23 @@ static json_t *check_args(struct devmgr__plan *plan,
 	return args;
 }
 
+const char *devmgr__app_waits(const struct devmgr__plan *plan)
+{
+	const char *slot;
+	json_t *v;
+	json_object_foreach(plan->app_bind, slot, v) {
+		size_t i, n = json_is_array(v) ? json_array_size(v) : 1;
+		for (i = 0; i < n; i++) {
+			json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
+			if (json_object_get(plan->waiting, json_string_value(e)))
+				return json_string_value(e);
+		}
+	}
+	return NULL;
+}
+
 int devmgr__plan_check_app(struct devmgr_ctx *ctx, struct devmgr__plan *plan,
-			   const struct devmgr_app *app,
+			   const struct devmgr_app *app, bool may_wait,
 			   struct devmgr_error *err)
 {
 	int r = check_bind_keys(plan, app, err);
@@ -171,7 +205,7 @@ int devmgr__plan_check_app(struct devmgr_ctx *ctx, struct devmgr__plan *plan,
 	for (const struct devmgr_slot *s = app->slots; s && s->name; s++) {
 		struct devmgr_device **devs;
 		size_t n;
-		r = slot_devices(plan, app, s, &devs, &n, err);
+		r = slot_devices(plan, app, s, may_wait, &devs, &n, err);
 		devmgr__free(devs);
 		if (r < 0)
 			return r;
@@ -222,7 +256,7 @@ static int put(void *record, const struct devmgr_slot *s,
 int devmgr__bind(struct devmgr_ctx *ctx, struct devmgr_error *err)
 {
 	const struct devmgr_app *app = ctx->app;
-	int r = devmgr__plan_check_app(ctx, &ctx->plan, app, err);
+	int r = devmgr__plan_check_app(ctx, &ctx->plan, app, false, err);
 	if (r < 0)
 		return r;
 	ctx->app_args = check_args(&ctx->plan, app, err);
@@ -233,7 +267,7 @@ int devmgr__bind(struct devmgr_ctx *ctx, struct devmgr_error *err)
 	for (const struct devmgr_slot *s = app->slots; s && s->name; s++) {
 		struct devmgr_device **devs;
 		size_t n;
-		r = slot_devices(&ctx->plan, app, s, &devs, &n, err);
+		r = slot_devices(&ctx->plan, app, s, false, &devs, &n, err);
 		for (size_t i = 0; i < n && r == 0; i++)
 			if (put(ctx->record, s, devs[i]) < 0)
 				r = -ENOMEM;

@@ -3,6 +3,7 @@
  * parameters, the app's bindings and arguments.  Nothing is created here.
  * Syntax errors carry line and column; meaning errors a JSON pointer. */
 #include "internal.h"
+#include "xs_map.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -231,6 +232,184 @@ static int add_device(struct cfg *c, const char *id, json_t *spec,
 	return 0;
 }
 
+/* Can id name a device the xenstore source brings?  Its ids are
+ * "<class>-<devid>" (xs_source.c) with a numeric devid, as Xen writes
+ * them, and a class the source reads: vbd, vif, console, one a provider
+ * declares or one the map names.  *prov: the provider the class goes to,
+ * if known, so that a signature mismatch is found at validate time. */
+static bool xs_id(struct cfg *c, json_t *xs, const char *id,
+		  const struct devmgr__provider_entry **prov)
+{
+	const char *dash = strrchr(id, '-');
+	if (!dash || dash == id || !dash[1] || strlen(dash + 1) > 10)
+		return false;
+	for (const char *p = dash + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	char cls[65];
+	size_t n = (size_t)(dash - id);
+	if (n >= sizeof(cls))
+		return false;
+	memcpy(cls, id, n);
+	cls[n] = '\0';
+	json_t *map = json_object_get(xs, "map");
+	bool known = strcmp(cls, "vbd") == 0 || strcmp(cls, "vif") == 0 ||
+		     strcmp(cls, "console") == 0 ||
+		     (json_is_object(map) && json_object_get(map, cls));
+	for (size_t i = 0; i < c->ctx->nprovs && !known; i++) {
+		const char *xc = c->ctx->provs[i].p->xen_class;
+		known = xc && strcmp(xc, cls) == 0;
+	}
+	if (!known)
+		return false;
+	*prov = devmgr__xs_provider(c->ctx, json_is_object(map) ? map : NULL,
+				    cls);
+	return true;
+}
+
+/* The xenstore id a file device waits for, or NULL: one of its "on" is
+ * a xenstore id that is not up, or a device that waits itself.  An "on"
+ * that is neither a device nor a xenstore id keeps it in the plan, where
+ * the graph reports it as unknown. */
+static int waits_for(struct cfg *c, json_t *xs, struct devmgr_device *d,
+		     const char **out)
+{
+	const char *wait = NULL;
+	*out = NULL;
+	for (size_t i = 0; i < d->ndeps; i++) {
+		const char *on = d->on_ids[i];
+		struct devmgr_device *u = devmgr__map_get(&c->plan->index, on);
+		json_t *w = json_object_get(c->plan->waiting, on);
+		const struct devmgr__provider_entry *prov = NULL;
+		if (w) {
+			wait = wait ? wait : json_string_value(w);
+			continue;
+		}
+		if (u)
+			continue;
+		if (!xs_id(c, xs, on, &prov))
+			return 0;
+		char ptr[256];
+		pointer(ptr, sizeof(ptr), "/devices", d->id);
+		snprintf(ptr + strlen(ptr), sizeof(ptr) - strlen(ptr), "/on");
+		if (prov && strcmp(prov->sig->name, d->prov->p->on_sig) != 0)
+			return FAIL(c, -EINVAL, ptr,
+				    "xenstore device \"%s\" would be a %s (provider %s), "
+				    "provider %s needs a %s",
+				    on, prov->sig->name, prov->p->name,
+				    d->prov->p->name, d->prov->p->on_sig);
+		wait = wait ? wait : on;
+	}
+	*out = wait;
+	return 0;
+}
+
+/* Waiting devices never reach the graph's cycle check, so a cycle among
+ * them (one of them also on a xenstore device) is found here: peel off
+ * those whose waiting dependencies are all peeled; any left are in, or
+ * hang below, a cycle. */
+static int waiting_cycle(struct cfg *c)
+{
+	struct devmgr__plan *plan = c->plan;
+	json_t *done = json_object();
+	const char *id;
+	json_t *v;
+	bool more = true;
+	if (!done)
+		return FAIL(c, -ENOMEM, "/devices", "out of memory");
+	while (more) {
+		more = false;
+		json_object_foreach(plan->waiting, id, v) {
+			struct devmgr_device *d =
+				devmgr__map_get(&plan->index, id);
+			size_t i = 0;
+			if (json_object_get(done, id))
+				continue;
+			while (i < d->ndeps &&
+			       (!json_object_get(plan->waiting, d->on_ids[i]) ||
+				json_object_get(done, d->on_ids[i])))
+				i++;
+			if (i < d->ndeps)
+				continue;
+			if (json_object_set_new(done, id, json_true())) {
+				json_decref(done);
+				return FAIL(c, -ENOMEM, "/devices",
+					    "out of memory");
+			}
+			more = true;
+		}
+	}
+	int r = 0;
+	json_object_foreach(plan->waiting, id, v) {
+		if (json_object_get(done, id))
+			continue;
+		char ptr[256];
+		pointer(ptr, sizeof(ptr), "/devices", id);
+		snprintf(ptr + strlen(ptr), sizeof(ptr) - strlen(ptr), "/on");
+		r = FAIL(c, -ELOOP, ptr,
+			 "dependency cycle through device \"%s\", which waits "
+			 "for xenstore device \"%s\"",
+			 id, json_string_value(v));
+		break;
+	}
+	json_decref(done);
+	return r;
+}
+
+/* With a xenstore section, a file device stacked on a xenstore device
+ * that is not up yet leaves the plan until it is (and so does everything
+ * stacked on it): the next plan, built when the source publishes, has it
+ * again, and the reload diff creates it above the new device. */
+static int leave_out_waiting(struct cfg *c, json_t *xs)
+{
+	struct devmgr__plan *plan = c->plan;
+	bool more = true;
+	while (more) {
+		more = false;
+		for (size_t i = 0; i < plan->ndevs; i++) {
+			struct devmgr_device *d = plan->devs[i];
+			const char *wait;
+			if (d->source || json_object_get(plan->waiting, d->id))
+				continue;
+			int r = waits_for(c, xs, d, &wait);
+			if (r < 0)
+				return r;
+			if (!wait)
+				continue;
+			if (!plan->waiting && !(plan->waiting = json_object()))
+				return FAIL(c, -ENOMEM, "/devices", "out of memory");
+			if (json_object_set_new(plan->waiting, d->id,
+						json_string(wait)))
+				return FAIL(c, -ENOMEM, "/devices", "out of memory");
+			more = true;
+		}
+	}
+	if (!plan->waiting)
+		return 0;
+	int r = waiting_cycle(c);
+	if (r < 0)
+		return r;
+	size_t n = 0, all = plan->ndevs;
+	devmgr__map_free(&plan->index);
+	for (size_t i = 0; i < all; i++) {
+		struct devmgr_device *d = plan->devs[i];
+		if (json_object_get(plan->waiting, d->id)) {
+			devmgr__device_free(d);
+			continue;
+		}
+		plan->devs[n++] = d;
+		if (devmgr__map_put(&plan->index, d->id, d)) {
+			/* plan_free frees the kept ones; free the rest. */
+			for (size_t j = i + 1; j < all; j++)
+				devmgr__device_free(plan->devs[j]);
+			plan->ndevs = n;
+			return FAIL(c, -ENOMEM, "/devices", "out of memory");
+		}
+	}
+	plan->ndevs = n;
+	return 0;
+}
+
 /* The file's devices, then those the xenstore source has up (a file's
  * device keeps its id; the source reports the clash). */
 static int devices(struct cfg *c, json_t *devs)
@@ -261,7 +440,8 @@ static int devices(struct cfg *c, json_t *devs)
 		if ((r = add_device(c, id, spec, json_string_value(src))) < 0)
 			return r;
 	}
-	return 0;
+	json_t *xsec = json_object_get(c->plan->root, "xenstore");
+	return json_is_object(xsec) ? leave_out_waiting(c, xsec) : 0;
 }
 
 static int plugin_path(struct cfg *c, json_t *pp)
@@ -325,7 +505,8 @@ static int app_section(struct cfg *c, json_t *app)
 		if (r < 0)
 			return r;
 		for (size_t i = 0; i < n && r == 0; i++)
-			if (!devmgr__map_get(&c->plan->index, ids[i]))
+			if (!devmgr__map_get(&c->plan->index, ids[i]) &&
+			    !json_object_get(c->plan->waiting, ids[i]))
 				r = FAIL(c, -ENOENT, ptr,
 					 "unknown device \"%s\"", ids[i]);
 		devmgr__free(ids);
@@ -487,6 +668,7 @@ void devmgr__plan_free(struct devmgr__plan *plan)
 	devmgr__free(plan->devs);
 	devmgr__free(plan->order);
 	devmgr__map_free(&plan->index);
+	json_decref(plan->waiting);
 	json_decref(plan->root);
 	devmgr__free(plan->path);
 	devmgr__free(plan->dir);

@@ -48,6 +48,8 @@ void devmgr_ctx_free(struct devmgr_ctx *ctx)
 		return;
 	devmgr_ctx_stop_app(ctx);
 	devmgr__xs_close(ctx);
+	json_decref(ctx->waiting_said);
+	devmgr__free(ctx->app_pending);
 	if (ctx->have_plan) {
 		devmgr_ctx_destroy_devices(ctx);
 		devmgr__plan_free(&ctx->plan);
@@ -101,7 +103,7 @@ static int load(struct devmgr_ctx *ctx, const char *text, const char *name,
 		if (!app)
 			r = unknown_app(ctx, plan.path, plan.app_name, err);
 		else
-			r = devmgr__plan_check_app(ctx, &plan, app, err);
+			r = devmgr__plan_check_app(ctx, &plan, app, true, err);
 		if (r < 0) {
 			devmgr__plan_free(&plan);
 			return r;
@@ -175,6 +177,24 @@ int devmgr_run(struct devmgr_ctx *ctx, const char *app_name,
 	r = devmgr_ctx_create_devices(ctx, false, err);
 	if (r == 0)
 		r = devmgr_ctx_start_app(ctx, app_name, err);
+	const char *name = app_name ? app_name : ctx->plan.app_name;
+	const char *waits = r == -ENODEV && ctx->xs && name &&
+				    devmgr_ctx_find_app(ctx, name)
+				    ? devmgr__app_waits(&ctx->plan)
+				    : NULL;
+	if (waits) {
+		/* A device the app requires waits for xenstore: the app
+		 * starts when it is up (devmgr__xs_replan), as if devmgr had
+		 * been started then. */
+		ctx->app_pending = devmgr__strdup(name);
+		if (!ctx->app_pending)
+			r = devmgr_error_set(err, -ENOMEM, "out of memory");
+		else
+			r = 0;
+		devmgr_log(ctx, DEVMGR_LOG_INFO,
+			   "app %s starts when device %s is up", ctx->app_pending
+				   ? ctx->app_pending : "?", waits);
+	}
 	while (r == 0 && !ctx->loop.exiting) {
 		int n = devmgr_ctx_dispatch(ctx, -1);
 		if (n < 0)
@@ -182,6 +202,8 @@ int devmgr_run(struct devmgr_ctx *ctx, const char *app_name,
 					     strerror(-n));
 	}
 	devmgr_ctx_stop_app(ctx);
+	devmgr__free(ctx->app_pending);
+	ctx->app_pending = NULL;
 	devmgr_ctx_destroy_devices(ctx);
 	devmgr__loop_signals(ctx, false);
 	return r < 0 ? r : ctx->loop.status;

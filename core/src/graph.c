@@ -21,6 +21,16 @@ static int resolve(struct devmgr__plan *plan, struct devmgr_device *dev,
 	for (size_t i = 0; i < dev->ndeps; i++) {
 		struct devmgr_device *d =
 			devmgr__map_get(&plan->index, dev->on_ids[i]);
+		/* With a xenstore section, a xenstore id would have made
+		 * the device wait (config.c): say why this one cannot. */
+		if (!d && json_is_object(json_object_get(plan->root,
+							 "xenstore")))
+			return devmgr__error_at(
+				err, -ENOENT, plan->path, ptr,
+				"unknown device \"%s\" (not in the file, and not "
+				"a xenstore device id \"<class>-<devid>\" of a "
+				"class xenstore maps, such as \"vbd-51712\")",
+				dev->on_ids[i]);
 		if (!d)
 			return devmgr__error_at(err, -ENOENT, plan->path, ptr,
 						"unknown device \"%s\"",

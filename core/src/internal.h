@@ -138,6 +138,10 @@ struct devmgr__plan {
 	struct devmgr__map index; /* id -> device */
 	const char *app_name;
 	json_t *app_bind, *app_args;
+	/* File devices left out because they are stacked (maybe through
+	 * other file devices) on a xenstore device that is not up yet:
+	 * id -> the xenstore id they wait for.  NULL when none waits. */
+	json_t *waiting;
 };
 
 HIDDEN int devmgr__plan_load(struct devmgr_ctx *ctx, const char *text,
@@ -150,9 +154,11 @@ HIDDEN void devmgr__device_free(struct devmgr_device *dev);
 HIDDEN int devmgr__device_create(struct devmgr_device *dev,
 				 struct devmgr_error *err);
 HIDDEN void devmgr__device_destroy(struct devmgr_device *dev);
+/* may_wait: a required slot whose device waits for xenstore is not an
+ * error (the configuration is valid; the app starts later). */
 HIDDEN int devmgr__plan_check_app(struct devmgr_ctx *ctx,
 				  struct devmgr__plan *plan,
-				  const struct devmgr_app *app,
+				  const struct devmgr_app *app, bool may_wait,
 				  struct devmgr_error *err);
 
 /* ---- event loop (loop.c) --------------------------------------------- */
@@ -216,6 +222,10 @@ struct devmgr_ctx {
 	 * a device goes, while a change is applied. */
 	struct devmgr__xs *xs;
 	json_t *xs_specs, *xs_sources, *xs_reasons;
+	/* File devices whose "waiting" was reported (reported once until
+	 * they come up), and an app that waits for such a device to start. */
+	json_t *waiting_said;
+	char *app_pending;
 };
 
 HIDDEN void devmgr__event(struct devmgr_ctx *ctx, json_t *ev);
@@ -229,12 +239,17 @@ HIDDEN int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *np,
 			      struct devmgr_error *err);
 /* The xenstore devices changed: rebuild the plan and apply it. */
 HIDDEN void devmgr__xs_replan(struct devmgr_ctx *ctx);
+/* Say (once) which file devices wait for a xenstore device. */
+HIDDEN void devmgr__report_waiting(struct devmgr_ctx *ctx);
 HIDDEN void devmgr__xs_close(struct devmgr_ctx *ctx);
 /* The file was re-read: judge every xenstore device again (the map may
  * have changed). */
 HIDDEN void devmgr__xs_reloaded(struct devmgr_ctx *ctx);
 HIDDEN int devmgr__bind(struct devmgr_ctx *ctx, struct devmgr_error *err);
 HIDDEN void devmgr__unbind(struct devmgr_ctx *ctx);
+/* Does the app's bind name a device that waits for xenstore?  Its id, or
+ * NULL. */
+HIDDEN const char *devmgr__app_waits(const struct devmgr__plan *plan);
 /* Offer a newly created device to a hot-plug slot; 0 if none wants it. */
 HIDDEN int devmgr__app_plug(struct devmgr_ctx *ctx, struct devmgr_device *dev);
 /* Take a device away from the app (if bound). */

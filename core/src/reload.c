@@ -94,6 +94,8 @@ static const char *unplug_reason(struct devmgr_ctx *ctx,
 	json_t *r = d->source ? json_object_get(ctx->xs_reasons, d->id) : NULL;
 	if (json_is_string(r))
 		return json_string_value(r);
+	if (json_object_get(np->waiting, d->id))
+		return "waiting"; /* for the xenstore device below it */
 	return devmgr__map_get(&np->index, d->id) ? "changed" : "removed";
 }
 
@@ -103,7 +105,7 @@ int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 	struct devmgr__plan np = *npp, *op = &ctx->plan;
 	int r = 0;
 	if (ctx->app_started)
-		r = devmgr__plan_check_app(ctx, &np, ctx->app, err);
+		r = devmgr__plan_check_app(ctx, &np, ctx->app, false, err);
 	if (r < 0) {
 		devmgr__plan_free(&np);
 		return r;
@@ -182,6 +184,51 @@ int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 	return 0;
 }
 
+/* Say once that a file device waits for a xenstore device (again after
+ * it came up and went). */
+void devmgr__report_waiting(struct devmgr_ctx *ctx)
+{
+	json_t *w = ctx->plan.waiting, *v;
+	const char *id;
+	void *tmp;
+	json_object_foreach_safe(ctx->waiting_said, tmp, id, v)
+		if (!json_object_get(w, id))
+			json_object_del(ctx->waiting_said, id);
+	json_object_foreach(w, id, v) {
+		if (json_object_get(ctx->waiting_said, id))
+			continue;
+		if (!ctx->waiting_said && !(ctx->waiting_said = json_object()))
+			return;
+		json_object_set_new(ctx->waiting_said, id, json_true());
+		devmgr_log(ctx, DEVMGR_LOG_INFO,
+			   "device %s waits for xenstore device %s", id,
+			   json_string_value(v));
+		devmgr__event(ctx, json_pack("{s:s, s:s, s:s}", "event",
+					     "waiting", "id", id, "for",
+					     json_string_value(v)));
+	}
+}
+
+/* An app that waits for a device (devmgr_run) starts once nothing it
+ * requires waits any more. */
+static void start_pending(struct devmgr_ctx *ctx)
+{
+	struct devmgr_error e;
+	char line[1200];
+	if (!ctx->app_pending || ctx->app || devmgr__app_waits(&ctx->plan))
+		return;
+	char *name = ctx->app_pending;
+	ctx->app_pending = NULL;
+	if (devmgr_ctx_start_app(ctx, name, &e) < 0) {
+		devmgr_log(ctx, DEVMGR_LOG_ERROR, "xenstore: %s",
+			   devmgr_error_format(&e, line, sizeof(line)));
+		devmgr_ctx_exit(ctx, 1);
+	} else {
+		devmgr_log(ctx, DEVMGR_LOG_INFO, "app %s started", name);
+	}
+	devmgr__free(name);
+}
+
 void devmgr__xs_replan(struct devmgr_ctx *ctx)
 {
 	struct devmgr__plan np;
@@ -199,23 +246,42 @@ void devmgr__xs_replan(struct devmgr_ctx *ctx)
 		/* Nothing runs yet: the new plan simply replaces the old. */
 		devmgr__plan_free(&ctx->plan);
 		ctx->plan = np;
+		devmgr__report_waiting(ctx);
 		return;
 	}
 	r = devmgr__plan_apply(ctx, &np, &e);
 	if (r < 0 && ctx->app) {
 		/* A device the app cannot lose went away (or a required slot
-		 * is now empty): its declaration says the app stops. */
+		 * is now empty): its declaration says the app stops.  When
+		 * what it lost waits for a xenstore device to come back, it
+		 * waits too and starts again then; otherwise devmgr ends. */
+		char *name = devmgr__strdup(ctx->app->name);
 		devmgr_log(ctx, DEVMGR_LOG_ERROR,
 			   "xenstore: %s; stopping app %s",
 			   devmgr_error_format(&e, line, sizeof(line)),
 			   ctx->app->name);
 		devmgr_ctx_stop_app(ctx);
-		devmgr_ctx_exit(ctx, 1);
 		r = devmgr__plan_rebuild(ctx, &np, &e);
 		if (r == 0)
 			r = devmgr__plan_apply(ctx, &np, &e);
+		const char *waits =
+			r == 0 ? devmgr__app_waits(&ctx->plan) : NULL;
+		if (waits && name && !ctx->app_pending) {
+			devmgr_log(ctx, DEVMGR_LOG_WARN,
+				   "app %s starts again when device %s is up",
+				   name, waits);
+			ctx->app_pending = name;
+			name = NULL;
+		} else {
+			devmgr_ctx_exit(ctx, 1);
+		}
+		devmgr__free(name);
 	}
 	if (r < 0)
 		devmgr_log(ctx, DEVMGR_LOG_ERROR, "xenstore: %s",
 			   devmgr_error_format(&e, line, sizeof(line)));
+	if (r == 0) {
+		devmgr__report_waiting(ctx);
+		start_pending(ctx);
+	}
 }

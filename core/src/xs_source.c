@@ -1075,5 +1075,7 @@ int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx, struct devmgr_error *err)
 	int r = xs_start(ctx->xs, err);
 	if (r < 0)
 		devmgr__xs_close(ctx);
+	else
+		devmgr__report_waiting(ctx); /* the store is read now */
 	return r;
 }

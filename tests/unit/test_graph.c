@@ -161,6 +161,59 @@ START_TEST(cycle_three_behind_a_tail)
 }
 END_TEST
 
+/* {"devmgr":1,"devices":{devs}} with a xenstore section, or without. */
+static int load_xs(const char *devs, bool xs, struct devmgr_error *err)
+{
+	char json[4096];
+	snprintf(json, sizeof(json), "{\"devmgr\": 1, \"devices\": {%s}%s}",
+		 devs, xs ? ", \"xenstore\": {}" : "");
+	return devmgr_ctx_load_config_string(ctx, json, "<test>", err);
+}
+
+START_TEST(waiting_for_xenstore)
+{
+	struct devmgr_error err;
+	/* a and what sits on it wait; ok does not. */
+	const char *devs =
+		"\"ok\": {\"provider\": \"t-blk\"},"
+		"\"a\": {\"provider\": \"t-stack\", \"on\": [\"ok\", \"vbd-51712\"]},"
+		"\"b\": {\"provider\": \"t-stack\", \"on\": \"a\"}";
+	int r = load_xs(devs, true, &err);
+	ck_assert_msg(r == 0, "%s", err.text);
+	ck_assert_uint_eq(devmgr_ctx_device_count(ctx), 1);
+	ck_assert_ptr_null(devmgr_ctx_find_device(ctx, "a"));
+	ck_assert_ptr_null(devmgr_ctx_find_device(ctx, "b"));
+	ck_assert_int_eq(devmgr_ctx_create_devices(ctx, false, &err), 0);
+	ck_assert_int_eq(state("ok"), DEVMGR_DEVICE_CREATED);
+}
+END_TEST
+
+START_TEST(waiting_refused)
+{
+	struct devmgr_error err;
+	/* Without a xenstore section: unknown, as always. */
+	int r = load_xs("\"a\": {\"provider\": \"t-stack\", \"on\": \"vbd-51712\"}",
+			false, &err);
+	testlib_assert_refused(r, &err, -ENOENT, "<test>", "/devices/a/on",
+			       "unknown device \"vbd-51712\"", "no xenstore");
+	/* Not a xenstore id: a class it does not read, a devid not a number. */
+	r = load_xs("\"a\": {\"provider\": \"t-stack\", \"on\": \"disk-1\"}",
+		    true, &err);
+	ck_assert_int_eq(r, -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err.text, "not a xenstore device id"));
+	r = load_xs("\"a\": {\"provider\": \"t-stack\", \"on\": \"vbd-xvda\"}",
+		    true, &err);
+	ck_assert_int_eq(r, -ENOENT);
+	/* A cycle among waiting devices. */
+	r = load_xs("\"a\": {\"provider\": \"t-stack\", \"on\": [\"vbd-1\", \"b\"]},"
+		    "\"b\": {\"provider\": \"t-stack\", \"on\": \"a\"}",
+		    true, &err);
+	testlib_assert_refused(r, &err, -ELOOP, "<test>", "/devices/a/on",
+			       "dependency cycle through device \"a\", which waits "
+			       "for xenstore device \"vbd-1\"", "waiting cycle");
+}
+END_TEST
+
 START_TEST(cycle_self)
 {
 	load_fails("\"a\": {\"provider\": \"t-stack\", \"on\": \"a\"}", -ELOOP,
@@ -298,6 +351,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, cycle_two);
 	tcase_add_test(tc, cycle_three_behind_a_tail);
 	tcase_add_test(tc, cycle_self);
+	tcase_add_test(tc, waiting_for_xenstore);
+	tcase_add_test(tc, waiting_refused);
 	tcase_add_test(tc, on_errors);
 	tcase_add_test(tc, failure_destroys_in_reverse);
 	tcase_add_test(tc, first_failure);

@@ -50,6 +50,7 @@ XEN_TESTS = \
 	tests/xen/storm.sh \
 	tests/xen/pinned.sh \
 	tests/xen/vif.sh \
+	tests/xen/www.sh \
 	tests/xen/flood.sh
 TESTS += $(XEN_TESTS)
 dist_noinst_SCRIPTS += $(XEN_TESTS) tests/xen/xsd.sh tests/xen/common.sh \
