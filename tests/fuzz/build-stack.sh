@@ -7,20 +7,8 @@
 # own frame source) with -fsanitize=fuzzer,address,undefined, against
 # Debian's liblwip (and libxenstore, which the core uses).  CLANG
 # overrides clang.
-set -eu
-out=${1:?usage: $0 OUTDIR}
-top=$(cd "$(dirname "$0")/../.." && pwd)
-: "${CLANG:=clang}"
-mkdir -p "$out"
+. "$(dirname "$0")/fuzzlib.sh"
 # shellcheck disable=SC2046
-$CLANG -std=gnu11 -g -O1 -fno-omit-frame-pointer \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I"$top/core/include" \
-	-DDEVMGR_PLUGINDIR='"/nonexistent"' \
-	$(pkg-config --cflags jansson lwip xenstore) \
-	"$top"/core/src/*.c \
+fuzz_core fuzz_lwip_frames $(pkg-config --cflags lwip) \
 	"$top/plugins/net-lwip/stack_lwip.c" \
-	"$top/tests/fuzz/fuzz_lwip_frames.c" \
-	-o "$out/fuzz_lwip_frames" \
-	$(pkg-config --libs jansson lwip xenstore) -ldl -lpthread
-echo "built $out/fuzz_lwip_frames"
+	"$top/tests/fuzz/fuzz_lwip_frames.c" $(pkg-config --libs lwip)

@@ -9,4 +9,5 @@ tests_fuzz_run_corpus_SOURCES = tests/fuzz/run_corpus.c \
 tests_fuzz_run_corpus_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_run_corpus_LDADD = core/libdevmgr.la $(JANSSON_LIBS)
 dist_noinst_SCRIPTS += tests/fuzz/build.sh
+EXTRA_DIST += tests/fuzz/fuzzlib.sh
 EXTRA_DIST += tests/fuzz/corpus
