@@ -8,7 +8,10 @@
  * the file, a duplicated one is there twice, and a delayed one carries
  * the time it was passed on.  Records are buffered and written at least
  * every flush_ms milliseconds (and when 64 KiB have gathered), so that a
- * reader sees them soon without a write(2) per frame. */
+ * reader sees them soon without a write(2) per frame.
+ *
+ * The offloads of the device below pass through: its TSO and LRO
+ * super-frames cross (and are recorded) as they are. */
 #include "../net-link/fq.h"
 
 #include <errno.h>
@@ -41,7 +44,8 @@ struct dbg {
 	struct devmgr_net *lower, *handle;
 	devmgr_net_rx_fn rx;
 	void *rx_arg;
-	uint32_t mtu;
+	uint32_t mtu; /* largest payload it sends: the TSO super-frame's with
+		       * that offload below, which it passes on */
 	/* pcap output (fd -1: none) */
 	int fd, tfd;
 	struct devmgr_watch *tw;
@@ -359,6 +363,9 @@ static int dbg_create(struct devmgr_device *dev, struct devmgr_error *err)
 		return devmgr_error_set(err, rc, "info of the device below: %s",
 					strerror(-rc));
 	d->mtu = info.mtu;
+	if ((info.offload & DEVMGR_NET_OFF_TSO) &&
+	    info.max_frame > info.mtu + DEVMGR_NET_HDR_LEN)
+		d->mtu = info.max_frame - DEVMGR_NET_HDR_LEN;
 	d->snaplen = (uint32_t)devmgr_param_int(dev, "snaplen");
 	d->flush_ms = devmgr_param_int(dev, "flush_ms");
 	d->path = devmgr_param_str(dev, "pcap");

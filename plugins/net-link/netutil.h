@@ -39,6 +39,13 @@ ssize_t net_frame_len(const struct iovec *iov, int iovcnt, uint32_t mtu);
 void net_frame_gather(void *buf, const struct iovec *iov, int iovcnt,
 		      size_t len);
 
+/* The Internet checksum (RFC 1071): net_csum_add() adds n bytes starting
+ * at an even offset of the summed data to a running sum, and
+ * net_csum_fold() folds it to 16 bits (not complemented), in network
+ * byte order as the bytes were. */
+uint64_t net_csum_add(uint64_t sum, const void *data, size_t n);
+uint16_t net_csum_fold(uint64_t sum);
+
 /* splitmix64: small, seedable, and the same on every machine. */
 static inline uint64_t net_rng_next(uint64_t *state)
 {

@@ -12,7 +12,10 @@
  *     record state in the socket and wake the loop through an eventfd;
  *   - frames lwIP sends on the loop thread go to the net device at once
  *     (the net signature never delivers a frame from inside sendv, so
- *     the device cannot call back into lwIP while the lock is held);
+ *     the device cannot call back into lwIP while the lock is held),
+ *     except that on a device with TSO, TCP segments that follow one
+ *     another are joined into one super-frame, sent before the loop
+ *     thread lets the lock go (lw_unlock);
  *     frames it sends on the tcpip thread are copied to a queue that the
  *     loop thread sends, so that only the loop thread uses the device;
  *   - the app's functions run on the loop thread, without the lock.
@@ -20,6 +23,13 @@
  * device: each device is one netif, and its sockets are bound to that
  * netif (tcp_bind_netif), so two devices in one process do not mix their
  * traffic.
+ *
+ * Offloads.  lwIP (MSS 1460 in Debian's build) cuts TCP into segments of
+ * one frame each; over a tap every frame costs a system call and the
+ * kernel's per-packet work.  On a device that offers them
+ * (DEVMGR_NET_OFF_*), received TCP super-frames go straight to lwIP's IP
+ * input as one segment, and runs of lwIP's IPv4 data segments are sent
+ * as one super-frame for the device to cut again.
  *
  * Readiness is level-triggered: after each round of the app's functions
  * the stack looks again, and while a socket is still ready for what its
@@ -42,6 +52,7 @@
 
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
+#include "lwip/inet_chksum.h"
 #include "lwip/init.h"
 #include "lwip/ip.h"
 #include "lwip/netif.h"
@@ -107,6 +118,16 @@ struct lw_frame {
 	unsigned char data[];
 };
 
+/* A run of IPv4 TCP segments of one connection, joined (loop thread). */
+struct lw_gso {
+	uint8_t *buf; /* max_frame bytes; NULL without TSO */
+	size_t len;   /* 0: nothing pending */
+	unsigned nseg;
+	uint32_t next_seq; /* host order */
+	uint16_t seg, last; /* payload of the first and of the last segment */
+	uint8_t flags;	    /* TCP flags of the segments, or-ed */
+};
+
 struct lw_ready {
 	struct lw_sock *s;
 	unsigned ev;
@@ -120,6 +141,8 @@ struct lw_stack {
 	bool has_ipv6;
 	ip_addr_t ip6;
 	uint32_t mtu;
+	uint32_t max_frame; /* largest super-frame in and out (offloads) */
+	bool lro;
 	pthread_t loop_thread;
 	int evfd;
 	struct devmgr_watch *watch;
@@ -129,6 +152,7 @@ struct lw_stack {
 	struct lw_sock *socks;
 	/* loop thread only */
 	bool dispatching, flushing;
+	struct lw_gso gso;
 	struct lw_sock *zombies;
 	struct lw_ready *ready; /* one dispatch round's ready sockets */
 	size_t ready_cap;
@@ -166,6 +190,125 @@ static void kick(struct lw_stack *st)
 		st->kicked = false; /* full counter: the loop is awake anyway */
 }
 
+/* ---- TCP super-frames out (TSO) ------------------------------------ */
+
+#define ETH_IP 14   /* IPv4 header, after Ethernet */
+#define ETH_TCP 34  /* TCP header, after a 20-byte IPv4 header */
+#define ETH_DATA 54 /* payload, after a 20-byte TCP header */
+#define TCPF_PSH 0x08
+#define TCPF_ACK 0x10
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* A data segment that can join a run: IPv4 without options and not a
+ * fragment, TCP without options, flags ACK and maybe PSH (SYN, FIN, RST
+ * and URG go alone). */
+static bool tcp4_plain(const uint8_t *f, size_t len)
+{
+	return len > ETH_DATA && get16(f + 12) == 0x0800 && f[14] == 0x45 &&
+	       f[23] == IP_PROTO_TCP && get16(f + 16) == len - ETH_IP &&
+	       (get16(f + 20) & 0x3fff) == 0 && f[46] >> 4 == 5 &&
+	       (f[47] & ~TCPF_PSH) == TCPF_ACK;
+}
+
+/* The same connection and headers as the run, and the next byte of it,
+ * after a full-sized segment (only the last may be short). */
+static bool gso_continues(const struct lw_gso *g, const uint8_t *f,
+			  size_t pay, size_t room)
+{
+	const uint8_t *r = g->buf;
+
+	return g->last == g->seg && pay <= g->seg && g->len + pay <= room &&
+	       get32(f + 38) == g->next_seq &&
+	       memcmp(f, r, 14) == 0 &&		 /* Ethernet */
+	       f[15] == r[15] &&		 /* TOS */
+	       f[20] == r[20] && f[22] == r[22] && /* DF, TTL */
+	       memcmp(f + 26, r + 26, 12) == 0 && /* addresses, ports */
+	       memcmp(f + 42, r + 42, 4) == 0 &&  /* ACK number */
+	       memcmp(f + 48, r + 48, 2) == 0;	 /* window */
+}
+
+/* Loop thread, under the lock: the pending run goes to the device, as it
+ * was when it is one segment, else as a super-frame (IP length and
+ * checksum for the whole, the TCP checksum field holding the
+ * pseudo-header sum, as DEVMGR_NET_OFF_TSO asks). */
+static void gso_flush(struct lw_stack *st)
+{
+	struct lw_gso *g = &st->gso;
+	uint8_t *f = g->buf;
+	uint32_t sum;
+
+	if (g->len == 0)
+		return;
+	if (g->nseg > 1) {
+		put16(f + 16, (uint32_t)(g->len - ETH_IP));
+		put16(f + 24, 0);
+		memcpy(f + 24, &(u16_t){ inet_chksum(f + ETH_IP, 20) }, 2);
+		f[47] = g->flags;
+		sum = IP_PROTO_TCP + (uint32_t)(g->len - ETH_TCP);
+		for (int i = 26; i < 34; i += 2)
+			sum += get16(f + i);
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		put16(f + 50, sum);
+	}
+	devmgr_net_send(st->net, f, g->len); /* -EAGAIN: dropped, as a link */
+	g->len = 0;
+}
+
+/* Loop thread, under the lock: true when the frame joined the run, or
+ * began one.  A frame that cannot join sends the run first, so that
+ * frames leave in the order lwIP made them. */
+static bool gso_add(struct lw_stack *st, const uint8_t *f, size_t len)
+{
+	struct lw_gso *g = &st->gso;
+	size_t pay = len - ETH_DATA;
+
+	if (!tcp4_plain(f, len)) {
+		gso_flush(st);
+		return false;
+	}
+	if (g->len && !gso_continues(g, f, pay, st->max_frame))
+		gso_flush(st);
+	if (g->len == 0) {
+		memcpy(g->buf, f, len);
+		g->len = len;
+		g->nseg = 1;
+		g->seg = (uint16_t)pay;
+		g->flags = f[47];
+	} else {
+		memcpy(g->buf + g->len, f + ETH_DATA, pay);
+		g->len += pay;
+		g->nseg++;
+		g->flags |= f[47];
+	}
+	g->last = (uint16_t)pay;
+	g->next_seq = get32(f + 38) + (uint32_t)pay;
+	return true;
+}
+
+/* Every loop-thread exit from lwIP: the run waits for nothing else. */
+static void lw_unlock(struct lw_stack *st)
+{
+	gso_flush(st);
+	UNLOCK_TCPIP_CORE();
+}
+
 /* On the loop thread, with nothing queued before it, a frame goes to the
  * device at once, gathered from the pbuf chain: the net signature
  * delivers received frames only through the loop, never from inside
@@ -177,6 +320,11 @@ static bool send_now(struct lw_stack *st, struct pbuf *p)
 
 	if (st->txq != NULL || !pthread_equal(pthread_self(), st->loop_thread))
 		return false;
+	if (st->gso.buf != NULL) {
+		if (p->next == NULL && gso_add(st, p->payload, p->len))
+			return true;
+		gso_flush(st);
+	}
 	for (struct pbuf *q = p; q != NULL; q = q->next) {
 		if (n == 8)
 			return false;
@@ -228,7 +376,7 @@ static void flush_tx(struct lw_stack *st)
 		LOCK_TCPIP_CORE();
 		f = st->txq;
 		st->txq = st->txq_tail = NULL;
-		UNLOCK_TCPIP_CORE();
+		lw_unlock(st);
 		if (f == NULL)
 			break;
 		while (f) {
@@ -244,7 +392,7 @@ static void flush_tx(struct lw_stack *st)
 
 static void unlock_flush(struct lw_stack *st)
 {
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(st);
 	flush_tx(st);
 }
 
@@ -527,7 +675,7 @@ static void dispatch(struct lw_stack *st)
 	st->kicked = false;
 	if (!collect_ready(st, &n))
 		kick(st); /* try again next round */
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(st);
 	st->dispatching = true;
 	for (size_t i = 0; i < n; i++) {
 		struct lw_sock *s = st->ready[i].s;
@@ -542,7 +690,7 @@ static void dispatch(struct lw_stack *st)
 	again = any_ready(st);
 	if (again)
 		kick(st);
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(st);
 }
 
 static void on_wake(void *arg, int fd, unsigned ev)
@@ -569,6 +717,31 @@ static void on_wake(void *arg, int fd, unsigned ev)
  * (outside the pbuf's length) because lwIP 2.1 reads some header fields
  * (ARP, IPv4 and IPv6 lengths) before checking that the frame holds them:
  * those reads then stay inside the buffer and see zeros. */
+/* A TCP super-frame from a device with LRO: longer than lwIP's pbufs
+ * can hold with the Ethernet header (their lengths are 16 bits), so the
+ * IP packet goes to lwIP's IP input, which is what ethernet_input() would
+ * do with it; super-frames are only ever unicast IPv4 or IPv6. */
+static void on_super_frame(struct lw_stack *st, const uint8_t *f, size_t len)
+{
+	uint16_t type = get16(f + 12);
+	struct pbuf *p;
+
+	if (!st->lro || len > st->max_frame ||
+	    len - DEVMGR_NET_HDR_LEN > 0xffff ||
+	    (type != 0x0800 && type != 0x86dd) ||
+	    memcmp(f, st->netif.hwaddr, 6) != 0)
+		return;
+	LOCK_TCPIP_CORE();
+	p = pbuf_alloc(PBUF_RAW, (u16_t)(len - DEVMGR_NET_HDR_LEN), PBUF_RAM);
+	if (p != NULL) {
+		memcpy(p->payload, f + DEVMGR_NET_HDR_LEN,
+		       len - DEVMGR_NET_HDR_LEN);
+		if (ip_input(p, &st->netif) != ERR_OK)
+			pbuf_free(p);
+	}
+	unlock_flush(st);
+}
+
 static void on_frame(void *arg, struct devmgr_net *n, const void *frame,
 		     size_t len)
 {
@@ -576,7 +749,11 @@ static void on_frame(void *arg, struct devmgr_net *n, const void *frame,
 	struct pbuf *p;
 
 	(void)n;
-	if (len < DEVMGR_NET_MIN_FRAME || len > st->mtu + DEVMGR_NET_HDR_LEN ||
+	if (len > st->mtu + DEVMGR_NET_HDR_LEN) {
+		on_super_frame(st, frame, len);
+		return;
+	}
+	if (len < DEVMGR_NET_MIN_FRAME ||
 	    len > LW_MAX_FRAME - LW_RX_ALIGN - LW_RX_PAD)
 		return;
 	LOCK_TCPIP_CORE();
@@ -680,7 +857,7 @@ static int lw_info(struct devmgr_stack *h, struct devmgr_stack_info *out)
 		ip4_addr_get_u32(netif_ip4_netmask(&st->netif));
 	out->gateway.sin_addr.s_addr =
 		ip4_addr_get_u32(netif_ip4_gw(&st->netif));
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(st);
 	if (st->has_ipv6) {
 		out->has_ipv6 = true;
 		out->ipv6.sin6_family = AF_INET6;
@@ -736,12 +913,12 @@ static int lw_socket(struct devmgr_stack *h, int family, int type,
 			udp_recv(s->pcb.udp, on_udp_recv, s);
 	}
 	if (s->pcb.tcp == NULL && s->pcb.udp == NULL) {
-		UNLOCK_TCPIP_CORE();
+		lw_unlock(st);
 		free(s);
 		return -ENOMEM;
 	}
 	link_sock(st, s);
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(st);
 	*out = &s->head;
 	return 0;
 }
@@ -808,7 +985,7 @@ static int lw_bind(struct devmgr_sock *sk, const struct sockaddr *addr,
 		return rc;
 	LOCK_TCPIP_CORE();
 	rc = bind_locked(s, &ip, port);
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(s->st);
 	return rc;
 }
 
@@ -843,7 +1020,7 @@ static int lw_listen(struct devmgr_sock *sk, int backlog)
 			tcp_accept(lp, on_tcp_accept);
 		}
 	}
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(s->st);
 	return rc;
 }
 
@@ -866,7 +1043,7 @@ static int lw_accept(struct devmgr_sock *sk, struct devmgr_sock **out,
 		link_sock(l->st, s);
 		to_sockaddr(&s->peer, s->peer_port, peer, len);
 	}
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(l->st);
 	if (s == NULL)
 		return -EAGAIN;
 	*out = &s->head;
@@ -890,7 +1067,7 @@ static int lw_connect(struct devmgr_sock *sk, const struct sockaddr *addr,
 	LOCK_TCPIP_CORE();
 	rc = bind_default(s);
 	if (rc < 0) {
-		UNLOCK_TCPIP_CORE();
+		lw_unlock(s->st);
 		return rc;
 	}
 	if (s->kind == LW_UDP) {
@@ -936,7 +1113,7 @@ static ssize_t lw_recv(struct devmgr_sock *sk, void *buf, size_t len)
 			n = -EAGAIN;
 		else
 			n = -ENOTCONN;
-		UNLOCK_TCPIP_CORE();
+		lw_unlock(s->st);
 		return n;
 	}
 	if (len > s->rx->tot_len)
@@ -1055,7 +1232,7 @@ static ssize_t lw_recvfrom(struct devmgr_sock *sk, void *buf, size_t len,
 			s->dq_tail = NULL;
 		s->dq_len--;
 	}
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(s->st);
 	if (d == NULL)
 		return -EAGAIN;
 	if (len > d->p->tot_len)
@@ -1064,7 +1241,7 @@ static ssize_t lw_recvfrom(struct devmgr_sock *sk, void *buf, size_t len,
 	to_sockaddr(&d->addr, d->port, from, fromlen);
 	LOCK_TCPIP_CORE();
 	pbuf_free(d->p);
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(s->st);
 	free(d);
 	return n;
 }
@@ -1122,7 +1299,7 @@ static int lw_shutdown(struct devmgr_sock *sk, int how)
 		return s->kind == LW_UDP ? 0 : -ENOTCONN;
 	LOCK_TCPIP_CORE();
 	if (s->state != LW_CONNECTED || s->pcb.tcp == NULL) {
-		UNLOCK_TCPIP_CORE();
+		lw_unlock(s->st);
 		return -ENOTCONN;
 	}
 	if (wr && !s->shut_wr) {
@@ -1192,7 +1369,7 @@ static int lw_close(struct devmgr_sock *sk)
 	LOCK_TCPIP_CORE();
 	release_locked(s);
 	unlink_sock(st, s);
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(st);
 	flush_tx(st);
 	s->fn = NULL;
 	if (st->dispatching) {
@@ -1219,7 +1396,7 @@ static int lw_set_events(struct devmgr_sock *sk, unsigned events,
 	LOCK_TCPIP_CORE();
 	if (sock_wanted(s))
 		kick(st);
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(st);
 	return 0;
 }
 
@@ -1249,7 +1426,7 @@ static int lw_getname(struct devmgr_sock *sk, struct sockaddr *addr,
 		ip_addr_copy(ip, s->pcb.tcp->local_ip);
 		port = s->pcb.tcp->local_port;
 	}
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(s->st);
 	if (rc == 0)
 		to_sockaddr(&ip, port, addr, len);
 	return rc;
@@ -1439,6 +1616,8 @@ static int lw_create(struct devmgr_device *dev, struct devmgr_error *err)
 					"IPv4's 576",
 					ni.mtu);
 	st->mtu = ni.mtu;
+	st->max_frame = ni.offload ? ni.max_frame : 0;
+	st->lro = (ni.offload & DEVMGR_NET_OFF_LRO) && ni.max_frame > ni.mtu;
 	pthread_once(&lw_once, lw_init_once);
 	st->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (st->evfd < 0)
@@ -1452,9 +1631,17 @@ static int lw_create(struct devmgr_device *dev, struct devmgr_error *err)
 		lw_destroy(dev);
 		return rc;
 	}
+	if ((ni.offload & DEVMGR_NET_OFF_TSO) &&
+	    ni.max_frame > ni.mtu + DEVMGR_NET_HDR_LEN) {
+		st->gso.buf = malloc(ni.max_frame);
+		if (st->gso.buf == NULL) {
+			lw_destroy(dev);
+			return devmgr_error_set(err, -ENOMEM, "out of memory");
+		}
+	}
 	LOCK_TCPIP_CORE();
 	rc = add_netif(st, &ip, &mask, &gw, err);
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(st);
 	if (rc == 0) {
 		rc = devmgr_net_set_rx(st->net, on_frame, st);
 		if (rc < 0)
@@ -1494,7 +1681,9 @@ static void lw_destroy(struct devmgr_device *dev)
 		free(f);
 	}
 	st->txq_tail = NULL;
-	UNLOCK_TCPIP_CORE();
+	lw_unlock(st); /* the RSTs of those sockets */
+	free(st->gso.buf);
+	st->gso.buf = NULL;
 	reap_zombies(st);
 	devmgr_watch_cancel(st->watch);
 	st->watch = NULL;

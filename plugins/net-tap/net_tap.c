@@ -7,13 +7,23 @@
  * its own, not the kernel interface's, and is refused when an interface
  * of this network namespace already has it.  The fd is non-blocking and
  * watched by the context's loop; each wake-up reads at most `batch`
- * frames, so one busy tap cannot starve the other devices. */
+ * frames, so one busy tap cannot starve the other devices.
+ *
+ * With `offload`, the tap carries a virtio-net header before each frame
+ * (IFF_VNET_HDR) and the kernel is told it may hand over TCP super-frames
+ * and unfinished checksums (TUNSETOFFLOAD), as it does to a virtual
+ * machine's virtio NIC: the device finishes those checksums before a
+ * receiver sees the frame (DEVMGR_NET_OFF_LRO), and takes TCP
+ * super-frames to send, which the kernel cuts into segments
+ * (DEVMGR_NET_OFF_TSO). */
 #include "../net-link/netutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +33,13 @@
 #include <unistd.h>
 
 #define TUN_PATH "/dev/net/tun"
-/* A tap frame is at most 65535 bytes (the kernel's limit for one write). */
-#define TAP_BUF_SIZE 65536
+/* A tap frame is at most 65535 bytes (the kernel's limit for one write);
+ * with offloads, a super-frame is one IP packet of up to 65535 bytes. */
+#define VNET_LEN sizeof(struct virtio_net_hdr)
+#define TAP_MAX_SUPER (DEVMGR_NET_HDR_LEN + 65535)
+#define TAP_RX_SIZE (VNET_LEN + TAP_MAX_SUPER)
+#define TAP_TSO_IOV 8 /* longer vectors are gathered into one buffer */
+#define TAP_HDRS 128  /* super-frame headers are looked for in this many bytes */
 
 struct tap {
 	struct devmgr_ctx *ctx;
@@ -36,9 +51,11 @@ struct tap {
 	uint8_t mac[6];
 	uint32_t mtu;
 	unsigned batch;
+	bool offload;
 	devmgr_net_rx_fn rx;
 	void *rx_arg;
-	uint8_t *buf;
+	uint8_t *buf; /* TAP_RX_SIZE bytes */
+	uint8_t *txbuf; /* with offload: a long vector gathered */
 	struct devmgr_net_stats st;
 };
 
@@ -50,6 +67,10 @@ static int tap_info(struct devmgr_net *n, struct devmgr_net_info *out)
 	memset(out, 0, sizeof(*out));
 	memcpy(out->mac, t->mac, 6);
 	out->mtu = t->mtu;
+	if (t->offload) {
+		out->offload = DEVMGR_NET_OFF_LRO | DEVMGR_NET_OFF_TSO;
+		out->max_frame = TAP_MAX_SUPER;
+	}
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, t->name, sizeof(t->name));
 	if (ioctl(t->ctl, SIOCGIFFLAGS, &ifr) == 0)
@@ -57,10 +78,94 @@ static int tap_info(struct devmgr_net *n, struct devmgr_net_info *out)
 	return 0;
 }
 
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* The virtio-net header of a TCP super-frame (DEVMGR_NET_OFF_TSO in
+ * devmgr/sig/net.h), from its first have bytes; -EMSGSIZE when the frame
+ * is not one. */
+static int tso_header(const uint8_t *f, size_t have, size_t len, uint32_t mtu,
+		      struct virtio_net_hdr *h)
+{
+	size_t l3, l4;
+
+	if (have < DEVMGR_NET_HDR_LEN + 40)
+		return -EMSGSIZE;
+	switch (get16(f + 12)) {
+	case 0x0800:
+		l3 = (size_t)(f[14] & 15) * 4;
+		/* no fragment: MF clear, offset 0 */
+		if (f[14] >> 4 != 4 || l3 < 20 || f[23] != IPPROTO_TCP ||
+		    get16(f + 16) != len - 14 || (get16(f + 20) & 0x3fff))
+			return -EMSGSIZE;
+		h->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		break;
+	case 0x86dd:
+		l3 = 40;
+		if (f[14] >> 4 != 6 || f[20] != IPPROTO_TCP ||
+		    get16(f + 18) != len - 54)
+			return -EMSGSIZE;
+		h->gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
+		break;
+	default:
+		return -EMSGSIZE;
+	}
+	if (14 + l3 + 20 > have)
+		return -EMSGSIZE;
+	l4 = (size_t)(f[14 + l3 + 12] >> 4) * 4;
+	if (l4 < 20 || 14 + l3 + l4 > have || 14 + l3 + l4 >= len ||
+	    mtu <= l3 + l4)
+		return -EMSGSIZE;
+	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h->hdr_len = (uint16_t)(14 + l3 + l4);
+	h->gso_size = (uint16_t)(mtu - l3 - l4);
+	h->csum_start = (uint16_t)(14 + l3);
+	h->csum_offset = 16;
+	return 0;
+}
+
+/* With offload: every frame goes out behind a virtio-net header, zero for
+ * a frame of at most mtu + 14 bytes. */
+static ssize_t tap_write_vnet(struct tap *t, const struct iovec *iov,
+			      int iovcnt, size_t len)
+{
+	struct virtio_net_hdr h;
+	struct iovec v[1 + TAP_TSO_IOV];
+	uint8_t first[TAP_HDRS];
+
+	memset(&h, 0, sizeof(h));
+	if (len > (size_t)t->mtu + DEVMGR_NET_HDR_LEN) {
+		size_t have = len < TAP_HDRS ? len : TAP_HDRS;
+		int r;
+
+		net_frame_gather(first, iov, iovcnt, have);
+		r = tso_header(first, have, len, t->mtu, &h);
+		if (r < 0) {
+			errno = -r;
+			return -1;
+		}
+	}
+	v[0].iov_base = &h;
+	v[0].iov_len = VNET_LEN;
+	if (iovcnt <= TAP_TSO_IOV) {
+		memcpy(&v[1], iov, (size_t)iovcnt * sizeof(*iov));
+	} else {
+		net_frame_gather(t->txbuf, iov, iovcnt, len);
+		v[1].iov_base = t->txbuf;
+		v[1].iov_len = len;
+		iovcnt = 1;
+	}
+	return writev(t->fd, v, 1 + iovcnt);
+}
+
 static int tap_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 {
 	struct tap *t = n->priv;
-	ssize_t len = net_frame_len(iov, iovcnt, t->mtu), w;
+	uint32_t room = t->offload ? TAP_MAX_SUPER - DEVMGR_NET_HDR_LEN
+				   : t->mtu;
+	ssize_t len = net_frame_len(iov, iovcnt, room), w;
 
 	if (len < 0) {
 		t->st.tx_errors++;
@@ -69,10 +174,18 @@ static int tap_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 	/* One buffer goes through write(): the tap driver's writev path
 	 * costs about 10% more per frame. */
 	do
-		w = iovcnt == 1 ? write(t->fd, iov[0].iov_base, iov[0].iov_len)
-				: writev(t->fd, iov, iovcnt);
+		if (t->offload)
+			w = tap_write_vnet(t, iov, iovcnt, (size_t)len);
+		else if (iovcnt == 1)
+			w = write(t->fd, iov[0].iov_base, iov[0].iov_len);
+		else
+			w = writev(t->fd, iov, iovcnt);
 	while (w < 0 && errno == EINTR);
 	if (w < 0) {
+		if (errno == EMSGSIZE) {
+			t->st.tx_errors++;
+			return -EMSGSIZE;
+		}
 		int e = errno;
 
 		if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS) {
@@ -83,7 +196,7 @@ static int tap_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 		return -e;
 	}
 	t->st.tx_frames++;
-	t->st.tx_bytes += (uint64_t)w;
+	t->st.tx_bytes += (uint64_t)len;
 	return 0;
 }
 
@@ -133,16 +246,48 @@ static void tap_gone(struct tap *t, int e)
 	t->watch = NULL;
 }
 
+/* With offload: the checksum the kernel left to finish (csum_start and
+ * csum_offset, the field holding the pseudo-header sum) is finished, and
+ * a frame longer than mtu + 14 must be a TCP super-frame whose IP length
+ * covers it.  False for a frame to count as an error. */
+static bool rx_vnet(const struct tap *t, const struct virtio_net_hdr *h,
+		    uint8_t *f, size_t len)
+{
+	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		size_t s = h->csum_start, o = s + h->csum_offset;
+		uint16_t c;
+
+		if (s >= len || o + 2 > len)
+			return false;
+		c = (uint16_t)~net_csum_fold(net_csum_add(0, f + s, len - s));
+		memcpy(f + o, &c, 2);
+	}
+	if (len <= (size_t)t->mtu + DEVMGR_NET_HDR_LEN)
+		return true;
+	switch (h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+		return len >= 34 && get16(f + 12) == 0x0800 &&
+		       get16(f + 16) == len - 14;
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		return len >= 54 && get16(f + 12) == 0x86dd &&
+		       get16(f + 18) == len - 54;
+	}
+	return false;
+}
+
 /* Frames that do not fit the device's MTU (the kernel interface's MTU was
  * raised behind its back) are counted as errors, not passed on: a
- * receiver may rely on mtu + 14. */
+ * receiver may rely on mtu + 14, or on max_frame with offload. */
 static void tap_readable(void *arg, int fd, unsigned events)
 {
 	struct tap *t = arg;
+	size_t skip = t->offload ? VNET_LEN : 0;
 
 	(void)events;
 	for (unsigned i = 0; i < t->batch; i++) {
-		ssize_t r = read(fd, t->buf, TAP_BUF_SIZE);
+		ssize_t r = read(fd, t->buf, skip + TAP_MAX_SUPER);
+		uint8_t *f = t->buf + skip;
+		size_t len;
 
 		if (r < 0) {
 			if (errno == EINTR)
@@ -151,8 +296,11 @@ static void tap_readable(void *arg, int fd, unsigned events)
 				tap_gone(t, errno);
 			return;
 		}
-		if (r < DEVMGR_NET_MIN_FRAME ||
-		    (size_t)r > (size_t)t->mtu + DEVMGR_NET_HDR_LEN) {
+		len = (size_t)r - ((size_t)r < skip ? (size_t)r : skip);
+		if (len < DEVMGR_NET_MIN_FRAME ||
+		    (t->offload
+			     ? !rx_vnet(t, (const void *)t->buf, f, len)
+			     : len > (size_t)t->mtu + DEVMGR_NET_HDR_LEN)) {
 			t->st.rx_errors++;
 			continue;
 		}
@@ -161,8 +309,8 @@ static void tap_readable(void *arg, int fd, unsigned events)
 			continue;
 		}
 		t->st.rx_frames++;
-		t->st.rx_bytes += (uint64_t)r;
-		t->rx(t->rx_arg, t->handle, t->buf, (size_t)r);
+		t->st.rx_bytes += (uint64_t)len;
+		t->rx(t->rx_arg, t->handle, f, len);
 	}
 }
 
@@ -192,6 +340,11 @@ static const struct devmgr_param tap_params[] = {
 	  "bring the kernel's interface up (false: leave it as it is)", 0, 0 },
 	{ "batch", DEVMGR_PARAM_INT, 0, "64",
 	  "frames read per loop wake-up at most", 1, 4096 },
+	{ "offload", DEVMGR_PARAM_BOOL, 0, "false",
+	  "TCP super-frames both ways and checksums finished by the kernel "
+	  "(virtio-net header, as a VM's NIC): receivers get and may send "
+	  "TCP frames of up to 64 KiB",
+	  0, 0 },
 	{ NULL },
 };
 
@@ -249,7 +402,7 @@ static int tap_open(struct tap *t, const char *name, struct devmgr_error *err)
 					strerror(e));
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (t->offload ? IFF_VNET_HDR : 0);
 	if (name)
 		memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
@@ -260,6 +413,17 @@ static int tap_open(struct tap *t, const char *name, struct devmgr_error *err)
 	}
 	memcpy(t->name, ifr.ifr_name, IF_NAMESIZE);
 	t->name[IF_NAMESIZE - 1] = '\0';
+	/* Set either way: a persistent tap keeps the offloads of the last
+	 * program that set them, and without the header a super-frame could
+	 * not be told from a frame. */
+	if (ioctl(t->fd, TUNSETOFFLOAD,
+		  t->offload ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0) < 0) {
+		e = errno;
+		close(t->fd);
+		t->fd = -1;
+		return devmgr_error_set(err, -e, "TUNSETOFFLOAD %s: %s",
+					t->name, strerror(e));
+	}
 	return 0;
 }
 
@@ -328,6 +492,7 @@ static void tap_close(struct tap *t)
 	if (t->ctl >= 0)
 		close(t->ctl);
 	free(t->buf);
+	free(t->txbuf);
 }
 
 static int tap_create(struct devmgr_device *dev, struct devmgr_error *err)
@@ -345,15 +510,18 @@ static int tap_create(struct devmgr_device *dev, struct devmgr_error *err)
 					"(1 to %d bytes, no '/' or space)",
 					name, IF_NAMESIZE - 1);
 	t->batch = (unsigned)devmgr_param_int(dev, "batch");
+	t->offload = devmgr_param_bool(dev, "offload");
 	rc = net_mac_param(dev, "net-tap", name, t->mac, err);
 	if (rc == 0)
 		rc = mac_free(t->mac, err);
 	if (rc < 0)
 		return rc;
-	t->buf = malloc(TAP_BUF_SIZE);
+	t->buf = malloc(TAP_RX_SIZE);
+	if (t->offload)
+		t->txbuf = malloc(TAP_MAX_SUPER);
 	t->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (t->buf == NULL || t->ctl < 0) {
-		e = t->buf ? errno : ENOMEM;
+	if (t->buf == NULL || (t->offload && t->txbuf == NULL) || t->ctl < 0) {
+		e = t->ctl < 0 && t->buf ? errno : ENOMEM;
 		tap_close(t);
 		return devmgr_error_set(err, -e, "net-tap: %s", strerror(e));
 	}

@@ -2,10 +2,10 @@
  *
  * The input is a sequence of frames, each a 2-byte big-endian length and
  * that many bytes (the last one cut at the end of the input), so a frame
- * may be a runt, empty, or larger than the MTU.  They are handed to the
- * stack exactly as a net device hands its frames over, through the
- * receiver that stack-lwip installs, and the loop is dispatched after
- * each one.  The stack (10.0.0.2/24 and fd00::2) has a TCP listener and a
+ * may be a runt, empty, or larger than the MTU (a TCP super-frame to a
+ * device with offloads).  They are handed to the stack exactly as a net
+ * device hands its frames over, through the receiver that stack-lwip
+ * installs, and the loop is dispatched after each one.  The stack (10.0.0.2/24 and fd00::2) has a TCP listener and a
  * UDP socket on port 7 whose app reads everything, so that frames reach
  * the TCP and UDP state machines; what the stack sends is dropped by the
  * frame source below it.
@@ -42,6 +42,10 @@ static int src_info(struct devmgr_net *n, struct devmgr_net_info *out)
 	memcpy(out->mac, mac, 6);
 	out->mtu = 1500;
 	out->link_up = true;
+	/* as net-tap with offload: frames past 1514 bytes take stack-lwip's
+	 * super-frame input, and what it sends is joined into super-frames */
+	out->offload = DEVMGR_NET_OFF_LRO | DEVMGR_NET_OFF_TSO;
+	out->max_frame = 14 + 65535;
 	return 0;
 }
 

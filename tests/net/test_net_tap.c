@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -32,6 +33,8 @@ static struct devmgr_ctx *ctx;
 static struct devmgr_net *net;
 static int peer = -1; /* AF_PACKET socket on the kernel side of TAP */
 static unsigned rx_all, rx_ours;
+static uint8_t last[2048]; /* the last frame received, of last_len bytes */
+static size_t last_len;
 
 static void on_rx(void *arg, struct devmgr_net *n, const void *frame,
 		  size_t len)
@@ -42,6 +45,8 @@ static void on_rx(void *arg, struct devmgr_net *n, const void *frame,
 	rx_all++;
 	if (len >= 14 && f[12] == ETHERTYPE >> 8 && f[13] == (ETHERTYPE & 255))
 		rx_ours++;
+	last_len = len < sizeof(last) ? len : sizeof(last);
+	memcpy(last, frame, last_len);
 }
 
 static void open_peer(void)
@@ -57,15 +62,19 @@ static void open_peer(void)
 	ck_assert_int_eq(bind(peer, (struct sockaddr *)&sll, sizeof(sll)), 0);
 }
 
-/* The device: a new tap, up, mtu 1000, at most 16 frames per wake-up. */
-static void setup(void)
+/* The device: a new tap, up, mtu 1000, at most 16 frames per wake-up;
+ * with offload when asked. */
+static void setup_with(const char *extra)
 {
 	struct devmgr_error err;
-	const char *json =
-		"{\"devmgr\": 1, \"devices\": {\"t\": {\"provider\": "
-		"\"net-tap\", \"name\": \"" TAP "\", \"mtu\": 1000, "
-		"\"up\": true, \"batch\": 16, \"mac\": \"02:00:00:00:00:07\"}}}";
+	char json[512];
 
+	snprintf(json, sizeof(json),
+		 "{\"devmgr\": 1, \"devices\": {\"t\": {\"provider\": "
+		 "\"net-tap\", \"name\": \"" TAP "\", \"mtu\": 1000, "
+		 "\"up\": true, \"batch\": 16, "
+		 "\"mac\": \"02:00:00:00:00:07\"%s}}}",
+		 extra);
 	ctx = devmgr_ctx_new();
 	ck_assert_ptr_nonnull(ctx);
 	ck_assert_msg(devmgr_ctx_load_config_string(ctx, json, "<test>",
@@ -76,6 +85,16 @@ static void setup(void)
 	devmgr_net_set_rx(net, on_rx, NULL);
 	rx_all = rx_ours = 0;
 	open_peer();
+}
+
+static void setup(void)
+{
+	setup_with("");
+}
+
+static void setup_offload(void)
+{
+	setup_with(", \"offload\": true");
 }
 
 static void teardown(void)
@@ -194,10 +213,162 @@ START_TEST(test_oversized_arrival)
 }
 END_TEST
 
+/* ---- offload ---------------------------------------------------------- */
+
+START_TEST(test_offload_info)
+{
+	struct devmgr_net_info info;
+
+	ck_assert_int_eq(devmgr_net_info(net, &info), 0);
+	ck_assert_uint_eq(info.mtu, 1000);
+	ck_assert_uint_eq(info.offload,
+			  DEVMGR_NET_OFF_LRO | DEVMGR_NET_OFF_TSO);
+	ck_assert_uint_eq(info.max_frame, 14 + 65535);
+}
+END_TEST
+
+static void put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* An IPv4 TCP frame of len bytes, 10.9.0.1 -> 10.9.0.2 (no checksums). */
+static void tcp4_frame(uint8_t *f, size_t len)
+{
+	memset(f, 0, len);
+	memcpy(f, "\x02\x00\x00\x00\x00\x09\x02\x00\x00\x00\x00\x07", 12);
+	put16(f + 12, 0x0800);
+	f[14] = 0x45;
+	put16(f + 16, (unsigned)(len - 14));
+	f[22] = 64;
+	f[23] = 6;
+	memcpy(f + 26, "\x0a\x09\x00\x01\x0a\x09\x00\x02", 8);
+	put16(f + 34, 40000);
+	put16(f + 36, 7);
+	f[46] = 5 << 4;
+	f[47] = 0x10;
+	put16(f + 48, 65535);
+}
+
+/* Longer than mtu + 14 is a TCP super-frame or nothing: each of these is
+ * refused whole, with nothing sent, and a frame that fits still goes out
+ * exactly (the kernel takes the virtio-net header off). */
+START_TEST(test_offload_refusals)
+{
+	static uint8_t f[14 + 65536];
+	uint8_t in[2048];
+	struct devmgr_net_stats st;
+	struct iovec many[20];
+
+	tcp4_frame(f, 3000);
+	f[23] = 17; /* UDP */
+	ck_assert_int_eq(devmgr_net_send(net, f, 3000), -EMSGSIZE);
+	tcp4_frame(f, 3000);
+	put16(f + 16, 2000); /* IP length short of the frame */
+	ck_assert_int_eq(devmgr_net_send(net, f, 3000), -EMSGSIZE);
+	tcp4_frame(f, 3000);
+	put16(f + 20, 0x2000); /* more fragments */
+	ck_assert_int_eq(devmgr_net_send(net, f, 3000), -EMSGSIZE);
+	tcp4_frame(f, 3000);
+	f[46] = 4 << 4; /* TCP header of 16 bytes */
+	ck_assert_int_eq(devmgr_net_send(net, f, 3000), -EMSGSIZE);
+	tcp4_frame(f, 3000);
+	put16(f + 12, ETHERTYPE);
+	ck_assert_int_eq(devmgr_net_send(net, f, 3000), -EMSGSIZE);
+	tcp4_frame(f, sizeof(f));
+	ck_assert_int_eq(devmgr_net_send(net, f, sizeof(f)), -EMSGSIZE);
+	ck_assert_int_eq(devmgr_net_send(net, f, 13), -EMSGSIZE);
+
+	memset(f, 0xff, 6);
+	put16(f + 12, ETHERTYPE);
+	for (size_t i = 14; i < 1014; i++)
+		f[i] = (uint8_t)i;
+	/* a long vector, gathered before it is sent */
+	for (int i = 0; i < 20; i++) {
+		many[i].iov_base = f + i * 50;
+		many[i].iov_len = i < 19 ? 50 : 1014 - 19 * 50;
+	}
+	ck_assert_int_eq(devmgr_net_sendv(net, many, 20), 0);
+	ck_assert_int_eq(recv(peer, in, sizeof(in), 0), 1014);
+	ck_assert_mem_eq(in, f, 1014);
+	devmgr_net_stats(net, &st);
+	ck_assert_uint_eq(st.tx_frames, 1);
+	ck_assert_uint_eq(st.tx_bytes, 1014);
+	ck_assert_uint_eq(st.tx_errors, 7);
+}
+END_TEST
+
+static uint16_t csum16(const uint8_t *p, size_t n, uint32_t sum)
+{
+	for (; n > 1; p += 2, n -= 2)
+		sum += (uint32_t)(p[0] << 8 | p[1]);
+	if (n)
+		sum += (uint32_t)p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* The kernel side leaves a checksum to finish (a packet socket with
+ * PACKET_VNET_HDR sends it as CHECKSUM_PARTIAL, as the kernel's own TCP
+ * does): the device's receiver gets the frame with the checksum done. */
+START_TEST(test_offload_checksum_finished)
+{
+	int one = 1, raw;
+	uint8_t f[14 + 20 + 20 + 333];
+	struct {
+		struct virtio_net_hdr h;
+		uint8_t f[sizeof(f)];
+	} out;
+	struct sockaddr_ll sll = { 0 };
+	uint16_t want;
+	uint32_t pseudo;
+
+	raw = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(raw, 0);
+	ck_assert_int_eq(setsockopt(raw, SOL_PACKET, PACKET_VNET_HDR, &one,
+				    sizeof(one)),
+			 0);
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = (int)if_nametoindex(TAP);
+	ck_assert_int_eq(bind(raw, (struct sockaddr *)&sll, sizeof(sll)), 0);
+
+	tcp4_frame(f, sizeof(f));
+	memcpy(f, "\x02\x00\x00\x00\x00\x07\x02\x00\x00\x00\x00\x09", 12);
+	f[24] = 0;
+	put16(f + 24, (unsigned)~csum16(f + 14, 20, 0) & 0xffff);
+	for (size_t i = 54; i < sizeof(f); i++)
+		f[i] = (uint8_t)(i * 7);
+	/* the pseudo-header sum in the field, as CHECKSUM_PARTIAL has it */
+	pseudo = 6 + (uint32_t)(sizeof(f) - 34);
+	pseudo = csum16(f + 26, 8, pseudo);
+	put16(f + 50, pseudo);
+	memset(&out.h, 0, sizeof(out.h));
+	out.h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	out.h.csum_start = 34;
+	out.h.csum_offset = 16;
+	memcpy(out.f, f, sizeof(f));
+	ck_assert_int_eq(send(raw, &out, sizeof(out.h) + sizeof(f), 0),
+			 (ssize_t)(sizeof(out.h) + sizeof(f)));
+	close(raw);
+	for (int i = 0; i < 100 && last_len != sizeof(f); i++)
+		devmgr_ctx_dispatch(ctx, 10);
+	ck_assert_uint_eq(last_len, sizeof(f));
+	/* what the checksum is, summed here over the finished segment */
+	put16(f + 50, 0);
+	want = (uint16_t)~csum16(f + 34, sizeof(f) - 34,
+				 csum16(f + 26, 8, 6 + (uint32_t)(sizeof(f) - 34)));
+	ck_assert_uint_eq((unsigned)(last[50] << 8 | last[51]), want);
+	ck_assert_mem_eq(last + 52, f + 52, sizeof(f) - 52);
+	ck_assert_mem_eq(last, f, 50);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("net-tap");
-	TCase *tc = tcase_create("tap");
+	TCase *tc = tcase_create("tap"), *off = tcase_create("offload");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -207,6 +378,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_no_receiver);
 	tcase_add_test(tc, test_oversized_arrival);
 	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(off, setup_offload, teardown);
+	tcase_set_timeout(off, 30);
+	tcase_add_test(off, test_offload_info);
+	tcase_add_test(off, test_offload_refusals);
+	tcase_add_test(off, test_offload_checksum_finished);
+	suite_add_tcase(s, off);
 	return s;
 }
 

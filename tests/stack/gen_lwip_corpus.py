@@ -4,7 +4,8 @@
 Each file is a sequence of frames, each a 2-byte big-endian length and
 the frame, for the stack at 10.0.0.2 / fd00::2 (MAC 02:00:00:00:00:01)
 with TCP and UDP port 7 open: well-formed ARP, ICMP, TCP, UDP, IPv4
-fragments and IPv6 frames, and runts, oversized frames and garbage.
+fragments and IPv6 frames, TCP super-frames (the device it runs on
+offers LRO), and runts, oversized frames and garbage.
 """
 import os
 import random
@@ -133,6 +134,21 @@ def cases():
     yield "oversized", seq(eth(STACK_MAC, 0x0800, ipv4(17, udp(
         1, 7, b"\0" * 1473))), eth(STACK_MAC, 0x0800, b"\0" * 9000),
         b"\xff" * 65535)
+    # TCP super-frames, as a device with LRO hands them over: a session
+    # whose data comes in one 9000-byte segment, one with a wrong IP
+    # length, an IPv6 one, and one addressed to another MAC.
+    data = bytes(range(256)) * 35
+    yield "tcp_super_frame", seq(
+        eth(STACK_MAC, 0x0800, ipv4(6, syn)),
+        eth(STACK_MAC, 0x0800, ipv4(6, tcp(40000, 7, 1001, 1, 0x10))),
+        eth(STACK_MAC, 0x0800, ipv4(6, tcp(40000, 7, 1001, 1, 0x18, data))))
+    short = bytearray(ipv4(6, tcp(40000, 7, 1001, 1, 0x18, data)))
+    short[2:4] = struct.pack("!H", 3000)
+    seg6 = tcp(40000, 7, 1001, 1, 0x18, data)
+    yield "tcp_super_frame_bad", seq(
+        eth(STACK_MAC, 0x0800, bytes(short)),
+        eth(STACK_MAC, 0x86DD, ipv6(6, seg6)),
+        eth(PEER_MAC, 0x0800, ipv4(6, tcp(40000, 7, 1001, 1, 0x18, data))))
     bad_len = bytearray(ipv4(17, udp(5000, 7, b"abc")))
     bad_len[2:4] = b"\xff\xff"
     yield "ipv4_bad_total_length", seq(eth(STACK_MAC, 0x0800,

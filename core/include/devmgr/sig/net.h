@@ -1,4 +1,4 @@
-/* devmgr/sig/net.h: the network interface signature, v1.0.  A net device
+/* devmgr/sig/net.h: the network interface signature, v1.1.  A net device
  * moves whole Ethernet frames (destination, source, type, payload; no
  * preamble and no FCS).  Frames arrive through the event loop: the device
  * watches its own fd and calls the receiver, on the loop thread, once for
@@ -9,12 +9,31 @@
 #include <devmgr/sig.h>
 
 #define DEVMGR_NET_MAJOR 1
-#define DEVMGR_NET_MINOR 0
+#define DEVMGR_NET_MINOR 1
 
 #define DEVMGR_NET_HDR_LEN 14 /* destination, source, ethertype */
 #define DEVMGR_NET_MIN_FRAME 14
 
 struct devmgr_net;
+
+/* Offloads (v1.1), as a NIC's: a device offers them only when its
+ * configuration asks for them, and a user may ignore them.
+ *
+ * DEVMGR_NET_OFF_LRO: the receiver may get TCP super-frames, longer than
+ * mtu + 14 bytes and at most max_frame: one IPv4 or IPv6 packet carrying
+ * the coalesced segments of one TCP stream, its length fields and
+ * checksums valid for the whole packet.
+ *
+ * DEVMGR_NET_OFF_TSO: sendv and send_batch also take TCP super-frames up
+ * to max_frame bytes: Ethernet, then IPv4 or IPv6 without extension
+ * headers, then TCP, the IP length fields set for the whole packet and
+ * the TCP checksum field holding the pseudo-header sum (addresses,
+ * protocol and TCP length; folded, not complemented), as a NIC's TSO
+ * expects.  The device sends it as segments of at most mtu bytes of IP
+ * packet and completes their checksums.  Any other frame longer than
+ * mtu + 14 is still -EMSGSIZE. */
+#define DEVMGR_NET_OFF_LRO 0x01u
+#define DEVMGR_NET_OFF_TSO 0x02u
 
 /* Caller supplies the storage. */
 struct devmgr_net_info {
@@ -22,7 +41,11 @@ struct devmgr_net_info {
 	uint8_t reserved0[2];
 	uint32_t mtu; /* largest payload; a frame is at most mtu + 14 bytes */
 	bool link_up;
-	uint8_t reserved[19];
+	uint8_t offload;    /* v1.1: DEVMGR_NET_OFF_* */
+	uint8_t reserved1[2];
+	uint32_t max_frame; /* v1.1: with an offload, the largest super-frame;
+			     * 0 from a v1.0 device: mtu + 14 */
+	uint8_t reserved[12];
 };
 
 struct devmgr_net_stats {
