@@ -679,12 +679,20 @@ static void put_lfn(uint8_t *e, const uint16_t *u, size_t n, int ord,
 
 /* Add an entry named u to d: the 8.3 entry is tmpl with the name filled
  * in.  *off_out is where the 8.3 entry went. */
+/* The slots an entry takes (up to 20 LFN slots and its 8.3 entry) and the
+ * end mark after them: what fat_dir_add() and fat_dir_remove() put back in
+ * the cached folder when their write fails, so that the cache says what
+ * the disk has and a later write of the same sector cannot carry a
+ * half-made change to the disk (a second name on a file's clusters, or
+ * an entry gone that is still there). */
+#define FAT_UNDO ((20 + 2) * FAT_DIRENT)
+
 int fat_dir_add(struct fat_vol *v, struct fat_dir *d, const uint16_t *u,
 		size_t n, const uint8_t tmpl[32], uint32_t *off_out)
 {
-	uint8_t sn[11], nt, sum;
+	uint8_t sn[11], nt, sum, was[FAT_UNDO];
 	struct fat_dirent_info *in;
-	uint32_t start, len, wlen;
+	uint32_t start, len, wlen, end0, hint0, keep;
 	int nl = pick_short(d, u, n, sn, &nt), rc;
 
 	if (nl < 0)
@@ -692,6 +700,10 @@ int fat_dir_add(struct fat_vol *v, struct fat_dir *d, const uint16_t *u,
 	rc = find_run(v, d, (uint32_t)nl + 1, &start);
 	if (rc < 0)
 		return rc;
+	end0 = d->end;
+	hint0 = d->free_hint;
+	keep = d->len - start < FAT_UNDO ? d->len - start : FAT_UNDO;
+	memcpy(was, d->buf + start, keep);
 	sum = fat_lfn_sum(sn);
 	for (int i = 0; i < nl; i++)
 		put_lfn(d->buf + start + (uint32_t)i * FAT_DIRENT, u, n,
@@ -711,8 +723,12 @@ int fat_dir_add(struct fat_vol *v, struct fat_dir *d, const uint16_t *u,
 	}
 	d->free_hint = start + len;
 	rc = fat_dir_write(v, d, start, wlen);
-	if (rc < 0)
+	if (rc < 0) {
+		memcpy(d->buf + start, was, keep);
+		d->end = end0;
+		d->free_hint = hint0;
 		return rc;
+	}
 	in = malloc(sizeof(*in));
 	if (in == NULL)
 		return -ENOMEM;
@@ -756,22 +772,32 @@ static int dir_shrink(struct fat_vol *v, struct fat_dir *d)
 	return fat_flush_fat(v);
 }
 
+/* A failed write leaves the entry in place, here as on the disk. */
 int fat_dir_remove(struct fat_vol *v, struct fat_dir *d, int32_t idx)
 {
 	struct fat_dent *de = &d->ents[idx];
+	uint32_t span = de->off + FAT_DIRENT - de->lfn_off;
+	uint8_t small[FAT_UNDO], *was = small;
 	int rc;
 
+	/* a long run of slots comes from a damaged image: rare, on the heap */
+	if (span > sizeof(small) && (was = malloc(span)) == NULL)
+		return -ENOMEM;
+	memcpy(was, d->buf + de->lfn_off, span);
 	for (uint32_t at = de->lfn_off; at <= de->off; at += FAT_DIRENT)
 		d->buf[at] = 0xE5;
-	rc = fat_dir_write(v, d, de->lfn_off,
-			   de->off + FAT_DIRENT - de->lfn_off);
+	rc = fat_dir_write(v, d, de->lfn_off, span);
+	if (rc < 0)
+		memcpy(d->buf + de->lfn_off, was, span);
+	if (was != small)
+		free(was);
+	if (rc < 0)
+		return rc;
 	de->deleted = true;
 	d->ndeleted++;
 	if (de->lfn_off < d->free_hint)
 		d->free_hint = de->lfn_off;
-	if (rc == 0)
-		rc = dir_shrink(v, d);
-	return rc;
+	return dir_shrink(v, d);
 }
 
 bool fat_dir_empty(struct fat_vol *v, struct fat_dir *d)
@@ -799,11 +825,13 @@ static int split(const char *path, struct comp *c, unsigned *nc)
 		while (*q && *q != '/')
 			q++;
 		size_t n = (size_t)(q - p);
-		if (n == 0 || (n == 1 && p[0] == '.')) {
-			/* "//" and "." */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			if (*nc > 0)
-				(*nc)--;
+		if (n == 0) {
+			/* "//" */
+		} else if ((n == 1 && p[0] == '.') ||
+			   (n == 2 && p[0] == '.' && p[1] == '.')) {
+			/* a path names an entry; it is not walked (see
+			 * devmgr/sig/fs.h) */
+			return -EINVAL;
 		} else {
 			if (*nc == PATH_DEPTH_MAX)
 				return -ENAMETOOLONG;

@@ -282,10 +282,13 @@ int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified,
 	int rc = 0;
 
 	if (!ino->root) {
+		uint8_t was[FAT_DIRENT];
+
 		d = fat_dir_get(v, ino->dir, &rc);
 		if (d == NULL)
 			return rc;
 		e = d->buf + ino->off;
+		memcpy(was, e, FAT_DIRENT);
 		fat_ent_set_clus(v, e, ino->first);
 		put32(e + 28, ino->is_dir ? 0 : ino->size);
 		if (modified) {
@@ -299,6 +302,13 @@ int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified,
 		}
 		if (now)
 			rc = fat_dir_write(v, d, ino->off, FAT_DIRENT);
+		if (rc < 0) {
+			/* the cache keeps what the disk has; the inode stays
+			 * dirty, for a later sync to try again */
+			memcpy(e, was, FAT_DIRENT);
+			ino->dirty = true;
+			return rc;
+		}
 	}
 	if (!now) {
 		ino->dirty = true;
@@ -308,6 +318,22 @@ int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified,
 	if (rc == 0)
 		rc = fat_flush_fat(v);
 	return rc;
+}
+
+/* The chain cut to what size bytes need, the rest freed (in the cached
+ * FAT; fat_inode_store() or a flush writes it). */
+static void trim(struct fat_vol *v, struct fat_inode *ino, uint64_t size)
+{
+	uint32_t need = (uint32_t)((size + v->cs - 1) >> v->cshift);
+
+	if (need >= ino->nchain)
+		return;
+	if (need == 0)
+		ino->first = 0;
+	else
+		fat_set(v, ino->chain[need - 1], 0x0FFFFFFF);
+	fat_free_chain_from(v, ino->chain + need, ino->nchain - need);
+	ino->nchain = need;
 }
 
 static int zero_fill(struct fat_vol *v, struct fat_inode *ino, uint64_t from,
@@ -347,7 +373,12 @@ ssize_t fat_file_write(struct fat_vol *v, struct fat_inode *ino,
 		rc = write_span(v, ino, buf, len, off);
 	if (rc == 0 && end > ino->size)
 		ino->size = (uint32_t)end;
-	/* after a failure, the entry still gets the chain it now has */
+	/* After a failure the clusters taken for this write go back, and the
+	 * entry is written as it was with the size it had: the write is
+	 * lost, and the file stays what it was (no chain longer than its
+	 * size for fsck to cut). */
+	if (rc < 0)
+		trim(v, ino, ino->size);
 	int rc2 = fat_inode_store(v, ino, rc == 0, rc < 0);
 	if (rc == 0)
 		rc = rc2;
@@ -356,7 +387,6 @@ ssize_t fat_file_write(struct fat_vol *v, struct fat_inode *ino,
 
 int fat_file_truncate(struct fat_vol *v, struct fat_inode *ino, uint64_t size)
 {
-	uint32_t need;
 	int rc;
 
 	if (ino->is_dir)
@@ -371,21 +401,33 @@ int fat_file_truncate(struct fat_vol *v, struct fat_inode *ino, uint64_t size)
 		if (rc == 0)
 			rc = zero_fill(v, ino, ino->size, size);
 		if (rc < 0) {
-			fat_flush_fat(v);
+			trim(v, ino, ino->size);
+			fat_inode_store(v, ino, false, true);
 			return rc;
 		}
 	}
-	need = (uint32_t)((size + v->cs - 1) >> v->cshift);
-	if (need < ino->nchain) {
-		if (need == 0)
-			ino->first = 0;
-		else
-			fat_set(v, ino->chain[need - 1], 0x0FFFFFFF);
-		fat_free_chain_from(v, ino->chain + need, ino->nchain - need);
-		ino->nchain = need;
+	if (size >= ino->size) {
+		ino->size = (uint32_t)size;
+		return fat_inode_store(v, ino, true, true);
 	}
+	/* Shorter: the entry first, then the clusters it no longer holds
+	 * are freed.  Should the entry's write fail, the file is as it was;
+	 * the other order would leave it pointing at free clusters. */
+	uint32_t old_size = ino->size, old_first = ino->first;
+
 	ino->size = (uint32_t)size;
-	return fat_inode_store(v, ino, true, true);
+	if (size == 0)
+		ino->first = 0;
+	rc = fat_inode_store(v, ino, true, true);
+	if (rc < 0 && ino->dirty) {
+		ino->size = old_size;
+		ino->first = old_first;
+		return rc;
+	}
+	trim(v, ino, size);
+	int rc2 = fat_flush_fat(v);
+
+	return rc < 0 ? rc : rc2;
 }
 
 /* Entries that pwrite left in memory reach the device. */

@@ -557,6 +557,14 @@ static int do_rename(struct fat_vol *v, struct fat_path *f, struct fat_path *t)
 	if (rc < 0)
 		return rc;
 	rc = fat_dir_remove(v, f->parent, f->de);
+	if (rc < 0 && !f->parent->ents[f->de].deleted) {
+		/* The old name stays (its removal never reached the disk):
+		 * the new one goes, so that the file keeps one name and its
+		 * clusters one owner.  Should that write fail too, both
+		 * names remain. */
+		fat_dir_remove(v, t->parent, (int32_t)t->parent->nents - 1);
+		return rc;
+	}
 	if (rc == 0 && from_dir && t->parent != f->parent)
 		rc = fix_dotdot(v, key, t->parent->key);
 	ino = fat_inode_find(v, f->parent->key, old_off);

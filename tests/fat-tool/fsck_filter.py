@@ -14,10 +14,10 @@ complaints (docs/fat-tool.md):
   - "FATs differ but appear to be intact" (the second copy of the FAT was
     not updated yet);
   - "Free cluster summary wrong" (the FAT32 FSInfo hint is advisory);
-  - any complaint about an entry at or under one of the PATHs given: the
-    file or folder that the failed operation was writing (for a rename,
-    both names: a failed move may leave the file under both, sharing its
-    clusters, which fsck repairs by truncating one of them).
+  - any complaint about an entry at or under one of the PATHs given, if
+    any: the file or folder that the failed operation was writing.
+    faults.sh gives none (fs-fat leaves nothing there for fsck to
+    repair); mount_faults.sh gives the folder it was making.
 
 Anything else (another file, cross-linked clusters, a broken folder that
 the operation did not touch...) is printed, and the exit status is 1."""

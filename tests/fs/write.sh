@@ -146,7 +146,8 @@ out=$("$shell" "$img" \
 	?mkdir "/$(printf '%0256d' 0)" \; ?truncate /C.TXT 4294967296 \; \
 	?write /C.TXT 2 1 4294967295 \; ?mv /Docs /C.TXT \; ?mv /C.TXT /Docs \; \
 	?stat "/docs/ÜNÏCÖDÉ SUB/long name file a.BIN" \; ?rmdir / \; \
-	?open / w 2>&1)
+	?open / w \; ?rmdir /Docs/. \; ?mkdir /NEW/.. \; ?stat /Docs/../C.TXT \; \
+	?mv /C.TXT /Docs/./C.TXT 2>&1)
 expect="open ENOENT
 open EISDIR
 open ENOTDIR
@@ -165,7 +166,11 @@ mv ENOTDIR
 mv EISDIR
 stat OK
 rmdir EBUSY
-open EISDIR"
+open EISDIR
+rmdir EINVAL
+mkdir EINVAL
+stat EINVAL
+mv EINVAL"
 out=$(echo "$out" | grep -v '^/docs')
 if [ "$out" = "$expect" ]; then
 	ok "errors: each operation answers the expected errno"

@@ -1,6 +1,7 @@
 /* devmgr/sig/fs.h: the filesystem signature, v1.0.  Paths are absolute,
  * '/'-separated, UTF-8; names compare as the filesystem compares them (FAT:
- * case-insensitively).  Errors are negative errno values: -ENOENT,
+ * case-insensitively).  A "." or ".." step is refused with -EINVAL (a path
+ * names an entry; "rmdir /a/." would otherwise remove /a).  Errors are negative errno values: -ENOENT,
  * -ENOTDIR, -EISDIR, -ENOTEMPTY, -ENOSPC, -ENAMETOOLONG, -EEXIST, -EIO,
  * -EROFS.  A read-only filesystem leaves the write ops NULL, and the
  * wrappers below answer -EROFS for them. */
