@@ -43,6 +43,20 @@ ko() {
 	done
 }
 in_ns() { ip netns exec "$NS" "$@"; }
+# try NAME COMMAND...: one check, passed when the command succeeds.
+try() {
+	tname=$1
+	shift
+	if "$@" 2>"$tmp/client.err"; then ok "$tname"; else ko "$tname"; fi
+}
+# pings N ADDRESS [-6]: the kernel's ping gets all N replies.
+pings() {
+	in_ns ping ${3:-} -c "$1" -i 0.2 -W 2 "$2" >"$tmp/ping.out" 2>&1 &&
+		grep -q "$1 received" "$tmp/ping.out"
+	pr=$?
+	rm -f "$tmp/ping.out"
+	return $pr
+}
 
 ip netns add "$NS" || { echo "FAIL: ip netns add $NS"; exit 1; }
 in_ns ip link set lo up
@@ -64,61 +78,25 @@ JSON
 ip netns exec "$NS" "$DEVMGR" run -v -c "$tmp/echo.json" >"$tmp/echo.out" 2>"$tmp/echo.err" &
 pids="$!"
 
-if in_ns "$PY" "$CLIENT" wait 10.78.0.2 7 10 2>"$tmp/client.err"; then
-	ok "echo on stack-lwip accepts a kernel TCP connection"
-else
-	ko "echo on stack-lwip accepts a kernel TCP connection"
-fi
-if in_ns ping -c 3 -i 0.2 -W 2 10.78.0.2 >"$tmp/ping.out" 2>&1 &&
-	grep -q "3 received" "$tmp/ping.out"; then
-	ok "the kernel's ping gets 3 replies from lwIP"
-else
-	ko "ping 10.78.0.2"
-fi
-rm -f "$tmp/ping.out"
+try "echo on stack-lwip accepts a kernel TCP connection" in_ns "$PY" "$CLIENT" wait 10.78.0.2 7 10
+try "the kernel's ping gets 3 replies from lwIP" pings 3 10.78.0.2
 if in_ns ip neigh show 10.78.0.2 dev "$TAP" | grep -q "02:78:00:00:00:02"; then
 	ok "the kernel learnt lwIP's MAC through ARP"
 else
 	ko "ARP: $(in_ns ip neigh show)"
 fi
-if in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 1048576 2>"$tmp/client.err"; then
-	ok "kernel TCP client: 1 MiB echoed byte for byte"
-else
-	ko "kernel TCP client: 1 MiB"
-fi
-if in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 131072 8 2>"$tmp/client.err"; then
-	ok "8 kernel TCP connections at once, 128 KiB each"
-else
-	ko "8 kernel TCP connections at once"
-fi
+try "kernel TCP client: 1 MiB echoed byte for byte" in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 1048576
+try "8 kernel TCP connections at once, 128 KiB each" in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 131072 8
 if in_ns "$PY" "$CLIENT" stall 10.78.0.2 7 67108864 >"$tmp/stall.out" 2>"$tmp/client.err"; then
 	ok "back-pressure: lwIP's window closes on a client that does not read ($(cat "$tmp/stall.out"))"
 else
 	ko "back-pressure through lwIP"
 fi
 rm -f "$tmp/stall.out"
-if in_ns "$PY" "$CLIENT" udp 10.78.0.2 7 100 2>"$tmp/client.err"; then
-	ok "100 UDP datagrams echoed exactly"
-else
-	ko "UDP datagrams"
-fi
-if in_ns ping -6 -c 2 -i 0.2 -W 2 fd78::2 >"$tmp/ping.out" 2>&1 &&
-	grep -q "2 received" "$tmp/ping.out"; then
-	ok "IPv6: the kernel's ping gets replies from lwIP's fd78::2"
-else
-	ko "IPv6: ping fd78::2"
-fi
-rm -f "$tmp/ping.out"
-if in_ns "$PY" "$CLIENT" tcp fd78::2 7 262144 2>"$tmp/client.err"; then
-	ok "IPv6: 256 KiB echoed byte for byte over TCP"
-else
-	ko "IPv6: TCP echo"
-fi
-if in_ns "$PY" "$CLIENT" udp fd78::2 7 20 2>"$tmp/client.err"; then
-	ok "IPv6: 20 UDP datagrams echoed exactly"
-else
-	ko "IPv6: UDP datagrams"
-fi
+try "100 UDP datagrams echoed exactly" in_ns "$PY" "$CLIENT" udp 10.78.0.2 7 100
+try "IPv6: the kernel's ping gets replies from lwIP's fd78::2" pings 2 fd78::2 -6
+try "IPv6: 256 KiB echoed byte for byte over TCP" in_ns "$PY" "$CLIENT" tcp fd78::2 7 262144
+try "IPv6: 20 UDP datagrams echoed exactly" in_ns "$PY" "$CLIENT" udp fd78::2 7 20
 # A closed port answers with a reset: the kernel client is refused at once.
 if in_ns "$PY" -c 'import socket,sys
 try:
@@ -223,45 +201,19 @@ rm -f "$tmp"/*.err "$tmp"/*.out
 ip netns exec "$NS" "$DEVMGR" run -v -c "$tmp/offload.json" >"$tmp/offload.out" 2>"$tmp/offload.err" &
 pids="$!"
 counter() { in_ns cat "/sys/class/net/$TAP/statistics/$1"; }
-if in_ns "$PY" "$CLIENT" wait 10.78.0.2 7 10 2>"$tmp/client.err"; then
-	ok "offload: echo accepts a kernel TCP connection"
-else
-	ko "offload: echo accepts a kernel TCP connection"
-fi
+try "offload: echo accepts a kernel TCP connection" in_ns "$PY" "$CLIENT" wait 10.78.0.2 7 10
 rx0=$(counter rx_packets) tx0=$(counter tx_packets)
-if in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 1048576 2>"$tmp/client.err"; then
-	ok "offload: 1 MiB echoed byte for byte"
-else
-	ko "offload: 1 MiB echoed byte for byte"
-fi
+try "offload: 1 MiB echoed byte for byte" in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 1048576
 rx=$(($(counter rx_packets) - rx0)) tx=$(($(counter tx_packets) - tx0))
 if [ "$rx" -lt 360 ] && [ "$tx" -lt 360 ]; then
 	ok "offload: 1 MiB both ways in $tx frames to lwIP and $rx from it"
 else
 	ko "offload: $tx frames to lwIP and $rx from it, expected fewer than 360 each"
 fi
-if in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 131072 8 2>"$tmp/client.err"; then
-	ok "offload: 8 connections at once, 128 KiB each"
-else
-	ko "offload: 8 connections at once"
-fi
-if in_ns "$PY" "$CLIENT" tcp fd78::2 7 262144 2>"$tmp/client.err"; then
-	ok "offload: IPv6: 256 KiB echoed byte for byte"
-else
-	ko "offload: IPv6: TCP echo"
-fi
-if in_ns "$PY" "$CLIENT" udp 10.78.0.2 7 100 2>"$tmp/client.err"; then
-	ok "offload: 100 UDP datagrams echoed exactly"
-else
-	ko "offload: UDP datagrams"
-fi
-if in_ns ping -c 2 -i 0.2 -W 2 10.78.0.2 >"$tmp/ping.out" 2>&1 &&
-	grep -q "2 received" "$tmp/ping.out"; then
-	ok "offload: ping gets replies"
-else
-	ko "offload: ping 10.78.0.2"
-fi
-rm -f "$tmp/ping.out"
+try "offload: 8 connections at once, 128 KiB each" in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 131072 8
+try "offload: IPv6: 256 KiB echoed byte for byte" in_ns "$PY" "$CLIENT" tcp fd78::2 7 262144
+try "offload: 100 UDP datagrams echoed exactly" in_ns "$PY" "$CLIENT" udp 10.78.0.2 7 100
+try "offload: the kernel's ping gets 2 replies" pings 2 10.78.0.2
 kill -TERM $pids
 wait $pids
 rc=$?
