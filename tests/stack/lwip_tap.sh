@@ -7,7 +7,7 @@
 # same over IPv6 (fd78::2).  Then the
 # same through net-debug with 5% loss and reordering, and tshark reads
 # the pcap file that net-debug wrote.  Last, net-tap's offloads: TCP
-# super-frames both ways, through net-debug.
+# super-frames both ways, through net-debug, then through its faults.
 set -u
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -240,6 +240,18 @@ if command -v tshark >/dev/null && [ -s "$tmp/offload.pcap" ]; then
 elif command -v tshark >/dev/null; then
 	ko "offload: net-debug wrote no pcap file"
 fi
+
+# Offload through 5% loss and reordering: a lost super-frame is up to
+# 64 KiB that TCP must send again.
+sed -e 's/"pcap": "offload.pcap"/"loss": "5%", "reorder": "5%", "seed": 9/' \
+	"$tmp/offload.json" >"$tmp/lossy.json"
+ip netns exec "$NS" "$DEVMGR" run -v -c "$tmp/lossy.json" >"$tmp/lossy.out" 2>"$tmp/lossy.err" &
+pids="$!"
+try "offload, 5% loss: echo accepts a kernel TCP connection" in_ns "$PY" "$CLIENT" wait 10.78.0.2 7 10
+try "offload, 5% loss and reordering: 1 MiB echoed byte for byte" in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 1048576
+kill -TERM $pids
+wait $pids
+pids=
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
