@@ -28,8 +28,8 @@
  * one frame each; over a tap every frame costs a system call and the
  * kernel's per-packet work.  On a device that offers them
  * (DEVMGR_NET_OFF_*), received TCP super-frames go straight to lwIP's IP
- * input as one segment, and runs of lwIP's IPv4 data segments are sent
- * as one super-frame for the device to cut again.
+ * input as one segment, and runs of lwIP's data segments are sent as
+ * one super-frame for the device to cut again.
  *
  * Readiness is level-triggered: after each round of the app's functions
  * the stack looks again, and while a socket is still ready for what its
@@ -118,10 +118,11 @@ struct lw_frame {
 	unsigned char data[];
 };
 
-/* A run of IPv4 TCP segments of one connection, joined (loop thread). */
+/* A run of TCP segments of one connection, joined (loop thread). */
 struct lw_gso {
 	uint8_t *buf; /* max_frame bytes; NULL without TSO */
 	size_t len;   /* 0: nothing pending */
+	uint8_t hl;   /* Ethernet, IP and TCP headers: 54 (IPv4) or 74 */
 	unsigned nseg;
 	uint32_t next_seq; /* host order */
 	uint16_t seg, last; /* payload of the first and of the last segment */
@@ -192,9 +193,7 @@ static void kick(struct lw_stack *st)
 
 /* ---- TCP super-frames out (TSO) ------------------------------------ */
 
-#define ETH_IP 14   /* IPv4 header, after Ethernet */
-#define ETH_TCP 34  /* TCP header, after a 20-byte IPv4 header */
-#define ETH_DATA 54 /* payload, after a 20-byte TCP header */
+#define ETH_L3 14 /* the IP header, after Ethernet */
 #define TCPF_PSH 0x08
 #define TCPF_ACK 0x10
 
@@ -216,56 +215,95 @@ static void put16(uint8_t *p, uint32_t v)
 }
 
 /* A data segment that can join a run: IPv4 without options and not a
- * fragment, TCP without options, flags ACK and maybe PSH (SYN, FIN, RST
- * and URG go alone). */
-static bool tcp4_plain(const uint8_t *f, size_t len)
+ * fragment, or IPv6 with TCP as its first next header; TCP without
+ * options, flags ACK and maybe PSH (SYN, FIN, RST and URG go alone).
+ * Returns the length of its headers (Ethernet, IP, TCP), or 0. */
+static size_t tcp_plain(const uint8_t *f, size_t len)
 {
-	return len > ETH_DATA && get16(f + 12) == 0x0800 && f[14] == 0x45 &&
-	       f[23] == IP_PROTO_TCP && get16(f + 16) == len - ETH_IP &&
-	       (get16(f + 20) & 0x3fff) == 0 && f[46] >> 4 == 5 &&
-	       (f[47] & ~TCPF_PSH) == TCPF_ACK;
+	size_t l3;
+
+	if (len <= ETH_L3 + 40 + 20)
+		return 0;
+	switch (get16(f + 12)) {
+	case 0x0800:
+		if (f[14] != 0x45 || f[23] != IP_PROTO_TCP ||
+		    get16(f + 16) != len - ETH_L3 || (get16(f + 20) & 0x3fff))
+			return 0;
+		l3 = 20;
+		break;
+	case 0x86dd:
+		if (f[14] >> 4 != 6 || f[20] != IP_PROTO_TCP ||
+		    get16(f + 18) != len - ETH_L3 - 40)
+			return 0;
+		l3 = 40;
+		break;
+	default:
+		return 0;
+	}
+	const uint8_t *t = f + ETH_L3 + l3;
+
+	if (t[12] >> 4 != 5 || (t[13] & ~TCPF_PSH) != TCPF_ACK)
+		return 0;
+	return ETH_L3 + l3 + 20;
 }
 
 /* The same connection and headers as the run, and the next byte of it,
  * after a full-sized segment (only the last may be short). */
 static bool gso_continues(const struct lw_gso *g, const uint8_t *f,
-			  size_t pay, size_t room)
+			  size_t hl, size_t pay, size_t room)
 {
-	const uint8_t *r = g->buf;
+	const uint8_t *r = g->buf, *t = f + hl - 20, *rt = r + hl - 20;
+	bool same_ip;
 
-	return g->last == g->seg && pay <= g->seg && g->len + pay <= room &&
-	       get32(f + 38) == g->next_seq &&
-	       memcmp(f, r, 14) == 0 &&		 /* Ethernet */
-	       f[15] == r[15] &&		 /* TOS */
-	       f[20] == r[20] && f[22] == r[22] && /* DF, TTL */
-	       memcmp(f + 26, r + 26, 12) == 0 && /* addresses, ports */
-	       memcmp(f + 42, r + 42, 4) == 0 &&  /* ACK number */
-	       memcmp(f + 48, r + 48, 2) == 0;	 /* window */
+	if (hl != g->hl || g->last != g->seg || pay > g->seg ||
+	    g->len + pay > room || get32(t + 4) != g->next_seq ||
+	    memcmp(f, r, 14) != 0)
+		return false;
+	if (hl == ETH_L3 + 20 + 20) /* IPv4: TOS, DF, TTL, addresses */
+		same_ip = f[15] == r[15] && f[20] == r[20] && f[22] == r[22] &&
+			  memcmp(f + 26, r + 26, 8) == 0;
+	else /* IPv6: class and flow, hop limit, addresses */
+		same_ip = memcmp(f + 14, r + 14, 4) == 0 && f[21] == r[21] &&
+			  memcmp(f + 22, r + 22, 32) == 0;
+	return same_ip && memcmp(t, rt, 4) == 0 && /* ports */
+	       memcmp(t + 8, rt + 8, 4) == 0 &&	    /* ACK number */
+	       memcmp(t + 14, rt + 14, 2) == 0;	    /* window */
 }
 
 /* Loop thread, under the lock: the pending run goes to the device, as it
- * was when it is one segment, else as a super-frame (IP length and
- * checksum for the whole, the TCP checksum field holding the
- * pseudo-header sum, as DEVMGR_NET_OFF_TSO asks). */
+ * was when it is one segment, else as a super-frame (IP length, and for
+ * IPv4 the header checksum, for the whole; the TCP checksum field holding
+ * the pseudo-header sum, as DEVMGR_NET_OFF_TSO asks). */
 static void gso_flush(struct lw_stack *st)
 {
 	struct lw_gso *g = &st->gso;
-	uint8_t *f = g->buf;
+	uint8_t *f = g->buf, *t;
 	uint32_t sum;
+	size_t a, alen;
 
 	if (g->len == 0)
 		return;
 	if (g->nseg > 1) {
-		put16(f + 16, (uint32_t)(g->len - ETH_IP));
-		put16(f + 24, 0);
-		memcpy(f + 24, &(u16_t){ inet_chksum(f + ETH_IP, 20) }, 2);
-		f[47] = g->flags;
-		sum = IP_PROTO_TCP + (uint32_t)(g->len - ETH_TCP);
-		for (int i = 26; i < 34; i += 2)
+		t = f + g->hl - 20;
+		sum = IP_PROTO_TCP + (uint32_t)(g->len - (g->hl - 20u));
+		if (g->hl == ETH_L3 + 20 + 20) {
+			put16(f + 16, (uint32_t)(g->len - ETH_L3));
+			put16(f + 24, 0);
+			memcpy(f + 24,
+			       &(u16_t){ inet_chksum(f + ETH_L3, 20) }, 2);
+			a = 26;
+			alen = 8;
+		} else {
+			put16(f + 18, (uint32_t)(g->len - ETH_L3 - 40));
+			a = 22;
+			alen = 32;
+		}
+		t[13] = g->flags;
+		for (size_t i = a; i < a + alen; i += 2)
 			sum += get16(f + i);
 		sum = (sum & 0xffff) + (sum >> 16);
 		sum = (sum & 0xffff) + (sum >> 16);
-		put16(f + 50, sum);
+		put16(t + 16, sum);
 	}
 	devmgr_net_send(st->net, f, g->len); /* -EAGAIN: dropped, as a link */
 	g->len = 0;
@@ -277,28 +315,31 @@ static void gso_flush(struct lw_stack *st)
 static bool gso_add(struct lw_stack *st, const uint8_t *f, size_t len)
 {
 	struct lw_gso *g = &st->gso;
-	size_t pay = len - ETH_DATA;
+	size_t hl = tcp_plain(f, len), pay = len - hl;
+	const uint8_t *t;
 
-	if (!tcp4_plain(f, len)) {
+	if (hl == 0) {
 		gso_flush(st);
 		return false;
 	}
-	if (g->len && !gso_continues(g, f, pay, st->max_frame))
+	t = f + hl - 20;
+	if (g->len && !gso_continues(g, f, hl, pay, st->max_frame))
 		gso_flush(st);
 	if (g->len == 0) {
 		memcpy(g->buf, f, len);
 		g->len = len;
+		g->hl = (uint8_t)hl;
 		g->nseg = 1;
 		g->seg = (uint16_t)pay;
-		g->flags = f[47];
+		g->flags = t[13];
 	} else {
-		memcpy(g->buf + g->len, f + ETH_DATA, pay);
+		memcpy(g->buf + g->len, f + hl, pay);
 		g->len += pay;
 		g->nseg++;
-		g->flags |= f[47];
+		g->flags |= t[13];
 	}
 	g->last = (uint16_t)pay;
-	g->next_seq = get32(f + 38) + (uint32_t)pay;
+	g->next_seq = get32(t + 4) + (uint32_t)pay;
 	return true;
 }
 

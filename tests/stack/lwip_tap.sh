@@ -227,10 +227,12 @@ if command -v tshark >/dev/null && [ -s "$tmp/offload.pcap" ]; then
 	if [ "$n" -ge 1 ]; then ok "pcap: $n TCP super-frames from lwIP (TSO)"; else ko "pcap: no TCP super-frame from lwIP"; fi
 	n=$(big "ipv6.dst == fd78::2 && tcp.dstport == 7")
 	if [ "$n" -ge 1 ]; then ok "pcap: $n IPv6 TCP super-frames to lwIP"; else ko "pcap: no IPv6 TCP super-frame to lwIP"; fi
+	n=$(big "ipv6.src == fd78::2 && tcp.srcport == 7")
+	if [ "$n" -ge 1 ]; then ok "pcap: $n IPv6 TCP super-frames from lwIP"; else ko "pcap: no IPv6 TCP super-frame from lwIP"; fi
 	# lwIP's super-frames carry the pseudo-header sum for the kernel to
 	# finish; every other TCP checksum (net-tap finishes the kernel's
 	# before lwIP sees them) must verify.
-	sums() { tshark -r "$tmp/offload.pcap" -o tcp.check_checksum:TRUE -Y "tcp.checksum.status == $1 && !(frame.len > 1514 && ip.src == 10.78.0.2)" 2>/dev/null | wc -l; }
+	sums() { tshark -r "$tmp/offload.pcap" -o tcp.check_checksum:TRUE -Y "tcp.checksum.status == $1 && !(frame.len > 1514 && tcp.srcport == 7)" 2>/dev/null | wc -l; }
 	bad=$(sums 0) good=$(sums 1)
 	if [ "$bad" -eq 0 ] && [ "$good" -ge 100 ]; then
 		ok "pcap: $good TCP checksums verified, none bad"
