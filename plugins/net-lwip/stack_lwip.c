@@ -248,15 +248,20 @@ static size_t tcp_plain(const uint8_t *f, size_t len)
 }
 
 /* The same connection and headers as the run, and the next byte of it,
- * after a full-sized segment (only the last may be short). */
-static bool gso_continues(const struct lw_gso *g, const uint8_t *f,
-			  size_t hl, size_t pay, size_t room)
+ * after a full-sized segment (only the last may be short).  Full-sized is
+ * what fills the MTU: the device cuts a super-frame at the MTU, so only
+ * then are the segments it makes the ones lwIP made (a peer's smaller
+ * MSS, or lwIP's 1460 under a larger MTU, leaves segments alone). */
+static bool gso_continues(const struct lw_stack *st, const uint8_t *f,
+			  size_t hl, size_t pay)
 {
+	const struct lw_gso *g = &st->gso;
 	const uint8_t *r = g->buf, *t = f + hl - 20, *rt = r + hl - 20;
 	bool same_ip;
 
-	if (hl != g->hl || g->last != g->seg || pay > g->seg ||
-	    g->len + pay > room || get32(t + 4) != g->next_seq ||
+	if (hl != g->hl || g->seg != st->mtu - (hl - ETH_L3) ||
+	    g->last != g->seg || pay > g->seg ||
+	    g->len + pay > st->max_frame || get32(t + 4) != g->next_seq ||
 	    memcmp(f, r, 14) != 0)
 		return false;
 	if (hl == ETH_L3 + 20 + 20) /* IPv4: TOS, DF, TTL, addresses */
@@ -323,7 +328,7 @@ static bool gso_add(struct lw_stack *st, const uint8_t *f, size_t len)
 		return false;
 	}
 	t = f + hl - 20;
-	if (g->len && !gso_continues(g, f, hl, pay, st->max_frame))
+	if (g->len && !gso_continues(st, f, hl, pay))
 		gso_flush(st);
 	if (g->len == 0) {
 		memcpy(g->buf, f, len);
