@@ -40,10 +40,9 @@ struct pcap_rec_header {
 _Static_assert(sizeof(struct pcap_rec_header) == 16, "pcap record");
 
 struct dbg {
+	struct net_port port; /* first: see netutil.h */
 	struct devmgr_ctx *ctx;
-	struct devmgr_net *lower, *handle;
-	devmgr_net_rx_fn rx;
-	void *rx_arg;
+	struct devmgr_net *lower;
 	uint32_t mtu; /* largest payload it sends: the TSO super-frame's with
 		       * that offload below, which it passes on */
 	/* pcap output (fd -1: none) */
@@ -58,8 +57,8 @@ struct dbg {
 	/* faults */
 	bool tx_faults, rx_faults;
 	struct fq txq, rxq;
-	struct devmgr_net_stats st;
 };
+NET_PORT_FIRST(struct dbg, port);
 
 /* Write out what is buffered.  A failure (disk full) is logged once and
  * recording stops; the traffic goes on. */
@@ -155,12 +154,12 @@ static int pass_down(struct dbg *d, const struct iovec *iov, int iovcnt,
 
 	if (r == 0) {
 		pcap_record_iov(d, iov, iovcnt, len);
-		d->st.tx_frames++;
-		d->st.tx_bytes += len;
+		d->port.st.tx_frames++;
+		d->port.st.tx_bytes += len;
 	} else if (r == -EAGAIN) {
-		d->st.tx_drops++;
+		d->port.st.tx_drops++;
 	} else {
-		d->st.tx_errors++;
+		d->port.st.tx_errors++;
 	}
 	return r;
 }
@@ -178,7 +177,7 @@ static int dbg_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 	ssize_t len = net_frame_len(iov, iovcnt, d->mtu);
 
 	if (len < 0) {
-		d->st.tx_errors++;
+		d->port.st.tx_errors++;
 		return (int)len;
 	}
 	if (!d->tx_faults)
@@ -188,34 +187,16 @@ static int dbg_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 	case FQ_QUEUED:
 		return 0;
 	case FQ_LOST:
-		d->st.tx_drops++;
+		d->port.st.tx_drops++;
 		return 0;
 	case FQ_FULL:
-		d->st.tx_drops++;
+		d->port.st.tx_drops++;
 		return -EAGAIN;
 	case FQ_NOMEM:
 		break;
 	}
-	d->st.tx_errors++;
+	d->port.st.tx_errors++;
 	return -ENOMEM;
-}
-
-static int dbg_set_rx(struct devmgr_net *n, devmgr_net_rx_fn fn, void *arg)
-{
-	struct dbg *d = n->priv;
-
-	d->handle = n;
-	d->rx = fn;
-	d->rx_arg = arg;
-	return 0;
-}
-
-static int dbg_stats(struct devmgr_net *n, struct devmgr_net_stats *out)
-{
-	const struct dbg *d = n->priv;
-
-	*out = d->st;
-	return 0;
 }
 
 static void rx_deliver(void *arg, const void *frame, size_t len)
@@ -223,13 +204,7 @@ static void rx_deliver(void *arg, const void *frame, size_t len)
 	struct dbg *d = arg;
 
 	pcap_record(d, frame, len);
-	if (d->rx == NULL) {
-		d->st.rx_drops++;
-		return;
-	}
-	d->st.rx_frames++;
-	d->st.rx_bytes += len;
-	d->rx(d->rx_arg, d->handle, frame, len);
+	net_port_deliver(&d->port, frame, len);
 }
 
 /* The receiver installed on the device below. */
@@ -245,15 +220,15 @@ static void lower_rx(void *arg, struct devmgr_net *n, const void *frame,
 		return;
 	}
 	if (fq_push(&d->rxq, &iov, 1, len) != FQ_QUEUED)
-		d->st.rx_drops++;
+		net_port_drop(&d->port);
 }
 
 static const struct devmgr_net_ops dbg_ops = {
 	.minor = DEVMGR_NET_MINOR,
 	.info = dbg_info,
 	.sendv = dbg_sendv,
-	.set_rx = dbg_set_rx,
-	.stats = dbg_stats,
+	.set_rx = net_port_set_rx,
+	.stats = net_port_stats,
 };
 
 static const struct devmgr_param dbg_params[] = {

@@ -21,17 +21,15 @@
 struct hub;
 
 struct port {
+	struct net_port port; /* first: see netutil.h */
 	struct hub *hub;
 	struct port *next; /* in hub->ports */
-	struct devmgr_net *handle;
 	const char *id;
 	uint8_t mac[6];
 	uint32_t mtu;
-	devmgr_net_rx_fn rx;
-	void *rx_arg;
 	struct fq q;
-	struct devmgr_net_stats st; /* rx_* on the loop thread, tx_* by send */
 };
+NET_PORT_FIRST(struct port, port);
 
 struct hub {
 	char name[LINK_NAME_MAX];
@@ -60,7 +58,7 @@ static int link_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 	ssize_t len = net_frame_len(iov, iovcnt, p->mtu);
 
 	if (len < 0) {
-		p->st.tx_errors++;
+		p->port.st.tx_errors++;
 		return (int)len;
 	}
 	pthread_mutex_lock(&hubs_lock);
@@ -73,14 +71,13 @@ static int link_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 		case FQ_LOST:
 		case FQ_FULL:
 		case FQ_NOMEM:
-			__atomic_fetch_add(&o->st.rx_drops, 1,
-					   __ATOMIC_RELAXED);
+			net_port_drop(&o->port);
 			break;
 		}
 	}
 	pthread_mutex_unlock(&hubs_lock);
-	p->st.tx_frames++;
-	p->st.tx_bytes += (uint64_t)len;
+	p->port.st.tx_frames++;
+	p->port.st.tx_bytes += (uint64_t)len;
 	return 0;
 }
 
@@ -98,45 +95,20 @@ static int link_send_batch(struct devmgr_net *n, const struct iovec *frames,
 	return (int)i;
 }
 
-static int link_set_rx(struct devmgr_net *n, devmgr_net_rx_fn fn, void *arg)
-{
-	struct port *p = n->priv;
-
-	p->handle = n;
-	p->rx = fn;
-	p->rx_arg = arg;
-	return 0;
-}
-
-static int link_stats(struct devmgr_net *n, struct devmgr_net_stats *out)
-{
-	const struct port *p = n->priv;
-
-	*out = p->st;
-	out->rx_drops = __atomic_load_n(&p->st.rx_drops, __ATOMIC_RELAXED);
-	return 0;
-}
-
 static void port_deliver(void *arg, const void *frame, size_t len)
 {
 	struct port *p = arg;
 
-	if (p->rx == NULL) {
-		__atomic_fetch_add(&p->st.rx_drops, 1, __ATOMIC_RELAXED);
-		return;
-	}
-	p->st.rx_frames++;
-	p->st.rx_bytes += len;
-	p->rx(p->rx_arg, p->handle, frame, len);
+	net_port_deliver(&p->port, frame, len);
 }
 
 static const struct devmgr_net_ops link_ops = {
 	.minor = DEVMGR_NET_MINOR,
 	.info = link_info,
 	.sendv = link_sendv,
-	.set_rx = link_set_rx,
+	.set_rx = net_port_set_rx,
 	.send_batch = link_send_batch,
-	.stats = link_stats,
+	.stats = net_port_stats,
 };
 
 static const struct devmgr_param link_params[] = {

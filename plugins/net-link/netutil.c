@@ -152,6 +152,41 @@ void net_frame_gather(void *buf, const struct iovec *iov, int iovcnt,
 	}
 }
 
+int net_port_set_rx(struct devmgr_net *n, devmgr_net_rx_fn fn, void *arg)
+{
+	struct net_port *p = n->priv;
+
+	p->handle = n;
+	p->rx = fn;
+	p->rx_arg = arg;
+	return 0;
+}
+
+int net_port_stats(struct devmgr_net *n, struct devmgr_net_stats *out)
+{
+	const struct net_port *p = n->priv;
+
+	*out = p->st;
+	out->rx_drops = __atomic_load_n(&p->st.rx_drops, __ATOMIC_RELAXED);
+	return 0;
+}
+
+void net_port_drop(struct net_port *p)
+{
+	__atomic_fetch_add(&p->st.rx_drops, 1, __ATOMIC_RELAXED);
+}
+
+void net_port_deliver(struct net_port *p, const void *frame, size_t len)
+{
+	if (p->rx == NULL) {
+		net_port_drop(p);
+		return;
+	}
+	p->st.rx_frames++;
+	p->st.rx_bytes += len;
+	p->rx(p->rx_arg, p->handle, frame, len);
+}
+
 /* Four bytes at a time into 64 bits: the carries wait in the top half
  * until the fold, so a 64 KiB frame needs no carry handling in the loop.
  * The sum of big-endian 16-bit words equals, byte-swapped, the sum of the

@@ -10,6 +10,7 @@
 #include <devmgr/sig/net.h>
 
 #include <net/if.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Largest payload any provider accepts (the kernel's limit for a tap). */
@@ -38,6 +39,28 @@ ssize_t net_frame_len(const struct iovec *iov, int iovcnt, uint32_t mtu);
 /* Copy a gathered frame of total length len into buf. */
 void net_frame_gather(void *buf, const struct iovec *iov, int iovcnt,
 		      size_t len);
+
+/* The receiver and the counters every net provider keeps, first in its
+ * private data (checked with NET_PORT_FIRST), so that net_port_set_rx and
+ * net_port_stats serve as its set_rx and stats ops.  rx_drops is counted
+ * atomically: net-link's senders add to it from their own threads. */
+struct net_port {
+	struct devmgr_net *handle;
+	devmgr_net_rx_fn rx;
+	void *rx_arg;
+	struct devmgr_net_stats st;
+};
+
+#define NET_PORT_FIRST(type, member)                                      \
+	_Static_assert(offsetof(type, member) == 0,                        \
+		       #type ": the net_port must come first")
+
+int net_port_set_rx(struct devmgr_net *n, devmgr_net_rx_fn fn, void *arg);
+int net_port_stats(struct devmgr_net *n, struct devmgr_net_stats *out);
+void net_port_drop(struct net_port *p);
+/* A frame that passed the device's checks goes to the receiver and is
+ * counted; without a receiver it is dropped and counted. */
+void net_port_deliver(struct net_port *p, const void *frame, size_t len);
 
 /* The Internet checksum (RFC 1071): net_csum_add() adds n bytes starting
  * at an even offset of the summed data to a running sum, and

@@ -31,23 +31,21 @@
 #define PKT_BATCH_MAX 256
 
 struct pkt {
+	struct net_port port; /* first: see netutil.h */
 	int fd;
 	int ifindex;
 	struct devmgr_watch *watch;
-	struct devmgr_net *handle;
 	char name[IF_NAMESIZE];
 	uint8_t mac[6];
 	uint32_t mtu;
 	unsigned batch;
-	devmgr_net_rx_fn rx;
-	void *rx_arg;
 	size_t bufsize; /* mtu + 14: longer frames are cut and refused */
 	uint8_t *bufs;	/* batch buffers of bufsize */
 	struct mmsghdr *msgs;
 	struct iovec *iovs;
 	struct sockaddr_ll *from;
-	struct devmgr_net_stats st;
 };
+NET_PORT_FIRST(struct pkt, port);
 
 static int pkt_info(struct devmgr_net *n, struct devmgr_net_info *out)
 {
@@ -67,10 +65,10 @@ static int pkt_info(struct devmgr_net *n, struct devmgr_net_info *out)
 static int send_errno(struct pkt *p, int e)
 {
 	if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS) {
-		p->st.tx_drops++;
+		p->port.st.tx_drops++;
 		return -EAGAIN;
 	}
-	p->st.tx_errors++;
+	p->port.st.tx_errors++;
 	return -e;
 }
 
@@ -82,7 +80,7 @@ static int pkt_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 			     .msg_iovlen = (size_t)iovcnt };
 
 	if (len < 0) {
-		p->st.tx_errors++;
+		p->port.st.tx_errors++;
 		return (int)len;
 	}
 	do
@@ -90,8 +88,8 @@ static int pkt_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 	while (w < 0 && errno == EINTR);
 	if (w < 0)
 		return send_errno(p, errno);
-	p->st.tx_frames++;
-	p->st.tx_bytes += (uint64_t)len;
+	p->port.st.tx_frames++;
+	p->port.st.tx_bytes += (uint64_t)len;
 	return 0;
 }
 
@@ -118,7 +116,7 @@ static int pkt_send_batch(struct devmgr_net *n, const struct iovec *frames,
 			m[ok].msg_hdr.msg_iovlen = 1;
 		}
 		if (ok == 0) {
-			p->st.tx_errors++;
+			p->port.st.tx_errors++;
 			return done ? (int)done : -EMSGSIZE;
 		}
 		r = sendmmsg(p->fd, m, ok, MSG_DONTWAIT);
@@ -129,32 +127,14 @@ static int pkt_send_batch(struct devmgr_net *n, const struct iovec *frames,
 			return done ? (int)done : r;
 		}
 		for (int i = 0; i < r; i++) {
-			p->st.tx_frames++;
-			p->st.tx_bytes += frames[done + (unsigned)i].iov_len;
+			p->port.st.tx_frames++;
+			p->port.st.tx_bytes += frames[done + (unsigned)i].iov_len;
 		}
 		done += (unsigned)r;
 		if ((unsigned)r < k)
 			break;
 	}
 	return (int)done;
-}
-
-static int pkt_set_rx(struct devmgr_net *n, devmgr_net_rx_fn fn, void *arg)
-{
-	struct pkt *p = n->priv;
-
-	p->handle = n;
-	p->rx = fn;
-	p->rx_arg = arg;
-	return 0;
-}
-
-static int pkt_stats(struct devmgr_net *n, struct devmgr_net_stats *out)
-{
-	const struct pkt *p = n->priv;
-
-	*out = p->st;
-	return 0;
 }
 
 static void pkt_frame(struct pkt *p, const struct mmsghdr *m,
@@ -167,16 +147,10 @@ static void pkt_frame(struct pkt *p, const struct mmsghdr *m,
 		return;
 	if ((m->msg_hdr.msg_flags & MSG_TRUNC) || len < DEVMGR_NET_MIN_FRAME ||
 	    len > (size_t)p->mtu + DEVMGR_NET_HDR_LEN) {
-		p->st.rx_errors++;
+		p->port.st.rx_errors++;
 		return;
 	}
-	if (p->rx == NULL) {
-		p->st.rx_drops++;
-		return;
-	}
-	p->st.rx_frames++;
-	p->st.rx_bytes += len;
-	p->rx(p->rx_arg, p->handle, buf, len);
+	net_port_deliver(&p->port, buf, len);
 }
 
 static void pkt_readable(void *arg, int fd, unsigned events)
@@ -199,7 +173,7 @@ static void pkt_readable(void *arg, int fd, unsigned events)
 	while (r < 0 && errno == EINTR);
 	if (r < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			p->st.rx_errors++;
+			p->port.st.rx_errors++;
 		return;
 	}
 	for (int i = 0; i < r; i++)
@@ -211,9 +185,9 @@ static const struct devmgr_net_ops pkt_ops = {
 	.minor = DEVMGR_NET_MINOR,
 	.info = pkt_info,
 	.sendv = pkt_sendv,
-	.set_rx = pkt_set_rx,
+	.set_rx = net_port_set_rx,
 	.send_batch = pkt_send_batch,
-	.stats = pkt_stats,
+	.stats = net_port_stats,
 };
 
 static const struct devmgr_param pkt_params[] = {

@@ -42,22 +42,20 @@
 #define TAP_HDRS 128  /* super-frame headers are looked for in this many bytes */
 
 struct tap {
+	struct net_port port; /* first: see netutil.h */
 	struct devmgr_ctx *ctx;
 	int fd;
 	int ctl; /* AF_INET datagram socket for interface ioctls */
 	struct devmgr_watch *watch;
-	struct devmgr_net *handle;
 	char name[IF_NAMESIZE];
 	uint8_t mac[6];
 	uint32_t mtu;
 	unsigned batch;
 	bool offload;
-	devmgr_net_rx_fn rx;
-	void *rx_arg;
 	uint8_t *buf; /* TAP_RX_SIZE bytes */
 	uint8_t *txbuf; /* with offload: a long vector gathered */
-	struct devmgr_net_stats st;
 };
+NET_PORT_FIRST(struct tap, port);
 
 static int tap_info(struct devmgr_net *n, struct devmgr_net_info *out)
 {
@@ -168,7 +166,7 @@ static int tap_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 	ssize_t len = net_frame_len(iov, iovcnt, room), w;
 
 	if (len < 0) {
-		t->st.tx_errors++;
+		t->port.st.tx_errors++;
 		return (int)len;
 	}
 	/* One buffer goes through write(): the tap driver's writev path
@@ -183,20 +181,20 @@ static int tap_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 	while (w < 0 && errno == EINTR);
 	if (w < 0) {
 		if (errno == EMSGSIZE) {
-			t->st.tx_errors++;
+			t->port.st.tx_errors++;
 			return -EMSGSIZE;
 		}
 		int e = errno;
 
 		if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS) {
-			t->st.tx_drops++;
+			t->port.st.tx_drops++;
 			return -EAGAIN;
 		}
-		t->st.tx_errors++;
+		t->port.st.tx_errors++;
 		return -e;
 	}
-	t->st.tx_frames++;
-	t->st.tx_bytes += (uint64_t)len;
+	t->port.st.tx_frames++;
+	t->port.st.tx_bytes += (uint64_t)len;
 	return 0;
 }
 
@@ -214,31 +212,13 @@ static int tap_send_batch(struct devmgr_net *n, const struct iovec *frames,
 	return (int)i;
 }
 
-static int tap_set_rx(struct devmgr_net *n, devmgr_net_rx_fn fn, void *arg)
-{
-	struct tap *t = n->priv;
-
-	t->handle = n;
-	t->rx = fn;
-	t->rx_arg = arg;
-	return 0;
-}
-
-static int tap_stats(struct devmgr_net *n, struct devmgr_net_stats *out)
-{
-	const struct tap *t = n->priv;
-
-	*out = t->st;
-	return 0;
-}
-
 /* A read error other than "nothing waiting" (EBADFD once the interface
  * is deleted under the device) will not go away: say so once and stop
  * watching the fd, so that a level-triggered error cannot spin the loop.
  * Sends fail from then on with the kernel's error. */
 static void tap_gone(struct tap *t, int e)
 {
-	t->st.rx_errors++;
+	t->port.st.rx_errors++;
 	devmgr_log(t->ctx, DEVMGR_LOG_ERROR,
 		   "net-tap %s: read: %s; the device stops receiving", t->name,
 		   strerror(e));
@@ -301,16 +281,10 @@ static void tap_readable(void *arg, int fd, unsigned events)
 		    (t->offload
 			     ? !rx_vnet(t, (const void *)t->buf, f, len)
 			     : len > (size_t)t->mtu + DEVMGR_NET_HDR_LEN)) {
-			t->st.rx_errors++;
+			t->port.st.rx_errors++;
 			continue;
 		}
-		if (t->rx == NULL) {
-			t->st.rx_drops++;
-			continue;
-		}
-		t->st.rx_frames++;
-		t->st.rx_bytes += (uint64_t)len;
-		t->rx(t->rx_arg, t->handle, f, len);
+		net_port_deliver(&t->port, f, len);
 	}
 }
 
@@ -318,9 +292,9 @@ static const struct devmgr_net_ops tap_ops = {
 	.minor = DEVMGR_NET_MINOR,
 	.info = tap_info,
 	.sendv = tap_sendv,
-	.set_rx = tap_set_rx,
+	.set_rx = net_port_set_rx,
 	.send_batch = tap_send_batch,
-	.stats = tap_stats,
+	.stats = net_port_stats,
 };
 
 static const struct devmgr_param tap_params[] = {
