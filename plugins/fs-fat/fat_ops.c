@@ -31,6 +31,23 @@ static struct fat_path *begin(struct fat_vol *v)
 	return malloc(sizeof(struct fat_path));
 }
 
+/* begin() and the path resolved: NULL with *rc set when either fails. */
+static struct fat_path *begin_at(struct fat_vol *v, const char *path, int *rc)
+{
+	struct fat_path *p = begin(v);
+
+	if (p == NULL) {
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	*rc = fat_resolve(v, path, p);
+	if (*rc < 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
 static int op_volume(struct devmgr_fs *fs, struct devmgr_fs_volume *out)
 {
 	struct fat_vol *v = vol_of(fs);
@@ -139,12 +156,10 @@ static int op_open(struct devmgr_fs *fs, const char *path, int flags,
 
 	if (v->read_only && wants_write(flags))
 		return -EROFS;
-	p = begin(v);
+	p = begin_at(v, path, &rc);
 	if (p == NULL)
-		return -ENOMEM;
-	rc = fat_resolve(v, path, p);
-	if (rc == 0)
-		rc = open_at(v, p, flags, &ino);
+		return rc;
+	rc = open_at(v, p, flags, &ino);
 	free(p);
 	if (rc < 0)
 		return rc;
@@ -226,18 +241,17 @@ static int op_stat(struct devmgr_fs *fs, const char *path,
 		   struct devmgr_fs_stat *out)
 {
 	struct fat_vol *v = vol_of(fs);
-	struct fat_path *p = begin(v);
 	int rc;
+	struct fat_path *p = begin_at(v, path, &rc);
 
 	if (p == NULL)
-		return -ENOMEM;
-	rc = fat_resolve(v, path, p);
-	if (rc == 0 && p->root) {
+		return rc;
+	if (p->root) {
 		memset(out, 0, sizeof(*out));
 		out->kind = DEVMGR_FS_DIR;
-	} else if (rc == 0 && p->de < 0) {
+	} else if (p->de < 0) {
 		rc = -ENOENT;
-	} else if (rc == 0) {
+	} else {
 		fat_ent_stat(entry_of(p), out);
 	}
 	free(p);
@@ -296,16 +310,14 @@ static int op_readdir(struct devmgr_fs *fs, const char *path,
 		      devmgr_fs_dir_fn fn, void *arg)
 {
 	struct fat_vol *v = vol_of(fs);
-	struct fat_path *p = begin(v);
 	struct fat_dir *d = NULL;
 	uint32_t key;
 	int rc;
+	struct fat_path *p = begin_at(v, path, &rc);
 
 	if (p == NULL)
-		return -ENOMEM;
-	rc = fat_resolve(v, path, p);
-	if (rc == 0)
-		rc = dir_key(v, p, &key);
+		return rc;
+	rc = dir_key(v, p, &key);
 	free(p);
 	if (rc == 0)
 		d = fat_dir_get(v, key, &rc);
@@ -355,14 +367,12 @@ static int do_mkdir(struct fat_vol *v, struct fat_path *p)
 static int op_mkdir(struct devmgr_fs *fs, const char *path)
 {
 	struct fat_vol *v = vol_of(fs);
-	struct fat_path *p = begin(v);
 	int rc;
+	struct fat_path *p = begin_at(v, path, &rc);
 
 	if (p == NULL)
-		return -ENOMEM;
-	rc = fat_resolve(v, path, p);
-	if (rc == 0)
-		rc = do_mkdir(v, p);
+		return rc;
+	rc = do_mkdir(v, p);
 	free(p);
 	return rc;
 }
@@ -422,21 +432,20 @@ static int check_empty_dir(struct fat_vol *v, struct fat_path *p)
 static int op_unlink(struct devmgr_fs *fs, const char *path)
 {
 	struct fat_vol *v = vol_of(fs);
-	struct fat_path *p = begin(v);
 	int rc;
+	struct fat_path *p = begin_at(v, path, &rc);
 
 	if (p == NULL)
-		return -ENOMEM;
-	rc = fat_resolve(v, path, p);
-	if (rc == 0 && p->root)
+		return rc;
+	if (p->root)
 		rc = -EISDIR;
-	else if (rc == 0 && p->de < 0)
+	else if (p->de < 0)
 		rc = -ENOENT;
-	else if (rc == 0 && is_dir_entry(p))
+	else if (is_dir_entry(p))
 		rc = -EISDIR;
-	else if (rc == 0 && entry_open(v, p))
+	else if (entry_open(v, p))
 		rc = -EBUSY;
-	else if (rc == 0)
+	else
 		rc = remove_entry(v, p);
 	free(p);
 	return rc;
@@ -445,21 +454,20 @@ static int op_unlink(struct devmgr_fs *fs, const char *path)
 static int op_rmdir(struct devmgr_fs *fs, const char *path)
 {
 	struct fat_vol *v = vol_of(fs);
-	struct fat_path *p = begin(v);
 	int rc;
+	struct fat_path *p = begin_at(v, path, &rc);
 
 	if (p == NULL)
-		return -ENOMEM;
-	rc = fat_resolve(v, path, p);
-	if (rc == 0 && p->root)
+		return rc;
+	if (p->root)
 		rc = -EBUSY;
-	else if (rc == 0 && p->de < 0)
+	else if (p->de < 0)
 		rc = -ENOENT;
-	else if (rc == 0 && !is_dir_entry(p))
+	else if (!is_dir_entry(p))
 		rc = -ENOTDIR;
-	else if (rc == 0 && entry_open(v, p))
+	else if (entry_open(v, p))
 		rc = -EBUSY;
-	else if (rc == 0 && (rc = check_empty_dir(v, p)) == 0)
+	else if ((rc = check_empty_dir(v, p)) == 0)
 		rc = remove_entry(v, p);
 	free(p);
 	return rc;
