@@ -131,6 +131,9 @@ int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 		devmgr__app_unplug(ctx, d);
 		devmgr__device_destroy(d);
 		if (was_up)
+			devmgr_log(ctx, DEVMGR_LOG_INFO, "device %s destroyed",
+				   d->id);
+		if (was_up)
 			devmgr__event(ctx, json_pack("{s:s, s:s, s:s}", "event",
 						     "unplug", "id", d->id,
 						     "reason",

@@ -60,6 +60,7 @@ struct devmgr__xs {
 	int tfd;
 	char dom[XS_MAX_PATH], devdir[XS_MAX_PATH];
 	unsigned domid;
+	bool self; /* the domain was found from "domid": follow it */
 	long timeout_ms;
 	const char *classes[XS_MAX_CLASSES];
 	size_t nclasses;
@@ -548,6 +549,58 @@ static void publish(struct devmgr__xs *xs, json_t *reasons)
 	ctx->xs_reasons = NULL;
 }
 
+/* ---- the domain ------------------------------------------------------- */
+
+/* This domain's id as the store says it now: "domid" is a relative path,
+ * so it is read under the home of whoever asks.  1 with *id, 0 absent or
+ * not an id, -1 connection lost. */
+static int own_domid(struct devmgr__xs *xs, unsigned long *id)
+{
+	json_t *v = NULL;
+	int r = read_value(xs, "domid", &v);
+	if (r > 0 && (!json_is_string(v) ||
+		      devmgr__xs_uint(json_string_value(v), 0x7fef, id) < 0))
+		r = 0;
+	json_decref(v);
+	return r;
+}
+
+/* The domain's paths, and those of the devices already known (a moved
+ * domain keeps its devices' classes and ids). */
+static void set_domain(struct devmgr__xs *xs, unsigned id)
+{
+	xs->domid = id;
+	fmt(xs->dom, sizeof(xs->dom), "/local/domain/%u", id);
+	fmt(xs->devdir, sizeof(xs->devdir), "/local/domain/%u/device", id);
+	for (size_t i = 0; i < xs->ndevs; i++) {
+		struct xs_dev *d = xs->devs[i];
+		fmt(d->fpath, sizeof(d->fpath), "%s/%s/%s", xs->devdir, d->cls,
+		    d->devid);
+	}
+}
+
+/* A guest that is restored or migrated comes back as another domain,
+ * and its kernel re-registers the old absolute watches, which now name
+ * a home that is gone: read there, every device would look removed.  So
+ * a domain that devmgr found itself asks for its id before it trusts a
+ * resync, and on every tick; when the id changed, the source follows
+ * the new home: the connection (with its watches) is dropped, and the
+ * reconnect watches the new paths and resyncs, so that devices whose
+ * specification did not change are kept. */
+static bool domain_moved(struct devmgr__xs *xs)
+{
+	unsigned long id;
+	if (!xs->self || own_domid(xs, &id) <= 0 || id == xs->domid)
+		return false;
+	devmgr_log(xs->ctx, DEVMGR_LOG_WARN,
+		   "xenstore: this domain is now %lu (was %u: restored or "
+		   "migrated); following it",
+		   id, xs->domid);
+	set_domain(xs, (unsigned)id);
+	xs->lost = true;
+	return true;
+}
+
 /* Work through the dirty devices; then publish if anything changed. */
 static void process(struct devmgr__xs *xs)
 {
@@ -571,6 +624,10 @@ static void process(struct devmgr__xs *xs)
 		}
 		json_decref(res.spec);
 	}
+	/* A device that changed may only look gone because the domain
+	 * moved (domain_moved() says why): nothing is published then. */
+	if (changed && !xs->lost)
+		domain_moved(xs);
 	if (xs->lost) {
 		json_decref(reasons);
 		return; /* dirty marks stay; the resync after reconnecting
@@ -633,6 +690,8 @@ static void find_classes(struct devmgr__xs *xs)
  * go, all are read whole. */
 static void resync(struct devmgr__xs *xs)
 {
+	if (domain_moved(xs) || xs->lost)
+		return;
 	find_classes(xs);
 	for (size_t i = 0; i < xs->ndevs; i++) {
 		xs->devs[i]->gone = true;
@@ -871,6 +930,8 @@ static void check_timeouts(struct devmgr__xs *xs)
  * reader thread does not wake the watch fd when it does). */
 static void health(struct devmgr__xs *xs)
 {
+	if (domain_moved(xs) || xs->self)
+		return; /* domain_moved() asked the store already */
 	unsigned len;
 	char *s = xs_read(xs->h, XBT_NULL, xs->devdir, &len);
 	if (!s && conn_errno(errno))
@@ -922,16 +983,12 @@ static int domain_path(struct devmgr__xs *xs, struct devmgr_error *err)
 	} else {
 		/* As a guest finds itself: its own "domid" (a relative path is
 		 * under the guest's home), then the store's answer. */
-		json_t *v = NULL;
-		if (read_value(xs, "domid", &v) <= 0 || !json_is_string(v) ||
-		    devmgr__xs_uint(json_string_value(v), 0x7fef, &id) < 0) {
-			json_decref(v);
+		if (own_domid(xs, &id) <= 0)
 			return devmgr__error_at(
 			    err, -ENOENT, "domid", NULL,
 			    "cannot find this domain's id in xenstore; "
 			    "set xenstore.domain_path");
-		}
-		json_decref(v);
+		xs->self = true;
 		char *p = xs_get_domain_path(xs->h, (unsigned)id);
 		if (!p)
 			return devmgr_error_set(
@@ -946,10 +1003,7 @@ static int domain_path(struct devmgr__xs *xs, struct devmgr_error *err)
 		return devmgr__error_at(
 		    err, -EINVAL, xs->ctx->plan.path, "/xenstore/domain_path",
 		    "\"%s\" is not /local/domain/N", xs->dom);
-	xs->domid = (unsigned)id;
-	fmt(xs->devdir, sizeof(xs->devdir), "/local/domain/%u/device",
-	    xs->domid);
-	fmt(xs->dom, sizeof(xs->dom), "/local/domain/%u", xs->domid);
+	set_domain(xs, (unsigned)id);
 	return 0;
 }
 

@@ -51,7 +51,8 @@ XEN_TESTS = \
 	tests/xen/pinned.sh \
 	tests/xen/vif.sh \
 	tests/xen/www.sh \
-	tests/xen/flood.sh
+	tests/xen/flood.sh \
+	tests/xen/restore.sh
 TESTS += $(XEN_TESTS)
 dist_noinst_SCRIPTS += $(XEN_TESTS) tests/xen/xsd.sh tests/xen/common.sh \
 	tests/fuzz/build-xen.sh
