@@ -15,6 +15,7 @@ include $(srcdir)/tests/integration/loader.mk
 include $(srcdir)/tests/integration/cli.mk
 include $(srcdir)/tests/fuzz/local.mk
 include $(srcdir)/tests/xen/local.mk
+include $(srcdir)/tests/xen-guest/local.mk
 include $(srcdir)/tests/net/local.mk
 include $(srcdir)/tests/stack/local.mk
 include $(srcdir)/tests/fat-tool/local.mk
