@@ -49,6 +49,7 @@ void devmgr_ctx_free(struct devmgr_ctx *ctx)
 	devmgr_ctx_stop_app(ctx);
 	devmgr__xs_close(ctx);
 	json_decref(ctx->waiting_said);
+	json_decref(ctx->xs_node_wait);
 	devmgr__free(ctx->app_pending);
 	if (ctx->have_plan) {
 		devmgr_ctx_destroy_devices(ctx);

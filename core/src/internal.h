@@ -226,6 +226,10 @@ struct devmgr_ctx {
 	 * they come up), and an app that waits for such a device to start. */
 	json_t *waiting_said;
 	char *app_pending;
+	/* Xenstore devices whose creation found no node yet (a frontend is
+	 * Connected a moment before its /dev node exists): id -> when the
+	 * first try failed (monotonic ms), or -1 once given up and reported. */
+	json_t *xs_node_wait;
 };
 
 HIDDEN void devmgr__event(struct devmgr_ctx *ctx, json_t *ev);
@@ -239,6 +243,8 @@ HIDDEN int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *np,
 			      struct devmgr_error *err);
 /* The xenstore devices changed: rebuild the plan and apply it. */
 HIDDEN void devmgr__xs_replan(struct devmgr_ctx *ctx);
+/* Try again the xenstore devices still within their node wait. */
+HIDDEN void devmgr__xs_retry_nodes(struct devmgr_ctx *ctx);
 /* Say (once) which file devices wait for a xenstore device. */
 HIDDEN void devmgr__report_waiting(struct devmgr_ctx *ctx);
 HIDDEN void devmgr__xs_close(struct devmgr_ctx *ctx);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void devmgr_ctx_set_event_hook(struct devmgr_ctx *ctx, devmgr_event_fn fn,
 			       void *arg)
@@ -99,6 +100,46 @@ static const char *unplug_reason(struct devmgr_ctx *ctx,
 	return devmgr__map_get(&np->index, d->id) ? "changed" : "removed";
 }
 
+/* A xenstore frontend reaches Connected a moment before the kernel adds
+ * its /dev node (xen-blkfront switches state, then adds the disk), so a
+ * xenstore device whose creation finds no node (ENOENT, ENXIO) is tried
+ * again on the source's ticks for XS_NODE_WAIT_MS before its error is
+ * reported.  True while it is still within that wait. */
+#define XS_NODE_WAIT_MS 5000
+static bool node_wait(struct devmgr_ctx *ctx, struct devmgr_device *d,
+		      const struct devmgr_error *e)
+{
+	if (!d->source || (e->code != -ENOENT && e->code != -ENXIO))
+		return false;
+	if (!ctx->xs_node_wait && !(ctx->xs_node_wait = json_object()))
+		return false;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	json_int_t ms = (json_int_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	json_t *first = json_object_get(ctx->xs_node_wait, d->id);
+	if (!first) {
+		json_object_set_new(ctx->xs_node_wait, d->id, json_integer(ms));
+		return true;
+	}
+	json_int_t t = json_integer_value(first);
+	if (t >= 0 && ms - t < XS_NODE_WAIT_MS)
+		return true;
+	json_object_set_new(ctx->xs_node_wait, d->id, json_integer(-1));
+	return false;
+}
+
+void devmgr__xs_retry_nodes(struct devmgr_ctx *ctx)
+{
+	const char *id;
+	json_t *v;
+	json_object_foreach(ctx->xs_node_wait, id, v) {
+		if (json_integer_value(v) >= 0) {
+			devmgr__xs_replan(ctx);
+			return;
+		}
+	}
+}
+
 int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 		       struct devmgr_error *err)
 {
@@ -177,13 +218,27 @@ int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 			d->error = devmgr__malloc(sizeof(*d->error));
 			if (d->error)
 				*d->error = e;
+			if (node_wait(ctx, d, &e)) {
+				devmgr_log(ctx, DEVMGR_LOG_DEBUG,
+					   "device %s: %s (trying again)",
+					   d->id, e.text);
+				continue;
+			}
 			devmgr_log(ctx, DEVMGR_LOG_ERROR, "device %s: %s", d->id,
 				   e.text);
+		} else if (ctx->xs_node_wait) {
+			json_object_del(ctx->xs_node_wait, d->id);
 		}
 		plug_event(ctx, d);
 		if (d->state == DEVMGR_DEVICE_CREATED)
 			devmgr__app_plug(ctx, d);
 	}
+	const char *id;
+	json_t *v;
+	void *tmp;
+	json_object_foreach_safe(ctx->xs_node_wait, tmp, id, v)
+		if (!devmgr__map_get(&op->index, id))
+			json_object_del(ctx->xs_node_wait, id);
 	return 0;
 }
 

@@ -953,6 +953,7 @@ static void on_tick(void *arg, int fd, unsigned events)
 			return;
 		}
 		check_timeouts(xs);
+		devmgr__xs_retry_nodes(xs->ctx);
 		return;
 	}
 	if (ms_since(&xs->retry_at) < xs->backoff_ms)

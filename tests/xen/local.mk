@@ -52,7 +52,8 @@ XEN_TESTS = \
 	tests/xen/vif.sh \
 	tests/xen/www.sh \
 	tests/xen/flood.sh \
-	tests/xen/restore.sh
+	tests/xen/restore.sh \
+	tests/xen/late_node.sh
 TESTS += $(XEN_TESTS)
 dist_noinst_SCRIPTS += $(XEN_TESTS) tests/xen/xsd.sh tests/xen/common.sh \
 	tests/fuzz/build-xen.sh
