@@ -31,7 +31,10 @@ guest_home() {
 
 # Relays the guest's console (xenconsoled's log, which keeps its name
 # across a restore) to ours.
+RELAYING=
 relay_console() {
+	[ -n "$RELAYING" ] && return
+	RELAYING=1
 	(
 		while [ ! -e /var/log/xen/console/guest-guest.log ]; do usleep 100000; done
 		tail -f /var/log/xen/console/guest-guest.log | while IFS= read -r l; do
@@ -40,9 +43,13 @@ relay_console() {
 	) &
 }
 
+# guest_create [KEY=VALUE...]: xl create of guest.cfg (with xl's extra
+# settings), until the guest's agent is ready; a new agent counts its
+# commands from 1 again.
 guest_create() {
 	CREATED_AT=$(uptime_s)
-	xl create -q /etc/xen/guest.cfg || return 1
+	G=0
+	xl create -q /etc/xen/guest.cfg "$@" || return 1
 	echo "@@DOM0 xl-create-returned up=$(uptime_s)"
 	relay_console
 	guest_home || return 1

@@ -78,7 +78,8 @@ scen_f_cleanup() {
 # ---- b: hot-plug into a running app --------------------------------------
 scen_b() {
 	for v in b c d; do disk /tmp/xvd$v.raw 8 "b-xvd$v"; done
-	step start g 'bg xd xendisks -v -c /etc/devmgr/disks.json && wait_grep 30 xd "started 1" &&
+	# xendisks keeps reading every disk (read_ms): each detach meets I/O.
+	step start g 'bg xd xendisks -v -c /etc/devmgr/disks-read.json && wait_grep 30 xd "started 1" &&
 		bg watch devmgr watch --xenstore -c /etc/devmgr/disks.json &&
 		wait_grep 30 watch "\"id\":\"vbd-51712\""' &&
 		step attach-xvdb attach xvdb /tmp/xvdb.raw && step plug-xvdb plugged xd vbd-51728 &&
@@ -89,7 +90,7 @@ scen_b() {
 		step detach-xvdd detached_in 10 xvdd && step gone-xvdd g 'b_gone vbd-51760 xvdd' &&
 		step reattach-xvdb attach xvdb /tmp/xvdb.raw &&
 		step replug-xvdb g 'wait_for 30 "[ \$(count xd \"plug vbd-51728 \") = 2 ]"' &&
-		step stop g 'test "$(stop xd)" = 0 && test "$(stop watch)" = 0'
+		step stop g 'test "$(stop xd)" = 0 && test "$(stop watch)" = 0 && b_reads'
 }
 scen_b_cleanup() {
 	g 'running xd && stop xd; running watch && stop watch' >/dev/null
@@ -233,7 +234,7 @@ scen_e_cleanup() {
 BENCH_SAMPLES=${xg_samples:-20}
 scen_bench() {
 	disk /tmp/xvdb.raw 8 bench
-	step plug-start g 'bg gp xen_guest_plug 51728 '"$BENCH_SAMPLES" || return 1
+	step plug-start g 'bg gp xen_guest_plug 51728 xvdb '"$BENCH_SAMPLES" || return 1
 	_i=0
 	while [ $_i -lt "$BENCH_SAMPLES" ]; do
 		wait_xs "$H/data/bench/ready-$_i" 1 120 || { echo "no ready-$_i"; return 1; }
@@ -249,11 +250,9 @@ scen_bench() {
 bench_www_boot() {
 	cp /etc/xg/site.img /tmp/site.img
 	xl destroy guest
-	_t0=$(uptime_s)
-	xl create -q /etc/xen/guest.cfg \
-		'disk=["format=raw,vdev=xvda,access=ro,script=/etc/xen/scripts/block-loop,target=/tmp/site.img"]' ||
+	guest_create 'disk=["format=raw,vdev=xvda,access=ro,script=/etc/xen/scripts/block-loop,target=/tmp/site.img"]' ||
 		return 1
-	guest_home && wait_xs "$H/data/agent" ready 300 || return 1
+	_t0=$CREATED_AT
 	_t1=$(uptime_s)
 	g 'ip link set eth0 up && ip addr add 10.200.0.2/24 dev eth0 &&
 		bg www devmgr run --xenstore -c /etc/devmgr/www-xen.json' || return 1

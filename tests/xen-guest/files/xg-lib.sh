@@ -83,6 +83,14 @@ b_gone() {
 	fi
 }
 
+# b_reads: xendisks read all along (and said how it went).
+b_reads() {
+	grep -E '^reads=[0-9]+ errors=[0-9]+$' /tmp/xd.log || { echo "no reads= line"; return 1; }
+	grep -qE '^reads=[1-9]' /tmp/xd.log || { echo "xendisks read nothing"; return 1; }
+	grep '^read-error' /tmp/xd.log | head -n 5
+	return 0
+}
+
 # err_once ID TEXT: one error event for ID, with TEXT (as JSON writes it).
 err_once() {
 	_t=$(printf '%s' "$2" | sed 's/["\\]/\\&/g')
