@@ -6,3 +6,11 @@ BENCH_PROGS += bench/xen_hotplug
 bench_xen_hotplug_SOURCES = bench/xen_hotplug.c bench/bench.h
 bench_xen_hotplug_CFLAGS = $(BENCH_CFLAGS) $(XENSTORE_CFLAGS)
 bench_xen_hotplug_LDADD = core/libdevmgr.la $(XENSTORE_LIBS)
+
+# In the real Xen guest (bench/run.d/xen-guest.sh): a disk attached with
+# xl block-attach, from the attach returning to the app's plug, against a
+# bare libxenstore client seeing the frontend Connected.
+BENCH_PROGS += bench/xen_guest_plug
+bench_xen_guest_plug_SOURCES = bench/xen_guest_plug.c bench/bench.h
+bench_xen_guest_plug_CFLAGS = $(BENCH_CFLAGS) $(XENSTORE_CFLAGS)
+bench_xen_guest_plug_LDADD = core/libdevmgr.la $(XENSTORE_LIBS)
