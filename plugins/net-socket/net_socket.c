@@ -134,6 +134,13 @@ static int ns_socket(struct devmgr_stack *st, int family, int type,
 		/* v4-mapped traffic would bypass the IPv4 address check */
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	}
+	if (type == SOCK_STREAM) {
+		int one = 1;
+
+		/* A server started again (www after its disk came back) must
+		 * bind while its old connections sit in TIME_WAIT. */
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	}
 	rc = sock_new(ns, st, fd, family, out);
 	if (rc < 0)
 		close(fd);
