@@ -3,7 +3,8 @@
  * case-insensitively).  A "." or ".." step is refused with -EINVAL (a path
  * names an entry; "rmdir /a/." would otherwise remove /a).  Errors are negative errno values: -ENOENT,
  * -ENOTDIR, -EISDIR, -ENOTEMPTY, -ENOSPC, -ENAMETOOLONG, -EEXIST, -EIO,
- * -EROFS.  A read-only filesystem leaves the write ops NULL, and the
+ * -EROFS, -ELOOP (a corrupt folder entry that leads back up the path).
+ * A read-only filesystem leaves the write ops NULL, and the
  * wrappers below answer -EROFS for them. */
 #ifndef DEVMGR_SIG_FS_H
 #define DEVMGR_SIG_FS_H
