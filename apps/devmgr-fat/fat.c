@@ -240,13 +240,15 @@ static int cmd_get(struct devmgr_fs *fs, const char *src, const char *dest)
 /* ---- put: from a host fd to the filesystem -------------------------- */
 
 static int pwrite_all(struct devmgr_file *f, const char *buf, size_t len,
-		      uint64_t off)
+		      uint64_t off, uint64_t *done)
 {
+	*done = off;
 	while (len > 0) {
 		ssize_t n = devmgr_file_pwrite(f, buf, len, off);
 
 		if (n < 0)
 			return (int)n;
+		*done = off + (uint64_t)n;
 		if (n == 0) /* no progress and no reason: the disk is full */
 			return -ENOSPC;
 		buf += n;
@@ -268,7 +270,8 @@ static ssize_t read_some(int fd, char *buf, size_t len)
 
 /* Copy fd into the fs file at path, replacing what it held.  *host says
  * the failure was on the host side. */
-static int copy_in(struct devmgr_fs *fs, int fd, const char *path, bool *host)
+static int copy_in(struct devmgr_fs *fs, int fd, const char *path, bool *host,
+		   uint64_t *done)
 {
 	struct devmgr_file *f;
 	char *buf = malloc(CHUNK);
@@ -284,7 +287,7 @@ static int copy_in(struct devmgr_fs *fs, int fd, const char *path, bool *host)
 		return rc;
 	}
 	while ((n = read_some(fd, buf, CHUNK)) > 0) {
-		rc = pwrite_all(f, buf, (size_t)n, off);
+		rc = pwrite_all(f, buf, (size_t)n, off, done);
 		if (rc < 0)
 			break;
 		off += (uint64_t)n;
@@ -317,6 +320,7 @@ static char *put_dest(struct devmgr_fs *fs, const char *src, const char *dest)
 static int cmd_put(struct devmgr_fs *fs, const char *src, const char *dest)
 {
 	bool from_stdin = strcmp(src, "-") == 0, host;
+	uint64_t done = 0;
 	int fd = from_stdin ? STDIN_FILENO : open(src, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	char *out;
@@ -335,14 +339,23 @@ static int cmd_put(struct devmgr_fs *fs, const char *src, const char *dest)
 		rc = -ENOMEM;
 		host = false;
 	} else {
-		rc = copy_in(fs, fd, out, &host);
+		rc = copy_in(fs, fd, out, &host, &done);
 	}
 	if (!from_stdin)
 		close(fd);
-	if (rc < 0)
+	if (rc == -EFBIG && !host) {
+		fail("put", out, rc);
+		fprintf(stderr,
+			"devmgr-fat: put %s: stopped after %llu bytes: the "
+			"filesystem holds no larger file (FAT: 4 GiB - 1); "
+			"the rest of %s was not written\n",
+			out, (unsigned long long)done, src);
+		rc = FAT_EXIT_FAILED;
+	} else if (rc < 0) {
 		rc = fail("put", host ? src : out ? out : dest, rc);
-	else
+	} else {
 		rc = FAT_EXIT_OK;
+	}
 	free(out);
 	return rc;
 }

@@ -27,6 +27,8 @@ class Vol:
         self.data = self.rsvd + self.nfats * self.fatsz + rootsecs
         self.n = (tot - self.data) // self.spc
         self.kind = 12 if self.n < 4085 else 16 if self.n < 65525 else 32
+        if fatsz16 == 0 and self.rootents == 0:
+            self.kind = 32  # the layout decides, as for Linux and fs-fat
 
     def save(self):
         open(self.path, "wb").write(self.b)
@@ -88,6 +90,17 @@ class Vol:
                 break
             out.append(o)
         return out
+
+    def read(self, path):
+        """The bytes of the file at path (8.3 names), through its chain."""
+        e, c = self.lookup(path)
+        size, = struct.unpack_from("<I", self.b, e + 28)
+        cb = self.spc * self.ss
+        out = b"".join(bytes(self.b[self.clus_off(k):self.clus_off(k) + cb])
+                       for k in self.chain(c))
+        if len(out) < size:
+            raise SystemExit("%s: chain shorter than its size" % path)
+        return out[:size]
 
     def lookup(self, path):
         """The offset of the 8.3 entry of path (8.3 names, "/A/B")."""

@@ -6,7 +6,9 @@
  *
  * Commands: tree [PATH] (every entry below PATH, "D path" or "F path
  * size"), ls PATH, cat PATH, stat PATH, volume, export HOSTDIR,
- * import HOSTFILE PATH, write PATH SIZE SEED [OFFSET], mkdir PATH,
+ * import HOSTFILE PATH, write PATH SIZE SEED [OFFSET], pwrite1 PATH
+ * SIZE SEED OFFSET (one pwrite call; prints "pwrite1 N", the count it
+ * returned), mkdir PATH,
  * rm PATH, rmdir PATH, mv FROM TO, truncate PATH SIZE, fill PATH, sync,
  * open PATH FLAGS (r, w, c, x, t letters; opens and closes), system CMD
  * (runs a host command while mounted), ops (how many write ops are set),
@@ -223,6 +225,31 @@ static int cmd_write(const char *path, uint64_t size, unsigned seed,
 	return rc;
 }
 
+/* One pwrite call of the pattern, its count printed: what a write that
+ * crosses a limit does. */
+static int cmd_pwrite1(const char *path, uint64_t size, unsigned seed,
+		       uint64_t at)
+{
+	struct devmgr_file *f = NULL;
+	uint8_t *buf = malloc(size ? size : 1);
+	int rc = buf ? devmgr_fs_open(fs, path, O_WRONLY | O_CREAT, &f)
+		     : -ENOMEM;
+
+	if (rc == 0) {
+		for (uint64_t i = 0; i < size; i++)
+			buf[i] = pattern(i, seed);
+		ssize_t n = devmgr_file_pwrite(f, buf, size, at);
+		if (n >= 0)
+			printf("pwrite1 %zd\n", n);
+		rc = n < 0 ? (int)n : 0;
+		int c = devmgr_file_close(f);
+		if (rc == 0)
+			rc = c;
+	}
+	free(buf);
+	return rc;
+}
+
 /* Write until the disk is full; print how far it went. */
 static int cmd_fill(const char *path)
 {
@@ -378,6 +405,10 @@ static int run(int argc, char **argv)
 		return cmd_write(ARG(1), strtoull(ARG(2), NULL, 0),
 				 (unsigned)atoi(ARG(3)),
 				 strtoull(ARG(4), NULL, 0));
+	if (!strcmp(c, "pwrite1"))
+		return cmd_pwrite1(ARG(1), strtoull(ARG(2), NULL, 0),
+				   (unsigned)atoi(ARG(3)),
+				   strtoull(ARG(4), NULL, 0));
 	if (!strcmp(c, "mkdir"))
 		return devmgr_fs_mkdir(fs, ARG(1));
 	if (!strcmp(c, "rm"))
