@@ -49,16 +49,29 @@ void fat_ent_set_clus(const struct fat_vol *v, uint8_t *e, uint32_t c)
 	put16(e + 20, v->type == 32 ? c >> 16 : 0);
 }
 
-void fat_ent_stat(const uint8_t *e, struct devmgr_fs_stat *st)
+/* FAT times are local times in the zone utc_offset says; the fs signature
+ * speaks UTC.  An impossible stored date stays 0. */
+static int64_t to_utc(const struct fat_vol *v, int64_t local)
+{
+	return local ? local - v->utc_offset : 0;
+}
+
+void fat_ent_stat(const struct fat_vol *v, const uint8_t *e,
+		  struct devmgr_fs_stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->kind = e[11] & FAT_ATTR_DIR ? DEVMGR_FS_DIR : DEVMGR_FS_FILE;
 	if (st->kind == DEVMGR_FS_FILE)
 		st->size = (uint32_t)(e[28] | e[29] << 8 | e[30] << 16 |
 				      (uint32_t)e[31] << 24);
-	st->mtime = fat_time_to_unix(le16(e + 24), le16(e + 22));
-	st->atime = fat_time_to_unix(le16(e + 18), 0);
-	st->ctime = fat_time_to_unix(le16(e + 16), le16(e + 14));
+	st->mtime = to_utc(v, fat_time_to_unix(le16(e + 24), le16(e + 22)));
+	st->atime = to_utc(v, fat_time_to_unix(le16(e + 18), 0));
+	st->ctime = to_utc(v, fat_time_to_unix(le16(e + 16), le16(e + 14)));
+}
+
+void fat_now(const struct fat_vol *v, uint16_t *date, uint16_t *time_)
+{
+	fat_unix_to_time((int64_t)time(NULL) + v->utc_offset, date, time_);
 }
 
 /* ---- parsing ----------------------------------------------------------- */

@@ -294,7 +294,7 @@ int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified,
 		if (modified) {
 			uint16_t date, tm;
 
-			fat_unix_to_time((int64_t)time(NULL), &date, &tm);
+			fat_now(v, &date, &tm);
 			put16(e + 22, tm);
 			put16(e + 24, date);
 			put16(e + 18, date);

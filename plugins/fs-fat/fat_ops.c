@@ -80,7 +80,7 @@ static void entry_template(struct fat_vol *v, uint8_t e[32], uint8_t attr,
 
 	memset(e, 0, 32);
 	e[11] = attr;
-	fat_unix_to_time((int64_t)time(NULL), &date, &tm);
+	fat_now(v, &date, &tm);
 	put16(e + 14, tm);
 	put16(e + 16, date);
 	put16(e + 18, date);
@@ -219,7 +219,7 @@ static int op_fstat(struct devmgr_file *f, struct devmgr_fs_stat *out)
 	d = fat_dir_get(v, h->ino->dir, &rc);
 	if (d == NULL)
 		return rc;
-	fat_ent_stat(d->buf + h->ino->off, out);
+	fat_ent_stat(v, d->buf + h->ino->off, out);
 	out->size = h->ino->is_dir ? 0 : h->ino->size;
 	return 0;
 }
@@ -252,7 +252,7 @@ static int op_stat(struct devmgr_fs *fs, const char *path,
 	} else if (p->de < 0) {
 		rc = -ENOENT;
 	} else {
-		fat_ent_stat(entry_of(p), out);
+		fat_ent_stat(v, entry_of(p), out);
 	}
 	free(p);
 	return rc;
@@ -297,7 +297,7 @@ static int list(struct fat_vol *v, struct fat_dir *d, devmgr_fs_dir_fn fn,
 	d->pins++;
 	while (rc == 0 && fat_dir_next(v, d, &pos, in) == 1) {
 		memcpy(de->name, in->name, strlen(in->name) + 1);
-		fat_ent_stat(in->e, &de->st);
+		fat_ent_stat(v, in->e, &de->st);
 		rc = fn(arg, de);
 	}
 	fat_dir_unpin(v, d);

@@ -2,7 +2,10 @@
  * fs-fat against dosfstools and mtools.  The devices come from the plugins
  * on DEVMGR_PLUGIN_PATH (blk-file under fs-fat), as any app gets them.
  *
- *   fat_shell [-s SECTOR_SIZE] [-r] [-c CHUNK] IMAGE CMD ARGS [; CMD ARGS]...
+ *   fat_shell [-s SECTOR_SIZE] [-r] [-c CHUNK] [-o PARAMS] IMAGE CMD ARGS
+ *             [; CMD ARGS]...
+ *
+ * -o adds fs-fat parameters, as JSON members ('"utc_offset": 540').
  *
  * Commands: tree [PATH] (every entry below PATH, "D path" or "F path
  * size"), ls PATH, cat PATH, stat PATH, volume, export HOSTDIR,
@@ -445,6 +448,8 @@ static int run(int argc, char **argv)
 	return -EINVAL;
 }
 
+static const char *fs_params = "";
+
 static int create(const char *image, int ss, bool ro, struct devmgr_ctx *ctx)
 {
 	char json[8192];
@@ -456,8 +461,9 @@ static int create(const char *image, int ss, bool ro, struct devmgr_ctx *ctx)
 		 "\"disk\": {\"provider\": \"blk-file\", \"path\": \"%s\", "
 		 "\"sector_size\": %d},"
 		 "\"fs\": {\"provider\": \"fs-fat\", \"on\": \"disk\", "
-		 "\"read_only\": %s}}}",
-		 image, ss, ro ? "true" : "false");
+		 "\"read_only\": %s%s%s}}}",
+		 image, ss, ro ? "true" : "false", fs_params[0] ? ", " : "",
+		 fs_params);
 	if (devmgr_ctx_load_config_string(ctx, json, "<fat_shell>", &err) < 0 ||
 	    devmgr_ctx_create_devices(ctx, false, &err) < 0) {
 		fprintf(stderr, "fat_shell: %s\n",
@@ -474,13 +480,15 @@ int main(int argc, char **argv)
 	bool ro = false;
 	struct devmgr_ctx *ctx;
 
-	while ((opt = getopt(argc, argv, "+s:rc:")) != -1) {
+	while ((opt = getopt(argc, argv, "+s:rc:o:")) != -1) {
 		if (opt == 's')
 			ss = atoi(optarg);
 		else if (opt == 'r')
 			ro = true;
 		else if (opt == 'c')
 			chunk = strtoul(optarg, NULL, 0);
+		else if (opt == 'o')
+			fs_params = optarg;
 		else
 			return 2;
 	}

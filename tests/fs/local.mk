@@ -18,6 +18,8 @@ EXTRA_DIST += tests/fs/loopcheck.py
 TESTS += tests/fs/edges.sh
 dist_noinst_SCRIPTS += tests/fs/edges.sh
 EXTRA_DIST += tests/fs/bigfile.py
+TESTS += tests/fs/time.sh
+dist_noinst_SCRIPTS += tests/fs/time.sh
 # The fuzz target over the seed corpus (tests/fuzz/build-fs.sh builds the
 # libFuzzer version).  fs-fat and blk-ram are linked in.
 check_PROGRAMS += tests/fs/run_corpus_fat
