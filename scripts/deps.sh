@@ -2,10 +2,10 @@
 # Install the Debian packages devmgr needs (Debian 12), only those missing.
 # Usage: scripts/deps.sh build|test
 set -eu
-build="build-essential autoconf automake libtool pkg-config libjansson-dev check libxen-dev liblwip-dev libhttp-parser-dev mtools dosfstools"
+build="build-essential autoconf automake libtool pkg-config libjansson-dev check libxen-dev liblwip-dev libhttp-parser-dev mtools dosfstools zlib1g-dev"
 # Real peers of the tests: xenstored and its tools, FAT tools, network
 # namespaces and taps, curl, wrk, nginx, tshark.
-test="$build python3-jsonschema valgrind clang libclang-rt-14-dev binutils xen-utils-4.17 xenstore-utils iproute2 iputils-ping curl wrk nginx-light tshark"
+test="$build python3-jsonschema valgrind clang libclang-rt-14-dev binutils xen-utils-4.17 xenstore-utils iproute2 iputils-ping curl wrk nginx-light tshark fdisk gdisk"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;
