@@ -12,3 +12,13 @@ tests_blk_part_test_blk_part_LDADD = core/libdevmgr.la $(CHECK_LIBS) \
 	$(ZLIB_LIBS)
 TESTS += tests/blk-part/part.sh
 dist_noinst_SCRIPTS += tests/blk-part/part.sh
+# The table parser's fuzz target over its seed corpus
+# (tests/fuzz/build-part.sh builds it for libFuzzer).
+check_PROGRAMS += tests/blk-part/run_corpus_part
+tests_blk_part_run_corpus_part_SOURCES = tests/fuzz/run_corpus.c \
+	tests/blk-part/fuzz_part.c plugins/blk-part/part_table.c
+tests_blk_part_run_corpus_part_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
+tests_blk_part_run_corpus_part_LDADD = $(ZLIB_LIBS)
+TESTS += tests/blk-part/fuzz_replay.sh
+dist_noinst_SCRIPTS += tests/blk-part/fuzz_replay.sh tests/fuzz/build-part.sh
+EXTRA_DIST += tests/fuzz/corpus/part
