@@ -22,3 +22,5 @@ tests_blk_part_run_corpus_part_LDADD = $(ZLIB_LIBS)
 TESTS += tests/blk-part/fuzz_replay.sh
 dist_noinst_SCRIPTS += tests/blk-part/fuzz_replay.sh tests/fuzz/build-part.sh
 EXTRA_DIST += tests/fuzz/corpus/part
+TESTS += tests/blk-part/xen.sh
+dist_noinst_SCRIPTS += tests/blk-part/xen.sh
