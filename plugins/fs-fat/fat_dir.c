@@ -64,6 +64,7 @@ void fat_ent_stat(const struct fat_vol *v, const uint8_t *e,
 	if (st->kind == DEVMGR_FS_FILE)
 		st->size = (uint32_t)(e[28] | e[29] << 8 | e[30] << 16 |
 				      (uint32_t)e[31] << 24);
+	st->attrs = DEVMGR_FS_ATTR_KNOWN | (e[11] & DEVMGR_FS_ATTR_SETTABLE);
 	st->mtime = to_utc(v, fat_time_to_unix(le16(e + 24), le16(e + 22)));
 	st->atime = to_utc(v, fat_time_to_unix(le16(e + 18), 0));
 	st->ctime = to_utc(v, fat_time_to_unix(le16(e + 16), le16(e + 14)));
