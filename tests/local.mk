@@ -20,5 +20,6 @@ include $(srcdir)/tests/net/local.mk
 include $(srcdir)/tests/stack/local.mk
 include $(srcdir)/tests/fat-tool/local.mk
 include $(srcdir)/tests/fs/local.mk
+include $(srcdir)/tests/blk-part/local.mk
 include $(srcdir)/tests/www/local.mk
 include $(srcdir)/tests/switch/local.mk

@@ -29,7 +29,9 @@ struct fat_devs {
 bool fat_verb_writes(enum fat_verb verb)
 {
 	return verb == FAT_PUT || verb == FAT_MKDIR || verb == FAT_RM ||
-	       verb == FAT_MV;
+	       verb == FAT_MV ||
+	       (verb == FAT_ATTRIB &&
+		(fat_command.attr_set | fat_command.attr_clear));
 }
 
 /* "devmgr-fat: VERB PATH: message (ENAME)"; returns FAT_EXIT_FAILED. */
@@ -76,10 +78,27 @@ static const char *base_name(const char *p)
 
 /* ---- ls ------------------------------------------------------------- */
 
+/* "rhsa" with "-" for each attribute not set; "????" from a filesystem
+ * that does not report them. */
+static void attr_text(const struct devmgr_fs_stat *st, char out[5])
+{
+	static const char letters[] = "rhsa";
+	static const unsigned bits[] = { DEVMGR_FS_ATTR_READONLY,
+					 DEVMGR_FS_ATTR_HIDDEN,
+					 DEVMGR_FS_ATTR_SYSTEM,
+					 DEVMGR_FS_ATTR_ARCHIVE };
+
+	for (int i = 0; i < 4; i++)
+		out[i] = !(st->attrs & DEVMGR_FS_ATTR_KNOWN) ? '?'
+			 : st->attrs & bits[i]		  ? letters[i]
+							  : '-';
+	out[4] = '\0';
+}
+
 static void print_entry(const char *name, const struct devmgr_fs_stat *st,
 			bool long_list)
 {
-	char when[32] = "-";
+	char when[32] = "-", attrs[5];
 	time_t t = (time_t)st->mtime;
 	struct tm tm;
 
@@ -89,8 +108,9 @@ static void print_entry(const char *name, const struct devmgr_fs_stat *st,
 	}
 	if (gmtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	printf("%c %12llu %s %s\n", st->kind == DEVMGR_FS_DIR ? 'd' : '-',
-	       (unsigned long long)st->size, when, name);
+	attr_text(st, attrs);
+	printf("%c %s %12llu %s %s\n", st->kind == DEVMGR_FS_DIR ? 'd' : '-',
+	       attrs, (unsigned long long)st->size, when, name);
 }
 
 static int ls_one(void *arg, const struct devmgr_fs_dirent *e)
@@ -240,13 +260,15 @@ static int cmd_get(struct devmgr_fs *fs, const char *src, const char *dest)
 /* ---- put: from a host fd to the filesystem -------------------------- */
 
 static int pwrite_all(struct devmgr_file *f, const char *buf, size_t len,
-		      uint64_t off)
+		      uint64_t off, uint64_t *done)
 {
+	*done = off;
 	while (len > 0) {
 		ssize_t n = devmgr_file_pwrite(f, buf, len, off);
 
 		if (n < 0)
 			return (int)n;
+		*done = off + (uint64_t)n;
 		if (n == 0) /* no progress and no reason: the disk is full */
 			return -ENOSPC;
 		buf += n;
@@ -268,7 +290,8 @@ static ssize_t read_some(int fd, char *buf, size_t len)
 
 /* Copy fd into the fs file at path, replacing what it held.  *host says
  * the failure was on the host side. */
-static int copy_in(struct devmgr_fs *fs, int fd, const char *path, bool *host)
+static int copy_in(struct devmgr_fs *fs, int fd, const char *path, bool *host,
+		   uint64_t *done)
 {
 	struct devmgr_file *f;
 	char *buf = malloc(CHUNK);
@@ -284,7 +307,7 @@ static int copy_in(struct devmgr_fs *fs, int fd, const char *path, bool *host)
 		return rc;
 	}
 	while ((n = read_some(fd, buf, CHUNK)) > 0) {
-		rc = pwrite_all(f, buf, (size_t)n, off);
+		rc = pwrite_all(f, buf, (size_t)n, off, done);
 		if (rc < 0)
 			break;
 		off += (uint64_t)n;
@@ -317,15 +340,18 @@ static char *put_dest(struct devmgr_fs *fs, const char *src, const char *dest)
 static int cmd_put(struct devmgr_fs *fs, const char *src, const char *dest)
 {
 	bool from_stdin = strcmp(src, "-") == 0, host;
+	uint64_t done = 0;
 	int fd = from_stdin ? STDIN_FILENO : open(src, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	char *out;
 	int rc;
+	bool have_st;
 
 	if (fd < 0)
 		return fail("put", src, -errno);
+	have_st = fstat(fd, &st) == 0;
 	/* Refused before the destination is created or truncated. */
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (have_st && S_ISDIR(st.st_mode)) {
 		if (!from_stdin)
 			close(fd);
 		return fail("put", src, -EISDIR);
@@ -335,14 +361,34 @@ static int cmd_put(struct devmgr_fs *fs, const char *src, const char *dest)
 		rc = -ENOMEM;
 		host = false;
 	} else {
-		rc = copy_in(fs, fd, out, &host);
+		rc = copy_in(fs, fd, out, &host, &done);
+	}
+	/* The source's modification time, at the filesystem's resolution
+	 * (FAT: 2 seconds, rounded down); a filesystem without setattr
+	 * keeps the time of the write. */
+	if (rc == 0 && !from_stdin && have_st) {
+		struct devmgr_fs_setattr sa = { .valid = DEVMGR_FS_SET_MTIME,
+						.mtime = st.st_mtime };
+
+		rc = devmgr_fs_setattr(fs, out, &sa);
+		if (rc == -EOPNOTSUPP)
+			rc = 0;
 	}
 	if (!from_stdin)
 		close(fd);
-	if (rc < 0)
+	if (rc == -EFBIG && !host) {
+		fail("put", out, rc);
+		fprintf(stderr,
+			"devmgr-fat: put %s: stopped after %llu bytes: the "
+			"filesystem holds no larger file (FAT: 4 GiB - 1); "
+			"the rest of %s was not written\n",
+			out, (unsigned long long)done, src);
+		rc = FAT_EXIT_FAILED;
+	} else if (rc < 0) {
 		rc = fail("put", host ? src : out ? out : dest, rc);
-	else
+	} else {
 		rc = FAT_EXIT_OK;
+	}
 	free(out);
 	return rc;
 }
@@ -505,6 +551,34 @@ static int cmd_mv(struct devmgr_fs *fs, const char *src, const char *dest)
 	return rc;
 }
 
+/* ---- attrib ----------------------------------------------------------- */
+
+/* Without changes, prints "rhsa PATH"; with them, sets them. */
+static int cmd_attrib(struct devmgr_fs *fs, const char *path)
+{
+	struct devmgr_fs_stat st;
+	char text[5];
+	int rc = devmgr_fs_stat(fs, path, &st);
+
+	if (rc < 0)
+		return fail("attrib", path, rc);
+	if (!(st.attrs & DEVMGR_FS_ATTR_KNOWN))
+		return fail("attrib", path, -EOPNOTSUPP);
+	if (!(fat_command.attr_set | fat_command.attr_clear)) {
+		attr_text(&st, text);
+		printf("%s %s\n", text, path);
+		return FAT_EXIT_OK;
+	}
+	struct devmgr_fs_setattr sa = {
+		.valid = DEVMGR_FS_SET_ATTRS,
+		.attrs = ((st.attrs & DEVMGR_FS_ATTR_SETTABLE) |
+			  fat_command.attr_set) &
+			 ~fat_command.attr_clear,
+	};
+	rc = devmgr_fs_setattr(fs, path, &sa);
+	return rc < 0 ? fail("attrib", path, rc) : FAT_EXIT_OK;
+}
+
 /* ---- df --------------------------------------------------------------- */
 
 static int cmd_df(struct devmgr_fs *fs)
@@ -546,6 +620,8 @@ static int run(struct devmgr_fs *fs, const struct fat_cmd *c, char **p)
 		return cmd_mv(fs, p[0], p[1]);
 	case FAT_DF:
 		return cmd_df(fs);
+	case FAT_ATTRIB:
+		return cmd_attrib(fs, p[0]);
 	}
 	return FAT_EXIT_USAGE;
 }

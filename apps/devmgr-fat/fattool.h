@@ -23,6 +23,7 @@ enum fat_verb {
 	FAT_RM,
 	FAT_MV,
 	FAT_DF,
+	FAT_ATTRIB,
 };
 
 struct fat_cmd {
@@ -30,6 +31,7 @@ struct fat_cmd {
 	bool long_list; /* ls -l */
 	bool recursive; /* rm -r */
 	bool parents;	/* mkdir -p */
+	unsigned attr_set, attr_clear; /* attrib +X / -X */
 	const char *arg[2];
 	int nargs;
 };

@@ -32,6 +32,7 @@ static const struct {
 	{ "get", FAT_GET, 2, 0, "" },	   { "put", FAT_PUT, 2, 0, "" },
 	{ "mkdir", FAT_MKDIR, 1, 0, "p" }, { "rm", FAT_RM, 1, 0, "r" },
 	{ "mv", FAT_MV, 2, 0, "" },	   { "df", FAT_DF, 0, 0, "" },
+	{ "attrib", FAT_ATTRIB, 1, 0, "" },
 };
 
 static void usage(FILE *f)
@@ -52,7 +53,11 @@ static void usage(FILE *f)
 		"  rm [-r] PATH       remove a file (-r: or a folder and its "
 		"contents)\n"
 		"  mv SRC DEST        rename or move a file or folder\n"
-		"  df                 type, label, size and free space\n\n"
+		"  df                 type, label, size and free space\n"
+		"  attrib [+X|-X]... PATH  show or set attributes: r "
+		"read-only,\n"
+		"                     h hidden, s system, a archive "
+		"(\"+r-a\")\n\n"
 		"Options:\n"
 		"  -i, --image FILE       a FAT image file (blk-file + "
 		"fs-fat), opened\n"
@@ -105,6 +110,40 @@ static bool dot_component(const char *path)
 	return false;
 }
 
+/* One argument of attrib: signs each followed by letters of rhsa. */
+static int attr_changes(const char *arg, struct fat_cmd *c)
+{
+	static const char letters[] = "rhsa";
+	static const unsigned bits[] = { 0x01, 0x02, 0x04, 0x20 };
+	int sign = 0;
+
+	if (arg[0] != '+' && arg[0] != '-')
+		return usage_error("attrib: \"%s\" is not a change such as "
+				   "+r or -a",
+				   arg);
+	for (const char *p = arg; *p; p++) {
+		const char *l = strchr(letters, *p);
+
+		if (*p == '+' || *p == '-') {
+			sign = *p;
+			continue;
+		}
+		if (l == NULL || *p == '\0')
+			return usage_error("attrib: unknown attribute in "
+					   "\"%s\" (r, h, s, a)",
+					   arg);
+		if (sign == '+')
+			c->attr_set |= bits[l - letters];
+		else
+			c->attr_clear |= bits[l - letters];
+	}
+	if (c->attr_set & c->attr_clear)
+		return usage_error("attrib: \"%s\" both sets and clears an "
+				   "attribute",
+				   arg);
+	return FAT_EXIT_OK;
+}
+
 /* A command's own flags ("-l", "-r", "-p", or bundled) and arguments. */
 static int parse_command(int argc, char **argv, struct fat_cmd *c)
 {
@@ -116,6 +155,14 @@ static int parse_command(int argc, char **argv, struct fat_cmd *c)
 	if (i == n)
 		return usage_error("unknown command \"%s\"", argv[0]);
 	c->verb = verbs[i].verb;
+	if (c->verb == FAT_ATTRIB) {
+		/* "+r", "-a", "+hs-a": changes, not the command's flags */
+		for (; a < argc - 1; a++) {
+			int rc = attr_changes(argv[a], c);
+			if (rc != FAT_EXIT_OK)
+				return rc;
+		}
+	}
 	for (; a < argc && argv[a][0] == '-' && argv[a][1] != '\0'; a++) {
 		if (strcmp(argv[a], "--") == 0) {
 			a++;

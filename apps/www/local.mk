@@ -28,9 +28,11 @@ CLEANFILES += apps/www/site.img
 # A 2 MiB FAT image (mkfs.fat picks FAT12) with a fixed volume id, the
 # files copied with their modification times (mcopy -m): those become the
 # Last-Modified of the responses.  mkfs.fat lives in /sbin on Debian.
+# mcopy writes local times; TZ=UTC makes them UTC, which is what fs-fat
+# reads by default (its utc_offset 0), wherever the image is built.
 apps/www/site.img: $(WWW_SITE)
 	$(AM_V_GEN)$(MKDIR_P) apps/www && rm -f $@ $@.tmp && \
-	PATH="$$PATH:/usr/sbin:/sbin" mkfs.fat -C -i 44564d57 -n DEVMGR-WWW \
-		$@.tmp 2048 >/dev/null && \
-	MTOOLS_SKIP_CHECK=1 mcopy -i $@.tmp -s -m -Q $(srcdir)/site/* ::/ && \
+	TZ=UTC PATH="$$PATH:/usr/sbin:/sbin" mkfs.fat -C -i 44564d57 \
+		-n DEVMGR-WWW $@.tmp 2048 >/dev/null && \
+	TZ=UTC MTOOLS_SKIP_CHECK=1 mcopy -i $@.tmp -s -m -Q $(srcdir)/site/* ::/ && \
 	mv $@.tmp $@

@@ -121,6 +121,7 @@ struct fat_vol {
 	uint8_t *fat_dirty;  /* one flag per FAT sector */
 	bool any_dirty, fsinfo_dirty;
 	bool read_only;
+	int32_t utc_offset;  /* seconds east of UTC of the FAT's local time */
 	bool was_dirty;      /* FAT[1] said not cleanly unmounted */
 	bool mounted;	     /* fat_mount() succeeded: the FAT cache is the
 			      * volume's, and unmount may write it back */
@@ -201,7 +202,9 @@ int fat_dir_write(struct fat_vol *v, struct fat_dir *d, uint32_t off,
 bool fat_dir_empty(struct fat_vol *v, struct fat_dir *d);
 uint32_t fat_ent_clus(const struct fat_vol *v, const uint8_t *e);
 void fat_ent_set_clus(const struct fat_vol *v, uint8_t *e, uint32_t c);
-void fat_ent_stat(const uint8_t *e, struct devmgr_fs_stat *st);
+void fat_ent_stat(const struct fat_vol *v, const uint8_t *e,
+		  struct devmgr_fs_stat *st);
+void fat_now(const struct fat_vol *v, uint16_t *date, uint16_t *time);
 
 /* Where a path leads: the folder holding the last component and its
  * entry (de NULL when absent), or the root. */

@@ -12,6 +12,7 @@
 #include "fat.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,16 +49,30 @@ void fat_ent_set_clus(const struct fat_vol *v, uint8_t *e, uint32_t c)
 	put16(e + 20, v->type == 32 ? c >> 16 : 0);
 }
 
-void fat_ent_stat(const uint8_t *e, struct devmgr_fs_stat *st)
+/* FAT times are local times in the zone utc_offset says; the fs signature
+ * speaks UTC.  An impossible stored date stays 0. */
+static int64_t to_utc(const struct fat_vol *v, int64_t local)
+{
+	return local ? local - v->utc_offset : 0;
+}
+
+void fat_ent_stat(const struct fat_vol *v, const uint8_t *e,
+		  struct devmgr_fs_stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->kind = e[11] & FAT_ATTR_DIR ? DEVMGR_FS_DIR : DEVMGR_FS_FILE;
 	if (st->kind == DEVMGR_FS_FILE)
 		st->size = (uint32_t)(e[28] | e[29] << 8 | e[30] << 16 |
 				      (uint32_t)e[31] << 24);
-	st->mtime = fat_time_to_unix(le16(e + 24), le16(e + 22));
-	st->atime = fat_time_to_unix(le16(e + 18), 0);
-	st->ctime = fat_time_to_unix(le16(e + 16), le16(e + 14));
+	st->attrs = DEVMGR_FS_ATTR_KNOWN | (e[11] & DEVMGR_FS_ATTR_SETTABLE);
+	st->mtime = to_utc(v, fat_time_to_unix(le16(e + 24), le16(e + 22)));
+	st->atime = to_utc(v, fat_time_to_unix(le16(e + 18), 0));
+	st->ctime = to_utc(v, fat_time_to_unix(le16(e + 16), le16(e + 14)));
+}
+
+void fat_now(const struct fat_vol *v, uint16_t *date, uint16_t *time_)
+{
+	fat_unix_to_time((int64_t)time(NULL) + v->utc_offset, date, time_);
 }
 
 /* ---- parsing ----------------------------------------------------------- */
@@ -843,11 +858,58 @@ static int split(const char *path, struct comp *c, unsigned *nc)
 	return 0;
 }
 
+/* A folder entry must not lead back to the root or to a folder already on
+ * the walk (c[0..i-1] led to keys[0..i], keys[0] the root): on a corrupt
+ * volume such an entry makes /A/B/A/B/... endless, and a recursive walk
+ * above fs-fat would reach, and change, folders outside the path it was
+ * given.  -ELOOP with one logged line naming the entry. */
+static void join(char *out, size_t max, const struct comp *c, unsigned n)
+{
+	size_t len = 0;
+
+	out[0] = 0;
+	for (unsigned m = 0; m < n && len < max; m++) {
+		int w = snprintf(out + len, max - len, "/%.*s", (int)c[m].n,
+				 c[m].s);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+}
+
+static int check_loop(struct fat_vol *v, const struct comp *c, unsigned i,
+		      const uint32_t *keys, uint32_t key)
+{
+	char entry[512], on[512];
+	unsigned k = 0;
+
+	while (k <= i && keys[k] != key)
+		k++;
+	if (k > i)
+		return 0;
+	join(entry, sizeof(entry), c, i + 1);
+	if (k == 0) {
+		fat_log(v, DEVMGR_LOG_ERROR,
+			"folder entry \"%s\" points to cluster %u, the root "
+			"folder: a loop, refused (ELOOP)",
+			entry, key);
+	} else {
+		join(on, sizeof(on), c, k);
+		fat_log(v, DEVMGR_LOG_ERROR,
+			"folder entry \"%s\" points to cluster %u, the folder "
+			"\"%s\" on its own path: a loop, refused (ELOOP)",
+			entry, key, on);
+	}
+	return -ELOOP;
+}
+
 /* Where path leads.  Folders on the way must exist (-ENOENT) and be
- * folders (-ENOTDIR); the last component may be absent (p->de == -1). */
+ * folders (-ENOTDIR); the last component may be absent (p->de == -1).  A
+ * folder entry that loops (check_loop) is -ELOOP, the last one too. */
 int fat_resolve(struct fat_vol *v, const char *path, struct fat_path *p)
 {
 	struct comp c[PATH_DEPTH_MAX];
+	uint32_t keys[PATH_DEPTH_MAX + 1]; /* the folders walked, root first */
 	unsigned nc;
 	int rc = split(path, c, &nc);
 	struct fat_dir *d;
@@ -864,6 +926,7 @@ int fat_resolve(struct fat_vol *v, const char *path, struct fat_path *p)
 	p->parent = d;
 	if (nc == 0)
 		return 0;
+	keys[0] = d->key;
 	for (unsigned i = 0; i < nc; i++) {
 		int n;
 
@@ -875,6 +938,15 @@ int fat_resolve(struct fat_vol *v, const char *path, struct fat_path *p)
 		int32_t idx = n > 0 ? fat_dir_lookup(d, p->u, (size_t)n) : -1;
 
 		if (i == nc - 1) {
+			const uint8_t *le =
+				idx >= 0 ? d->buf + d->ents[idx].off : NULL;
+
+			if (le != NULL && (le[11] & FAT_ATTR_DIR)) {
+				rc = check_loop(v, c, i, keys,
+						fat_ent_clus(v, le));
+				if (rc < 0)
+					return rc;
+			}
 			p->parent = d;
 			p->de = idx;
 			p->last = c[i].s;
@@ -888,12 +960,16 @@ int fat_resolve(struct fat_vol *v, const char *path, struct fat_path *p)
 		if (!(e[11] & FAT_ATTR_DIR))
 			return -ENOTDIR;
 		uint32_t key = fat_ent_clus(v, e);
+		rc = check_loop(v, c, i, keys, key);
+		if (rc < 0)
+			return rc;
 		if (!fat_valid_clus(v, key))
 			return fat_eio(v,
 				       "folder entry \"%.*s\" points to "
 				       "cluster %u, outside the volume's "
 				       "clusters 2..%u",
 				       (int)c[i].n, c[i].s, key, v->max_clus);
+		keys[i + 1] = key;
 		if (p->nseen < sizeof(p->seen) / sizeof(p->seen[0]))
 			p->seen[p->nseen++] = key;
 		d = fat_dir_get(v, key, &rc);

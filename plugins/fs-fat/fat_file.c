@@ -294,7 +294,7 @@ int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified,
 		if (modified) {
 			uint16_t date, tm;
 
-			fat_unix_to_time((int64_t)time(NULL), &date, &tm);
+			fat_now(v, &date, &tm);
 			put16(e + 22, tm);
 			put16(e + 24, date);
 			put16(e + 18, date);
@@ -353,8 +353,14 @@ ssize_t fat_file_write(struct fat_vol *v, struct fat_inode *ino,
 		return -EISDIR;
 	if (len == 0)
 		return 0;
-	if (off > FAT_FILE_MAX || len > FAT_FILE_MAX || end > FAT_FILE_MAX)
+	/* A write that crosses the last byte a FAT file can hold fills up to
+	 * it (a short count); the next one, at that end, is EFBIG. */
+	if (off >= FAT_FILE_MAX)
 		return -EFBIG;
+	if (len > FAT_FILE_MAX - off) {
+		len = (size_t)(FAT_FILE_MAX - off);
+		end = FAT_FILE_MAX;
+	}
 	rc = load_chain(v, ino);
 	if (rc == 0 && end > ino->size) {
 		uint64_t room = ((uint64_t)ino->nchain + v->free_count)

@@ -80,7 +80,7 @@ static void entry_template(struct fat_vol *v, uint8_t e[32], uint8_t attr,
 
 	memset(e, 0, 32);
 	e[11] = attr;
-	fat_unix_to_time((int64_t)time(NULL), &date, &tm);
+	fat_now(v, &date, &tm);
 	put16(e + 14, tm);
 	put16(e + 16, date);
 	put16(e + 18, date);
@@ -136,6 +136,9 @@ static int open_at(struct fat_vol *v, struct fat_path *p, int flags,
 	if (is_dir_entry(p) && ((flags & O_ACCMODE) != O_RDONLY ||
 				(flags & O_TRUNC)))
 		return -EISDIR;
+	if ((entry_of(p)[11] & FAT_ATTR_RO) &&
+	    ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
+		return -EPERM;
 	rc = fat_inode_get(v, p, ino);
 	if (rc == 0 && (flags & O_TRUNC) && (*ino)->size > 0) {
 		rc = fat_file_truncate(v, *ino, 0);
@@ -185,23 +188,42 @@ static ssize_t op_pread(struct devmgr_file *f, void *buf, size_t len,
 	return fat_file_read(vol_of(f->fs), h->ino, buf, len, off);
 }
 
+/* The read-only attribute as it is now: setattr may have set it after
+ * the file was opened. */
+static bool ino_readonly(struct fat_vol *v, const struct fat_inode *ino)
+{
+	struct fat_dir *d;
+	int rc;
+
+	if (ino->root || ino->is_dir)
+		return false;
+	d = fat_dir_get(v, ino->dir, &rc);
+	return d != NULL && (d->buf[ino->off + 11] & FAT_ATTR_RO);
+}
+
 static ssize_t op_pwrite(struct devmgr_file *f, const void *buf, size_t len,
 			 uint64_t off)
 {
 	struct fat_handle *h = (struct fat_handle *)f;
+	struct fat_vol *v = vol_of(f->fs);
 
 	if ((h->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
-	return fat_file_write(vol_of(f->fs), h->ino, buf, len, off);
+	if (ino_readonly(v, h->ino))
+		return -EPERM;
+	return fat_file_write(v, h->ino, buf, len, off);
 }
 
 static int op_ftruncate(struct devmgr_file *f, uint64_t size)
 {
 	struct fat_handle *h = (struct fat_handle *)f;
+	struct fat_vol *v = vol_of(f->fs);
 
 	if ((h->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
-	return fat_file_truncate(vol_of(f->fs), h->ino, size);
+	if (ino_readonly(v, h->ino))
+		return -EPERM;
+	return fat_file_truncate(v, h->ino, size);
 }
 
 static int op_fstat(struct devmgr_file *f, struct devmgr_fs_stat *out)
@@ -214,12 +236,13 @@ static int op_fstat(struct devmgr_file *f, struct devmgr_fs_stat *out)
 	memset(out, 0, sizeof(*out));
 	if (h->ino->root) {
 		out->kind = DEVMGR_FS_DIR;
+		out->attrs = DEVMGR_FS_ATTR_KNOWN;
 		return 0;
 	}
 	d = fat_dir_get(v, h->ino->dir, &rc);
 	if (d == NULL)
 		return rc;
-	fat_ent_stat(d->buf + h->ino->off, out);
+	fat_ent_stat(v, d->buf + h->ino->off, out);
 	out->size = h->ino->is_dir ? 0 : h->ino->size;
 	return 0;
 }
@@ -249,10 +272,11 @@ static int op_stat(struct devmgr_fs *fs, const char *path,
 	if (p->root) {
 		memset(out, 0, sizeof(*out));
 		out->kind = DEVMGR_FS_DIR;
+		out->attrs = DEVMGR_FS_ATTR_KNOWN;
 	} else if (p->de < 0) {
 		rc = -ENOENT;
 	} else {
-		fat_ent_stat(entry_of(p), out);
+		fat_ent_stat(v, entry_of(p), out);
 	}
 	free(p);
 	return rc;
@@ -297,7 +321,7 @@ static int list(struct fat_vol *v, struct fat_dir *d, devmgr_fs_dir_fn fn,
 	d->pins++;
 	while (rc == 0 && fat_dir_next(v, d, &pos, in) == 1) {
 		memcpy(de->name, in->name, strlen(in->name) + 1);
-		fat_ent_stat(in->e, &de->st);
+		fat_ent_stat(v, in->e, &de->st);
 		rc = fn(arg, de);
 	}
 	fat_dir_unpin(v, d);
@@ -443,6 +467,8 @@ static int op_unlink(struct devmgr_fs *fs, const char *path)
 		rc = -ENOENT;
 	else if (is_dir_entry(p))
 		rc = -EISDIR;
+	else if (entry_of(p)[11] & FAT_ATTR_RO)
+		rc = -EPERM;
 	else if (entry_open(v, p))
 		rc = -EBUSY;
 	else
@@ -520,6 +546,8 @@ static int check_target(struct fat_vol *v, struct fat_path *f,
 			return rc;
 	} else if (from_dir) {
 		return -ENOTDIR;
+	} else if (entry_of(t)[11] & FAT_ATTR_RO) {
+		return -EPERM; /* replacing it would remove it */
 	}
 	if (entry_open(v, t))
 		return -EBUSY;
@@ -600,6 +628,67 @@ static int op_rename(struct devmgr_fs *fs, const char *from, const char *to)
 	return rc;
 }
 
+/* Attributes and times go into the entry and are written at once.  The
+ * folder bit and the volume bit are not attributes one sets. */
+static int do_setattr(struct fat_vol *v, struct fat_path *p,
+		      const struct devmgr_fs_setattr *sa)
+{
+	uint8_t *e, was[FAT_DIRENT];
+	uint16_t date, tm;
+	uint32_t off;
+	int rc;
+
+	if (sa->valid & ~(uint32_t)(DEVMGR_FS_SET_ATTRS | DEVMGR_FS_SET_MTIME |
+				    DEVMGR_FS_SET_ATIME | DEVMGR_FS_SET_CTIME))
+		return -EINVAL;
+	if ((sa->valid & DEVMGR_FS_SET_ATTRS) &&
+	    (sa->attrs & ~DEVMGR_FS_ATTR_SETTABLE))
+		return -EINVAL;
+	if (p->root)
+		return -EINVAL; /* the root folder has no entry */
+	if (p->de < 0)
+		return -ENOENT;
+	off = p->parent->ents[p->de].off;
+	e = p->parent->buf + off;
+	memcpy(was, e, FAT_DIRENT);
+	if (sa->valid & DEVMGR_FS_SET_ATTRS)
+		e[11] = (uint8_t)((e[11] & ~DEVMGR_FS_ATTR_SETTABLE) |
+				  sa->attrs);
+	if (sa->valid & DEVMGR_FS_SET_MTIME) {
+		fat_unix_to_time(sa->mtime + v->utc_offset, &date, &tm);
+		put16(e + 22, tm);
+		put16(e + 24, date);
+	}
+	if (sa->valid & DEVMGR_FS_SET_ATIME) {
+		fat_unix_to_time(sa->atime + v->utc_offset, &date, &tm);
+		put16(e + 18, date);
+	}
+	if (sa->valid & DEVMGR_FS_SET_CTIME) {
+		fat_unix_to_time(sa->ctime + v->utc_offset, &date, &tm);
+		e[13] = 0;
+		put16(e + 14, tm);
+		put16(e + 16, date);
+	}
+	rc = fat_dir_write(v, p->parent, off, FAT_DIRENT);
+	if (rc < 0)
+		memcpy(e, was, FAT_DIRENT);
+	return rc;
+}
+
+static int op_setattr(struct devmgr_fs *fs, const char *path,
+		      const struct devmgr_fs_setattr *sa)
+{
+	struct fat_vol *v = vol_of(fs);
+	int rc;
+	struct fat_path *p = begin_at(v, path, &rc);
+
+	if (p == NULL)
+		return rc;
+	rc = do_setattr(v, p, sa);
+	free(p);
+	return rc;
+}
+
 static int op_sync(struct devmgr_fs *fs)
 {
 	return fat_sync(vol_of(fs), true);
@@ -621,6 +710,7 @@ const struct devmgr_fs_ops fat_ops_rw = {
 	.rmdir = op_rmdir,
 	.rename = op_rename,
 	.sync = op_sync,
+	.setattr = op_setattr,
 };
 
 const struct devmgr_fs_ops fat_ops_ro = {

@@ -439,6 +439,18 @@ static int fat_type_check(struct fat_vol *v, const struct bpb *p,
 		v->type = 16;
 	else
 		v->type = 32;
+	/* The FAT32 layout (no BPB_FATSz16, no fixed root) with fewer
+	 * clusters than the count rule wants: mkfs.fat -F 32 makes it on a
+	 * small volume, fsck.fat accepts it with a warning, and Linux goes by
+	 * the layout alone.  So does fs-fat, saying so. */
+	if (v->type != 32 && p->fatsz16 == 0 && p->root_ents == 0) {
+		fat_log(v, DEVMGR_LOG_WARN,
+			"FAT32 layout with %u clusters, fewer than the 65525 "
+			"that FAT32 should have: mounted as FAT32, as Linux "
+			"and fsck.fat do",
+			v->nclusters);
+		v->type = 32;
+	}
 	if (v->type == 32) {
 		if (p->fatsz16 != 0)
 			return REFUSE("%u clusters make this FAT32, but "

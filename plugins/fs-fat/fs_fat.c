@@ -12,6 +12,10 @@ static const struct devmgr_param fat_params[] = {
 	  "mount read-only: the write ops are absent and opening to write "
 	  "gives EROFS (also forced by a read-only blk device)",
 	  0, 0 },
+	{ "utc_offset", DEVMGR_PARAM_INT, 0, "0",
+	  "minutes east of UTC of the local time that the volume's times are "
+	  "in (FAT has no zone; 540 for a volume written in Tokyo)",
+	  -720, 840 },
 	{ NULL },
 };
 
@@ -28,6 +32,7 @@ static int fat_create(struct devmgr_device *dev, struct devmgr_error *err)
 	if (blk == NULL)
 		return devmgr_error_set(err, -ENODEV,
 					"needs one blk device (\"on\")");
+	v->utc_offset = (int32_t)devmgr_param_int(dev, "utc_offset") * 60;
 	rc = fat_mount(v, blk, devmgr_param_bool(dev, "read_only"), err);
 	if (rc == 0) {
 		rc = fat_dir_load_label(v);

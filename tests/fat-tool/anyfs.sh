@@ -50,7 +50,7 @@ t "get fails on a folder" 1 F get /d1 "$tmp/got2" && errsays "get a folder" "get
 [ ! -e "$tmp/got2" ] && ok "failed get leaves no file" || ko "failed get leaves no file"
 
 t "ls -l" 0 F ls -l /
-sed -E 's/^(.) +([0-9]+) [^ ]+ [^ ]+ (.*)$/\1 \2 \3/' "$tmp/out" | LC_ALL=C sort >"$tmp/ls"
+sed -E 's/^(.) [?]{4} +([0-9]+) [^ ]+ [^ ]+ (.*)$/\1 \2 \3/' "$tmp/out" | LC_ALL=C sort >"$tmp/ls"
 (cd "$root" && for f in *; do
 	if [ -d "$f" ]; then echo "d 0 $f"; else echo "- $(stat -c %s "$f") $f"; fi
 done) | LC_ALL=C sort >"$tmp/host"

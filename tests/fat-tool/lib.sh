@@ -131,8 +131,8 @@ ls_like_mdir() {
 		ko "$1: ls -l $3 failed"
 		return
 	fi
-	# "K SIZE DATE TIME NAME" -> "K SIZE NAME"; a folder's size is 0.
-	sed -E 's/^(.) +([0-9]+) [^ ]+ [^ ]+ (.*)$/\1 \2 \3/; s/^d [0-9]+ /d 0 /' \
+	# "K ATTR SIZE DATE TIME NAME" -> "K SIZE NAME"; a folder's size is 0.
+	sed -E 's/^(.) [-rhsa]{4} +([0-9]+) [^ ]+ [^ ]+ (.*)$/\1 \2 \3/; s/^d [0-9]+ /d 0 /' \
 		"$tmp/ls.raw" | LC_ALL=C sort >"$tmp/ls"
 	if ! mdir -a -i "$2" "::$3" >"$tmp/mdir.raw" 2>"$tmp/err"; then
 		ko "$1: mdir $3 failed"

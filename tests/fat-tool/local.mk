@@ -17,7 +17,8 @@ FAT_TOOL_TESTS = \
 	tests/fat-tool/write.sh \
 	tests/fat-tool/enospc.sh \
 	tests/fat-tool/faults.sh \
-	tests/fat-tool/mount_faults.sh
+	tests/fat-tool/mount_faults.sh \
+	tests/fat-tool/attrib.sh
 TESTS += $(FAT_TOOL_TESTS)
 dist_noinst_SCRIPTS += $(FAT_TOOL_TESTS) tests/fat-tool/mdir_list.py \
 	tests/fat-tool/fsck_filter.py

@@ -36,7 +36,7 @@ for fat in 12 16 32; do
 	ls_like_mdir "$n" "$img" "/Sub Dir"
 	ls_like_mdir "$n" "$img" /sub2
 	t "$n ls -l of one file" 0 "$FATTOOL" --image "$img" ls -l /SMALL.TXT
-	grep -q "^- *1000 .* SMALL.TXT$" "$tmp/out" && ok "$n ls -l one file" || ko "$n ls -l one file"
+	grep -Eq "^- [-rhsa]{4} +1000 .* SMALL.TXT$" "$tmp/out" && ok "$n ls -l one file" || ko "$n ls -l one file"
 	t "$n ls without leading /" 0 "$FATTOOL" --image "$img" ls "Sub Dir"
 
 	t "$n cat" 0 "$FATTOOL" --image "$img" cat /SMALL.TXT

@@ -2,7 +2,12 @@
 
 Boot sector cases name a field; the others break the chain or the entry
 of the root file F.BIN (several clusters), the root folder D, or the long
-name of "Long Name.txt"."""
+name of "Long Name.txt".
+
+"corrupt.py IMAGE point /A/B TARGET" makes the folder entry /A/B (8.3
+names) point at the first cluster of the folder TARGET ("/" is the root):
+a loop when TARGET is on B's own path.  The module is also imported by
+loopcheck.py."""
 import struct
 import sys
 
@@ -22,6 +27,8 @@ class Vol:
         self.data = self.rsvd + self.nfats * self.fatsz + rootsecs
         self.n = (tot - self.data) // self.spc
         self.kind = 12 if self.n < 4085 else 16 if self.n < 65525 else 32
+        if fatsz16 == 0 and self.rootents == 0:
+            self.kind = 32  # the layout decides, as for Linux and fs-fat
 
     def save(self):
         open(self.path, "wb").write(self.b)
@@ -54,6 +61,62 @@ class Vol:
             if bytes(self.b[i:i + 11]) == name83:
                 return i
         raise SystemExit("no entry " + name83.decode())
+
+    def clus_off(self, c):
+        return (self.data + (c - 2) * self.spc) * self.ss
+
+    def root_clus(self):
+        return struct.unpack_from("<I", self.b, 44)[0] if self.kind == 32 else 0
+
+    def chain(self, c, limit=1 << 20):
+        out = []
+        while 2 <= c < self.n + 2 and len(out) < limit:
+            out.append(c)
+            c = self.get_fat(c)
+        return out
+
+    def dir_entries(self, c):
+        """The 32-byte entries' offsets of the folder at cluster c (0: the
+        FAT12/16 root), up to the end marker."""
+        if c == 0:
+            offs = [self.root_off() + 32 * i for i in range(self.rootents)]
+        else:
+            cb = self.spc * self.ss
+            offs = [self.clus_off(k) + i for k in self.chain(c)
+                    for i in range(0, cb, 32)]
+        out = []
+        for o in offs:
+            if self.b[o] == 0:
+                break
+            out.append(o)
+        return out
+
+    def read(self, path):
+        """The bytes of the file at path (8.3 names), through its chain."""
+        e, c = self.lookup(path)
+        size, = struct.unpack_from("<I", self.b, e + 28)
+        cb = self.spc * self.ss
+        out = b"".join(bytes(self.b[self.clus_off(k):self.clus_off(k) + cb])
+                       for k in self.chain(c))
+        if len(out) < size:
+            raise SystemExit("%s: chain shorter than its size" % path)
+        return out[:size]
+
+    def lookup(self, path):
+        """The offset of the 8.3 entry of path (8.3 names, "/A/B")."""
+        c = self.root_clus()
+        e = None
+        if path == "/":
+            return None, c
+        for part in [p for p in path.split("/") if p]:
+            base, _, ext = part.upper().partition(".")
+            want = (base.ljust(8) + ext.ljust(3)).encode()
+            e = next((o for o in self.dir_entries(c)
+                      if bytes(self.b[o:o + 11]) == want), None)
+            if e is None:
+                raise SystemExit("no entry " + path)
+            c = self.clus(e)
+        return e, c
 
     def clus(self, e):
         c, = struct.unpack_from("<H", self.b, e + 26)
@@ -90,7 +153,11 @@ def main():
         "fs-version": lambda: struct.pack_into("<H", b, 42, 1),
         "fat32-fatsz16": lambda: struct.pack_into("<H", b, 22, 7),
     }
-    if case in boot:
+    if case == "point":
+        e, _ = v.lookup(sys.argv[3])
+        v.set_clus(e, v.lookup(sys.argv[4])[1] if sys.argv[4] != "/"
+                   else v.root_clus())
+    elif case in boot:
         boot[case]()
     elif case == "fsinfo-wrong":
         fsinfo, = struct.unpack_from("<H", b, 48)
@@ -127,4 +194,5 @@ def main():
     v.save()
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -2,11 +2,16 @@
  * fs-fat against dosfstools and mtools.  The devices come from the plugins
  * on DEVMGR_PLUGIN_PATH (blk-file under fs-fat), as any app gets them.
  *
- *   fat_shell [-s SECTOR_SIZE] [-r] [-c CHUNK] IMAGE CMD ARGS [; CMD ARGS]...
+ *   fat_shell [-s SECTOR_SIZE] [-r] [-c CHUNK] [-o PARAMS] IMAGE CMD ARGS
+ *             [; CMD ARGS]...
+ *
+ * -o adds fs-fat parameters, as JSON members ('"utc_offset": 540').
  *
  * Commands: tree [PATH] (every entry below PATH, "D path" or "F path
  * size"), ls PATH, cat PATH, stat PATH, volume, export HOSTDIR,
- * import HOSTFILE PATH, write PATH SIZE SEED [OFFSET], mkdir PATH,
+ * import HOSTFILE PATH, write PATH SIZE SEED [OFFSET], pwrite1 PATH
+ * SIZE SEED OFFSET (one pwrite call; prints "pwrite1 N", the count it
+ * returned), mkdir PATH,
  * rm PATH, rmdir PATH, mv FROM TO, truncate PATH SIZE, fill PATH, sync,
  * open PATH FLAGS (r, w, c, x, t letters; opens and closes), system CMD
  * (runs a host command while mounted), ops (how many write ops are set),
@@ -223,6 +228,31 @@ static int cmd_write(const char *path, uint64_t size, unsigned seed,
 	return rc;
 }
 
+/* One pwrite call of the pattern, its count printed: what a write that
+ * crosses a limit does. */
+static int cmd_pwrite1(const char *path, uint64_t size, unsigned seed,
+		       uint64_t at)
+{
+	struct devmgr_file *f = NULL;
+	uint8_t *buf = malloc(size ? size : 1);
+	int rc = buf ? devmgr_fs_open(fs, path, O_WRONLY | O_CREAT, &f)
+		     : -ENOMEM;
+
+	if (rc == 0) {
+		for (uint64_t i = 0; i < size; i++)
+			buf[i] = pattern(i, seed);
+		ssize_t n = devmgr_file_pwrite(f, buf, size, at);
+		if (n >= 0)
+			printf("pwrite1 %zd\n", n);
+		rc = n < 0 ? (int)n : 0;
+		int c = devmgr_file_close(f);
+		if (rc == 0)
+			rc = c;
+	}
+	free(buf);
+	return rc;
+}
+
 /* Write until the disk is full; print how far it went. */
 static int cmd_fill(const char *path)
 {
@@ -378,6 +408,10 @@ static int run(int argc, char **argv)
 		return cmd_write(ARG(1), strtoull(ARG(2), NULL, 0),
 				 (unsigned)atoi(ARG(3)),
 				 strtoull(ARG(4), NULL, 0));
+	if (!strcmp(c, "pwrite1"))
+		return cmd_pwrite1(ARG(1), strtoull(ARG(2), NULL, 0),
+				   (unsigned)atoi(ARG(3)),
+				   strtoull(ARG(4), NULL, 0));
 	if (!strcmp(c, "mkdir"))
 		return devmgr_fs_mkdir(fs, ARG(1));
 	if (!strcmp(c, "rm"))
@@ -414,6 +448,8 @@ static int run(int argc, char **argv)
 	return -EINVAL;
 }
 
+static const char *fs_params = "";
+
 static int create(const char *image, int ss, bool ro, struct devmgr_ctx *ctx)
 {
 	char json[8192];
@@ -425,8 +461,9 @@ static int create(const char *image, int ss, bool ro, struct devmgr_ctx *ctx)
 		 "\"disk\": {\"provider\": \"blk-file\", \"path\": \"%s\", "
 		 "\"sector_size\": %d},"
 		 "\"fs\": {\"provider\": \"fs-fat\", \"on\": \"disk\", "
-		 "\"read_only\": %s}}}",
-		 image, ss, ro ? "true" : "false");
+		 "\"read_only\": %s%s%s}}}",
+		 image, ss, ro ? "true" : "false", fs_params[0] ? ", " : "",
+		 fs_params);
 	if (devmgr_ctx_load_config_string(ctx, json, "<fat_shell>", &err) < 0 ||
 	    devmgr_ctx_create_devices(ctx, false, &err) < 0) {
 		fprintf(stderr, "fat_shell: %s\n",
@@ -443,13 +480,15 @@ int main(int argc, char **argv)
 	bool ro = false;
 	struct devmgr_ctx *ctx;
 
-	while ((opt = getopt(argc, argv, "+s:rc:")) != -1) {
+	while ((opt = getopt(argc, argv, "+s:rc:o:")) != -1) {
 		if (opt == 's')
 			ss = atoi(optarg);
 		else if (opt == 'r')
 			ro = true;
 		else if (opt == 'c')
 			chunk = strtoul(optarg, NULL, 0);
+		else if (opt == 'o')
+			fs_params = optarg;
 		else
 			return 2;
 	}

@@ -12,6 +12,14 @@ EXTRA_DIST += tests/fs/fatcheck.py
 TESTS += tests/fs/corrupt.sh
 dist_noinst_SCRIPTS += tests/fs/corrupt.sh
 EXTRA_DIST += tests/fs/corrupt.py
+TESTS += tests/fs/loop.sh
+dist_noinst_SCRIPTS += tests/fs/loop.sh
+EXTRA_DIST += tests/fs/loopcheck.py
+TESTS += tests/fs/edges.sh
+dist_noinst_SCRIPTS += tests/fs/edges.sh
+EXTRA_DIST += tests/fs/bigfile.py
+TESTS += tests/fs/time.sh
+dist_noinst_SCRIPTS += tests/fs/time.sh
 # The fuzz target over the seed corpus (tests/fuzz/build-fs.sh builds the
 # libFuzzer version).  fs-fat and blk-ram are linked in.
 check_PROGRAMS += tests/fs/run_corpus_fat

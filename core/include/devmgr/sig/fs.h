@@ -1,19 +1,22 @@
-/* devmgr/sig/fs.h: the filesystem signature, v1.0.  Paths are absolute,
+/* devmgr/sig/fs.h: the filesystem signature, v1.1.  Paths are absolute,
  * '/'-separated, UTF-8; names compare as the filesystem compares them (FAT:
  * case-insensitively).  A "." or ".." step is refused with -EINVAL (a path
  * names an entry; "rmdir /a/." would otherwise remove /a).  Errors are negative errno values: -ENOENT,
  * -ENOTDIR, -EISDIR, -ENOTEMPTY, -ENOSPC, -ENAMETOOLONG, -EEXIST, -EIO,
- * -EROFS.  A read-only filesystem leaves the write ops NULL, and the
+ * -EROFS, -ELOOP (a corrupt folder entry that leads back up the path),
+ * -EPERM (minor 1: writing, truncating or removing a read-only file).
+ * A read-only filesystem leaves the write ops NULL, and the
  * wrappers below answer -EROFS for them. */
 #ifndef DEVMGR_SIG_FS_H
 #define DEVMGR_SIG_FS_H
 
 #include <devmgr/sig.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/types.h>
 
 #define DEVMGR_FS_MAJOR 1
-#define DEVMGR_FS_MINOR 0
+#define DEVMGR_FS_MINOR 1
 
 #define DEVMGR_FS_NAME_MAX 1020 /* bytes of UTF-8 in one name, plus NUL */
 
@@ -30,12 +33,40 @@ enum devmgr_fs_kind {
 	DEVMGR_FS_DIR = 2,
 };
 
+/* Attributes (minor 1), the bits FAT stores them as.  A provider that
+ * reports attributes sets DEVMGR_FS_ATTR_KNOWN in attrs; from one that
+ * does not, attrs is 0. */
+#define DEVMGR_FS_ATTR_READONLY 0x01u /* writes, truncation, unlink: EPERM */
+#define DEVMGR_FS_ATTR_HIDDEN 0x02u
+#define DEVMGR_FS_ATTR_SYSTEM 0x04u
+#define DEVMGR_FS_ATTR_ARCHIVE 0x20u /* changed since the last backup */
+#define DEVMGR_FS_ATTR_SETTABLE                                              \
+	(DEVMGR_FS_ATTR_READONLY | DEVMGR_FS_ATTR_HIDDEN |                   \
+	 DEVMGR_FS_ATTR_SYSTEM | DEVMGR_FS_ATTR_ARCHIVE)
+#define DEVMGR_FS_ATTR_KNOWN 0x80000000u
+
 /* Times are seconds since 1970-01-01 UTC (a filesystem without time
- * zones, such as FAT, stores its times as UTC). */
+ * zones, such as FAT, converts its local times; see its provider). */
 struct devmgr_fs_stat {
 	uint64_t size;
-	uint32_t kind; /* enum devmgr_fs_kind */
-	uint32_t reserved0;
+	uint32_t kind;  /* enum devmgr_fs_kind */
+	uint32_t attrs; /* minor 1: DEVMGR_FS_ATTR_*; was reserved (0) */
+	int64_t mtime, atime, ctime;
+	uint8_t reserved[16];
+};
+_Static_assert(sizeof(struct devmgr_fs_stat) == 56, "devmgr_fs_stat ABI");
+
+/* What setattr changes (minor 1): the fields named in valid.  A
+ * filesystem stores times at its own resolution (FAT: 2 seconds for the
+ * write and creation times, a day for the access date) and within its
+ * range, rounding down. Caller supplies the storage. */
+#define DEVMGR_FS_SET_ATTRS 0x1u /* attrs: the DEVMGR_FS_ATTR_SETTABLE bits */
+#define DEVMGR_FS_SET_MTIME 0x2u
+#define DEVMGR_FS_SET_ATIME 0x4u
+#define DEVMGR_FS_SET_CTIME 0x8u
+struct devmgr_fs_setattr {
+	uint32_t valid;
+	uint32_t attrs;
 	int64_t mtime, atime, ctime;
 	uint8_t reserved[16];
 };
@@ -92,6 +123,11 @@ struct devmgr_fs_ops {
 	int (*rename)(struct devmgr_fs *fs, const char *from, const char *to);
 	/* Everything written so far reaches the blk device and is flushed. */
 	int (*sync)(struct devmgr_fs *fs);
+	/* valid for minor 1 */
+	/* Sets attributes and times of the entry at path (file or folder);
+	 * -EINVAL for bits outside DEVMGR_FS_ATTR_SETTABLE.  Optional. */
+	int (*setattr)(struct devmgr_fs *fs, const char *path,
+		       const struct devmgr_fs_setattr *sa);
 };
 
 struct devmgr_fs {
@@ -138,6 +174,7 @@ static inline int devmgr_file_truncate(struct devmgr_file *f, uint64_t size)
 static inline int devmgr_file_stat(struct devmgr_file *f,
 				   struct devmgr_fs_stat *out)
 {
+	memset(out, 0, sizeof(*out)); /* attrs 0 from a minor-0 provider */
 	return f->fs->ops->fstat(f, out);
 }
 
@@ -149,6 +186,7 @@ static inline int devmgr_file_close(struct devmgr_file *f)
 static inline int devmgr_fs_stat(struct devmgr_fs *fs, const char *path,
 				 struct devmgr_fs_stat *out)
 {
+	memset(out, 0, sizeof(*out));
 	return fs->ops->stat(fs, path, out);
 }
 
@@ -185,6 +223,18 @@ static inline int devmgr_fs_rename(struct devmgr_fs *fs, const char *from,
 	if (!DEVMGR_HAS_OP(fs->ops, 0, rename))
 		return -EROFS;
 	return fs->ops->rename(fs, from, to);
+}
+
+/* -EOPNOTSUPP from a filesystem without setattr, -EROFS from one that is
+ * read-only. */
+static inline int devmgr_fs_setattr(struct devmgr_fs *fs, const char *path,
+				    const struct devmgr_fs_setattr *sa)
+{
+	if (!DEVMGR_HAS_OP(fs->ops, 1, setattr))
+		return fs->ops->minor >= 1 && !DEVMGR_HAS_OP(fs->ops, 0, pwrite)
+			       ? -EROFS
+			       : -EOPNOTSUPP;
+	return fs->ops->setattr(fs, path, sa);
 }
 
 static inline int devmgr_fs_sync(struct devmgr_fs *fs)
