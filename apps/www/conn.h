@@ -47,14 +47,16 @@ struct www_conn {
 	size_t out_off, out_len, out_cap;
 	/* The body still to read from the fs, for the response being sent. */
 	struct devmgr_file *file;
-	uint64_t file_off, file_end;
+	uint64_t file_start, file_off, file_end;
 	bool close_after; /* close once everything queued is sent */
 	bool linger;      /* unread bytes may follow: drain before closing */
 	bool eof;         /* the client closed its side */
 	char peer[64];
-	/* The access-log line of the streamed response, minus its size. */
-	size_t log_len;
-	char log_line[512];
+	/* The access-log line of the streamed response: up to its status,
+	 * and after its size (Referer and User-Agent, the combined format). */
+	size_t log_len, tail_len;
+	char log_line[640];
+	char log_tail[400];
 };
 
 /* Set the per-second times of conf to now. */

@@ -20,9 +20,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -65,6 +68,8 @@ struct server {
 	bool accept_paused;
 	int tfd;
 	struct devmgr_watch *timer;
+	int sigfd; /* SIGUSR1: reopen the log */
+	struct devmgr_watch *sigw;
 	bool flush_posted;
 	size_t log_len;
 	char log_buf[LOG_BUF];
@@ -362,6 +367,45 @@ static int start_timer(struct server *srv)
 	return srv->timer ? 0 : -errno;
 }
 
+/* SIGUSR1 reopens the log console (a rotation tool has moved the file
+ * away).  The lines gathered so far go to the old file first. */
+static void on_usr1(void *arg, int fd, unsigned events)
+{
+	struct server *srv = arg;
+	struct signalfd_siginfo si;
+	bool got = false;
+	int rc;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == sizeof(si))
+		got = true;
+	if (!got)
+		return;
+	log_flush(srv);
+	rc = devmgr_console_reopen(srv->devs->log);
+	if (rc < 0)
+		devmgr_log(srv->ctx, DEVMGR_LOG_WARN, "www: reopen the log: %s",
+			   strerror(-rc));
+}
+
+/* The signal stays blocked after stop: a late SIGUSR1 must not end the
+ * program with the default action. */
+static int watch_usr1(struct server *srv)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -EINVAL;
+	srv->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (srv->sigfd < 0)
+		return -errno;
+	srv->sigw = devmgr_watch_fd(srv->ctx, srv->sigfd, DEVMGR_EV_READ,
+				    on_usr1, srv);
+	return srv->sigw ? 0 : -errno;
+}
+
 static int bind_address(struct server *srv, struct sockaddr_in *sin)
 {
 	struct devmgr_stack_info info;
@@ -499,6 +543,11 @@ static void www_stop(struct devmgr_ctx *ctx, void *record)
 	if (srv->tfd >= 0)
 		close(srv->tfd);
 	srv->tfd = -1;
+	devmgr_watch_cancel(srv->sigw);
+	srv->sigw = NULL;
+	if (srv->sigfd >= 0)
+		close(srv->sigfd);
+	srv->sigfd = -1;
 	log_flush(srv);
 }
 
@@ -510,9 +559,12 @@ static int www_start(struct devmgr_ctx *ctx, void *record)
 	srv->ctx = ctx;
 	srv->devs = record;
 	srv->tfd = -1;
+	srv->sigfd = -1;
 	rc = set_conf(srv);
 	if (rc == 0)
 		rc = start_timer(srv);
+	if (rc == 0)
+		rc = watch_usr1(srv);
 	if (rc == 0)
 		rc = listen_on(srv);
 	if (rc < 0)
