@@ -465,12 +465,14 @@ static void answer(struct www_conn *c, const struct http_request *req)
 	struct devmgr_file *f = NULL;
 	struct devmgr_fs_stat st;
 	struct reply r = {
-		.keep_alive = req->keep_alive,
+		.keep_alive = req->keep_alive && !c->conf->closing,
 		.head_only = req->method == HTTP_HEAD,
 		.mtime = -1,
 	};
 	uint64_t first = 0, last = 0;
 	int rc;
+
+	c->requests++;
 
 	if (req->major != 1) {
 		/* no other version's framing is known to be this one's */

@@ -23,6 +23,7 @@ struct www_conf {
 	char root[256];   /* the served folder of fs, "" for the root */
 	char index[64];   /* the file served for a folder */
 	size_t chunk_size; /* the output buffer, bytes */
+	bool closing;      /* draining: every response says Connection: close */
 	/* One access-log line (with its '\n'); may be NULL. */
 	void (*log)(void *arg, const char *line, size_t len);
 	void *log_arg;
@@ -51,6 +52,7 @@ struct www_conn {
 	bool close_after; /* close once everything queued is sent */
 	bool linger;      /* unread bytes may follow: drain before closing */
 	bool eof;         /* the client closed its side */
+	unsigned long requests; /* answered on this connection */
 	char peer[64];
 	/* The access-log line of the streamed response: up to its status,
 	 * and after its size (Referer and User-Agent, the combined format). */
@@ -92,6 +94,11 @@ static inline void www_conn_sent(struct www_conn *c, size_t n)
 	c->out_off += n;
 	if (c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
+}
+/* True while a request's head is arriving (the header timeout's time). */
+static inline bool www_conn_in_head(const struct www_conn *c)
+{
+	return http_reader_in_head(&c->rd);
 }
 /* True while a request has started arriving but is not complete. */
 static inline bool www_conn_mid_request(const struct www_conn *c)

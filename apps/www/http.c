@@ -265,6 +265,7 @@ static int on_headers_complete(http_parser *p)
 	struct http_reader *r = reader_of(p);
 
 	end_header(r);
+	r->head_done = true;
 	if (r->req.status)
 		return 1;
 	if (!(p->flags & F_CHUNKED) && p->content_length != ULLONG_MAX &&
@@ -327,6 +328,7 @@ static void reset_request(struct http_reader *r)
 	r->in_value = false;
 	r->complete = false;
 	r->started = false;
+	r->head_done = false;
 	r->expect_continue = false;
 	r->continue_due = false;
 	r->method_len = 0;
@@ -353,6 +355,11 @@ void http_reader_next(struct http_reader *r)
 bool http_reader_started(const struct http_reader *r)
 {
 	return r->started || r->method_len > 0;
+}
+
+bool http_reader_in_head(const struct http_reader *r)
+{
+	return http_reader_started(r) && !r->head_done;
 }
 
 bool http_reader_take_continue(struct http_reader *r)

@@ -80,6 +80,7 @@ struct http_reader {
 	bool in_value;
 	bool complete;
 	bool started; /* a request's first byte has arrived */
+	bool head_done;       /* the request's head has been read */
 	bool expect_continue; /* Expect: 100-continue */
 	bool continue_due;    /* a 100 (Continue) is to be sent */
 	/* The method token, held until it is whole: an unknown one is 501,
@@ -100,6 +101,8 @@ enum http_feed http_reader_feed(struct http_reader *r, const char *buf,
 void http_reader_next(struct http_reader *r);
 /* True when bytes of a request have arrived but it is not complete. */
 bool http_reader_started(const struct http_reader *r);
+/* True while a request's head (line and fields) is arriving. */
+bool http_reader_in_head(const struct http_reader *r);
 /* True once per request whose head asked for 100 (Continue) before a
  * body that has not arrived yet (HTTP/1.1 only). */
 bool http_reader_take_continue(struct http_reader *r);
