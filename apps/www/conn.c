@@ -81,6 +81,15 @@ static void file_done(struct www_conn *c)
 	c->file = NULL;
 }
 
+void www_conn_drop_file(struct www_conn *c)
+{
+	if (!c->file)
+		return;
+	log_emit(c, c->file_off - c->file_start);
+	file_done(c);
+	c->close_after = true;
+}
+
 void www_conn_fini(struct www_conn *c)
 {
 	if (c->file) {
@@ -325,6 +334,9 @@ static int open_target(struct www_conn *c, char *path, size_t size,
 	if (rc == -ENOENT || rc == -ENOTDIR || rc == -EISDIR ||
 	    rc == -ENAMETOOLONG || rc == -EINVAL)
 		return 404;
+	/* fs-host: a symlink that leaves the folder, a FIFO */
+	if (rc == -EACCES || rc == -ELOOP)
+		return 403;
 	return 500;
 }
 
@@ -491,6 +503,11 @@ static void answer(struct www_conn *c, const struct http_request *req)
 	/* RFC 9112 3.2: Host exactly once in HTTP/1.1, at most once before */
 	if (req->host_count > 1 || (req->minor >= 1 && req->host_count == 0)) {
 		r.status = 400;
+		return reply_text(c, req, &r);
+	}
+	if (!c->conf->fs) {
+		/* htdocs is being replaced, or its new device failed */
+		r.status = 503;
 		return reply_text(c, req, &r);
 	}
 	memcpy(path, c->conf->root, rl);

@@ -19,7 +19,7 @@
 /* Shared by the connections of one server. */
 struct www_conf {
 	struct http_limits lim;
-	struct devmgr_fs *fs;
+	struct devmgr_fs *fs; /* NULL while htdocs has no device: 503 */
 	char root[256];   /* the served folder of fs, "" for the root */
 	char index[64];   /* the file served for a folder */
 	size_t chunk_size; /* the output buffer, bytes */
@@ -72,6 +72,10 @@ int www_conn_init(struct www_conn *c, struct www_conf *conf,
 void www_conn_fini(struct www_conn *c);
 
 enum www_next www_conn_step(struct www_conn *c);
+/* The fs goes away (hot-plug): close the file of a streamed response,
+ * whose body is then cut short, and end the connection once what is
+ * queued has gone. */
+void www_conn_drop_file(struct www_conn *c);
 
 /* Where received bytes go: *room bytes at the returned pointer. */
 static inline char *www_conn_in_room(struct www_conn *c, size_t *room)

@@ -879,6 +879,40 @@ static void www_stop(struct devmgr_ctx *ctx, void *record)
 	log_flush(srv);
 }
 
+/* The new htdocs serves the next request; kept connections stay. */
+static int www_plug(struct devmgr_ctx *ctx, void *record, const char *slot,
+		    void *handle)
+{
+	struct server *srv = devmgr_app_state(ctx);
+
+	(void)record;
+	if (strcmp(slot, "htdocs") != 0)
+		return -EINVAL;
+	srv->conf.fs = handle;
+	devmgr_log(ctx, DEVMGR_LOG_INFO, "www: htdocs replaced");
+	return 0;
+}
+
+/* Before the old htdocs is destroyed: nothing may hold its files. */
+static void www_unplug(struct devmgr_ctx *ctx, void *record, const char *slot,
+		       void *handle)
+{
+	struct server *srv = devmgr_app_state(ctx);
+
+	(void)record;
+	(void)handle;
+	if (strcmp(slot, "htdocs") != 0)
+		return;
+	srv->conf.fs = NULL;
+	for (struct client *cl = srv->clients, *next; cl; cl = next) {
+		next = cl->next;
+		if (!cl->conn.file)
+			continue;
+		www_conn_drop_file(&cl->conn);
+		client_progress(cl);
+	}
+}
+
 static int www_start(struct devmgr_ctx *ctx, void *record)
 {
 	struct server *srv = devmgr_app_state(ctx);
@@ -904,7 +938,10 @@ static int www_start(struct devmgr_ctx *ctx, void *record)
 
 static const struct devmgr_slot www_slots[] = {
 	DEVMGR_SLOT(struct www_devs, net, stack, DEVMGR_SLOT_REQUIRED),
-	DEVMGR_SLOT(struct www_devs, htdocs, fs, DEVMGR_SLOT_REQUIRED),
+	/* hot-plug: a SIGHUP that changes htdocs swaps it under running
+	 * connections; required: when it is gone for good, www stops */
+	DEVMGR_SLOT(struct www_devs, htdocs, fs,
+		    DEVMGR_SLOT_REQUIRED | DEVMGR_SLOT_HOTPLUG),
 	DEVMGR_SLOT(struct www_devs, log, console, DEVMGR_SLOT_REQUIRED),
 	{ NULL },
 };
@@ -969,4 +1006,6 @@ const struct devmgr_app www_app = {
 	.start = www_start,
 	.stop = www_stop,
 	.drain = www_drain,
+	.plug = www_plug,
+	.unplug = www_unplug,
 };

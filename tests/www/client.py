@@ -37,6 +37,10 @@ exact bytes, pipeline, hold idle connections, stop reading.
                                            body goes to OUT; print "done
                                            N", "closed N" (the server
                                            closed first) or "open N"
+  client.py twice HOST PORT PATH FLAG       GET PATH, print the body, wait
+                                           for the file FLAG to exist, GET
+                                           PATH again on the same
+                                           connection, print that body
   client.py stall HOST PORT PATH N PIDFILE SECONDS
                                            N clients ask for PATH and never
                                            read; print the server's RSS
@@ -257,6 +261,42 @@ def cmd_slowread(host, port, path, rate, seconds, out):
     print("%s %d" % ("done" if got >= length else state, got))
 
 
+def body_of(s, buf):
+    while b"\r\n\r\n" not in buf:
+        d = s.recv(65536)
+        if not d:
+            raise EOFError("connection closed inside a response head")
+        buf += d
+    head, _, rest = buf.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(rest) < length:
+        d = s.recv(65536)
+        if not d:
+            raise EOFError("connection closed inside a body")
+        rest += d
+    return rest[:length], rest[length:]
+
+
+def cmd_twice(host, port, path, flag):
+    import os
+    s = connect(host, port)
+    req = b"GET %s HTTP/1.1\r\nHost: t\r\n\r\n" % path.encode()
+    s.sendall(req)
+    body, buf = body_of(s, b"")
+    sys.stdout.write(body.decode("latin-1"))
+    sys.stdout.flush()
+    t0 = time.time()
+    while not os.path.exists(flag) and time.time() - t0 < 10:
+        time.sleep(0.05)
+    s.sendall(req)
+    body, buf = body_of(s, buf)
+    sys.stdout.write(body.decode("latin-1"))
+
+
 def rss_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -302,6 +342,8 @@ def main(argv):
     elif cmd == "slowread":
         cmd_slowread(host, port, argv[4], float(argv[5]), float(argv[6]),
                      argv[7])
+    elif cmd == "twice":
+        cmd_twice(host, port, argv[4], argv[5])
     elif cmd == "stall":
         cmd_stall(host, port, argv[4], int(argv[5]), argv[6], int(argv[7]))
     else:
