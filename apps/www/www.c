@@ -26,8 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct www_devs {
@@ -68,6 +72,10 @@ struct client {
 #define ACCEPT_BATCH 64
 #define MAX_LISTENERS 2 /* IPv4 and IPv6 */
 #define PEER_BUCKETS_MAX 65536
+#define MAX_WORKERS 64
+/* Set in the environment of the worker processes that www starts. */
+#define WORKER_ENV "DEVMGR_WWW_WORKER"
+#define PORT_ENV "DEVMGR_WWW_PORT"
 
 /* What a client over its connection cap gets before the close. */
 static const char busy_reply[] = "HTTP/1.1 503 Service Unavailable\r\n"
@@ -94,6 +102,9 @@ struct server {
 	unsigned warn_suppressed;
 	struct peer **peers;
 	size_t npeer_buckets;
+	int worker;                   /* 0: the first process */
+	pid_t children[MAX_WORKERS]; /* the others, in the first one */
+	unsigned nchildren;
 	int tfd;
 	struct devmgr_watch *timer;
 	int sigfd; /* SIGUSR1: reopen the log */
@@ -122,7 +133,22 @@ static void log_flush(void *arg)
 	srv->flush_posted = false;
 	if (srv->log_len == 0)
 		return;
-	devmgr_console_write(srv->devs->log, srv->log_buf, srv->log_len);
+	if (srv->worker == 0 && srv->nchildren == 0) {
+		devmgr_console_write(srv->devs->log, srv->log_buf, srv->log_len);
+		srv->log_len = 0;
+		return;
+	}
+	/* workers share the console: writes of whole lines, each at most
+	 * PIPE_BUF, stay whole in a pipe too */
+	for (size_t off = 0, end; off < srv->log_len; off = end) {
+		end = srv->log_len - off > PIPE_BUF ? off + PIPE_BUF
+						    : srv->log_len;
+		while (end < srv->log_len && end > off + 1 &&
+		       srv->log_buf[end - 1] != '\n')
+			end--;
+		devmgr_console_write(srv->devs->log, srv->log_buf + off,
+				     end - off);
+	}
 	srv->log_len = 0;
 }
 
@@ -263,6 +289,8 @@ static void peers_fini(struct server *srv)
 
 static void listener_resume(struct server *srv);
 static void on_accept(void *arg, struct devmgr_sock *s, unsigned events);
+static void workers_signal(struct server *srv, int sig);
+static void workers_reap(struct server *srv, bool wait);
 static void client_event(void *arg, struct devmgr_sock *s, unsigned events);
 
 static void client_close(struct client *cl)
@@ -556,6 +584,7 @@ static void www_drain(struct devmgr_ctx *ctx, void *record)
 	struct server *srv = devmgr_app_state(ctx);
 
 	(void)record;
+	workers_signal(srv, SIGTERM);
 	srv->draining = true;
 	srv->conf.closing = true;
 	srv->drain_start = mono_now();
@@ -603,6 +632,7 @@ static void on_tick(void *arg, int fd, unsigned events)
 		srv->accept_backoff = false;
 		listener_resume(srv);
 	}
+	workers_reap(srv, false);
 	log_flush(srv);
 }
 
@@ -638,6 +668,7 @@ static void on_usr1(void *arg, int fd, unsigned events)
 	if (!got)
 		return;
 	log_flush(srv);
+	workers_signal(srv, SIGUSR1);
 	rc = devmgr_console_reopen(srv->devs->log);
 	if (rc < 0)
 		devmgr_log(srv->ctx, DEVMGR_LOG_WARN, "www: reopen the log: %s",
@@ -673,7 +704,10 @@ static int bind_addresses(struct server *srv, struct sockaddr_in *sin,
 	struct devmgr_stack_info info;
 	const char *addr = devmgr_arg_str(srv->ctx, "address");
 	const char *addr6 = devmgr_arg_str(srv->ctx, "address6");
-	uint16_t port = htons((uint16_t)devmgr_arg_int(srv->ctx, "port"));
+	const char *env_port = srv->worker ? getenv(PORT_ENV) : NULL;
+	uint16_t port = htons(env_port ? (uint16_t)atoi(env_port)
+				       : (uint16_t)devmgr_arg_int(srv->ctx,
+								  "port"));
 	int rc;
 
 	rc = devmgr_stack_info(srv->devs->net, &info);
@@ -757,6 +791,8 @@ static int listen_one(struct server *srv, struct sockaddr *sa, socklen_t len,
 		return rc;
 	}
 	srv->listeners[srv->nlisteners++] = l;
+	if (srv->worker) /* the first process says where www serves */
+		return 0;
 	devmgr_console_printf(srv->devs->log,
 			      sa->sa_family == AF_INET
 				      ? "www: serving %s on http://%s:%u/\n"
@@ -857,11 +893,87 @@ static int set_conf(struct server *srv)
 	return set_root(srv);
 }
 
+/* Signals the first process passes on to the other workers. */
+static void workers_signal(struct server *srv, int sig)
+{
+	for (unsigned i = 0; i < srv->nchildren; i++)
+		if (srv->children[i] > 0)
+			kill(srv->children[i], sig);
+}
+
+/* A worker that ended on its own is said once. */
+static void workers_reap(struct server *srv, bool wait)
+{
+	for (unsigned i = 0; i < srv->nchildren; i++) {
+		int status;
+		pid_t p = srv->children[i];
+
+		if (p <= 0 || waitpid(p, &status, wait ? 0 : WNOHANG) != p)
+			continue;
+		srv->children[i] = 0;
+		if (!wait)
+			devmgr_log(srv->ctx, DEVMGR_LOG_WARN,
+				   "www: worker %u (pid %d) ended (status %d)",
+				   i + 1, (int)p,
+				   WIFEXITED(status) ? WEXITSTATUS(status)
+						     : 128 + WTERMSIG(status));
+	}
+}
+
+/* The other workers are this program again (its own command line, from
+ * /proc/self/cmdline), each a whole process with its own devices and
+ * loop, told by the environment which worker it is and which port the
+ * first one got.  Their listeners share the port (net-socket's
+ * reuseport), and the kernel spreads the connections. */
+static int workers_start(struct server *srv, unsigned n, uint16_t port)
+{
+	static char cmdline[16384];
+	char *argv[256], val[16];
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC), argc = 0;
+	ssize_t len = fd >= 0 ? read(fd, cmdline, sizeof(cmdline) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (len <= 0)
+		return -errno;
+	cmdline[len] = '\0';
+	for (char *p = cmdline; p < cmdline + len && argc < 255;
+	     p += strlen(p) + 1)
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	for (unsigned i = 1; i < n; i++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return -errno;
+		if (pid == 0) {
+			sigset_t all;
+			/* a worker does not outlive the first process */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			sigemptyset(&all);
+			sigprocmask(SIG_SETMASK, &all, NULL);
+			snprintf(val, sizeof(val), "%u", i);
+			setenv(WORKER_ENV, val, 1);
+			snprintf(val, sizeof(val), "%u", port);
+			setenv(PORT_ENV, val, 1);
+			execv("/proc/self/exe", argv);
+			_exit(127);
+		}
+		srv->children[srv->nchildren++] = pid;
+	}
+	return 0;
+}
+
 static void www_stop(struct devmgr_ctx *ctx, void *record)
 {
 	struct server *srv = devmgr_app_state(ctx);
 
 	srv->draining = false; /* stopping: no exit from client_close */
+	if (srv->nchildren) {
+		/* each drains as this one did, then ends */
+		workers_signal(srv, SIGTERM);
+		workers_reap(srv, true);
+		srv->nchildren = 0;
+	}
 	while (srv->clients)
 		client_close(srv->clients);
 	close_listeners(srv);
@@ -922,6 +1034,7 @@ static int www_start(struct devmgr_ctx *ctx, void *record)
 	srv->devs = record;
 	srv->tfd = -1;
 	srv->sigfd = -1;
+	srv->worker = getenv(WORKER_ENV) ? atoi(getenv(WORKER_ENV)) : 0;
 	rc = set_conf(srv);
 	if (rc == 0)
 		rc = peers_init(srv);
@@ -931,6 +1044,19 @@ static int www_start(struct devmgr_ctx *ctx, void *record)
 		rc = watch_usr1(srv);
 	if (rc == 0)
 		rc = listen_on(srv);
+	if (rc == 0 && srv->worker == 0 && devmgr_arg_int(ctx, "workers") > 1) {
+		struct sockaddr_storage got;
+		socklen_t glen = sizeof(got);
+		uint16_t port = 0;
+		if (devmgr_sock_getsockname(srv->listeners[0],
+					    (struct sockaddr *)&got, &glen) == 0)
+			port = ntohs(((struct sockaddr_in *)&got)->sin_port);
+		rc = workers_start(srv, (unsigned)devmgr_arg_int(ctx, "workers"),
+				   port);
+		if (rc < 0)
+			devmgr_log(ctx, DEVMGR_LOG_ERROR,
+				   "www: starting workers: %s", strerror(-rc));
+	}
 	if (rc < 0)
 		www_stop(ctx, record);
 	return rc;
@@ -988,6 +1114,10 @@ static const struct devmgr_param www_args[] = {
 	{ "chunk_size", DEVMGR_PARAM_SIZE, 0, "65536",
 	  "bytes of a file read and sent at a time (per connection)", 4096,
 	  16777216 },
+	{ "workers", DEVMGR_PARAM_INT, 0, "1",
+	  "processes serving the same port, each with its own devices and "
+	  "loop (net-socket needs reuseport: true for more than 1)",
+	  1, MAX_WORKERS },
 	{ "backlog", DEVMGR_PARAM_INT, 0, "511",
 	  "connections the stack may queue before they are accepted", 1,
 	  65535 },
