@@ -5,7 +5,7 @@ set -eu
 build="build-essential autoconf automake libtool pkg-config libjansson-dev check libxen-dev liblwip-dev libhttp-parser-dev mtools dosfstools"
 # Real peers of the tests: xenstored and its tools, FAT tools, network
 # namespaces and taps, curl, wrk, nginx, tshark.
-test="$build python3-jsonschema valgrind clang libclang-rt-14-dev binutils xen-utils-4.17 xenstore-utils iproute2 iputils-ping curl wrk nginx-light tshark"
+test="$build python3-jsonschema valgrind clang libclang-rt-14-dev binutils xen-utils-4.17 xenstore-utils iproute2 iputils-ping curl wrk nginx-light lighttpd tshark"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;
