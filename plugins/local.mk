@@ -5,6 +5,7 @@ include $(srcdir)/plugins/blk-file/local.mk
 include $(srcdir)/plugins/blk-debug/local.mk
 include $(srcdir)/plugins/blk-part/local.mk
 include $(srcdir)/plugins/fs-fat/local.mk
+include $(srcdir)/plugins/fs-host/local.mk
 include $(srcdir)/plugins/net-tap/local.mk
 include $(srcdir)/plugins/net-packet/local.mk
 include $(srcdir)/plugins/net-link/local.mk

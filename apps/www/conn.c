@@ -18,6 +18,8 @@
 #define INPUT_SIZE 8192
 
 #define SERVER_NAME "devmgr-www"
+/* The interim answer to "Expect: 100-continue" (RFC 9110 15.2.1). */
+#define CONTINUE "HTTP/1.1 100 Continue\r\n\r\n"
 
 void www_conf_tick(struct www_conf *conf, time_t now)
 {
@@ -60,11 +62,14 @@ static void log_emit(struct www_conn *c, uint64_t bytes)
 	if (!c->conf->log || c->log_len == 0)
 		return;
 	n = snprintf(c->log_line + c->log_len,
-		     sizeof(c->log_line) - c->log_len, "%llu\n",
+		     sizeof(c->log_line) - c->log_len, "%llu",
 		     (unsigned long long)bytes);
-	if (n > 0 && (size_t)n < sizeof(c->log_line) - c->log_len)
+	if (n > 0 && (size_t)n + c->tail_len < sizeof(c->log_line) - c->log_len) {
+		memcpy(c->log_line + c->log_len + (size_t)n, c->log_tail,
+		       c->tail_len);
 		c->conf->log(c->conf->log_arg, c->log_line,
-			     c->log_len + (size_t)n);
+			     c->log_len + (size_t)n + c->tail_len);
+	}
 	c->log_len = 0;
 }
 
@@ -76,31 +81,33 @@ static void file_done(struct www_conn *c)
 	c->file = NULL;
 }
 
+void www_conn_drop_file(struct www_conn *c)
+{
+	if (!c->file)
+		return;
+	log_emit(c, c->file_off - c->file_start);
+	file_done(c);
+	c->close_after = true;
+}
+
 void www_conn_fini(struct www_conn *c)
 {
 	if (c->file) {
-		log_emit(c, c->file_off);
+		log_emit(c, c->file_off - c->file_start);
 		file_done(c);
 	}
 	free(c->in);
 	c->in = c->out = NULL;
 }
 
-/* The log line up to its size: peer, time, request line, status.  The
- * target is escaped: it is the client's text going into the server's
- * log. */
-static void log_begin(struct www_conn *c, const struct http_request *req,
-		      int status)
+/* The client's bytes going into the server's log: '"', '\', spaces,
+ * control and non-ASCII bytes as \xHH, so that a line stays one line. */
+static char *put_escaped(char *p, const char *end, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	char *p = c->log_line, *end = p + sizeof(c->log_line) - 40;
-	int n;
 
-	n = snprintf(p, (size_t)(end - p), "%s - - [%s] \"%s ", c->peer,
-		     c->conf->clf_date, http_method_str(req->method));
-	p += n > 0 && n < end - p ? n : 0;
-	for (size_t i = 0; i < req->target_len && p < end - 4; i++) {
-		unsigned char ch = (unsigned char)req->target[i];
+	for (size_t i = 0; i < len && p < end - 4; i++) {
+		unsigned char ch = (unsigned char)s[i];
 		if (ch < 0x21 || ch > 0x7e || ch == '"' || ch == '\\') {
 			*p++ = '\\';
 			*p++ = 'x';
@@ -110,6 +117,45 @@ static void log_begin(struct www_conn *c, const struct http_request *req,
 			*p++ = (char)ch;
 		}
 	}
+	return p;
+}
+
+/* ` "Referer" "User-Agent"` and the newline, "-" for one not sent. */
+static void log_tail(struct www_conn *c, const struct http_request *req)
+{
+	char *p = c->log_tail, *end = p + sizeof(c->log_tail) - 8;
+
+	memcpy(p, " \"", 2);
+	p += 2;
+	if (req->referer.present)
+		p = put_escaped(p, end - 4, req->referer.s, req->referer.len);
+	else
+		*p++ = '-';
+	memcpy(p, "\" \"", 3);
+	p += 3;
+	if (req->user_agent.present)
+		p = put_escaped(p, end, req->user_agent.s, req->user_agent.len);
+	else
+		*p++ = '-';
+	memcpy(p, "\"\n", 2);
+	p += 2;
+	c->tail_len = (size_t)(p - c->log_tail);
+}
+
+/* The log line up to its size: peer, time, request line, status (the
+ * combined log format, whose Referer and User-Agent follow the size). */
+static void log_begin(struct www_conn *c, const struct http_request *req,
+		      int status)
+{
+	char *p = c->log_line, *end = p + sizeof(c->log_line) - 40;
+	int n;
+
+	n = snprintf(p, (size_t)(end - p), "%s - - [%s] \"%s ", c->peer,
+		     c->conf->clf_date,
+		     req->unknown_method ? req->unknown_method
+					 : http_method_str(req->method));
+	p += n > 0 && n < end - p ? n : 0;
+	p = put_escaped(p, end, req->target, req->target_len);
 	/* a request refused before its version was read has none */
 	if (req->major == 0 && req->minor == 0)
 		n = snprintf(p, sizeof(c->log_line) - (size_t)(p - c->log_line),
@@ -119,54 +165,111 @@ static void log_begin(struct www_conn *c, const struct http_request *req,
 			     " HTTP/%u.%u\" %d ", req->major % 10,
 			     req->minor % 10, status);
 	c->log_len = (size_t)(p - c->log_line) + (n > 0 ? (size_t)n : 0);
+	log_tail(c, req);
 }
 
 struct reply {
 	int status;
 	bool keep_alive;
 	bool head_only;
+	bool no_length;         /* 304: no Content-Length */
+	bool ranges;            /* Accept-Ranges: bytes */
+	bool gzip;              /* the FILE.gz beside FILE */
 	const char *type;
-	uint64_t length;
+	uint64_t length;        /* of the body */
+	uint64_t offset;        /* where the body starts in the file */
 	int64_t mtime;          /* -1: no Last-Modified */
+	const char *etag;
+	const char *content_range; /* 206, 416 */
 	const char *location;   /* 301 */
-	const char *body;       /* a generated body (errors, 301) */
 };
+
+/* The head is built with plain copies: it is on every response's path. */
+struct head {
+	char *p, *end;
+	bool over;
+};
+
+static void put(struct head *h, const char *s, size_t n)
+{
+	if ((size_t)(h->end - h->p) < n) {
+		h->over = true;
+		return;
+	}
+	memcpy(h->p, s, n);
+	h->p += n;
+}
+#define PUT_LIT(h, s) put(h, s, sizeof(s) - 1)
+
+static void put_str(struct head *h, const char *s)
+{
+	put(h, s, strlen(s));
+}
+
+static void put_u64(struct head *h, uint64_t v)
+{
+	char buf[24], *q = buf + sizeof(buf);
+
+	do
+		*--q = (char)('0' + v % 10);
+	while (v /= 10);
+	put(h, q, (size_t)(buf + sizeof(buf) - q));
+}
+
+static void put_field(struct head *h, const char *name, size_t name_len,
+		      const char *value)
+{
+	put(h, name, name_len);
+	put_str(h, value);
+	PUT_LIT(h, "\r\n");
+}
+#define PUT_FIELD(h, name, value) put_field(h, name, sizeof(name) - 1, value)
 
 static size_t put_head(struct www_conn *c, const struct reply *r)
 {
-	char *p = c->out + c->out_len;
-	size_t room = c->out_cap - c->out_len;
+	struct head h = { c->out + c->out_len, c->out + c->out_cap, false };
 	char lm[HTTP_DATE_LEN];
-	int n;
 
-	if (r->mtime >= 0)
+	PUT_LIT(&h, "HTTP/1.1 ");
+	put_u64(&h, (uint64_t)r->status);
+	PUT_LIT(&h, " ");
+	put_str(&h, http_reason(r->status));
+	PUT_LIT(&h, "\r\nServer: " SERVER_NAME "\r\n");
+	PUT_FIELD(&h, "Date: ", c->conf->date);
+	if (r->type)
+		PUT_FIELD(&h, "Content-Type: ", r->type);
+	if (!r->no_length) {
+		PUT_LIT(&h, "Content-Length: ");
+		put_u64(&h, r->length);
+		PUT_LIT(&h, "\r\n");
+	}
+	if (r->mtime >= 0) {
 		http_format_date(r->mtime, lm);
-	n = snprintf(p, room,
-		     "HTTP/1.1 %d %s\r\n"
-		     "Server: " SERVER_NAME "\r\n"
-		     "Date: %s\r\n"
-		     "%s%s%s"
-		     "Content-Length: %llu\r\n"
-		     "%s%s%s"
-		     "%s%s%s"
-		     "%s%s"
-		     "\r\n",
-		     r->status, http_reason(r->status), c->conf->date,
-		     r->type ? "Content-Type: " : "", r->type ? r->type : "",
-		     r->type ? "\r\n" : "", (unsigned long long)r->length,
-		     r->mtime >= 0 ? "Last-Modified: " : "",
-		     r->mtime >= 0 ? lm : "", r->mtime >= 0 ? "\r\n" : "",
-		     r->location ? "Location: " : "",
-		     r->location ? r->location : "",
-		     r->location ? "\r\n" : "",
-		     r->status == 405 ? "Allow: GET, HEAD\r\n" : "",
-		     !r->keep_alive	     ? "Connection: close\r\n"
-		     : c->rd.req.minor == 0 ? "Connection: keep-alive\r\n"
-					     : "");
-	if (n < 0 || (size_t)n >= room)
+		PUT_FIELD(&h, "Last-Modified: ", lm);
+	}
+	if (r->etag)
+		PUT_FIELD(&h, "ETag: ", r->etag);
+	if (r->ranges)
+		PUT_LIT(&h, "Accept-Ranges: bytes\r\n");
+	if (r->content_range)
+		PUT_FIELD(&h, "Content-Range: ", r->content_range);
+	if (r->gzip)
+		PUT_LIT(&h, "Content-Encoding: gzip\r\n"
+			    "Vary: Accept-Encoding\r\n");
+	if (r->location)
+		PUT_FIELD(&h, "Location: ", r->location);
+	if (r->status == 405)
+		PUT_LIT(&h, "Allow: GET, HEAD\r\n");
+	if (!r->keep_alive)
+		PUT_LIT(&h, "Connection: close\r\n");
+	else if (c->rd.req.minor == 0)
+		PUT_LIT(&h, "Connection: keep-alive\r\n");
+	PUT_LIT(&h, "\r\n");
+	if (h.over)
 		return 0;
-	c->out_len += (size_t)n;
-	return (size_t)n;
+	size_t n = (size_t)(h.p - (c->out + c->out_len));
+	c->out_len += n;
+	return n;
 }
 
 /* A response whose body is generated here (errors, redirects). */
@@ -231,6 +334,9 @@ static int open_target(struct www_conn *c, char *path, size_t size,
 	if (rc == -ENOENT || rc == -ENOTDIR || rc == -EISDIR ||
 	    rc == -ENAMETOOLONG || rc == -EINVAL)
 		return 404;
+	/* fs-host: a symlink that leaves the folder, a FIFO */
+	if (rc == -EACCES || rc == -ELOOP)
+		return 403;
 	return 500;
 }
 
@@ -249,7 +355,7 @@ static void reply_file(struct www_conn *c, const struct http_request *req,
 		log_emit(c, 0);
 	} else if (r->length <= room) {
 		ssize_t n = devmgr_file_pread(f, c->out + c->out_len,
-					      (size_t)r->length, 0);
+					      (size_t)r->length, r->offset);
 		devmgr_file_close(f);
 		if (n != (ssize_t)r->length) {
 			/* the head promised a length the fs cannot give:
@@ -263,11 +369,103 @@ static void reply_file(struct www_conn *c, const struct http_request *req,
 		log_emit(c, r->length);
 	} else {
 		c->file = f;
-		c->file_off = 0;
-		c->file_end = r->length;
+		c->file_start = c->file_off = r->offset;
+		c->file_end = r->offset + r->length;
 	}
 	if (!r->keep_alive)
 		c->close_after = true;
+}
+
+/* A client that takes gzip gets FILE.gz when it is a file beside FILE;
+ * path is left naming FILE (its media type is the response's). */
+static void try_gzip(struct www_conn *c, char *path, size_t size,
+		     struct devmgr_file **f, struct devmgr_fs_stat *st,
+		     struct reply *r)
+{
+	size_t len = strlen(path);
+	struct devmgr_file *gz;
+	struct devmgr_fs_stat gst;
+
+	if (len + 4 > size)
+		return;
+	memcpy(path + len, ".gz", 4);
+	if (devmgr_fs_open(c->conf->fs, path, O_RDONLY, &gz) == 0) {
+		if (devmgr_file_stat(gz, &gst) == 0 &&
+		    gst.kind == DEVMGR_FS_FILE) {
+			devmgr_file_close(*f);
+			*f = gz;
+			*st = gst;
+			r->gzip = true;
+		} else {
+			devmgr_file_close(gz);
+		}
+	}
+	path[len] = '\0';
+}
+
+/* RFC 9110 13.2.2: If-None-Match, when sent, decides alone;
+ * If-Modified-Since only counts without it. */
+static bool not_modified(const struct http_request *req, const char *etag,
+			 int64_t mtime)
+{
+	if (req->if_none_match.present)
+		return !req->if_none_match.cut &&
+		       http_etag_list_match(req->if_none_match.s,
+					    req->if_none_match.len, etag);
+	return req->if_modified_since >= 0 && mtime <= req->if_modified_since;
+}
+
+/* Range applies to a GET only, and If-Range (when sent) must match the
+ * file as it is now.  Returns 200 (whole file), 206 or 416. */
+static int range_of(const struct http_request *req, const char *etag,
+		    int64_t mtime, uint64_t size, uint64_t *first,
+		    uint64_t *last)
+{
+	if (req->method != HTTP_GET || !req->range.present || req->range.cut)
+		return 200;
+	if (req->if_range.present &&
+	    (req->if_range.cut ||
+	     !http_if_range_match(req->if_range.s, req->if_range.len, etag,
+				  mtime)))
+		return 200;
+	switch (http_range_parse(req->range.s, req->range.len, size, first,
+				 last)) {
+	case 1: return 206;
+	case 0: return 416;
+	default: return 200;
+	}
+}
+
+/* The Location of a 301: the folder's path with its '/', and the query
+ * of the request (RFC 9110 does not say to drop it, and forms rely on
+ * it), with anything unsafe in a header percent-encoded. */
+static int redirect_location(const struct http_request *req, const char *dir,
+			     char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *q = memchr(req->target, '?', req->target_len);
+	int n = http_path_encode(dir, out, size);
+	size_t o;
+
+	if (n < 0 || !q)
+		return n;
+	o = (size_t)n;
+	for (const char *p = q; p < req->target + req->target_len && *p != '#';
+	     p++) {
+		unsigned char ch = (unsigned char)*p;
+		bool keep = ch > 0x20 && ch < 0x7f;
+		if (o + (keep ? 1 : 3) >= size)
+			return -ENAMETOOLONG;
+		if (keep) {
+			out[o++] = (char)ch;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[ch >> 4];
+			out[o++] = hex[ch & 15];
+		}
+	}
+	out[o] = '\0';
+	return (int)o;
 }
 
 static void answer(struct www_conn *c, const struct http_request *req)
@@ -275,21 +473,41 @@ static void answer(struct www_conn *c, const struct http_request *req)
 	char path[4096];
 	size_t rl = strlen(c->conf->root);
 	char location[4096 + 16];
+	char etag[HTTP_ETAG_LEN], range[64];
 	struct devmgr_file *f = NULL;
 	struct devmgr_fs_stat st;
 	struct reply r = {
-		.keep_alive = req->keep_alive,
+		.keep_alive = req->keep_alive && !c->conf->closing,
 		.head_only = req->method == HTTP_HEAD,
 		.mtime = -1,
 	};
+	uint64_t first = 0, last = 0;
 	int rc;
 
+	c->requests++;
+
+	if (req->major != 1) {
+		/* no other version's framing is known to be this one's */
+		r.status = 505;
+		r.keep_alive = false;
+		return reply_text(c, req, &r);
+	}
+	if (req->unknown_method) {
+		r.status = 501;
+		return reply_text(c, req, &r);
+	}
 	if (!is_get_or_head(req)) {
 		r.status = 405;
 		return reply_text(c, req, &r);
 	}
-	if (req->major == 1 && req->minor >= 1 && !req->has_host) {
+	/* RFC 9112 3.2: Host exactly once in HTTP/1.1, at most once before */
+	if (req->host_count > 1 || (req->minor >= 1 && req->host_count == 0)) {
 		r.status = 400;
+		return reply_text(c, req, &r);
+	}
+	if (!c->conf->fs) {
+		/* htdocs is being replaced, or its new device failed */
+		r.status = 503;
 		return reply_text(c, req, &r);
 	}
 	memcpy(path, c->conf->root, rl);
@@ -305,7 +523,8 @@ static void answer(struct www_conn *c, const struct http_request *req)
 		int n = -ENAMETOOLONG;
 		if (len + 2 <= sizeof(path)) {
 			memcpy(path + len, "/", 2);
-			n = http_path_encode(path + rl, location, sizeof(location));
+			n = redirect_location(req, path + rl, location,
+					      sizeof(location));
 		}
 		if (n < 0) {
 			r.status = 414;
@@ -315,14 +534,42 @@ static void answer(struct www_conn *c, const struct http_request *req)
 	}
 	if (r.status != 200)
 		return reply_text(c, req, &r);
+	if (req->accept_gzip)
+		try_gzip(c, path, sizeof(path), &f, &st, &r);
 	r.type = http_media_type(path);
 	r.length = st.size;
-	r.mtime = st.mtime;
-	if (req->if_modified_since >= 0 && st.mtime <= req->if_modified_since) {
+	/* a clock that ran ahead when the file was written must not give a
+	 * Last-Modified after Date (RFC 9110 8.8.2.1) */
+	r.mtime = st.mtime > (int64_t)c->conf->now ? (int64_t)c->conf->now
+						   : st.mtime;
+	http_format_etag(st.mtime, st.size, etag);
+	r.etag = etag;
+	if (not_modified(req, etag, r.mtime)) {
 		r.status = 304;
 		r.type = NULL;
 		r.length = 0;
+		r.no_length = true;
 		r.head_only = true;
+		return reply_file(c, req, &r, f);
+	}
+	r.ranges = true;
+	r.status = range_of(req, etag, r.mtime, st.size, &first, &last);
+	if (r.status == 416) {
+		devmgr_file_close(f);
+		snprintf(range, sizeof(range), "bytes */%llu",
+			 (unsigned long long)st.size);
+		r.content_range = range;
+		r.etag = NULL;
+		r.gzip = false;
+		return reply_text(c, req, &r);
+	}
+	if (r.status == 206) {
+		snprintf(range, sizeof(range), "bytes %llu-%llu/%llu",
+			 (unsigned long long)first, (unsigned long long)last,
+			 (unsigned long long)st.size);
+		r.content_range = range;
+		r.offset = first;
+		r.length = last - first + 1;
 	}
 	reply_file(c, req, &r, f);
 }
@@ -362,7 +609,7 @@ static bool refill(struct www_conn *c)
 	if (n <= 0) {
 		/* an fs error or a file that shrank: the promised length
 		 * cannot be sent, so the client must see the connection end */
-		log_emit(c, c->file_off);
+		log_emit(c, c->file_off - c->file_start);
 		file_done(c);
 		c->close_after = true;
 		c->out_len = c->out_off = 0;
@@ -371,7 +618,7 @@ static bool refill(struct www_conn *c)
 	c->out_len += (size_t)n;
 	c->file_off += (uint64_t)n;
 	if (c->file_off == c->file_end) {
-		log_emit(c, c->file_end);
+		log_emit(c, c->file_end - c->file_start);
 		file_done(c);
 	}
 	return true;
@@ -402,6 +649,12 @@ enum www_next www_conn_step(struct www_conn *c)
 		c->in_off += used;
 		switch (f) {
 		case HTTP_FEED_MORE:
+			if (http_reader_take_continue(&c->rd) &&
+			    c->out_cap - c->out_len >= sizeof(CONTINUE) - 1) {
+				memcpy(c->out + c->out_len, CONTINUE,
+				       sizeof(CONTINUE) - 1);
+				c->out_len += sizeof(CONTINUE) - 1;
+			}
 			break;
 		case HTTP_FEED_REQUEST:
 			answer(c, &c->rd.req);

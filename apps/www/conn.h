@@ -19,10 +19,11 @@
 /* Shared by the connections of one server. */
 struct www_conf {
 	struct http_limits lim;
-	struct devmgr_fs *fs;
+	struct devmgr_fs *fs; /* NULL while htdocs has no device: 503 */
 	char root[256];   /* the served folder of fs, "" for the root */
 	char index[64];   /* the file served for a folder */
 	size_t chunk_size; /* the output buffer, bytes */
+	bool closing;      /* draining: every response says Connection: close */
 	/* One access-log line (with its '\n'); may be NULL. */
 	void (*log)(void *arg, const char *line, size_t len);
 	void *log_arg;
@@ -47,14 +48,17 @@ struct www_conn {
 	size_t out_off, out_len, out_cap;
 	/* The body still to read from the fs, for the response being sent. */
 	struct devmgr_file *file;
-	uint64_t file_off, file_end;
+	uint64_t file_start, file_off, file_end;
 	bool close_after; /* close once everything queued is sent */
 	bool linger;      /* unread bytes may follow: drain before closing */
 	bool eof;         /* the client closed its side */
+	unsigned long requests; /* answered on this connection */
 	char peer[64];
-	/* The access-log line of the streamed response, minus its size. */
-	size_t log_len;
-	char log_line[512];
+	/* The access-log line of the streamed response: up to its status,
+	 * and after its size (Referer and User-Agent, the combined format). */
+	size_t log_len, tail_len;
+	char log_line[640];
+	char log_tail[400];
 };
 
 /* Set the per-second times of conf to now. */
@@ -68,6 +72,10 @@ int www_conn_init(struct www_conn *c, struct www_conf *conf,
 void www_conn_fini(struct www_conn *c);
 
 enum www_next www_conn_step(struct www_conn *c);
+/* The fs goes away (hot-plug): close the file of a streamed response,
+ * whose body is then cut short, and end the connection once what is
+ * queued has gone. */
+void www_conn_drop_file(struct www_conn *c);
 
 /* Where received bytes go: *room bytes at the returned pointer. */
 static inline char *www_conn_in_room(struct www_conn *c, size_t *room)
@@ -90,6 +98,11 @@ static inline void www_conn_sent(struct www_conn *c, size_t n)
 	c->out_off += n;
 	if (c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
+}
+/* True while a request's head is arriving (the header timeout's time). */
+static inline bool www_conn_in_head(const struct www_conn *c)
+{
+	return http_reader_in_head(&c->rd);
 }
 /* True while a request has started arriving but is not complete. */
 static inline bool www_conn_mid_request(const struct www_conn *c)

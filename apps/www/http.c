@@ -20,6 +20,14 @@ enum field_kind {
 	FIELD_OTHER = 0,
 	FIELD_HOST,
 	FIELD_IMS, /* If-Modified-Since */
+	FIELD_AE,  /* Accept-Encoding */
+	FIELD_EXPECT,
+	/* the fields kept in the request as received */
+	FIELD_RANGE,
+	FIELD_IF_RANGE,
+	FIELD_INM, /* If-None-Match */
+	FIELD_REFERER,
+	FIELD_UA,
 };
 
 /* Bytes a header line costs beyond its name and value: ": " and CRLF. */
@@ -75,13 +83,96 @@ static int count_header(struct http_reader *r, size_t len)
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	unsigned kind;
+} fields[] = {
+	{ "host", FIELD_HOST },
+	{ "if-modified-since", FIELD_IMS },
+	{ "accept-encoding", FIELD_AE },
+	{ "expect", FIELD_EXPECT },
+	{ "range", FIELD_RANGE },
+	{ "if-range", FIELD_IF_RANGE },
+	{ "if-none-match", FIELD_INM },
+	{ "referer", FIELD_REFERER },
+	{ "user-agent", FIELD_UA },
+};
+
 static unsigned kind_of(const char *name, size_t len)
 {
-	if (len == 4 && memcmp(name, "host", 4) == 0)
-		return FIELD_HOST;
-	if (len == 17 && memcmp(name, "if-modified-since", 17) == 0)
-		return FIELD_IMS;
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strlen(fields[i].name) == len &&
+		    memcmp(name, fields[i].name, len) == 0)
+			return fields[i].kind;
 	return FIELD_OTHER;
+}
+
+/* Where a kept field's value goes. */
+struct kept {
+	char *s;
+	size_t cap;
+	uint16_t *len;
+	bool *present, *cut;
+};
+#define KEPT(v)                                                              \
+	(struct kept)                                                        \
+	{                                                                    \
+		(v).s, sizeof((v).s), &(v).len, &(v).present, &(v).cut       \
+	}
+
+static bool kept_of(struct http_request *req, unsigned kind, struct kept *k)
+{
+	switch (kind) {
+	case FIELD_RANGE: *k = KEPT(req->range); return true;
+	case FIELD_IF_RANGE: *k = KEPT(req->if_range); return true;
+	case FIELD_INM: *k = KEPT(req->if_none_match); return true;
+	case FIELD_REFERER: *k = KEPT(req->referer); return true;
+	case FIELD_UA: *k = KEPT(req->user_agent); return true;
+	default: return false;
+	}
+}
+
+/* A second If-None-Match continues the list; a second Range or If-Range
+ * makes the field one to ignore (cut); the log keeps the first Referer
+ * and User-Agent. */
+static void kept_begin(struct http_request *req, unsigned kind)
+{
+	struct kept k;
+
+	if (!kept_of(req, kind, &k))
+		return;
+	if (!*k.present) {
+		*k.present = true;
+	} else if (kind == FIELD_INM && !*k.cut && *k.len + 1u < k.cap) {
+		k.s[(*k.len)++] = ',';
+		k.s[*k.len] = '\0';
+	} else {
+		*k.cut = true;
+	}
+}
+
+static void kept_add(struct http_request *req, unsigned kind, const char *at,
+		     size_t len)
+{
+	struct kept k;
+	size_t room, n;
+
+	if (!kept_of(req, kind, &k) || *k.cut)
+		return;
+	room = k.cap - 1 - *k.len;
+	n = len < room ? len : room;
+	memcpy(k.s + *k.len, at, n);
+	*k.len = (uint16_t)(*k.len + n);
+	k.s[*k.len] = '\0';
+	if (n < len)
+		*k.cut = true;
+}
+
+static bool value_is(const struct http_reader *r, const char *s)
+{
+	size_t n = strlen(s);
+
+	return r->value_len == n && strncasecmp(r->value, s, n) == 0;
 }
 
 /* A header is complete when the next name starts or the head ends. */
@@ -89,11 +180,27 @@ static void end_header(struct http_reader *r)
 {
 	if (!r->in_value)
 		return;
-	if (r->field_kind == FIELD_HOST)
-		r->req.has_host = true;
-	if (r->field_kind == FIELD_IMS && r->value_len < sizeof(r->value))
-		r->req.if_modified_since =
-			http_parse_date(r->value, r->value_len);
+	switch (r->field_kind) {
+	case FIELD_HOST:
+		r->req.host_count++;
+		break;
+	case FIELD_IMS:
+		if (r->value_len < sizeof(r->value))
+			r->req.if_modified_since =
+				http_parse_date(r->value, r->value_len);
+		break;
+	case FIELD_AE:
+		if (http_accepts_gzip(r->value, r->value_len))
+			r->req.accept_gzip = true;
+		break;
+	case FIELD_EXPECT:
+		/* the only expectation HTTP defines */
+		if (value_is(r, "100-continue"))
+			r->expect_continue = true;
+		else
+			refuse(r, 417);
+		break;
+	}
 	r->in_value = false;
 	r->field_len = 0;
 	r->value_len = 0;
@@ -136,8 +243,11 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
 		r->field_kind = r->field_len <= sizeof(r->field)
 					? kind_of(r->field, r->field_len)
 					: FIELD_OTHER;
+		kept_begin(&r->req, r->field_kind);
 	}
-	if (r->field_kind != FIELD_OTHER) {
+	if (r->field_kind >= FIELD_RANGE) {
+		kept_add(&r->req, r->field_kind, at, len);
+	} else if (r->field_kind != FIELD_OTHER) {
 		/* a value too long to be a date stays too long: it is then
 		 * ignored, as an unreadable date must be */
 		size_t room = sizeof(r->value) - r->value_len;
@@ -155,9 +265,17 @@ static int on_headers_complete(http_parser *p)
 	struct http_reader *r = reader_of(p);
 
 	end_header(r);
+	r->head_done = true;
+	if (r->req.status)
+		return 1;
 	if (!(p->flags & F_CHUNKED) && p->content_length != ULLONG_MAX &&
 	    p->content_length > r->lim.max_body)
 		return refuse(r, 413);
+	/* RFC 9110 10.1.1: an HTTP/1.0 client's expectation is ignored */
+	if (r->expect_continue && p->http_major == 1 && p->http_minor >= 1 &&
+	    ((p->flags & F_CHUNKED) ||
+	     (p->content_length != ULLONG_MAX && p->content_length > 0)))
+		r->continue_due = true;
 	return 0;
 }
 
@@ -210,6 +328,11 @@ static void reset_request(struct http_reader *r)
 	r->in_value = false;
 	r->complete = false;
 	r->started = false;
+	r->head_done = false;
+	r->expect_continue = false;
+	r->continue_due = false;
+	r->method_len = 0;
+	r->method_done = false;
 }
 
 void http_reader_init(struct http_reader *r, const struct http_limits *lim,
@@ -231,7 +354,20 @@ void http_reader_next(struct http_reader *r)
 
 bool http_reader_started(const struct http_reader *r)
 {
-	return r->started;
+	return r->started || r->method_len > 0;
+}
+
+bool http_reader_in_head(const struct http_reader *r)
+{
+	return http_reader_started(r) && !r->head_done;
+}
+
+bool http_reader_take_continue(struct http_reader *r)
+{
+	bool due = r->continue_due && !r->complete;
+
+	r->continue_due = false;
+	return due;
 }
 
 /* http-parser's own header limit (80 KiB) is far above ours, so it is
@@ -241,22 +377,55 @@ static int parse_error_status(enum http_errno e)
 	return e == HPE_HEADER_OVERFLOW ? 431 : 400;
 }
 
-enum http_feed http_reader_feed(struct http_reader *r, const char *buf,
-				size_t len, size_t *used)
+static bool known_method(const char *m, size_t len)
 {
-	size_t n = http_parser_execute(&r->parser, &settings, buf, len);
-	enum http_errno e = HTTP_PARSER_ERRNO(&r->parser);
-
-	*used = n;
-	if (r->complete && r->req.status == 0) {
-		r->req.target_len = r->url_len;
-		r->req.upgrade = r->parser.upgrade != 0;
-		if (r->req.upgrade)
-			r->req.keep_alive = false;
-		return HTTP_FEED_REQUEST;
+	for (unsigned i = 0;; i++) {
+		const char *s = http_method_str((enum http_method)i);
+		if (strcmp(s, "<unknown>") == 0)
+			return false;
+		if (strlen(s) == len && memcmp(s, m, len) == 0)
+			return true;
 	}
-	if (e == HPE_OK && n == len)
-		return HTTP_FEED_MORE;
+}
+
+/* Hold the method token until its space: http-parser stops at the first
+ * byte of a method it does not know, so only a whole token followed by a
+ * space tells an unknown method (501) from bytes that are not HTTP (400).
+ * Returns the bytes taken; *unknown is set for a 501. */
+static size_t hold_method(struct http_reader *r, const char *buf, size_t len,
+			  bool *unknown)
+{
+	size_t i = 0;
+
+	/* empty lines before a request are skipped (RFC 9112 2.2) */
+	while (i < len && r->method_len == 0 && (buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	for (; i < len; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+		if (ch == ' ') {
+			*unknown = r->method_len > 0 &&
+				   !known_method(r->method, r->method_len);
+			r->method_done = true;
+			return i;
+		}
+		if (!is_tchar(ch)) {
+			r->method_done = true;
+			return i;
+		}
+		if (r->method_len == sizeof(r->method) - 1) {
+			/* longer than any method there is */
+			*unknown = true;
+			r->method_done = true;
+			return i;
+		}
+		r->method[r->method_len++] = (char)ch;
+		r->method[r->method_len] = '\0';
+	}
+	return i;
+}
+
+static enum http_feed feed_error(struct http_reader *r, enum http_errno e)
+{
 	if (r->req.status == 0)
 		r->req.status = parse_error_status(e);
 	r->req.method = r->parser.method;
@@ -265,6 +434,248 @@ enum http_feed http_reader_feed(struct http_reader *r, const char *buf,
 	r->req.target_len = r->url_len;
 	r->req.keep_alive = false;
 	return HTTP_FEED_ERROR;
+}
+
+enum http_feed http_reader_feed(struct http_reader *r, const char *buf,
+				size_t len, size_t *used)
+{
+	size_t held = 0, n;
+	enum http_errno e;
+
+	if (!r->method_done) {
+		bool unknown = false;
+		held = hold_method(r, buf, len, &unknown);
+		if (!r->method_done) {
+			*used = held;
+			return HTTP_FEED_MORE;
+		}
+		const char *m = r->method;
+		size_t mlen = r->method_len;
+		if (unknown) {
+			r->req.unknown_method = r->method;
+			r->started = true;
+			if (held < len && buf[held] != ' ') {
+				/* a token longer than any method: the rest of
+				 * it cannot be parsed */
+				*used = held;
+				r->req.status = 501;
+				return feed_error(r, HPE_INVALID_METHOD);
+			}
+			/* parsed as a GET, so that its framing (a body) is
+			 * read and the connection kept; answered 501 */
+			m = "GET";
+			mlen = 3;
+		}
+		n = http_parser_execute(&r->parser, &settings, m, mlen);
+		e = HTTP_PARSER_ERRNO(&r->parser);
+		if (e != HPE_OK || n != mlen) {
+			*used = held;
+			return feed_error(r, e);
+		}
+	}
+	n = http_parser_execute(&r->parser, &settings, buf + held, len - held);
+	e = HTTP_PARSER_ERRNO(&r->parser);
+	*used = held + n;
+	if (r->complete && r->req.status == 0) {
+		r->req.target_len = r->url_len;
+		r->req.upgrade = r->parser.upgrade != 0;
+		if (r->req.upgrade)
+			r->req.keep_alive = false;
+		return HTTP_FEED_REQUEST;
+	}
+	if (e == HPE_OK && held + n == len)
+		return HTTP_FEED_MORE;
+	return feed_error(r, e);
+}
+
+/* ---- validators, ranges, encodings ------------------------------------ */
+
+static const char *skip_ows(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* Up to 18 digits (no overflow); false for none or more. */
+static bool number(const char **p, const char *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	int n = 0;
+
+	while (*p < end && isdigit((unsigned char)**p)) {
+		if (++n > 18)
+			return false;
+		v = v * 10 + (uint64_t)(**p - '0');
+		(*p)++;
+	}
+	*out = v;
+	return n > 0;
+}
+
+int http_range_parse(const char *v, size_t len, uint64_t size,
+		     uint64_t *first, uint64_t *last)
+{
+	const char *p = v, *end = v + len;
+	uint64_t a = 0, b = 0;
+	bool has_a, has_b;
+
+	if (len < 6 || strncasecmp(p, "bytes", 5) != 0)
+		return -1;
+	p = skip_ows(p + 5, end);
+	if (p == end || *p++ != '=')
+		return -1;
+	p = skip_ows(p, end);
+	has_a = number(&p, end, &a);
+	if (p == end || *p++ != '-')
+		return -1;
+	has_b = number(&p, end, &b);
+	if (skip_ows(p, end) != end)
+		return -1; /* several ranges, or not a range */
+	if (has_a && has_b && b < a)
+		return -1;
+	if (!has_a) {
+		/* "-n": the last n bytes */
+		if (!has_b)
+			return -1;
+		if (b == 0 || size == 0)
+			return 0;
+		*first = b >= size ? 0 : size - b;
+		*last = size - 1;
+		return 1;
+	}
+	if (a >= size)
+		return 0;
+	*first = a;
+	*last = has_b && b < size ? b : size - 1;
+	return 1;
+}
+
+void http_format_etag(int64_t mtime, uint64_t size, char out[HTTP_ETAG_LEN])
+{
+	snprintf(out, HTTP_ETAG_LEN, "\"%llx-%llx\"",
+		 (unsigned long long)(mtime < 0 ? 0 : mtime),
+		 (unsigned long long)size);
+}
+
+/* One entity tag at *p ([W/]"..."), opaque part with its quotes in
+ * [*tag, *tag + *tag_len). */
+static bool entity_tag(const char **p, const char *end, bool *weak,
+		       const char **tag, size_t *tag_len)
+{
+	const char *q = *p;
+
+	*weak = end - q >= 2 && q[0] == 'W' && q[1] == '/';
+	if (*weak)
+		q += 2;
+	if (q == end || *q != '"')
+		return false;
+	*tag = q++;
+	while (q < end && *q != '"') {
+		unsigned char c = (unsigned char)*q;
+		if (c != 0x21 && (c < 0x23 || c == 0x7f))
+			return false;
+		q++;
+	}
+	if (q == end)
+		return false;
+	q++;
+	*tag_len = (size_t)(q - *tag);
+	*p = q;
+	return true;
+}
+
+bool http_etag_list_match(const char *list, size_t len, const char *etag)
+{
+	const char *p = list, *end = list + len;
+	size_t elen = strlen(etag);
+
+	p = skip_ows(p, end);
+	if (p < end && *p == '*')
+		return skip_ows(p + 1, end) == end;
+	while (p < end) {
+		const char *tag;
+		size_t tag_len;
+		bool weak;
+
+		if (*p == ',') {
+			p = skip_ows(p + 1, end);
+			continue;
+		}
+		if (!entity_tag(&p, end, &weak, &tag, &tag_len))
+			return false;
+		/* weak comparison: W/ is not part of the tag */
+		if (tag_len == elen && memcmp(tag, etag, elen) == 0)
+			return true;
+		p = skip_ows(p, end);
+		if (p < end && *p != ',')
+			return false;
+	}
+	return false;
+}
+
+bool http_if_range_match(const char *v, size_t len, const char *etag,
+			 int64_t mtime)
+{
+	const char *p = v, *end = v + len;
+	const char *tag;
+	size_t tag_len;
+	bool weak;
+
+	if (len > 0 && (v[0] == '"' || (len > 1 && v[0] == 'W' && v[1] == '/'))) {
+		/* strong comparison: a weak tag never matches */
+		return entity_tag(&p, end, &weak, &tag, &tag_len) && !weak &&
+		       skip_ows(p, end) == end && tag_len == strlen(etag) &&
+		       memcmp(tag, etag, tag_len) == 0;
+	}
+	return mtime >= 0 && http_parse_date(v, len) == mtime;
+}
+
+/* A q-value's weight is 0 ("0", "0.", "0.0", up to "0.000"). */
+static bool q_zero(const char *p, const char *end)
+{
+	if (p == end || *p != '0')
+		return false;
+	for (p++; p < end && (*p == '.' || *p == '0'); p++)
+		;
+	return skip_ows(p, end) == end;
+}
+
+/* An explicit gzip (or x-gzip) decides; "*" counts only without it. */
+bool http_accepts_gzip(const char *v, size_t len)
+{
+	const char *p = v, *end = v + len;
+	int gzip = -1, star = -1;
+
+	while (p < end) {
+		const char *item = skip_ows(p, end), *e = item, *name_end, *q;
+		size_t n;
+		bool yes = true;
+
+		while (e < end && *e != ',')
+			e++;
+		p = e < end ? e + 1 : e;
+		for (name_end = item; name_end < e && *name_end != ';' &&
+				      *name_end != ' ' && *name_end != '\t';
+		     name_end++)
+			;
+		n = (size_t)(name_end - item);
+		/* parameters: only q matters */
+		for (q = name_end; q < e && *q != ';'; q++)
+			;
+		if (q < e) {
+			q = skip_ows(q + 1, e);
+			if (e - q >= 2 && (q[0] == 'q' || q[0] == 'Q') &&
+			    q[1] == '=' && q_zero(q + 2, e))
+				yes = false;
+		}
+		if ((n == 4 && strncasecmp(item, "gzip", 4) == 0) ||
+		    (n == 6 && strncasecmp(item, "x-gzip", 6) == 0))
+			gzip = gzip == 1 || yes;
+		else if (n == 1 && *item == '*')
+			star = yes;
+	}
+	return gzip >= 0 ? gzip == 1 : star == 1;
 }
 
 /* ---- paths ----------------------------------------------------------- */
@@ -416,7 +827,9 @@ int http_path_encode(const char *path, char *out, size_t size)
 const char *http_reason(int status)
 {
 	switch (status) {
+	case 100: return "Continue";
 	case 200: return "OK";
+	case 206: return "Partial Content";
 	case 301: return "Moved Permanently";
 	case 304: return "Not Modified";
 	case 400: return "Bad Request";
@@ -426,9 +839,13 @@ const char *http_reason(int status)
 	case 408: return "Request Timeout";
 	case 413: return "Content Too Large";
 	case 414: return "URI Too Long";
+	case 416: return "Range Not Satisfiable";
+	case 417: return "Expectation Failed";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
 	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
 	default: return "Unknown";
 	}
 }

@@ -25,6 +25,15 @@ struct http_limits {
 	uint64_t max_body;         /* a request body, read and dropped: 413 */
 };
 
+/* A header value kept as received (for the fields the server reads), cut
+ * at its buffer: a cut value is one the server does not act on. */
+#define HTTP_VALUE(n)                                                       \
+	struct {                                                             \
+		char s[n];                                                   \
+		uint16_t len;                                                \
+		bool present, cut;                                           \
+	}
+
 /* What the reader knows of one request.  Strings are the reader's, valid
  * until http_reader_next(). */
 struct http_request {
@@ -33,11 +42,19 @@ struct http_request {
 	bool keep_alive;          /* http_should_keep_alive() */
 	bool upgrade;             /* Upgrade or CONNECT: bytes after it are
 				   * not HTTP, so the connection ends */
-	bool has_host;
+	unsigned host_count;      /* Host fields: one is right */
+	bool accept_gzip;         /* Accept-Encoding allows gzip */
 	int status;               /* 0, or the error to answer */
 	int64_t if_modified_since; /* -1: absent or not a date */
 	const char *target;       /* as received, NUL-terminated */
 	size_t target_len;
+	const char *unknown_method; /* the token of a 501, for the log */
+	HTTP_VALUE(96) range;
+	HTTP_VALUE(96) if_range;
+	HTTP_VALUE(512) if_none_match; /* several fields joined with ',' */
+	/* for the access log, cut at their size */
+	HTTP_VALUE(160) referer;
+	HTTP_VALUE(160) user_agent;
 };
 
 enum http_feed {
@@ -57,12 +74,20 @@ struct http_reader {
 	uint64_t body_bytes;
 	char field[24];     /* the header name being read (lower case) */
 	size_t field_len;
-	char value[64];     /* its value, when it is one we read */
+	char value[128];    /* its value, for the fields read at its end */
 	size_t value_len;
 	unsigned field_kind;
 	bool in_value;
 	bool complete;
 	bool started; /* a request's first byte has arrived */
+	bool head_done;       /* the request's head has been read */
+	bool expect_continue; /* Expect: 100-continue */
+	bool continue_due;    /* a 100 (Continue) is to be sent */
+	/* The method token, held until it is whole: an unknown one is 501,
+	 * which http-parser cannot tell from a line that is not HTTP. */
+	char method[33];
+	size_t method_len;
+	bool method_done;
 };
 
 /* url is the caller's storage of lim->max_request_line + 1 bytes. */
@@ -76,6 +101,30 @@ enum http_feed http_reader_feed(struct http_reader *r, const char *buf,
 void http_reader_next(struct http_reader *r);
 /* True when bytes of a request have arrived but it is not complete. */
 bool http_reader_started(const struct http_reader *r);
+/* True while a request's head (line and fields) is arriving. */
+bool http_reader_in_head(const struct http_reader *r);
+/* True once per request whose head asked for 100 (Continue) before a
+ * body that has not arrived yet (HTTP/1.1 only). */
+bool http_reader_take_continue(struct http_reader *r);
+
+/* Range of a GET (RFC 9110 14.2), one range of bytes of a representation
+ * of size bytes.  Returns 1 with [*first, *last] (inclusive) when it is
+ * satisfiable, 0 when it is not (416), -1 when it is to be ignored (not
+ * bytes, a syntax error, several ranges, numbers too large). */
+int http_range_parse(const char *v, size_t len, uint64_t size,
+		     uint64_t *first, uint64_t *last);
+/* The strong entity tag of a file: "MTIME-SIZE" in hex, with quotes. */
+#define HTTP_ETAG_LEN 40
+void http_format_etag(int64_t mtime, uint64_t size, char out[HTTP_ETAG_LEN]);
+/* If-None-Match: "*" or a list of entity tags, compared weakly with etag.
+ * A malformed list matches nothing. */
+bool http_etag_list_match(const char *list, size_t len, const char *etag);
+/* If-Range: an entity tag compared strongly, or an HTTP date equal to
+ * the Last-Modified sent (mtime). */
+bool http_if_range_match(const char *v, size_t len, const char *etag,
+			 int64_t mtime);
+/* Accept-Encoding: whether gzip (or x-gzip, or "*") has a q above 0. */
+bool http_accepts_gzip(const char *v, size_t len);
 
 /* Decode the path of a request target (origin form "/a/b?q" or absolute
  * form "http://host/a/b") into out: absolute, '/'-separated, without

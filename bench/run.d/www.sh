@@ -1,16 +1,21 @@
 #!/bin/sh
 # www.sh [--quick] BUILDDIR: requests per second of the www app against
-# nginx (Debian's nginx-light, one worker) in the same run, with wrk, on
-# 1 KiB and 64 KiB files: www on its built-in configuration (net-socket,
-# fs-fat on a RAM disk holding a FAT image of the files) and nginx serving
-# the same files from a local folder, both on 127.0.0.1, both writing an
-# access log to a file.  Runs alternate between the two servers; figures
-# are medians, with the CPU time each server spent per request (from
-# /proc/PID/stat), which the machine's load disturbs less than req/s.
+# nginx (Debian's nginx-light) tuned as a performance-minded user would
+# (sendfile with tcp_nopush, open_file_cache, a buffered access log,
+# reuseport) and lighttpd, in the same run, with wrk at 10 and 100
+# connections, on 1 KiB and 64 KiB files, with one worker each and then
+# two: www on its built-in configuration (net-socket, fs-fat on a RAM disk
+# holding a FAT image of the files; net-socket's reuseport for two
+# workers), nginx and lighttpd serving the same files from a local
+# folder, all on 127.0.0.1, all writing an access log to a file.  Runs
+# rotate over the servers; figures are medians, with the CPU time each
+# server spent per request (from /proc/PID/stat of all its processes),
+# which the machine's load disturbs less than req/s.
 # Then www on stack-lwip over net-tap inside a network namespace (root
 # only), wrk on the kernel side, alternating with the net-socket server.
 #
-# Targets: www/nginx >= 1.0 for 1 KiB, >= 0.8 for 64 KiB.  lwIP: reported.
+# Targets (www/nginx): one worker >= 1.3 at 1 KiB and >= 1.0 at 64 KiB;
+# two workers >= 1.0 at both.  lighttpd and lwIP: reported.
 set -u
 quick=
 if [ "${1:-}" = "--quick" ]; then quick=1; shift; fi
@@ -31,8 +36,12 @@ for p in blk-ram fs-fat net-socket console; do
 		{ echo "www.sh: plugin $p is not built" >&2; exit 2; }
 done
 [ -x "$WWW" ] || { echo "www.sh: $WWW is not built" >&2; exit 2; }
+have_lighttpd=
+command -v lighttpd >/dev/null 2>&1 && have_lighttpd=1
 
-if [ -n "$quick" ]; then runs=1 secs=1 conns=16; else runs=11 secs=2 conns=32; fi
+# --quick: one short run of each server, one worker, 10 connections
+if [ -n "$quick" ]; then runs=1 secs=1 conn_list=10 worker_list=1
+else runs=5 secs=2 conn_list="10 100" worker_list="1 2"; fi
 # WWW_BENCH_RUNS, WWW_BENCH_SECS: more (or fewer) repetitions on a noisy machine
 runs=${WWW_BENCH_RUNS:-$runs} secs=${WWW_BENCH_SECS:-$secs}
 
@@ -51,7 +60,7 @@ trap 'exit 2' INT TERM
 mkdir -p "$tmp/htdocs"
 head -c 1024 /dev/urandom >"$tmp/htdocs/1k.bin"
 head -c 65536 /dev/urandom >"$tmp/htdocs/64k.bin"
-# nginx's worker drops root for "nobody": it must be able to read them
+# nginx's workers drop root for "nobody": they must be able to read them
 chmod 755 "$tmp" "$tmp/htdocs" && chmod 644 "$tmp/htdocs/"*.bin
 mkfs.fat -C -n WWWBENCH "$tmp/site.img" 4096 >/dev/null &&
 	mcopy -i "$tmp/site.img" -m "$tmp/htdocs/1k.bin" "$tmp/htdocs/64k.bin" ::/ ||
@@ -88,56 +97,83 @@ start_www() {
 	return 1
 }
 
-# One worker, keep-alive without a request cap (wrk holds connections),
-# sendfile as a packaged nginx has it, an access log like www's.
 free_port() {
 	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
-nport=$(free_port)
-mkdir -p "$tmp/nginx"
-cat >"$tmp/nginx/nginx.conf" <<EOF
-worker_processes 1;
+# wait_200 PORT WHAT
+wait_200() {
+	i=0
+	until [ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$1/64k.bin")" = "200 65536" ]; do
+		i=$((i + 1))
+		[ $i -gt 50 ] && { echo "www.sh: $2 did not start" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
+# nginx_conf DIR PORT WORKERS: tuned as nginx's documentation and the
+# usual tuning advice say for static files
+nginx_conf() {
+	mkdir -p "$1"
+	cat >"$1/nginx.conf" <<EOF
+worker_processes $3;
 daemon off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log;
-events { worker_connections 1024; }
+pid $1/nginx.pid;
+error_log $1/error.log;
+events { worker_connections 4096; }
 http {
-	access_log $tmp/nginx/access.log;
-	client_body_temp_path $tmp/nginx/body;
-	proxy_temp_path $tmp/nginx/proxy;
-	fastcgi_temp_path $tmp/nginx/fastcgi;
-	uwsgi_temp_path $tmp/nginx/uwsgi;
-	scgi_temp_path $tmp/nginx/scgi;
+	access_log $1/access.log combined buffer=64k flush=1s;
+	client_body_temp_path $1/body;
+	proxy_temp_path $1/proxy;
+	fastcgi_temp_path $1/fastcgi;
+	uwsgi_temp_path $1/uwsgi;
+	scgi_temp_path $1/scgi;
 	sendfile on;
+	tcp_nopush on;
+	tcp_nodelay on;
+	open_file_cache max=1000 inactive=60s;
+	open_file_cache_valid 60s;
+	open_file_cache_errors on;
 	keepalive_requests 10000000;
 	keepalive_timeout 60;
 	types { application/octet-stream bin; }
 	server {
-		listen 127.0.0.1:$nport;
+		listen 127.0.0.1:$2 reuseport;
 		root $tmp/htdocs;
 	}
 }
 EOF
-nginx -c "$tmp/nginx/nginx.conf" -p "$tmp/nginx" 2>"$tmp/nginx/stderr" &
-nmaster=$!
-pids="$pids $!"
+}
 
-www_conf "$tmp/socket.json" '{}' '{"port": 0}'
-start_www "$tmp/socket.json" "$tmp/www.log" || exit 2
-wport=$port
-wpid=$last_pid
-i=0
-until [ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$nport/64k.bin")" = "200 65536" ]; do
-	i=$((i + 1))
-	[ $i -gt 50 ] && { echo "www.sh: nginx did not start: $(cat "$tmp/nginx/stderr")" >&2; exit 2; }
-	sleep 0.1
-done
-npid=$(pgrep -P "$nmaster" | head -n 1)
-[ -n "$npid" ] || { echo "www.sh: no nginx worker" >&2; exit 2; }
+# lighttpd_conf DIR PORT WORKERS: sendfile, keep-alive without a cap wrk
+# would reach, an access log
+lighttpd_conf() {
+	mkdir -p "$1"
+	cat >"$1/lighttpd.conf" <<EOF
+server.document-root = "$tmp/htdocs"
+server.bind = "127.0.0.1"
+server.port = $2
+server.pid-file = "$1/lighttpd.pid"
+server.errorlog = "$1/error.log"
+server.max-worker = $(($3 > 1 ? $3 : 0))
+server.network-backend = "sendfile"
+server.max-fds = 8192
+server.max-connections = 4096
+server.max-keep-alive-requests = 10000000
+server.max-keep-alive-idle = 60
+server.modules = ( "mod_accesslog" )
+accesslog.filename = "$1/access.log"
+mimetype.assign = ( ".bin" => "application/octet-stream" )
+EOF
+}
 
-# rps [PREFIX...] URL: wrk's requests per second (one thread); nothing
-# when a response was not 2xx or a socket failed, so a broken server
-# cannot look fast
+# pids_of PID: the process and its children (workers)
+pids_of() { echo "$1 $(pgrep -P "$1" | tr '\n' ' ')"; }
+# ticks PID...: CPU time (user + system, clock ticks) used so far
+ticks() { for p in "$@"; do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null; done | awk '{ s += $1 } END { print s + 0 }'; }
+hz=$(getconf CLK_TCK)
+
+# rps [PREFIX...] URL: wrk's requests per second; nothing when a response
+# was not 2xx or a socket failed, so a broken server cannot look fast
 rps() {
 	"$@" -d "${secs}s" >"$tmp/wrk.out" 2>&1
 	if grep -q -e 'Non-2xx' -e 'Socket errors' "$tmp/wrk.out"; then
@@ -146,51 +182,97 @@ rps() {
 	fi
 	sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$tmp/wrk.out"
 }
-wrk_cmd() { echo "wrk -t1 -c$conns"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# CPU time (user + system, clock ticks) a process has used so far
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
 
-# one SERVER-PID URL OUT: one wrk run; appends "REQ/S CPU-US-PER-REQUEST"
+# one "PIDS" URL CONNS OUT: one wrk run; appends "REQ/S CPU-US-PER-REQUEST"
 one() {
-	t0=$(ticks "$1")
-	got=$(rps $(wrk_cmd) "$2")
-	t1=$(ticks "$1")
+	t0=$(ticks $1)
+	got=$(rps wrk -t1 -c"$3" "$2")
+	t1=$(ticks $1)
 	awk -v r="${got:-0}" -v t="$((t1 - t0))" -v hz="$hz" -v s="$secs" 'BEGIN {
-		printf "%s %.2f\n", r, (r > 0) ? t * 1e6 / hz / (r * s) : 0 }' >>"$3"
+		printf "%s %.2f\n", r, (r > 0) ? t * 1e6 / hz / (r * s) : 0 }' >>"$4"
 }
 
-# bench SIZE TARGET: alternate www and nginx runs, print the figure lines
+# bench WORKERS SIZE CONNS TARGET: rotate the servers, print the figures
 bench() {
-	size=$1 target=$2
-	: >"$tmp/w" && : >"$tmp/n"
+	wk=$1 size=$2 c=$3 target=$4
+	servers="w n${have_lighttpd:+ l}"
+	for x in $servers; do : >"$tmp/$x"; done
 	r=0
 	while [ $r -lt $runs ]; do
-		if [ $((r % 2)) -eq 0 ]; then
-			one "$wpid" "http://127.0.0.1:$wport/$size.bin" "$tmp/w"
-			one "$npid" "http://127.0.0.1:$nport/$size.bin" "$tmp/n"
-		else
-			one "$npid" "http://127.0.0.1:$nport/$size.bin" "$tmp/n"
-			one "$wpid" "http://127.0.0.1:$wport/$size.bin" "$tmp/w"
-		fi
+		# a different server first each run
+		order=$(echo $servers | awk -v r=$r '{ for (i = 0; i < NF; i++) printf "%s ", $((i + r) % NF + 1) }')
+		for x in $order; do
+			case $x in
+			w) one "$wpids" "http://127.0.0.1:$wport/$size.bin" "$c" "$tmp/w" ;;
+			n) one "$npids" "http://127.0.0.1:$nport/$size.bin" "$c" "$tmp/n" ;;
+			l) one "$lpids" "http://127.0.0.1:$lport/$size.bin" "$c" "$tmp/l" ;;
+			esac
+		done
 		r=$((r + 1))
 	done
+	tag="www-$size-c$c-w$wk"
 	w=$(cut -d' ' -f1 "$tmp/w" | median) n=$(cut -d' ' -f1 "$tmp/n" | median)
 	wc=$(cut -d' ' -f2 "$tmp/w" | median) nc=$(cut -d' ' -f2 "$tmp/n" | median)
-	echo "  www-$size runs (req/s, CPU us/req): www $(tr '\n' ',' <"$tmp/w") nginx $(tr '\n' ',' <"$tmp/n")" >&2
-	awk -v w="$w" -v n="$n" -v t="$target" -v s="$size" -v runs="$runs" 'BEGIN {
+	echo "  $tag runs (req/s, CPU us/req): www $(tr '\n' ',' <"$tmp/w") nginx $(tr '\n' ',' <"$tmp/n")${have_lighttpd:+ lighttpd $(tr '\n' ',' <"$tmp/l")}" >&2
+	awk -v w="$w" -v n="$n" -v t="$target" -v s="$tag" -v runs="$runs" 'BEGIN {
 		ratio = (n > 0) ? w / n : 0
-		printf "www-%s: www %.0f req/s, nginx %.0f req/s (median of %d), ratio %.3f (target >= %s) %s\n",
+		printf "%s: www %.0f req/s, nginx %.0f req/s (median of %d), ratio %.3f (target >= %s) %s\n",
 			s, w, n, runs, ratio, t, (ratio >= t) ? "OK" : "MISSED" }'
-	awk -v w="$wc" -v n="$nc" -v s="$size" 'BEGIN {
-		printf "www-%s-cpu: www %.2f us, nginx %.2f us of CPU per request (medians), ratio %.3f INFO\n",
+	awk -v w="$wc" -v n="$nc" -v s="$tag" 'BEGIN {
+		printf "%s-cpu: www %.2f us, nginx %.2f us of CPU per request (medians), ratio %.3f INFO\n",
 			s, w, n, (w > 0) ? n / w : 0 }'
-	echo "$w" >"$tmp/www-$size"
+	if [ -n "$have_lighttpd" ]; then
+		l=$(cut -d' ' -f1 "$tmp/l" | median) lc=$(cut -d' ' -f2 "$tmp/l" | median)
+		awk -v w="$w" -v l="$l" -v lc="$lc" -v s="$tag" 'BEGIN {
+			printf "%s-lighttpd: lighttpd %.0f req/s, %.2f us of CPU per request; www/lighttpd %.3f INFO\n",
+				s, l, lc, (l > 0) ? w / l : 0 }'
+	fi
 }
 
-bench 1k 1.0
-bench 64k 0.8
+[ -n "$have_lighttpd" ] || echo "www-lighttpd: not run (lighttpd is not installed) INFO"
+for wk in $worker_list; do
+	nport=$(free_port)
+	nginx_conf "$tmp/nginx$wk" "$nport" "$wk"
+	nginx -c "$tmp/nginx$wk/nginx.conf" -p "$tmp/nginx$wk" 2>"$tmp/nginx$wk/stderr" &
+	nmaster=$!
+	pids="$pids $!"
+	wait_200 "$nport" nginx || exit 2
+	npids=$(pgrep -P "$nmaster" | tr '\n' ' ')
+	[ -n "$npids" ] || { echo "www.sh: no nginx worker" >&2; exit 2; }
+	lmaster=
+	if [ -n "$have_lighttpd" ]; then
+		lport=$(free_port)
+		lighttpd_conf "$tmp/lighttpd$wk" "$lport" "$wk"
+		lighttpd -D -f "$tmp/lighttpd$wk/lighttpd.conf" >"$tmp/lighttpd$wk/stderr" 2>&1 &
+		lmaster=$!
+		pids="$pids $!"
+		wait_200 "$lport" lighttpd || exit 2
+		lpids=$(pids_of "$lmaster")
+	fi
+	www_conf "$tmp/socket$wk.json" \
+		'{"net": {"provider": "net-socket", "address": "127.0.0.1", "reuseport": true}}' \
+		'{"port": 0, "workers": '"$wk"'}'
+	start_www "$tmp/socket$wk.json" "$tmp/www$wk.log" || exit 2
+	wport=$port
+	wpid=$last_pid
+	wait_200 "$wport" www || exit 2
+	sleep 0.3
+	wpids=$(pids_of "$wpid")
+	if [ "$wk" = 1 ]; then t1k=1.3 t64k=1.0; else t1k=1.0 t64k=1.0; fi
+	for c in $conn_list; do
+		bench "$wk" 1k "$c" "$t1k"
+		bench "$wk" 64k "$c" "$t64k"
+	done
+	kill $wpid $nmaster $lmaster 2>/dev/null
+	wait $wpid $nmaster $lmaster 2>/dev/null
+done
+# the lwIP comparison below runs against a one-worker net-socket server
+www_conf "$tmp/socket.json" '{}' '{"port": 0}'
+start_www "$tmp/socket.json" "$tmp/www.log" || exit 2
+wport=$port
+wpid=$last_pid
+conns=32
 
 # ---- stack-lwip over net-tap, inside a namespace ----------------------
 # Runs alternate with the net-socket server, still running, for the ratio.
@@ -211,16 +293,15 @@ start_www "$tmp/lwip.json" "$tmp/lwip.log" ip netns exec "$ns" || exit 2
 lpid=$last_pid
 ip -n "$ns" addr add 10.78.0.1/24 dev "$tap" && ip -n "$ns" link set "$tap" up || exit 2
 ip netns exec "$ns" curl -s --retry 3 -o /dev/null "http://10.78.0.2/1k.bin"
-wrk_ns() { echo "ip netns exec $ns wrk -t1 -c$conns"; }
 : >"$tmp/l" && : >"$tmp/s"
 r=0
 while [ $r -lt $runs ]; do
 	t0=$(ticks "$lpid")
-	got=$(rps $(wrk_ns) "http://10.78.0.2/1k.bin")
+	got=$(rps ip netns exec "$ns" wrk -t1 -c"$conns" "http://10.78.0.2/1k.bin")
 	t1=$(ticks "$lpid")
 	awk -v r="${got:-0}" -v t="$((t1 - t0))" -v hz="$hz" -v s="$secs" 'BEGIN {
 		printf "%s %.2f\n", r, (r > 0) ? t * 1e6 / hz / (r * s) : 0 }' >>"$tmp/l"
-	one "$wpid" "http://127.0.0.1:$wport/1k.bin" "$tmp/s"
+	one "$wpid" "http://127.0.0.1:$wport/1k.bin" "$conns" "$tmp/s"
 	r=$((r + 1))
 done
 l=$(cut -d' ' -f1 "$tmp/l" | median) so=$(cut -d' ' -f1 "$tmp/s" | median)

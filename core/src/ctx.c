@@ -165,6 +165,7 @@ void devmgr_ctx_stop_app(struct devmgr_ctx *ctx)
 	if (ctx->app_started && ctx->app->stop)
 		ctx->app->stop(ctx, ctx->record);
 	ctx->app_started = false;
+	ctx->loop.draining = false;
 	devmgr__unbind(ctx);
 	ctx->app = NULL;
 }

@@ -168,6 +168,7 @@ struct devmgr__loop {
 	struct devmgr__post *posts;
 	void *lock; /* pthread_mutex_t, allocated */
 	bool exiting;
+	bool draining; /* the app's drain was called (SIGTERM, SIGINT) */
 	int status;
 	bool dispatching;
 	bool dead_watches;

@@ -223,6 +223,15 @@ static void on_signal(struct devmgr_ctx *ctx)
 							       sizeof(line)));
 			continue;
 		}
+		if (!ctx->loop.draining && ctx->app && ctx->app_started &&
+		    ctx->app->drain) {
+			ctx->loop.draining = true;
+			devmgr_log(ctx, DEVMGR_LOG_INFO,
+				   "signal %u: draining (again: stop now)",
+				   si.ssi_signo);
+			ctx->app->drain(ctx, ctx->record);
+			continue;
+		}
 		devmgr_log(ctx, DEVMGR_LOG_INFO, "signal %u: stopping",
 			   si.ssi_signo);
 		devmgr_ctx_exit(ctx, 0); /* a requested stop is a clean end */

@@ -2,11 +2,15 @@
  * (console-file).  Both use write(2) directly, so nothing sits in a stdio
  * buffer when the program dies and lines from several devices sharing one
  * fd never interleave mid-buffer. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* dup3 */
+#endif
 #include <devmgr/plugin.h>
 #include <devmgr/sig/console.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +19,7 @@
 struct console {
 	int fd;
 	char name[64];
+	char path[PATH_MAX]; /* console-file's, for reopen */
 };
 
 static int console_info(struct devmgr_console *c,
@@ -111,11 +116,29 @@ static const struct devmgr_provider stdio_provider = {
 
 /* ---- console-file ----------------------------------------------------- */
 
+/* The new file takes the old one's descriptor (dup2), so that no write
+ * can find the console without one.  A reopened file is appended to: a
+ * rotation tool may already have put something there. */
+static int console_file_reopen(struct devmgr_console *c)
+{
+	struct console *con = c->priv;
+	int fd = open(con->path, O_CLOEXEC | O_CREAT | O_WRONLY | O_APPEND, 0644);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (dup3(fd, con->fd, O_CLOEXEC) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 static const struct devmgr_console_ops file_ops = {
 	.minor = DEVMGR_CONSOLE_MINOR,
 	.info = console_info,
 	.write = console_write,
 	.flush = console_file_flush,
+	.reopen = console_file_reopen,
 };
 
 static const struct devmgr_param file_params[] = {
@@ -141,6 +164,12 @@ static int file_create(struct devmgr_device *dev, struct devmgr_error *err)
 					strerror(e));
 	}
 	snprintf(con->name, sizeof(con->name), "%s", path);
+	if (snprintf(con->path, sizeof(con->path), "%s", path) >=
+	    (int)sizeof(con->path)) {
+		close(con->fd);
+		return devmgr_error_set(err, -ENAMETOOLONG, "%s: path too long",
+					path);
+	}
 	return 0;
 }
 

@@ -34,6 +34,7 @@ struct ns_stack {
 	struct in_addr addr4;
 	struct in6_addr addr6;
 	bool has_ipv6;
+	bool reuseport; /* SO_REUSEPORT on TCP sockets (several processes) */
 	unsigned nranges;
 	struct port_range ranges[NS_MAX_RANGES];
 };
@@ -141,6 +142,9 @@ static int ns_socket(struct devmgr_stack *st, int family, int type,
 		 * bind while its old connections sit in TIME_WAIT. */
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	}
+	if (ns->reuseport && type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &(int){ 1 },
+			   sizeof(int));
 	rc = sock_new(ns, st, fd, family, out);
 	if (rc < 0)
 		close(fd);
@@ -489,6 +493,10 @@ static const struct devmgr_param ns_params[] = {
 	  "ports an app may bind, a list of ports and ranges "
 	  "(\"80,8000-8999\"); port 0 (ephemeral) is always allowed",
 	  0, 0 },
+	{ "reuseport", DEVMGR_PARAM_BOOL, 0, "false",
+	  "SO_REUSEPORT on TCP sockets, so that several processes (www's "
+	  "workers) listen on one port and the kernel spreads connections",
+	  0, 0 },
 	{ NULL },
 };
 
@@ -556,6 +564,7 @@ static int ns_create(struct devmgr_device *dev, struct devmgr_error *err)
 	const char *a6 = devmgr_param_str(dev, "address6");
 
 	ns->ctx = devmgr_device_ctx(dev);
+	ns->reuseport = devmgr_param_bool(dev, "reuseport");
 	if (a4 == NULL || inet_pton(AF_INET, a4, &ns->addr4) != 1)
 		return devmgr_error_set(err, -EINVAL,
 					"address \"%s\" is not an IPv4 address",

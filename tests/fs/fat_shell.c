@@ -4,6 +4,7 @@
  *
  *   fat_shell [-s SECTOR_SIZE] [-r] [-c CHUNK] [-o PARAMS] IMAGE CMD ARGS
  *             [; CMD ARGS]...
+ *   fat_shell -H [-r] FOLDER CMD ARGS...   (fs-host over a host folder)
  *
  * -o adds fs-fat parameters, as JSON members ('"utc_offset": 540').
  *
@@ -450,12 +451,20 @@ static int run(int argc, char **argv)
 
 static const char *fs_params = "";
 
-static int create(const char *image, int ss, bool ro, struct devmgr_ctx *ctx)
+static int create(const char *image, int ss, bool ro, bool host,
+		  struct devmgr_ctx *ctx)
 {
 	char json[8192];
 	struct devmgr_error err;
 	char msg[2048];
 
+	if (host)
+		snprintf(json, sizeof(json),
+			 "{\"devmgr\": 1, \"devices\": {"
+			 "\"fs\": {\"provider\": \"fs-host\", \"path\": \"%s\", "
+			 "\"read_only\": %s}}}",
+			 image, ro ? "true" : "false");
+	else
 	snprintf(json, sizeof(json),
 		 "{\"devmgr\": 1, \"devices\": {"
 		 "\"disk\": {\"provider\": \"blk-file\", \"path\": \"%s\", "
@@ -477,11 +486,13 @@ static int create(const char *image, int ss, bool ro, struct devmgr_ctx *ctx)
 int main(int argc, char **argv)
 {
 	int ss = 512, opt, status = 0;
-	bool ro = false;
+	bool ro = false, host = false;
 	struct devmgr_ctx *ctx;
 
-	while ((opt = getopt(argc, argv, "+s:rc:o:")) != -1) {
-		if (opt == 's')
+	while ((opt = getopt(argc, argv, "+s:rc:o:H")) != -1) {
+		if (opt == 'H')
+			host = true;
+		else if (opt == 's')
 			ss = atoi(optarg);
 		else if (opt == 'r')
 			ro = true;
@@ -497,7 +508,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ctx = devmgr_ctx_new();
-	if (ctx == NULL || create(argv[optind], ss, ro, ctx) < 0) {
+	if (ctx == NULL || create(argv[optind], ss, ro, host, ctx) < 0) {
 		devmgr_ctx_free(ctx);
 		return 2;
 	}

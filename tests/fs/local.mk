@@ -42,3 +42,6 @@ tests_fs_test_fat_name_SOURCES = tests/fs/test_fat_name.c \
 	plugins/fs-fat/fat_name.c
 tests_fs_test_fat_name_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_fs_test_fat_name_LDADD = core/libdevmgr.la $(CHECK_LIBS)
+# fs-host against the host folder it serves (fat_shell -H).
+TESTS += tests/fs/host.sh
+dist_noinst_SCRIPTS += tests/fs/host.sh

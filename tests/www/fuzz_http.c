@@ -30,6 +30,8 @@ static const struct {
 	uint64_t size;
 } files[] = {
 	{ "/index.html", "<!DOCTYPE html><title>x</title>\n", 32 },
+	/* not gzip inside: www only looks at the name */
+	{ "/index.html.gz", "gz-bytes\n", 9 },
 	{ "/empty.txt", "", 0 },
 	{ "/big.bin", NULL, sizeof(big) },
 	{ "/dir", NULL, 0 },

@@ -71,8 +71,8 @@ json.dump(c, open(sys.argv[1], "w"), indent=1)
 }
 
 # start_www CONFIG LOG [PREFIX...]: start the server (under PREFIX, e.g.
-# "ip netns exec NS"), wait for its "serving" line; sets www_pid and
-# www_port.
+# "ip netns exec NS"), wait for its "serving" line (in LOG, or in
+# $serving_log when the log console is a file); sets www_pid and www_port.
 start_www() {
 	conf=$1 log=$2
 	shift 2
@@ -80,7 +80,7 @@ start_www() {
 	www_pid=$!
 	i=0
 	while [ $i -lt 100 ]; do
-		www_port=$(sed -n 's|^www: serving .* on http://[0-9.]*:\([0-9]*\)/$|\1|p' "$log" 2>/dev/null)
+		www_port=$(sed -n 's|^www: serving .* on http://[0-9.]*:\([0-9]*\)/$|\1|p' "${serving_log:-$log}" 2>/dev/null)
 		[ -n "$www_port" ] && return 0
 		kill -0 "$www_pid" 2>/dev/null || break
 		sleep 0.1

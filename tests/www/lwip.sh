@@ -72,7 +72,7 @@ $C -o "$tmp/big.out" "$url/big.bin"
 cmp -s "$tmp/big.out" "$tmp/big.bin" && ok "4 MiB file over lwIP byte-exact" ||
 	ko "4 MiB file over lwIP differs"
 check_grep "access log from the kernel's address" "$tmp/log" \
-	'^10\.77\.0\.1 - - \[.*\] "GET /big.bin HTTP/1.1" 200 4194304$'
+	'^10\.77\.0\.1 - - \[.*\] "GET /big.bin HTTP/1.1" 200 4194304 "-" "curl/[^"]*"$'
 kill -0 "$www_pid" 2>/dev/null && ok "server still running" || ko "server died"
 stop_www
 finish

@@ -46,7 +46,7 @@ START_TEST(get_simple)
 	ck_assert_uint_eq(rd.req.method, HTTP_GET);
 	ck_assert_str_eq(rd.req.target, "/index.html?x=1");
 	ck_assert_uint_eq(rd.req.target_len, 15);
-	ck_assert(rd.req.has_host);
+	ck_assert_uint_eq(rd.req.host_count, 1);
 	ck_assert(rd.req.keep_alive);
 	ck_assert_int_eq(rd.req.status, 0);
 	ck_assert_int_eq(rd.req.if_modified_since, -1);
@@ -108,7 +108,7 @@ START_TEST(keep_alive_rules)
 {
 	ck_assert_int_eq(feed_all("GET / HTTP/1.0\r\n\r\n"), HTTP_FEED_REQUEST);
 	ck_assert(!rd.req.keep_alive);
-	ck_assert(!rd.req.has_host);
+	ck_assert_uint_eq(rd.req.host_count, 0);
 	http_reader_next(&rd);
 	ck_assert_int_eq(
 		feed_all("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"),
@@ -127,7 +127,7 @@ START_TEST(empty_value)
 {
 	ck_assert_int_eq(feed_all("GET / HTTP/1.1\r\nX:\r\nHost: a\r\n\r\n"),
 			 HTTP_FEED_REQUEST);
-	ck_assert(rd.req.has_host);
+	ck_assert_uint_eq(rd.req.host_count, 1);
 }
 END_TEST
 
@@ -243,13 +243,262 @@ static const char *const malformed[] = {
 	"GET / HTTP/1.1\r\nBad Header: x\r\n\r\n",
 	"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
 	"GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
-	"BREW / HTTP/1.1\r\n\r\n",
+	"GE\r\n\r\n",
+	" GET / HTTP/1.1\r\n\r\n",
 };
 
 START_TEST(malformed_400)
 {
 	ck_assert_int_eq(feed_all(malformed[_i]), HTTP_FEED_ERROR);
 	ck_assert_int_eq(rd.req.status, 400);
+}
+END_TEST
+
+
+/* A whole token followed by a space that is no method: 501, also when
+ * the token arrives a byte at a time. */
+static const char *const unknown_methods[] = {
+	"BREW / HTTP/1.1\r\n\r\n",
+	"get / HTTP/1.1\r\nHost: a\r\n\r\n",
+	"FOO /",
+	"\r\nPATCHY / HTTP/1.1\r\n\r\n",
+	"BREW / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc",
+	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA / HTTP/1.1\r\n\r\n",
+};
+
+START_TEST(unknown_method_501)
+{
+	const char *s = unknown_methods[_i];
+	size_t used, total = 0;
+	enum http_feed f = HTTP_FEED_MORE;
+
+	for (size_t i = 0; i < strlen(s) && f == HTTP_FEED_MORE; i++) {
+		f = http_reader_feed(&rd, s + i, 1, &used);
+		total += used;
+	}
+	ck_assert_ptr_nonnull(rd.req.unknown_method);
+	if (strcspn(s, " ") > 32) {
+		/* no method is that long: refused as it arrives */
+		ck_assert_int_eq(f, HTTP_FEED_ERROR);
+		ck_assert_int_eq(rd.req.status, 501);
+	} else if (strstr(s, "\r\n\r\n")) {
+		/* read through, to be answered 501 on a kept connection */
+		ck_assert_int_eq(f, HTTP_FEED_REQUEST);
+		ck_assert_int_eq(rd.req.status, 0);
+		ck_assert_str_eq(rd.req.target, "/");
+		ck_assert_uint_eq(rd.req.minor, 1);
+		ck_assert_uint_eq(total, strlen(s));
+	} else {
+		ck_assert_int_eq(f, HTTP_FEED_MORE);
+		ck_assert_uint_eq(total, strlen(s));
+	}
+}
+END_TEST
+
+START_TEST(known_methods_pass)
+{
+	static const char *const ok[] = { "GET", "HEAD", "POST", "PURGE",
+					  "OPTIONS", "DELETE" };
+	char buf[128];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		setup();
+		snprintf(buf, sizeof(buf), "%s / HTTP/1.1\r\nHost: a\r\n\r\n",
+			 ok[i]);
+		ck_assert_int_eq(feed_all(buf), HTTP_FEED_REQUEST);
+		ck_assert_str_eq(http_method_str(rd.req.method), ok[i]);
+		ck_assert_ptr_null(rd.req.unknown_method);
+	}
+	/* an empty line before a request is skipped */
+	setup();
+	ck_assert_int_eq(feed_all("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 HTTP_FEED_REQUEST);
+	ck_assert_str_eq(rd.req.target, "/");
+}
+END_TEST
+
+START_TEST(versions_and_hosts)
+{
+	ck_assert_int_eq(feed_all("GET / HTTP/2.0\r\nHost: a\r\n\r\n"),
+			 HTTP_FEED_REQUEST);
+	ck_assert_uint_eq(rd.req.major, 2);
+	setup();
+	ck_assert_int_eq(feed_all("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n"),
+			 HTTP_FEED_REQUEST);
+	ck_assert_uint_eq(rd.req.host_count, 2);
+	setup();
+	ck_assert_int_eq(feed_all("GET / HTTP/1.0\r\n\r\n"), HTTP_FEED_REQUEST);
+	ck_assert_uint_eq(rd.req.host_count, 0);
+}
+END_TEST
+
+START_TEST(expect_continue)
+{
+	size_t used;
+	const char *head = "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\n"
+			   "Content-Length: 5\r\n\r\n";
+
+	ck_assert_int_eq(feed(head, &used), HTTP_FEED_MORE);
+	ck_assert(http_reader_take_continue(&rd));
+	ck_assert(!http_reader_take_continue(&rd)); /* once */
+	ck_assert_int_eq(feed_all("abcde"), HTTP_FEED_REQUEST);
+	/* a body already here, no body, or HTTP/1.0: no 100 */
+	setup();
+	ck_assert_int_eq(feed_all("POST / HTTP/1.1\r\nHost: a\r\nExpect: "
+				  "100-continue\r\nContent-Length: 1\r\n\r\nx"),
+			 HTTP_FEED_REQUEST);
+	ck_assert(!http_reader_take_continue(&rd));
+	setup();
+	ck_assert_int_eq(feed_all("GET / HTTP/1.1\r\nHost: a\r\nExpect: "
+				  "100-continue\r\n\r\n"),
+			 HTTP_FEED_REQUEST);
+	ck_assert(!http_reader_take_continue(&rd));
+	setup();
+	ck_assert_int_eq(feed_all("POST / HTTP/1.0\r\nExpect: 100-continue\r\n"
+				  "Content-Length: 5\r\n\r\n"),
+			 HTTP_FEED_MORE);
+	ck_assert(!http_reader_take_continue(&rd));
+	/* any other expectation: 417 */
+	setup();
+	ck_assert_int_eq(feed_all("GET / HTTP/1.1\r\nHost: a\r\nExpect: "
+				  "coffee\r\n\r\n"),
+			 HTTP_FEED_ERROR);
+	ck_assert_int_eq(rd.req.status, 417);
+}
+END_TEST
+
+START_TEST(kept_fields)
+{
+	ck_assert_int_eq(
+		feed_all("GET / HTTP/1.1\r\nHost: a\r\nIf-None-Match: \"a\"\r\n"
+			 "If-None-Match: W/\"b\"\r\nRange: bytes=1-2\r\n"
+			 "Referer: http://x/\r\nUser-Agent: t/1\r\n"
+			 "User-Agent: second\r\nAccept-Encoding: br\r\n"
+			 "Accept-Encoding: gzip\r\n\r\n"),
+		HTTP_FEED_REQUEST);
+	ck_assert_str_eq(rd.req.if_none_match.s, "\"a\",W/\"b\"");
+	ck_assert(!rd.req.if_none_match.cut);
+	ck_assert_str_eq(rd.req.range.s, "bytes=1-2");
+	ck_assert_str_eq(rd.req.referer.s, "http://x/");
+	ck_assert_str_eq(rd.req.user_agent.s, "t/1");
+	ck_assert(rd.req.accept_gzip);
+	ck_assert(!rd.req.if_range.present);
+	/* two Range fields: ignored; a value too long: cut */
+	setup();
+	ck_assert_int_eq(feed_all("GET / HTTP/1.1\r\nHost: a\r\nRange: bytes=1-2\r\n"
+				  "Range: bytes=3-4\r\n\r\n"),
+			 HTTP_FEED_REQUEST);
+	ck_assert(rd.req.range.cut);
+	setup();
+	char buf[600];
+	snprintf(buf, sizeof(buf),
+		 "GET / HTTP/1.1\r\nHost: a\r\nRange: bytes=%0200d-\r\n\r\n", 1);
+	ck_assert_int_eq(feed_all(buf), HTTP_FEED_REQUEST);
+	ck_assert(rd.req.range.cut);
+}
+END_TEST
+
+static const struct {
+	const char *v;
+	uint64_t size;
+	int want;
+	uint64_t first, last;
+} ranges[] = {
+	{ "bytes=0-99", 1000, 1, 0, 99 },
+	{ "bytes=0-0", 1000, 1, 0, 0 },
+	{ "bytes=500-", 1000, 1, 500, 999 },
+	{ "bytes=-100", 1000, 1, 900, 999 },
+	{ "bytes=-5000", 1000, 1, 0, 999 },
+	{ "bytes=900-5000", 1000, 1, 900, 999 },
+	{ "Bytes = 1-2", 1000, 1, 1, 2 },
+	{ "bytes=999-999", 1000, 1, 999, 999 },
+	{ "bytes=1000-", 1000, 0, 0, 0 },
+	{ "bytes=1000-2000", 1000, 0, 0, 0 },
+	{ "bytes=-0", 1000, 0, 0, 0 },
+	{ "bytes=-1", 0, 0, 0, 0 },
+	{ "bytes=0-", 0, 0, 0, 0 },
+	{ "bytes=5-4", 1000, -1, 0, 0 },
+	{ "bytes=-", 1000, -1, 0, 0 },
+	{ "bytes=0-1,5-6", 1000, -1, 0, 0 },
+	{ "bytes=a-b", 1000, -1, 0, 0 },
+	{ "items=0-1", 1000, -1, 0, 0 },
+	{ "bytes0-1", 1000, -1, 0, 0 },
+	{ "bytes=1234567890123456789-", 1000, -1, 0, 0 },
+	{ "bytes=1 -2", 1000, -1, 0, 0 },
+	{ "", 1000, -1, 0, 0 },
+};
+
+START_TEST(range_table)
+{
+	uint64_t first = 7, last = 7;
+	int got = http_range_parse(ranges[_i].v, strlen(ranges[_i].v),
+				   ranges[_i].size, &first, &last);
+
+	ck_assert_msg(got == ranges[_i].want, "%s: got %d, expected %d",
+		      ranges[_i].v, got, ranges[_i].want);
+	if (got == 1) {
+		ck_assert_uint_eq(first, ranges[_i].first);
+		ck_assert_uint_eq(last, ranges[_i].last);
+	}
+}
+END_TEST
+
+START_TEST(validators)
+{
+	char etag[HTTP_ETAG_LEN];
+	const char *lm = "Sun, 06 Nov 1994 08:49:37 GMT";
+	int64_t t = http_parse_date(lm, strlen(lm));
+#define M(list) http_etag_list_match(list, strlen(list), etag)
+#define R(v) http_if_range_match(v, strlen(v), etag, t)
+
+	http_format_etag(0x5f000000, 1024, etag);
+	ck_assert_str_eq(etag, "\"5f000000-400\"");
+	ck_assert(M("*"));
+	ck_assert(M(" * "));
+	ck_assert(M("\"5f000000-400\""));
+	ck_assert(M("W/\"5f000000-400\""));
+	ck_assert(M("\"x\", \"5f000000-400\""));
+	ck_assert(M("\"x\" ,W/\"y\",,\"5f000000-400\""));
+	ck_assert(!M("\"x\""));
+	ck_assert(!M(""));
+	ck_assert(!M("5f000000-400"));
+	ck_assert(!M("\"5f000000-400"));
+	ck_assert(!M("*, \"x\""));
+	ck_assert(!M("\"x\" \"5f000000-400\""));
+	ck_assert(R("\"5f000000-400\""));
+	ck_assert(!R("W/\"5f000000-400\""));
+	ck_assert(!R("\"5f000000-401\""));
+	ck_assert(!R("\"5f000000-400\" x"));
+	ck_assert(R(lm));
+	/* a date on a Wednesday is no weak tag */
+	t = http_parse_date("Wed, 02 Dec 2026 07:57:33 GMT", 29);
+	ck_assert(R("Wed, 02 Dec 2026 07:57:33 GMT"));
+	t = http_parse_date(lm, strlen(lm));
+	ck_assert(!R("Sun, 06 Nov 1994 08:49:38 GMT"));
+	ck_assert(!R("yesterday"));
+#undef M
+#undef R
+}
+END_TEST
+
+START_TEST(gzip_accepted)
+{
+#define A(v) http_accepts_gzip(v, strlen(v))
+	ck_assert(A("gzip"));
+	ck_assert(A("deflate, gzip, br"));
+	ck_assert(A("GZIP;q=0.5"));
+	ck_assert(A("x-gzip"));
+	ck_assert(A("*"));
+	ck_assert(A("br;q=1.0, gzip ; q=0.001"));
+	ck_assert(!A(""));
+	ck_assert(!A("br, deflate"));
+	ck_assert(!A("gzip;q=0"));
+	ck_assert(!A("gzip; q=0.000"));
+	ck_assert(!A("gzip;q=0, *"));
+	ck_assert(!A("*;q=0"));
+	ck_assert(!A("gzipx"));
+	ck_assert(!A("identity"));
+#undef A
 }
 END_TEST
 
@@ -416,6 +665,18 @@ static Suite *http_suite(void)
 	tcase_add_loop_test(t, malformed_400, 0,
 			    sizeof(malformed) / sizeof(malformed[0]));
 	tcase_add_test(t, ims_values);
+	tcase_add_loop_test(t, unknown_method_501, 0,
+			    sizeof(unknown_methods) / sizeof(unknown_methods[0]));
+	tcase_add_test(t, known_methods_pass);
+	tcase_add_test(t, versions_and_hosts);
+	tcase_add_test(t, expect_continue);
+	tcase_add_test(t, kept_fields);
+	suite_add_tcase(s, t);
+
+	t = tcase_create("conditions");
+	tcase_add_loop_test(t, range_table, 0, sizeof(ranges) / sizeof(ranges[0]));
+	tcase_add_test(t, validators);
+	tcase_add_test(t, gzip_accepted);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("paths");

@@ -214,8 +214,8 @@ www_pid=$main_pid www_port=$main_port
 $C -o /dev/null "$url/docs/notes.txt?q=%22x%22"
 sleep 0.3
 check_grep "access log line" "$tmp/log" \
-	'^127\.0\.0\.1 - - \[[0-9][0-9]/[A-Z][a-z][a-z]/20[0-9][0-9]:[0-9:]* +0000\] "GET /docs/notes.txt?q=%22x%22 HTTP/1.1" 200 '"$(wc -c <"$top_srcdir/site/docs/notes.txt")"'$'
-check_grep "access log: the big file" "$tmp/log" '"GET /big.bin HTTP/1.1" 200 33554432$'
+	'^127\.0\.0\.1 - - \[[0-9][0-9]/[A-Z][a-z][a-z]/20[0-9][0-9]:[0-9:]* +0000\] "GET /docs/notes.txt?q=%22x%22 HTTP/1.1" 200 '"$(wc -c <"$top_srcdir/site/docs/notes.txt")"' "-" "curl/[^"]*"$'
+check_grep "access log: the big file" "$tmp/log" '"GET /big.bin HTTP/1.1" 200 33554432 "-" "curl/[^"]*"$'
 check_grep "access log: 405" "$tmp/log" '"POST / HTTP/1.1" 405 '
 check_grep "access log: 414, the target cut short" "$tmp/log" '"GET /aaaaaaaa*" 414 '
 check_grep "access log: traversal" "$tmp/log" '"GET /\.\./index.html HTTP/1.1" 400 '

@@ -100,7 +100,12 @@ struct devmgr_app {
 		    void *handle);
 	void (*unplug)(struct devmgr_ctx *ctx, void *record, const char *slot,
 		       void *handle);
-	void *reserved[4];
+	/* Optional.  SIGTERM or SIGINT calls it instead of stopping the app
+	 * at once: the app stops taking work, finishes what is in flight and
+	 * ends with devmgr_ctx_exit() (then stop is called as usual).  A
+	 * second signal stops the app at once. */
+	void (*drain)(struct devmgr_ctx *ctx, void *record);
+	void *reserved[3];
 };
 _Static_assert(sizeof(struct devmgr_app) == 128, "devmgr_app ABI");
 

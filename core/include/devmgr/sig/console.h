@@ -1,4 +1,4 @@
-/* devmgr/sig/console.h: the console signature, v1.0.  A console takes
+/* devmgr/sig/console.h: the console signature, v1.1.  A console takes
  * text (an application's log, a program's output). */
 #ifndef DEVMGR_SIG_CONSOLE_H
 #define DEVMGR_SIG_CONSOLE_H
@@ -6,7 +6,7 @@
 #include <devmgr/sig.h>
 
 #define DEVMGR_CONSOLE_MAJOR 1
-#define DEVMGR_CONSOLE_MINOR 0
+#define DEVMGR_CONSOLE_MINOR 1
 
 struct devmgr_console;
 
@@ -26,6 +26,10 @@ struct devmgr_console_ops {
 	int (*write)(struct devmgr_console *c, const char *buf,
 		     size_t len); /* required */
 	int (*flush)(struct devmgr_console *c); /* optional */
+	/* valid for minor 1 */
+	/* Open the console's file again by its name (after a log rotation
+	 * moved it away): later writes go to the new file. */
+	int (*reopen)(struct devmgr_console *c); /* optional */
 };
 
 struct devmgr_console {
@@ -51,6 +55,13 @@ static inline int devmgr_console_flush(struct devmgr_console *c)
 	if (!DEVMGR_HAS_OP(c->ops, 0, flush))
 		return 0; /* nothing buffered to flush */
 	return c->ops->flush(c);
+}
+
+static inline int devmgr_console_reopen(struct devmgr_console *c)
+{
+	if (!DEVMGR_HAS_OP(c->ops, 1, reopen))
+		return 0; /* nothing that a rotation can move */
+	return c->ops->reopen(c);
 }
 
 /* printf to a console (formats into a bounded buffer, then write). */
