@@ -29,6 +29,10 @@ scen_a() {
 # hostile ID KEY=VALUE...: a complete, Connected vbd of the guest whose
 # entries hold the given values (front.KEY / back.KEY), written in one
 # transaction into folders the guest may read, as libxl makes them.
+# The folders exist, empty, between the first write and the transaction:
+# on a loaded host that took more than 5 s, so the guest's config waits
+# 300 s before it calls a device incomplete (the scenario is about values,
+# not that timeout, which tests/xen/ covers).
 hostile() {
 	_id=$1
 	shift
