@@ -446,7 +446,7 @@ static int switch_plug(struct devmgr_ctx *ctx, void *record, const char *slot,
 	struct sw *sw = state(ctx);
 
 	(void)record;
-	if (strcmp(slot, "ports") != 0)
+	if (!DEVMGR_SLOT_IS(struct switch_devs, ports, slot))
 		return -EINVAL;
 	int r = sw_port_add(sw, handle);
 	if (r < 0)
@@ -459,7 +459,7 @@ static void switch_unplug(struct devmgr_ctx *ctx, void *record,
 			  const char *slot, void *handle)
 {
 	(void)record;
-	if (strcmp(slot, "ports") == 0)
+	if (DEVMGR_SLOT_IS(struct switch_devs, ports, slot))
 		sw_port_remove(state(ctx), handle);
 }
 

@@ -998,7 +998,7 @@ static int www_plug(struct devmgr_ctx *ctx, void *record, const char *slot,
 	struct server *srv = devmgr_app_state(ctx);
 
 	(void)record;
-	if (strcmp(slot, "htdocs") != 0)
+	if (!DEVMGR_SLOT_IS(struct www_devs, htdocs, slot))
 		return -EINVAL;
 	srv->conf.fs = handle;
 	devmgr_log(ctx, DEVMGR_LOG_INFO, "www: htdocs replaced");
@@ -1013,7 +1013,7 @@ static void www_unplug(struct devmgr_ctx *ctx, void *record, const char *slot,
 
 	(void)record;
 	(void)handle;
-	if (strcmp(slot, "htdocs") != 0)
+	if (!DEVMGR_SLOT_IS(struct www_devs, htdocs, slot))
 		return;
 	srv->conf.fs = NULL;
 	for (struct client *cl = srv->clients, *next; cl; cl = next) {

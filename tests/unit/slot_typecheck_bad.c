@@ -1,6 +1,7 @@
 /* Compiled by slot_typecheck.sh: with -DBAD, a slot whose field has the
- * wrong handle type must not compile; without it, the same record with
- * the right type must. */
+ * wrong handle type must not compile; with -DBAD_IS, a plug callback that
+ * tests a slot name the record has no field for must not compile; without
+ * them, the same record with the right types and names must. */
 #include <devmgr/app.h>
 #include <devmgr/sig/blk.h>
 #include <devmgr/sig/console.h>
@@ -25,3 +26,18 @@ const struct devmgr_slot rec_slots[] = {
 #endif
 	{ NULL, NULL, 0, 0, 0 },
 };
+
+int rec_plug(struct devmgr_ctx *ctx, void *record, const char *slot,
+	     void *handle);
+int rec_plug(struct devmgr_ctx *ctx, void *record, const char *slot,
+	     void *handle)
+{
+	(void)ctx;
+	(void)record;
+	(void)handle;
+#ifdef BAD_IS
+	return DEVMGR_SLOT_IS(struct rec, disks, slot) ? 0 : -1; /* no field */
+#else
+	return DEVMGR_SLOT_IS(struct rec, disk, slot) ? 0 : -1;
+#endif
+}

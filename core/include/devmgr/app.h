@@ -20,6 +20,7 @@
 
 #include <devmgr/plugin.h>
 #include <stddef.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -76,6 +77,12 @@ _Static_assert(sizeof(struct devmgr_slot) == 32, "devmgr_slot ABI");
 					   "_set"),                          \
 	}
 
+/* For plug and unplug: true when slot names the record's field.  The
+ * field is checked at compile time, so renaming it fails to build where a
+ * plain strcmp(slot, "name") would refuse every device at run time. */
+#define DEVMGR_SLOT_IS(record, field, slot)                                  \
+	((void)sizeof(((record *)0)->field), strcmp((slot), #field) == 0)
+
 struct devmgr_app {
 	uint32_t size; /* sizeof(struct devmgr_app) when built */
 	uint32_t reserved0;
@@ -92,7 +99,8 @@ struct devmgr_app {
 	int (*start)(struct devmgr_ctx *ctx, void *record);
 	/* Called once on shutdown if start returned 0. */
 	void (*stop)(struct devmgr_ctx *ctx, void *record);
-	/* Hot-plug (slots with DEVMGR_SLOT_HOTPLUG).  plug: the handle is
+	/* Hot-plug (slots with DEVMGR_SLOT_HOTPLUG).  slot is the slot's
+	 * name: test it with DEVMGR_SLOT_IS.  plug: the handle is
 	 * already in the record; return 0 to accept it.  unplug: the handle
 	 * is still in the record and is removed after the call returns; the
 	 * app must release it before returning. */
