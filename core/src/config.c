@@ -6,10 +6,13 @@
 #include "xs_map.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct cfg {
 	struct devmgr_ctx *ctx;
@@ -21,20 +24,35 @@ struct cfg {
 #define FAIL(c, code, ptr, ...)                                               \
 	devmgr__error_at((c)->err, (code), (c)->src, (ptr), __VA_ARGS__)
 
-/* A JSON pointer for "/<prefix>/<key>", escaping '~' and '/'. */
+/* A JSON pointer for "/<prefix>/<key>", escaping '~' and '/'; a key
+ * too long for buf is cut and ends with "...". */
 static void pointer(char *buf, size_t size, const char *prefix,
 		    const char *key)
 {
 	size_t n = (size_t)snprintf(buf, size, "%s/", prefix);
-	for (; *key && n + 3 < size; key++) {
-		if (*key == '~' || *key == '/') {
+	if (n + 4 >= size)
+		return;
+	size_t need = 0;
+	for (const char *k = key; *k; k++)
+		need += *k == '~' || *k == '/' ? 2 : 1;
+	size_t room = n + need < size ? need : size - n - 4;
+	for (size_t used = 0; *key; key++) {
+		bool esc = *key == '~' || *key == '/';
+		if (used + 1 + esc > room)
+			break;
+		if (esc) {
 			buf[n++] = '~';
 			buf[n++] = *key == '~' ? '0' : '1';
 		} else {
 			buf[n++] = *key;
 		}
+		used += 1 + esc;
 	}
-	buf[n < size ? n : size - 1] = '\0';
+	if (*key) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
 }
 
 static bool valid_id(const char *id)
@@ -53,6 +71,8 @@ static bool valid_id(const char *id)
 }
 
 #define ID_RULE "^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
+/* A longer id is shown cut, so that the message keeps its reason. */
+#define ID_MAX 64
 
 static const char *kind(const json_t *v)
 {
@@ -156,11 +176,37 @@ static int unknown_provider(struct cfg *c, const char *name, const char *ptr)
 	return -ENOENT;
 }
 
+/* The provider's own check of its parameters (what create() refuses
+ * for their values), so that validate refuses it too. */
+static int provider_check(struct cfg *c, struct devmgr_device *dev,
+			  const char *ptr)
+{
+	const struct devmgr_provider *p = dev->prov->p;
+	struct devmgr_error e;
+	devmgr_error_clear(&e);
+	if (!p->check)
+		return 0;
+	int r = p->check(dev, &e);
+	if (r >= 0)
+		return 0;
+	char where[sizeof(e.pointer) + 300];
+	if (e.pointer[0])
+		pointer(where, sizeof(where), ptr, e.pointer);
+	return FAIL(c, r, e.pointer[0] ? where : ptr, "%s",
+		    e.text[0] ? e.text : strerror(-r));
+}
+
 static int device_spec(struct cfg *c, const char *id, json_t *spec,
 		       struct devmgr_device *dev)
 {
 	char ptr[256], sub[300];
 	pointer(ptr, sizeof(ptr), "/devices", id);
+	if (strlen(id) > ID_MAX)
+		return FAIL(
+			c, -EINVAL, ptr,
+			"invalid device id \"%.*s...\" (too long: %zu bytes, "
+			"at most %d; must match " ID_RULE ")",
+			ID_MAX, id, strlen(id), ID_MAX);
 	if (!valid_id(id))
 		return FAIL(c, -EINVAL, ptr,
 			    "invalid device id \"%s\" (must match " ID_RULE ")",
@@ -225,6 +271,15 @@ static int add_device(struct cfg *c, const char *id, json_t *spec,
 	int r = device_spec(c, id, spec, dev);
 	if (r < 0)
 		return r;
+	/* A xenstore device's values are the toolstack's: one that the
+	 * provider refuses fails that device alone when it is created, not
+	 * the plan of every other. */
+	if (!source) {
+		char ptr[256];
+		pointer(ptr, sizeof(ptr), "/devices", id);
+		if ((r = provider_check(c, dev, ptr)) < 0)
+			return r;
+	}
 	if (source && !(dev->source = devmgr__strdup(source)))
 		return FAIL(c, -ENOMEM, "/devices", "out of memory");
 	if (devmgr__map_put(&plan->index, dev->id, dev))
@@ -567,7 +622,9 @@ static int xenstore_section(struct cfg *c, json_t *xs)
 static int check_root(struct cfg *c, json_t *root)
 {
 	if (!json_is_object(root))
-		return FAIL(c, -EINVAL, "/", "expected an object, got %s",
+		return FAIL(c, -EINVAL, "/",
+			    "expected an object, got %s (the configuration "
+			    "must be a JSON object)",
 			    kind(root));
 	json_t *ver = json_object_get(root, "devmgr");
 	if (!ver)
@@ -594,18 +651,82 @@ static int check_root(struct cfg *c, json_t *root)
 	return devmgr__plan_graph(c->plan, c->err);
 }
 
+/* Open path for reading only when it is a regular file: a FIFO would
+ * block the reader until a writer comes, a device never ends.  O_NONBLOCK
+ * keeps open() itself from waiting for a FIFO's writer. */
+static int open_config(struct cfg *c, const char *path, int *fdp)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	if (fd < 0) {
+		int e = errno;
+		return FAIL(c, -e, NULL, "unable to open %s: %s", path,
+			    strerror(e));
+	}
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return FAIL(c, -e, NULL, "unable to stat %s: %s", path,
+			    strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return FAIL(c, -EINVAL, NULL, "not a regular file (%s)",
+			    devmgr__file_kind(st.st_mode));
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		int e = errno;
+		close(fd);
+		return FAIL(c, -e, NULL, "unable to read %s: %s", path,
+			    strerror(e));
+	}
+	*fdp = fd;
+	return 0;
+}
+
+/* jansson's messages in plain words: some name its own flags, which mean
+ * nothing to someone writing a configuration. */
+static void syntax_text(char *buf, size_t size, const char *text)
+{
+	static const struct {
+		const char *jansson, *plain;
+	} words[] = {
+		{ "'[' or '{' expected",
+		  "the configuration must be a JSON object: '{' expected" },
+		{ "\\u0000 is not allowed without JSON_ALLOW_NUL",
+		  "\\u0000 (a NUL character) is not allowed in a string" },
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t n = strlen(words[i].jansson);
+		if (strncmp(text, words[i].jansson, n) == 0) {
+			snprintf(buf, size, "%s%s", words[i].plain, text + n);
+			return;
+		}
+	}
+	snprintf(buf, size, "%s", text);
+}
+
 static int parse(struct cfg *c, const char *text, const char *path)
 {
 	json_error_t je;
 	json_t *root;
-	if (text)
+	if (text) {
 		root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
-	else
-		root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	} else {
+		int fd = -1, r = open_config(c, path, &fd);
+		if (r < 0)
+			return r;
+		root = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
 	if (!root) {
 		if (je.line < 1 && errno == ENOMEM)
 			return FAIL(c, -ENOMEM, NULL, "out of memory");
-		devmgr__error_at(c->err, -EINVAL, c->src, NULL, "%s", je.text);
+		char plain[sizeof(je.text) + 64];
+		syntax_text(plain, sizeof(plain), je.text);
+		devmgr__error_at(c->err, -EINVAL, c->src, NULL, "%s", plain);
 		if (c->err && je.line > 0) {
 			c->err->line = je.line;
 			c->err->column = je.column > 0 ? je.column : 1;

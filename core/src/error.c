@@ -4,11 +4,80 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void devmgr_error_clear(struct devmgr_error *err)
 {
 	if (err)
 		memset(err, 0, sizeof(*err));
+}
+
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0: overlong
+ * forms, surrogates and code points past U+10FFFF are not valid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	size_t n;
+	unsigned cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+size_t devmgr__escape(char *dst, size_t size, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)src;
+	size_t n = 0;
+	if (!size)
+		return 0;
+	while (*s) {
+		size_t len = utf8_len(s);
+		bool plain = len > 1 || (len == 1 && *s >= 0x20 && *s != 0x7f);
+		size_t need = plain ? len : 4;
+		if (n + need >= size)
+			break; /* never half an escape or half a character */
+		if (plain) {
+			memcpy(dst + n, s, len);
+		} else {
+			dst[n] = '\\';
+			dst[n + 1] = 'x';
+			dst[n + 2] = hex[*s >> 4];
+			dst[n + 3] = hex[*s & 15];
+		}
+		n += need;
+		s += plain ? len : 1;
+	}
+	dst[n] = '\0';
+	return n;
+}
+
+/* Escape buf in place (it holds size bytes). */
+static void escape_in_place(char *buf, size_t size)
+{
+	char raw[1024];
+	size_t len = strlen(buf);
+	if (len >= sizeof(raw))
+		len = sizeof(raw) - 1;
+	memcpy(raw, buf, len);
+	raw[len] = '\0';
+	devmgr__escape(buf, size, raw);
 }
 
 int devmgr__verror(struct devmgr_error *err, int code, const char *fmt,
@@ -17,6 +86,7 @@ int devmgr__verror(struct devmgr_error *err, int code, const char *fmt,
 	if (err) {
 		err->code = code;
 		vsnprintf(err->text, sizeof(err->text), fmt, ap);
+		escape_in_place(err->text, sizeof(err->text));
 	}
 	return code;
 }
@@ -36,9 +106,9 @@ int devmgr__error_at(struct devmgr_error *err, int code, const char *source,
 	if (!err)
 		return code;
 	devmgr_error_clear(err);
-	snprintf(err->source, sizeof(err->source), "%s", source ? source : "");
-	snprintf(err->pointer, sizeof(err->pointer), "%s",
-		 pointer ? pointer : "");
+	devmgr__escape(err->source, sizeof(err->source), source ? source : "");
+	devmgr__escape(err->pointer, sizeof(err->pointer),
+		       pointer ? pointer : "");
 	va_list ap;
 	va_start(ap, fmt);
 	devmgr__verror(err, code, fmt, ap);
@@ -55,17 +125,23 @@ const char *devmgr_error_format(const struct devmgr_error *err, char *buf,
 		buf[0] = '\0';
 		return buf;
 	}
-	const char *text = err->text[0] ? err->text : strerror(-err->code);
-	if (err->source[0] && err->line > 0)
-		snprintf(buf, size, "%s:%d:%d: %s", err->source, err->line,
+	/* The fields may have been filled by hand, not by devmgr__error_at:
+	 * escape again, so that one error is always one line. */
+	char text[sizeof(err->text) * 4], source[sizeof(err->source) * 4],
+		pointer[sizeof(err->pointer) * 4];
+	devmgr__escape(text, sizeof(text),
+		       err->text[0] ? err->text : strerror(-err->code));
+	devmgr__escape(source, sizeof(source), err->source);
+	devmgr__escape(pointer, sizeof(pointer), err->pointer);
+	if (source[0] && err->line > 0)
+		snprintf(buf, size, "%s:%d:%d: %s", source, err->line,
 			 err->column, text);
-	else if (err->source[0] && err->pointer[0])
-		snprintf(buf, size, "%s: %s: %s", err->source, err->pointer,
-			 text);
-	else if (err->pointer[0])
-		snprintf(buf, size, "%s: %s", err->pointer, text);
-	else if (err->source[0])
-		snprintf(buf, size, "%s: %s", err->source, text);
+	else if (source[0] && pointer[0])
+		snprintf(buf, size, "%s: %s: %s", source, pointer, text);
+	else if (pointer[0])
+		snprintf(buf, size, "%s: %s", pointer, text);
+	else if (source[0])
+		snprintf(buf, size, "%s: %s", source, text);
 	else
 		snprintf(buf, size, "%s", text);
 	return buf;
@@ -140,4 +216,21 @@ const char *devmgr__did_you_mean(const char *word, const char *const *cands,
 		}
 	}
 	return best;
+}
+
+const char *devmgr__file_kind(unsigned mode)
+{
+	if (S_ISREG(mode))
+		return "a regular file";
+	if (S_ISDIR(mode))
+		return "a folder";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "an unknown kind of file";
 }

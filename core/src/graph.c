@@ -260,8 +260,8 @@ int devmgr_ctx_create_devices(struct devmgr_ctx *ctx, bool keep_going,
 			continue;
 		char ptr[256];
 		snprintf(ptr, sizeof(ptr), "/devices/%s", dev->id);
-		snprintf(e.source, sizeof(e.source), "%s", plan->path);
-		snprintf(e.pointer, sizeof(e.pointer), "%s", ptr);
+		devmgr__escape(e.source, sizeof(e.source), plan->path);
+		devmgr__escape(e.pointer, sizeof(e.pointer), ptr);
 		record_failure(dev, &e);
 		if (!failed++ && err)
 			*err = e;

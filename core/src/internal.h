@@ -30,6 +30,14 @@ HIDDEN int devmgr__error_at(struct devmgr_error *err, int code,
 			    const char *source, const char *pointer,
 			    const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Copy src into dst (size bytes, always NUL-terminated) with control
+ * bytes and bytes that are not valid UTF-8 written as \xHH, so that an
+ * untrusted string (a path, an id, a xenstore value) printed in a message
+ * keeps the message on one line and the terminal's state unchanged.
+ * Returns the length written. */
+HIDDEN size_t devmgr__escape(char *dst, size_t size, const char *src);
+/* What a file of mode is, for "not a regular file (a FIFO)". */
+HIDDEN const char *devmgr__file_kind(unsigned mode);
 /* Closest candidate to word within a small edit distance, or NULL. */
 HIDDEN const char *devmgr__did_you_mean(const char *word,
 					const char *const *cands, size_t n);

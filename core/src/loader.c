@@ -80,7 +80,7 @@ static int refuse_path(struct devmgr_ctx *ctx, const char *path, int code,
 {
 	struct devmgr_error e;
 	devmgr_error_clear(&e);
-	snprintf(e.source, sizeof(e.source), "%s", path);
+	devmgr__escape(e.source, sizeof(e.source), path);
 	va_list ap;
 	va_start(ap, fmt);
 	devmgr__verror(&e, code, fmt, ap);
@@ -122,12 +122,26 @@ int devmgr_ctx_add_plugin_dir(struct devmgr_ctx *ctx, const char *dir,
 		snprintf(joined, sizeof(joined), "%s/%s", base, dir);
 	else
 		snprintf(joined, sizeof(joined), "%s", dir);
-	if (!realpath(joined, real))
-		return devmgr__error_at(err, -errno, joined, NULL,
-					"plugin folder: %s", strerror(errno));
+	struct stat st;
+	if (!realpath(joined, real)) {
+		int e = errno;
+		/* ENOTDIR: a file on the way ("f/sub"): nothing there. */
+		if (e == ENOENT || e == ENOTDIR)
+			return devmgr__error_at(err, -ENOENT, joined, NULL,
+						"plugin folder does not exist");
+		return devmgr__error_at(err, -e, joined, NULL,
+					"plugin folder: %s", strerror(e));
+	}
 	if (real[0] != '/')
 		return devmgr__error_at(err, -EINVAL, joined, NULL,
 					"plugin folder is not an absolute path");
+	if (stat(real, &st) < 0)
+		return devmgr__error_at(err, -errno, joined, NULL,
+					"plugin folder: %s", strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return devmgr__error_at(err, -ENOTDIR, joined, NULL,
+					"plugin folder is not a folder (%s)",
+					devmgr__file_kind(st.st_mode));
 	for (size_t i = 0; i < ctx->ndirs; i++)
 		if (strcmp(ctx->dirs[i], real) == 0)
 			return 0;
@@ -176,6 +190,11 @@ static int load_plugin(struct devmgr_ctx *ctx, const char *path,
 	if (stat(path, &st) < 0)
 		return devmgr__error_at(err, -errno, path, NULL, "%s",
 					strerror(errno));
+	/* dlopen() of a FIFO waits for a writer, of a device reads forever. */
+	if (!S_ISREG(st.st_mode))
+		return devmgr__error_at(err, -ENOEXEC, path, NULL,
+					"not a regular file (%s)",
+					devmgr__file_kind(st.st_mode));
 	int r = check_mode(path, &st, "plugin file", err);
 	if (r < 0)
 		return r;

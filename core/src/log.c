@@ -24,11 +24,13 @@ void devmgr_log(struct devmgr_ctx *ctx, enum devmgr_log_level level,
 {
 	if (!ctx || level > ctx->log_max)
 		return;
-	char msg[1024];
+	char raw[1024], msg[sizeof(raw) * 4];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* Messages name paths, ids and xenstore values: one line each. */
+	devmgr__escape(msg, sizeof(msg), raw);
 	ctx->log_fn(ctx->log_arg, level, msg);
 }
 

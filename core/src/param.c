@@ -41,11 +41,14 @@ static const char *json_kind(const json_t *v)
 	}
 }
 
-/* "64K", "16M", "1G" (powers of 1024), or plain digits. */
+/* "64K", "16M", "1G" (powers of 1024), or plain digits.  -EINVAL: not
+ * a size; -EDOM: a negative one; -ERANGE: more than int64 holds. */
 static int parse_size(const char *s, int64_t *out)
 {
 	uint64_t v = 0;
 	const char *p = s;
+	if (*p == '-' && p[1] >= '0' && p[1] <= '9')
+		return -EDOM;
 	if (*p < '0' || *p > '9')
 		return -EINVAL;
 	for (; *p >= '0' && *p <= '9'; p++) {
@@ -68,6 +71,54 @@ static int parse_size(const char *s, int64_t *out)
 		return -ERANGE;
 	*out = (int64_t)(v << shift);
 	return 0;
+}
+
+/* A SIZE value in bytes; false, with *err set, when v is none. */
+static bool size_value(json_t *v, int64_t *n, const char *source,
+		       const char *pointer, struct devmgr_error *err)
+{
+	if (json_is_integer(v) && json_integer_value(v) < 0) {
+		devmgr__error_at(
+			err, -EINVAL, source, pointer,
+			"invalid size an integer (%" JSON_INTEGER_FORMAT
+			": a size cannot be negative)",
+			json_integer_value(v));
+		return false;
+	}
+	if (json_is_integer(v)) {
+		*n = json_integer_value(v);
+		return true;
+	}
+	if (!json_is_string(v)) {
+		devmgr__error_at(err, -EINVAL, source, pointer,
+				 "invalid size %s (an integer, or digits "
+				 "followed by K, M or G)",
+				 json_kind(v));
+		return false;
+	}
+	const char *s = json_string_value(v);
+	switch (parse_size(s, n)) {
+	case 0:
+		return true;
+	case -EDOM:
+		devmgr__error_at(
+			err, -EINVAL, source, pointer,
+			"invalid size \"%s\": a size cannot be negative", s);
+		return false;
+	case -ERANGE:
+		devmgr__error_at(
+			err, -EINVAL, source, pointer,
+			"invalid size \"%s\": too large (at most %" PRId64
+			" bytes)",
+			s, INT64_MAX);
+		return false;
+	default:
+		devmgr__error_at(err, -EINVAL, source, pointer,
+				 "invalid size \"%s\" (an integer, or digits "
+				 "followed by K, M or G)",
+				 s);
+		return false;
+	}
 }
 
 /* Convert and check one given value; returns a new reference or NULL. */
@@ -112,19 +163,8 @@ static json_t *param_value(const struct devmgr_param *p, json_t *v,
 		n = json_integer_value(v);
 		break;
 	case DEVMGR_PARAM_SIZE:
-		if (json_is_integer(v) && json_integer_value(v) >= 0) {
-			n = json_integer_value(v);
-		} else if (!json_is_string(v) ||
-			   parse_size(json_string_value(v), &n) < 0) {
-			devmgr__error_at(
-				err, -EINVAL, source, pointer,
-				json_is_string(v)
-					? "invalid size \"%s\" (an integer, or digits followed by K, M or G)"
-					: "invalid size %s (an integer, or digits followed by K, M or G)",
-				json_is_string(v) ? json_string_value(v)
-						  : json_kind(v));
+		if (!size_value(v, &n, source, pointer, err))
 			return NULL;
-		}
 		break;
 	}
 	if ((p->min || p->max) && (n < p->min || n > p->max)) {
@@ -251,10 +291,24 @@ fail:
 	return NULL;
 }
 
+/* A table ends with {NULL}; an entry without a name but with anything
+ * else set is a mistake that would hide the entries after it. */
+static bool table_end(const struct devmgr_param *p)
+{
+	static const struct devmgr_param zero;
+	return !p->name && memcmp(p, &zero, sizeof(zero)) == 0;
+}
+
 int devmgr__params_table_check(const struct devmgr_param *table,
 			       struct devmgr_error *err)
 {
-	for (const struct devmgr_param *p = table; p && p->name; p++) {
+	for (const struct devmgr_param *p = table; p && !table_end(p); p++) {
+		if (!p->name)
+			return devmgr_error_set(
+				err, -EINVAL,
+				"parameter %zu has no name (a table ends with "
+				"an all-zero entry)",
+				(size_t)(p - table));
 		if (p->type < DEVMGR_PARAM_STRING || p->type > DEVMGR_PARAM_PATH)
 			return devmgr_error_set(err, -EINVAL,
 						"parameter \"%s\" of unknown type %d",

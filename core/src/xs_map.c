@@ -117,11 +117,14 @@ static void verdict(struct xs_result *res, enum xs_verdict v, const char *where,
 		    const char *fmt, ...)
 {
 	va_list ap;
+	char raw[sizeof(res->text)];
 	res->verdict = v;
 	snprintf(res->where, sizeof(res->where), "%s", where);
 	va_start(ap, fmt);
-	vsnprintf(res->text, sizeof(res->text), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* The text quotes xenstore values, which the toolstack wrote. */
+	devmgr__escape(res->text, sizeof(res->text), raw);
 }
 
 /* A key's value: the string, NULL when absent.  *bad is set when the key

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -248,21 +249,12 @@ static int open_image(const char *path, uint32_t sector_size, int *fd,
 	return rc;
 }
 
-/* The device size: the "size" parameter, or the image's size without it. */
-static int device_size(struct devmgr_device *dev, const char *image,
-		       size_t image_len, uint32_t sector_size, size_t *out,
-		       struct devmgr_error *err)
+/* The "size" parameter, when given. */
+static int size_param(struct devmgr_device *dev, uint32_t sector_size,
+		      int64_t *out, struct devmgr_error *err)
 {
-	int64_t size;
+	int64_t size = devmgr_param_int(dev, "size");
 
-	if (!devmgr_param_present(dev, "size")) {
-		if (image_len == 0)
-			return devmgr_error_set(err, -EINVAL,
-						"image %s is empty", image);
-		*out = image_len;
-		return 0;
-	}
-	size = devmgr_param_int(dev, "size");
 	if (size <= 0 || size % sector_size != 0)
 		return devmgr_error_set(err, -EINVAL,
 					"size %lld is not a non-zero multiple "
@@ -272,6 +264,28 @@ static int device_size(struct devmgr_device *dev, const char *image,
 		return devmgr_error_set(err, -EFBIG,
 					"size %lld does not fit in memory",
 					(long long)size);
+	*out = size;
+	return 0;
+}
+
+/* The device size: the "size" parameter, or the image's size without it. */
+static int device_size(struct devmgr_device *dev, const char *image,
+		       size_t image_len, uint32_t sector_size, size_t *out,
+		       struct devmgr_error *err)
+{
+	int64_t size = 0;
+	int rc;
+
+	if (!devmgr_param_present(dev, "size")) {
+		if (image_len == 0)
+			return devmgr_error_set(err, -EINVAL,
+						"image %s is empty", image);
+		*out = image_len;
+		return 0;
+	}
+	rc = size_param(dev, sector_size, &size, err);
+	if (rc < 0)
+		return rc;
 	if (image != NULL && image_len > (uint64_t)size)
 		return devmgr_error_set(err, -EINVAL,
 					"image %s (%zu bytes) is larger than "
@@ -334,6 +348,25 @@ static int ram_create(struct devmgr_device *dev, struct devmgr_error *err)
 	return 0;
 }
 
+/* What ram_create() refuses before it opens or maps anything. */
+static int ram_check(struct devmgr_device *dev, struct devmgr_error *err)
+{
+	uint32_t sector_size = 0;
+	int64_t size = 0;
+	int rc = sector_size_param(dev, &sector_size, err);
+
+	if (rc < 0) {
+		snprintf(err->pointer, sizeof(err->pointer), "sector_size");
+		return rc;
+	}
+	if (!devmgr_param_present(dev, "size"))
+		return 0;
+	rc = size_param(dev, sector_size, &size, err);
+	if (rc < 0)
+		snprintf(err->pointer, sizeof(err->pointer), "size");
+	return rc;
+}
+
 static void ram_destroy(struct devmgr_device *dev)
 {
 	struct ram *r = devmgr_device_priv(dev);
@@ -353,6 +386,7 @@ static const struct devmgr_provider ram_provider = {
 	.priv_size = sizeof(struct ram),
 	.create = ram_create,
 	.destroy = ram_destroy,
+	.check = ram_check,
 };
 
 static const struct devmgr_provider *const providers[] = {

@@ -2,6 +2,7 @@
 # verbs and exit statuses, reload, scale, valgrind.
 DEVMGR_CLI_TESTS = \
 	tests/integration/config_cases.sh \
+	tests/integration/hardening.sh \
 	tests/integration/cli.sh \
 	tests/integration/reload.sh \
 	tests/integration/many.sh \

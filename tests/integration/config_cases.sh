@@ -33,6 +33,13 @@ for dir in tests/config/invalid/*/; do
 	rc=$?
 	expected="devmgr: $(sed "s|@FILE@|$file|g" "$dir/error" | head -n 1)"
 	actual=$(head -n 1 "$tmp/err")
+	# jansson's flag names mean nothing to a user: never in a message.
+	if printf '%s\n' "$actual" | grep -q 'JSON_[A-Z]'; then
+		echo "FAIL: $case (the message names a jansson flag)"
+		echo "  actual:   $actual"
+		fail=$((fail + 1))
+		continue
+	fi
 	if [ "$rc" -eq 2 ] && [ "$actual" = "$expected" ]; then
 		echo "PASS: $case"
 		pass=$((pass + 1))

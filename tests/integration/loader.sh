@@ -18,7 +18,8 @@ PY=${PYTHON3_SYS:-python3}
 CHECK_SCHEMAS=$top_srcdir/tests/schema/check_schemas.py
 
 for f in "$DEVMGR" "$GOOD/blk-ram.so" "$PASS_DIR/test-blk-pass.so" \
-	"$BAD/bad-magic.so"; do
+	"$BAD/bad-magic.so" \
+	"$top_builddir/tests/plugins/badtable/.libs/bad-nullname.so"; do
 	if [ ! -e "$f" ]; then
 		echo "loader.sh: $f is missing (run make check)" >&2
 		exit 99
@@ -119,6 +120,81 @@ case_dir "duplicate provider" "$tmp/dup" "$tmp/dup/bad-dup.so" \
 	"duplicate provider \"blk-ram\" (already registered by $GOOD/blk-ram.so)"
 case_dir "required op NULL" "$tmp/nullop" "$tmp/nullop/bad-nullop.so" \
 	"provider \"test-bad-nullop\": required op blk.readv is NULL"
+
+# A parameter table with a nameless entry before its end: the entries
+# after it would silently vanish, so the provider is refused.
+mkdir "$tmp/nullname" &&
+	cp "$top_builddir/tests/plugins/badtable/.libs/bad-nullname.so" \
+		"$tmp/nullname/" || exit 99
+case_dir "nameless parameter before the end" "$tmp/nullname" \
+	"$tmp/nullname/bad-nullname.so" \
+	"provider \"test-bad-nullname\": parameter 1 has no name (a table ends with an all-zero entry)"
+
+# Not regular files named like plugins: refused before anything opens
+# them (dlopen() of a FIFO would wait for a writer for ever).  Each run
+# must end (timeout), list the refusal and load the rest.
+mkdir "$tmp/fifo" && mkfifo "$tmp/fifo/x.so" || exit 99
+name="FIFO named x.so"
+timeout 20 "$DEVMGR" plugins --plugin-path "$GOOD" --plugin-path "$tmp/fifo" \
+	>"$tmp/out" 2>"$tmp/err"
+st=$?
+check_status "$name" 1 1 &&
+	refused "$name" "$tmp/fifo/x.so" "not a regular file (a FIFO)" &&
+	good_loaded "$name" && ok "$name"
+
+mkdir "$tmp/sock" || exit 99
+"$PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+	"$tmp/sock/y.so" || exit 99
+case_dir "socket named y.so" "$tmp/sock" "$tmp/sock/y.so" \
+	"not a regular file (a socket)"
+
+mkdir -p "$tmp/subdir/z.so" || exit 99
+case_dir "folder named z.so" "$tmp/subdir" "$tmp/subdir/z.so" \
+	"not a regular file (a folder)"
+
+mkdir "$tmp/dev" && ln -s /dev/zero "$tmp/dev/zero.so" || exit 99
+case_dir "link to a character device named zero.so" "$tmp/dev" \
+	"$tmp/dev/zero.so" "not a regular file (a character device)"
+
+# --plugin-path that is not a folder: said by the core, exit 2.
+: >"$tmp/plain-file"
+for arg in "$tmp/plain-file:plugin folder is not a folder (a regular file)" \
+	"$tmp/missing:plugin folder does not exist" \
+	"$tmp/plain-file/sub:plugin folder does not exist"; do
+	dir=${arg%%:*} want=${arg#*:}
+	name="--plugin-path $dir"
+	"$DEVMGR" --plugin-path "$dir" plugins >"$tmp/out" 2>"$tmp/err"
+	st=$?
+	if check_status "$name" 2 1; then
+		if [ "$(cat "$tmp/err")" = "devmgr: $dir: $want" ]; then
+			ok "$name"
+		else
+			fail "$name: stderr is not \"devmgr: $dir: $want\""
+		fi
+	fi
+done
+
+name="plugin_path naming a file in a configuration"
+cat >"$tmp/pp-file.json" <<'JSON'
+{ "devmgr": 1, "plugin_path": ["plain-file"], "devices": {} }
+JSON
+"$DEVMGR" validate -c "$tmp/pp-file.json" >"$tmp/out" 2>"$tmp/err"
+st=$?
+check_status "$name" 2 1 &&
+	if grep -qxF "devmgr: $tmp/pp-file.json: /plugin_path/0: $tmp/plain-file: plugin folder is not a folder (a regular file)" "$tmp/err"; then
+		ok "$name"
+	else
+		fail "$name: unexpected message"
+	fi
+
+name="DEVMGR_PLUGIN_PATH naming a file"
+DEVMGR_PLUGIN_PATH="$tmp/plain-file:$GOOD" "$DEVMGR" plugins \
+	>"$tmp/out" 2>"$tmp/err"
+st=$?
+check_status "$name" 1 1 &&
+	refused "$name" "$tmp/plain-file" \
+		"plugin folder is not a folder (a regular file) (in DEVMGR_PLUGIN_PATH)" &&
+	good_loaded "$name" && ok "$name"
 
 mkdir "$tmp/notelf" || exit 99
 {

@@ -7,6 +7,7 @@
  *   BAD_SIG      a descriptor with another build signature
  *   BAD_DUP      a valid plugin declaring "blk-ram" again
  *   BAD_NULLOP   a blk provider whose required readv is NULL
+ *   BAD_NULLNAME a parameter table with a nameless entry before its end
  *
  * The descriptors are written by hand rather than with DEVMGR_PLUGIN(),
  * which would fill in the right magic, ABI and signature. */
@@ -57,6 +58,11 @@ static const struct devmgr_blk_ops bad_ops = {
 };
 
 static const struct devmgr_param bad_params[] = {
+#ifdef BAD_NULLNAME
+	{ "first", DEVMGR_PARAM_STRING, 0, NULL, "a parameter", 0, 0 },
+	{ NULL, DEVMGR_PARAM_INT, 0, "1", "a parameter without a name", 0, 0 },
+	{ "hidden", DEVMGR_PARAM_BOOL, 0, NULL, "hidden behind it", 0, 0 },
+#endif
 	{ NULL },
 };
 
@@ -70,6 +76,8 @@ static int bad_create(struct devmgr_device *dev, struct devmgr_error *err)
 #define BAD_PROVIDER "blk-ram"
 #elif defined BAD_NULLOP
 #define BAD_PROVIDER "test-bad-nullop"
+#elif defined BAD_NULLNAME
+#define BAD_PROVIDER "test-bad-nullname"
 #else
 #define BAD_PROVIDER "test-bad-descriptor"
 #endif

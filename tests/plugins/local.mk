@@ -1,7 +1,9 @@
 # Test plugins: real modules loaded through the real loader by the tests.
 # test-blk-pass lands in tests/plugins/.libs, for configuration cases that
 # need a stacked blk provider; the broken ones land in tests/plugins/bad/.libs
-# (one refusal each, see bad_plugin.c) so that normal runs never see them.
+# (one refusal each, see bad_plugin.c) so that normal runs never see them;
+# tests/plugins/badtable/.libs holds one more, kept apart so that the runs
+# of every module in tests/plugins/bad keep their count.
 # -rpath makes libtool build a shared module for a check_ library.
 TEST_PLUGIN_LDFLAGS = -module -avoid-version -shared -no-undefined -rpath /nowhere
 
@@ -44,3 +46,9 @@ tests_plugins_bad_bad_nullop_la_SOURCES = tests/plugins/bad_plugin.c
 tests_plugins_bad_bad_nullop_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NULLOP
 tests_plugins_bad_bad_nullop_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_bad_bad_nullop_la_LIBADD = core/libdevmgr.la
+
+check_LTLIBRARIES += tests/plugins/badtable/bad-nullname.la
+tests_plugins_badtable_bad_nullname_la_SOURCES = tests/plugins/bad_plugin.c
+tests_plugins_badtable_bad_nullname_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NULLNAME
+tests_plugins_badtable_bad_nullname_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_badtable_bad_nullname_la_LIBADD = core/libdevmgr.la

@@ -302,6 +302,46 @@ START_TEST(error_format)
 }
 END_TEST
 
+/* Untrusted bytes in a message: control bytes and bytes that are not
+ * UTF-8 become \xHH, valid UTF-8 stays, and a cut never splits one. */
+START_TEST(error_escape)
+{
+	struct devmgr_error e;
+	char buf[1400];
+	devmgr_error_set(&e, -EINVAL, "id \"%s\"", "a\nb\x1b[31m\tc\x7f");
+	ck_assert_str_eq(e.text, "id \"a\\x0ab\\x1b[31m\\x09c\\x7f\"");
+	devmgr_error_set(&e, -EINVAL, "%s",
+			 "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xbe");
+	ck_assert_str_eq(e.text, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xbe");
+	/* stray continuation, overlong, surrogate, past U+10FFFF, cut */
+	devmgr_error_set(
+		&e, -EINVAL, "%s",
+		"\x80|\xc0\x80|\xed\xa0\x80|\xf4\x90\x80\x80|\xe2\x82");
+	ck_assert_str_eq(e.text, "\\x80|\\xc0\\x80|\\xed\\xa0\\x80|"
+				 "\\xf4\\x90\\x80\\x80|\\xe2\\x82");
+	/* escaping twice changes nothing */
+	char once[sizeof(e.text)];
+	memcpy(once, e.text, sizeof(once));
+	devmgr_error_set(&e, -EINVAL, "%s", once);
+	ck_assert_str_eq(e.text, once);
+	/* fields filled by hand are escaped when formatted */
+	devmgr_error_clear(&e);
+	snprintf(e.source, sizeof(e.source), "f\n.json");
+	snprintf(e.pointer, sizeof(e.pointer), "/devices/\x1b");
+	snprintf(e.text, sizeof(e.text), "bad\r");
+	ck_assert_str_eq(devmgr_error_format(&e, buf, sizeof(buf)),
+			 "f\\x0a.json: /devices/\\x1b: bad\\x0d");
+	/* a cut message ends before an escape, never inside one */
+	char ctl[600];
+	memset(ctl, '\x01', sizeof(ctl) - 1);
+	ctl[sizeof(ctl) - 1] = '\0';
+	devmgr_error_set(&e, -EIO, "%s", ctl);
+	ck_assert_uint_eq(strlen(e.text) % 4, 0);
+	ck_assert_uint_ge(strlen(e.text), sizeof(e.text) - 4);
+	ck_assert_int_eq(e.text[strlen(e.text) - 4], '\\');
+}
+END_TEST
+
 START_TEST(err_name)
 {
 	ck_assert_str_eq(devmgr_err_name(-ENOENT), "ENOENT");
@@ -327,6 +367,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, app_errors);
 	tcase_add_test(tc, load_file);
 	tcase_add_test(tc, error_format);
+	tcase_add_test(tc, error_escape);
 	tcase_add_test(tc, err_name);
 	suite_add_tcase(s, tc);
 	return s;

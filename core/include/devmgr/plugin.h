@@ -93,7 +93,18 @@ struct devmgr_provider {
 	/* Release what create() acquired.  Called once, only after a
 	 * successful create. */
 	void (*destroy)(struct devmgr_device *dev);
-	void *reserved[4];
+	/* Optional.  Check the parameters as create() would, without
+	 * acquiring anything: "devmgr validate" (any configuration load)
+	 * calls it, so that validate refuses what create() would refuse
+	 * for a value out of range or inconsistent with another.  The
+	 * device has its id, parameters and spec (devmgr_param_*() work),
+	 * but no devices below, no handle and no private state.  0, or a
+	 * negative errno with *err set; the core adds where (the device's
+	 * JSON pointer, and below it the parameter that check() may name
+	 * in err->pointer, as "size").  Taken from
+	 * reserved space: a provider built before it has NULL here. */
+	int (*check)(struct devmgr_device *dev, struct devmgr_error *err);
+	void *reserved[3];
 };
 _Static_assert(sizeof(struct devmgr_provider) == 136, "devmgr_provider ABI");
 
