@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -290,60 +291,94 @@ static void print_case_text(json_t *o)
 	putchar('\n');
 }
 
-/* One case in a child process, so that a provider that crashes or hangs
- * fails that case alone and a case's changes to a RAM device do not reach
- * the next one.  The child sends its report through a pipe. */
-static enum conform_result run_one(const struct conform_case *k,
-				   struct conform *c)
-{
-	int fds[2];
-	unsigned char r = CONFORM_FAIL;
+/* What a child sends for each case it ran. */
+struct record {
+	unsigned char index, result;
+	char what[200], expected[200], got[200], reason[200];
+};
 
-	c->what[0] = c->expected[0] = c->got[0] = c->reason[0] = '\0';
-	if (pipe(fds) < 0)
-		return conform_fail(c, "pipe", "0", "-%s",
-				    devmgr_err_name(-errno));
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return conform_fail(c, "fork", "0", "-%s",
-				    devmgr_err_name(-errno));
-	}
-	if (pid == 0) {
-		close(fds[0]);
+static void child(const struct conform_case *cases, size_t from,
+		  struct conform *c, int fd)
+{
+	for (size_t i = from; cases[i].name; i++) {
+		struct record r = { .index = (unsigned char)i };
+		c->what[0] = c->expected[0] = c->got[0] = c->reason[0] = '\0';
 		alarm(CONFORM_CASE_SECONDS);
-		r = (unsigned char)k->run(c);
-		bool ok = write(fds[1], &r, 1) == 1 &&
-			  write(fds[1], c, sizeof(*c)) == sizeof(*c);
-		_exit(ok ? 0 : 1);
+		r.result = (unsigned char)cases[i].run(c);
+		alarm(0);
+		memcpy(r.what, c->what, sizeof(r.what));
+		memcpy(r.expected, c->expected, sizeof(r.expected));
+		memcpy(r.got, c->got, sizeof(r.got));
+		memcpy(r.reason, c->reason, sizeof(r.reason));
+		if (write(fd, &r, sizeof(r)) != sizeof(r))
+			_exit(1);
 	}
-	close(fds[1]);
-	struct conform got;
-	bool ok = read(fds[0], &r, 1) == 1 &&
-		  read(fds[0], &got, sizeof(got)) == sizeof(got);
-	close(fds[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!ok) {
-		if (WIFSIGNALED(status))
-			return conform_fail(c, "the case", "an answer",
-					    "killed by signal %d (%s)",
-					    WTERMSIG(status),
-					    WTERMSIG(status) == SIGALRM
-						    ? "no answer within "
-						      "the time limit"
-						    : strsignal(WTERMSIG(status)));
-		return conform_fail(c, "the case", "an answer",
-				    "exit status %d", WEXITSTATUS(status));
+	_exit(0);
+}
+
+static void fail_case(struct conform *c, int status)
+{
+	c->what[0] = c->expected[0] = c->got[0] = c->reason[0] = '\0';
+	if (WIFSIGNALED(status))
+		conform_fail(c, "the case", "an answer",
+			     "killed by signal %d (%s)", WTERMSIG(status),
+			     WTERMSIG(status) == SIGALRM
+				     ? "no answer within the time limit"
+				     : strsignal(WTERMSIG(status)));
+	else
+		conform_fail(c, "the case", "an answer", "exit status %d",
+			     WEXITSTATUS(status));
+}
+
+/* The cases run in order in a child process, so that a provider that
+ * crashes or hangs fails that case alone (a new child goes on with the
+ * next one) and what the cases change in a RAM device stays there.  The
+ * cases of a kit may see what earlier ones left; each works in its own
+ * sectors or folder.  res[i] is case i's result, its report in rep[i]. */
+static int run_children(const struct conform_case *cases, size_t n,
+			struct conform *c, unsigned char *res,
+			struct record *rep)
+{
+	size_t next = 0;
+
+	while (next < n) {
+		int fds[2];
+		if (pipe(fds) < 0)
+			return -errno;
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid < 0) {
+			close(fds[0]);
+			close(fds[1]);
+			return -errno;
+		}
+		if (pid == 0) {
+			close(fds[0]);
+			child(cases, next, c, fds[1]);
+		}
+		close(fds[1]);
+		struct record r;
+		while (read(fds[0], &r, sizeof(r)) == sizeof(r) &&
+		       r.index == next && next < n) {
+			res[next] = r.result <= CONFORM_SKIP ? r.result
+							     : CONFORM_FAIL;
+			rep[next++] = r;
+		}
+		close(fds[0]);
+		int status = 0;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (next < n) {
+			fail_case(c, status);
+			res[next] = CONFORM_FAIL;
+			memcpy(rep[next].what, c->what, sizeof(c->what));
+			memcpy(rep[next].expected, c->expected,
+			       sizeof(c->expected));
+			memcpy(rep[next].got, c->got, sizeof(c->got));
+			rep[next++].reason[0] = '\0';
+		}
 	}
-	memcpy(c->what, got.what, sizeof(c->what));
-	memcpy(c->expected, got.expected, sizeof(c->expected));
-	memcpy(c->got, got.got, sizeof(c->got));
-	memcpy(c->reason, got.reason, sizeof(c->reason));
-	return r <= CONFORM_SKIP ? (enum conform_result)r : CONFORM_FAIL;
+	return 0;
 }
 
 static void drop_log(void *arg, enum devmgr_log_level level, const char *msg)
@@ -358,7 +393,16 @@ static void drop_log(void *arg, enum devmgr_log_level level, const char *msg)
 static json_t *run_cases(const struct conform_case *cases, struct conform *c,
 			 int count[3])
 {
-	json_t *list = json_array();
+	size_t n = 0;
+	while (cases[n].name)
+		n++;
+	unsigned char *res = calloc(n, 1);
+	struct record *rep = calloc(n, sizeof(*rep));
+	if (!res || !rep) {
+		free(res);
+		free(rep);
+		return NULL;
+	}
 	/* The refusals a case provokes are no news: providers' messages
 	 * would only bury the report. */
 	devmgr_ctx_set_log(c->ctx, drop_log, NULL, DEVMGR_LOG_ERROR);
@@ -368,17 +412,33 @@ static json_t *run_cases(const struct conform_case *cases, struct conform *c,
 	fflush(stdout);
 	if (saved >= 0 && null >= 0)
 		dup2(null, STDOUT_FILENO);
-	for (const struct conform_case *k = cases; k->name; k++) {
-		enum conform_result r = run_one(k, c);
-		count[r]++;
-		json_array_append_new(list, case_json(k, r, c));
-	}
+	int r = run_children(cases, n, c, res, rep);
 	if (saved >= 0 && null >= 0)
 		dup2(saved, STDOUT_FILENO);
 	if (saved >= 0)
 		close(saved);
 	if (null >= 0)
 		close(null);
+	json_t *list = NULL;
+	if (r < 0) {
+		fprintf(stderr, "devmgr: conform: cannot start the cases: %s\n",
+			strerror(-r));
+	} else {
+		list = json_array();
+		for (size_t i = 0; i < n; i++) {
+			memcpy(c->what, rep[i].what, sizeof(c->what));
+			memcpy(c->expected, rep[i].expected,
+			       sizeof(c->expected));
+			memcpy(c->got, rep[i].got, sizeof(c->got));
+			memcpy(c->reason, rep[i].reason, sizeof(c->reason));
+			count[res[i]]++;
+			json_array_append_new(
+				list, case_json(&cases[i],
+						(enum conform_result)res[i], c));
+		}
+	}
+	free(res);
+	free(rep);
 	return list;
 }
 
@@ -459,6 +519,8 @@ int cmd_conform(struct devmgr_ctx *ctx, int argc, char **argv, bool json)
 
 	json_t *cases = run_cases(kit->cases, &c, count);
 	devmgr_ctx_destroy_devices(ctx);
+	if (!cases)
+		return EXIT_FAILED;
 
 	char version[32];
 	snprintf(version, sizeof(version), "%u.%u", p->sig_major, p->sig_minor);

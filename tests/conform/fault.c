@@ -14,6 +14,7 @@
 #include <devmgr/sig/console.h>
 
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,11 +35,12 @@ enum blk_fault {
 	F_FLUSH,      /* flush after a write fails with -EIO */
 	F_DISCARD,    /* a discard across the end is clamped */
 	F_ROWRITE,    /* a read-only device takes writes */
+	F_CRASH,      /* discard on a writable device kills the process */
 };
 
 static const char *const blk_fault_names[] = {
 	"none", "info",	 "sector0", "last",  "clamp",	"zero",
-	"misaligned", "iovec", "spill", "flush", "discard", "rowrite", NULL,
+	"misaligned", "iovec", "spill", "flush", "discard", "rowrite", "crash", NULL,
 };
 
 struct fblk {
@@ -157,6 +159,8 @@ static int fblk_discard(struct devmgr_blk *b, uint64_t sector, uint64_t count)
 {
 	struct fblk *f = b->priv;
 
+	if (f->fault == F_CRASH && !f->read_only)
+		raise(SIGSEGV);
 	if (f->read_only)
 		return -EROFS;
 	if (count == 0)

@@ -39,6 +39,13 @@ else
 	ko "the failure says what was expected and what came back"
 fi
 
+# A case that kills the process fails with the signal; the next one runs.
+t "crash" 1 "$DEVMGR" --plugin-path "$FAULTDIR" conform test-blk-fault \
+	fault=crash
+grep -q '^fail  blk.discard: the case: expected an answer, got killed by signal 11 (Segmentation fault)$' "$tmp/out" &&
+	grep -q '^pass  blk.read_only$' "$tmp/out" &&
+	ok "a crash fails its case alone" || ko "a crash fails its case alone"
+
 # A provider without discard: that case is skipped, with the reason.
 t "blk without discard" 0 "$DEVMGR" --plugin-path "$FAULTDIR" conform \
 	test-blk-fault discard=false --json && schema "blk without discard"
