@@ -31,6 +31,7 @@ struct kit {
 static const struct kit kits[] = {
 	{ "blk", conform_blk_cases },
 	{ "console", conform_console_cases },
+	{ "fs", conform_fs_cases },
 	{ NULL, NULL },
 };
 

@@ -33,6 +33,7 @@ struct conform_case {
 /* The case tables, each ending with { NULL }. */
 extern const struct conform_case conform_blk_cases[];
 extern const struct conform_case conform_console_cases[];
+extern const struct conform_case conform_fs_cases[];
 
 /* Record a failure of op `what`: expected, got.  Returns CONFORM_FAIL. */
 enum conform_result conform_fail(struct conform *c, const char *what,

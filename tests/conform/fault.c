@@ -5,7 +5,8 @@
  * fault=none breaks nothing.
  *
  * test-blk-fault: a RAM disk of size bytes (512-byte sectors).
- * test-console-fault: a console that keeps nothing. */
+ * test-console-fault: a console that keeps nothing.
+ * test-fs-fault: the fs below it (fault_fs.c). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* IOV_MAX */
 #endif
@@ -17,6 +18,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fault.h"
 
 #define SS 512
 
@@ -194,7 +197,7 @@ static const struct devmgr_blk_ops fblk_ops_nodiscard = {
 	.flush = fblk_flush,
 };
 
-static int find_fault(const char *const *names, const char *name)
+int fault_find(const char *const *names, const char *name)
 {
 	for (int i = 0; names[i]; i++)
 		if (strcmp(names[i], name) == 0)
@@ -206,7 +209,7 @@ static int fblk_create(struct devmgr_device *dev, struct devmgr_error *err)
 {
 	struct fblk *f = devmgr_device_priv(dev);
 	int64_t size = devmgr_param_int(dev, "size");
-	int fault = find_fault(blk_fault_names, devmgr_param_str(dev, "fault"));
+	int fault = fault_find(blk_fault_names, devmgr_param_str(dev, "fault"));
 
 	if (fault < 0)
 		return devmgr_error_set(err, -EINVAL, "unknown fault \"%s\"",
@@ -317,7 +320,7 @@ static const struct devmgr_console_ops fcon_ops = {
 static int fcon_create(struct devmgr_device *dev, struct devmgr_error *err)
 {
 	struct fcon *f = devmgr_device_priv(dev);
-	int fault = find_fault(console_fault_names,
+	int fault = fault_find(console_fault_names,
 			       devmgr_param_str(dev, "fault"));
 
 	if (fault < 0)
@@ -349,6 +352,7 @@ static const struct devmgr_provider fcon_provider = {
 static const struct devmgr_provider *const providers[] = {
 	&fblk_provider,
 	&fcon_provider,
+	&fault_fs_provider,
 	NULL,
 };
 

@@ -6,7 +6,18 @@
 # must pass with 0.  Every output validates against the conform schema.
 . "$top_srcdir/tests/conform/lib.sh"
 
-for sig in blk console; do
+# test-fs-fault is stacked on fs-fat on a RAM copy of a FAT image.
+sigs="blk console"
+if command -v mkfs.fat >/dev/null 2>&1; then
+	mkfs.fat -C "$tmp/fat.img" 4096 >/dev/null || exit 99
+	sigs="$sigs fs"
+else
+	echo "SKIP: fs faults: no mkfs.fat (dosfstools)"
+fi
+for sig in $sigs; do
+	set --
+	[ "$sig" = fs ] && set -- on.provider=fs-fat on.on.provider=blk-ram \
+		"on.on.image=$tmp/fat.img"
 	grep -v '^#' "$top_srcdir/tests/conform/expect/$sig" |
 	while read -r fault expect; do
 		[ -n "$fault" ] || continue
@@ -14,7 +25,7 @@ for sig in blk console; do
 		code=1
 		[ "$expect" = - ] && code=0
 		t "$name" "$code" "$DEVMGR" --plugin-path "$FAULTDIR" conform \
-			"test-$sig-fault" "fault=$fault" --json || continue
+			"test-$sig-fault" "fault=$fault" "$@" --json || continue
 		schema "$name"
 		got=$(failed_cases | tr '\n' ' ' | sed 's/ $//')
 		[ -n "$got" ] || got=-

@@ -4,7 +4,8 @@
 # kit against every fault and checks that exactly the case named in
 # tests/conform/expect/SIG fails.
 check_LTLIBRARIES += tests/conform/test-conform-fault.la
-tests_conform_test_conform_fault_la_SOURCES = tests/conform/fault.c
+tests_conform_test_conform_fault_la_SOURCES = tests/conform/fault.c \
+	tests/conform/fault.h tests/conform/fault_fs.c
 tests_conform_test_conform_fault_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_conform_test_conform_fault_la_LIBADD = core/libdevmgr.la
 

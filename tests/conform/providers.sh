@@ -30,6 +30,42 @@ conform "blk-debug on blk-part on blk-ram" blk-debug on.provider=blk-part \
 conform "console-stdio" console-stdio
 conform "console-file" console-file path="$tmp/console.log"
 
+# fs: fs-fat on a RAM copy of an image and on the image itself, FAT12 and
+# FAT32 (which
+# fsck.fat then finds clean and empty: every case removes what it made),
+# read-only, and fs-host on a folder.
+if command -v mkfs.fat >/dev/null 2>&1; then
+	fat="$tmp/fat.img"
+	mkfs.fat -C "$fat" 4096 >/dev/null || exit 99
+	conform "fs-fat on blk-ram" fs-fat on.provider=blk-ram on.image="$fat"
+	conform "fs-fat on blk-file" fs-fat on.provider=blk-file on.path="$fat"
+	if fsck.fat -n "$fat" >"$tmp/fsck" 2>&1 &&
+		grep -q ' 0 files, ' "$tmp/fsck"; then
+		ok "fs-fat on blk-file: fsck.fat -n clean, no file left"
+	else
+		cat "$tmp/fsck" >"$tmp/err"
+		ko "fs-fat on blk-file: fsck.fat -n clean, no file left"
+	fi
+	conform "fs-fat read-only" fs-fat read_only=true on.provider=blk-file \
+		on.path="$fat" on.read_only=true
+	mkfs.fat -C -F 32 "$tmp/fat32.img" 40000 >/dev/null || exit 99
+	conform "fs-fat on FAT32" fs-fat \
+		on.provider=blk-file on.path="$tmp/fat32.img"
+	rm -f "$tmp/fat32.img"
+else
+	echo "SKIP: fs-fat: no mkfs.fat (dosfstools)"
+fi
+mkdir "$tmp/host"
+conform "fs-host" fs-host path="$tmp/host" read_only=false
+[ -z "$(ls -A "$tmp/host")" ] && ok "fs-host: the cases left nothing behind" ||
+	ko "fs-host: the cases left nothing behind"
+conform "fs-host read-only" fs-host path="$tmp/host"
+t "fs-host read-only, text" 0 "$DEVMGR" conform fs-host path="$tmp/host"
+grep -q '^skip  fs.create: the filesystem is read-only$' "$tmp/out" &&
+	grep -q '^pass  fs.read_only$' "$tmp/out" &&
+	ok "read-only fs: write cases skipped, refusals checked" ||
+	ko "read-only fs: write cases skipped, refusals checked"
+
 # Read-only: the refusal case runs on the device itself.
 t "blk-ram read-only, text" 0 "$DEVMGR" conform blk-ram size=64K read_only=true
 grep -q '^pass  blk.read_only$' "$tmp/out" && ok "read-only device: refusals checked" ||
