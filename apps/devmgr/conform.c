@@ -125,7 +125,7 @@ static json_t *param_value(const struct devmgr_param *p, const char *text)
 		break;
 	case DEVMGR_PARAM_INT:
 	case DEVMGR_PARAM_SIZE:
-		v = strtoll(text, &end, 0);
+		v = strtoll(text, &end, 10);
 		if (*text && !*end)
 			return json_integer(v);
 		break;
@@ -190,6 +190,11 @@ static json_t *build_config(struct devmgr_ctx *ctx,
 			depth = n + 1;
 		char key[256];
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - name), name);
+		if (n == 0 && strcmp(key, "provider") == 0) {
+			fprintf(stderr, "devmgr: conform: the provider is "
+					"the first operand, not a parameter\n");
+			goto bad;
+		}
 		if (json_object_get(level[n], key)) {
 			fprintf(stderr, "devmgr: conform: \"%s\" given twice\n",
 				argv[i]);

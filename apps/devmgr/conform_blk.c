@@ -1,7 +1,8 @@
-/* conform_blk.c: the blk signature's conformance cases (sig/blk.h).  Each
- * runs in a child process (conform.c).  The kit reads the header's rules
+/* conform_blk.c: the blk signature's conformance cases (sig/blk.h), run
+ * in a child process (conform.c).  The kit reads the header's rules
  * as the project's providers implement them: a length that is not a
- * non-zero multiple of the sector size, or an iovcnt below 1, is -EINVAL;
+ * non-zero multiple of the sector size, or an iovcnt outside 1..IOV_MAX, is
+ * -EINVAL;
  * a transfer not wholly inside the device is -ERANGE and moves nothing. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* IOV_MAX */
@@ -342,7 +343,7 @@ static enum conform_result blk_iovec(struct conform *c)
 		return conform_skip(c, "the device has fewer than %zu sectors",
 				    1 + len / ss);
 	uint8_t *out = zalloc(len), *in = zalloc(len), *plain = zalloc(len);
-	struct iovec *iov = zalloc(IOV_MAX * sizeof(*iov));
+	struct iovec *iov = zalloc((IOV_MAX + 1) * sizeof(*iov));
 	bool ok = true;
 	int n;
 
@@ -383,6 +384,12 @@ static enum conform_result blk_iovec(struct conform *c)
 			 IOV_MAX);
 		ok = conform_rc_is(c, what,
 				   devmgr_blk_readv(d.b, 1, iov, IOV_MAX), 0);
+		snprintf(what, sizeof(what), "readv(sector 1, %d elements)",
+			 IOV_MAX + 1);
+		ok = ok && conform_rc_is(c, what,
+					 devmgr_blk_readv(d.b, 1, iov,
+							  IOV_MAX + 1),
+					 -EINVAL);
 		if (ok && memcmp(in, plain, len) != 0) {
 			conform_fail(c, what, "the same bytes", "other bytes");
 			ok = false;
@@ -584,7 +591,8 @@ const struct conform_case conform_blk_cases[] = {
 	  blk_misaligned },
 	{ "blk.iovec", "a write split into 67 uneven elements (some empty, "
 		       "some across sectors) reads back through 5 elements "
-		       "and through IOV_MAX elements",
+		       "and through IOV_MAX elements; IOV_MAX + 1 elements "
+		       "are -EINVAL",
 	  blk_iovec },
 	{ "blk.readback", "data written reads back; rewriting part of a "
 			  "range leaves the rest and the sectors around it "

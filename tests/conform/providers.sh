@@ -99,6 +99,8 @@ usage '"size" is not PARAM=VALUE' conform blk-ram size
 usage '"=1" is not PARAM=VALUE' conform blk-ram =1
 usage '"size=2M" given twice' conform blk-ram size=1M size=2M
 usage 'needs on.provider=NAME' conform blk-debug on.size=1M
+usage 'the provider is the first operand' conform blk-ram provider=blk-file
+usage 'expected an integer' conform blk-ram size=1M sector_size=4k
 usage 'give the device below as on.provider=NAME' conform blk-debug on=x
 usage 'unknown parameter "sise" for provider blk-ram' conform blk-ram sise=1
 usage 'missing parameter "size" or "image"' conform blk-ram
