@@ -5,7 +5,8 @@
  * PARAM=VALUE pairs are the device's parameters.  A device it is stacked on
  * is given with "on." in front: on.provider=blk-ram on.size=1M makes a
  * blk-ram device "on" below the device under test; on.on.provider=...
- * goes one level further down. */
+ * goes one level further down.  "peer." gives a second device of its own
+ * (net: one on the same wire, which the receive cases need). */
 #include "cmd.h"
 #include "conform.h"
 
@@ -21,6 +22,7 @@
 #define CONFORM_MAX_DEPTH 8
 #define DUT_ID "dut"
 #define RO_ID "dut-ro"
+#define PEER_ID "peer"
 #define CONFORM_CASE_SECONDS 30
 
 struct kit {
@@ -32,6 +34,7 @@ static const struct kit kits[] = {
 	{ "blk", conform_blk_cases },
 	{ "console", conform_console_cases },
 	{ "fs", conform_fs_cases },
+	{ "net", conform_net_cases },
 	{ NULL, NULL },
 };
 
@@ -152,6 +155,7 @@ static json_t *build_config(struct devmgr_ctx *ctx,
 			    char **argv, bool *want_twin)
 {
 	json_t *level[CONFORM_MAX_DEPTH] = { NULL };
+	json_t *peer = NULL;
 	int depth = 1;
 	json_t *devices = json_object();
 
@@ -166,6 +170,21 @@ static json_t *build_config(struct devmgr_ctx *ctx,
 				"devmgr: conform: \"%s\" is not PARAM=VALUE\n",
 				argv[i]);
 			goto bad;
+		}
+		if (strncmp(name, "peer.", 5) == 0 && name + 5 < eq) {
+			char key[256];
+			snprintf(key, sizeof(key), "%.*s",
+				 (int)(eq - name - 5), name + 5);
+			if (!peer)
+				peer = json_object();
+			if (json_object_get(peer, key)) {
+				fprintf(stderr,
+					"devmgr: conform: \"%s\" given twice\n",
+					argv[i]);
+				goto bad;
+			}
+			json_object_set_new(peer, key, json_string(eq + 1));
+			continue;
 		}
 		while (strncmp(name, "on.", 3) == 0 && name + 3 < eq) {
 			name += 3;
@@ -255,10 +274,33 @@ static json_t *build_config(struct devmgr_ctx *ctx,
 		json_object_set_new(twin, "read_only", json_true());
 		json_object_set_new(devices, RO_ID, twin);
 	}
+	if (peer) {
+		const char *k;
+		json_t *v;
+		const struct devmgr_provider *pp = devmgr_ctx_find_provider(
+			ctx, json_string_value(json_object_get(peer, "provider"))
+				     ?: "");
+		if (!json_object_get(peer, "provider")) {
+			fprintf(stderr, "devmgr: conform: the peer needs "
+					"peer.provider=NAME\n");
+			json_decref(peer);
+			json_decref(devices);
+			return NULL;
+		}
+		json_object_foreach(peer, k, v) {
+			if (strcmp(k, "provider") != 0)
+				json_object_set_new(
+					peer, k,
+					param_value(find_param(pp, k),
+						    json_string_value(v)));
+		}
+		json_object_set_new(devices, PEER_ID, peer);
+	}
 	return json_pack("{s:i, s:o}", "devmgr", 1, "devices", devices);
 bad:
 	for (int n = 0; n < CONFORM_MAX_DEPTH; n++)
 		json_decref(level[n]);
+	json_decref(peer);
 	json_decref(devices);
 	return NULL;
 }
@@ -502,7 +544,8 @@ int cmd_conform(struct devmgr_ctx *ctx, int argc, char **argv, bool json)
 		for (size_t i = devmgr_ctx_device_count(ctx); i-- > 0;) {
 			struct devmgr_device *d = devmgr_ctx_device(ctx, i);
 			if (devmgr_device_error(d) &&
-			    strcmp(devmgr_device_id(d), RO_ID) != 0)
+			    strcmp(devmgr_device_id(d), RO_ID) != 0 &&
+			    strcmp(devmgr_device_id(d), PEER_ID) != 0)
 				report_error(devmgr_device_error(d));
 		}
 		fprintf(stderr, "devmgr: conform: cannot create a %s device\n",
@@ -523,6 +566,17 @@ int cmd_conform(struct devmgr_ctx *ctx, int argc, char **argv, bool json)
 				   : "provider %s has no read_only parameter",
 			 p->name);
 
+	struct devmgr_device *peer = devmgr_ctx_find_device(ctx, PEER_ID);
+	if (peer && devmgr_device_handle(peer))
+		c.peer_handle = devmgr_device_handle(peer);
+	else if (peer && devmgr_device_error(peer))
+		snprintf(c.peer_why, sizeof(c.peer_why),
+			 "the peer cannot be created: %s",
+			 devmgr_device_error(peer)->text);
+	else
+		snprintf(c.peer_why, sizeof(c.peer_why),
+			 "no peer on the same wire (peer.provider=NAME "
+			 "peer.PARAM=VALUE)");
 	json_t *cases = run_cases(kit->cases, &c, count);
 	devmgr_ctx_destroy_devices(ctx);
 	if (!cases)

@@ -17,6 +17,10 @@ struct conform {
 	 * that parameter and the first is writable; NULL otherwise. */
 	void *ro_handle;
 	char ro_why[600]; /* why ro_handle is NULL */
+	/* A second device on the same wire (net: peer.PARAM=VALUE), or NULL
+	 * with the reason in peer_why. */
+	void *peer_handle;
+	char peer_why[600];
 	/* What the running case reports. */
 	char what[200];
 	char expected[200];
@@ -34,6 +38,7 @@ struct conform_case {
 extern const struct conform_case conform_blk_cases[];
 extern const struct conform_case conform_console_cases[];
 extern const struct conform_case conform_fs_cases[];
+extern const struct conform_case conform_net_cases[];
 
 /* Record a failure of op `what`: expected, got.  Returns CONFORM_FAIL. */
 enum conform_result conform_fail(struct conform *c, const char *what,
