@@ -6,7 +6,8 @@
  *
  * test-blk-fault: a RAM disk of size bytes (512-byte sectors).
  * test-console-fault: a console that keeps nothing.
- * test-fs-fault: the fs below it (fault_fs.c). */
+ * test-fs-fault: the fs below it (fault_fs.c).
+ * test-net-fault: a port of an in-process hub (fault_net.c). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* IOV_MAX */
 #endif
@@ -353,6 +354,7 @@ static const struct devmgr_provider *const providers[] = {
 	&fblk_provider,
 	&fcon_provider,
 	&fault_fs_provider,
+	&fault_net_provider,
 	NULL,
 };
 

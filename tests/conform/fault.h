@@ -8,5 +8,6 @@
 int fault_find(const char *const *names, const char *name);
 
 extern const struct devmgr_provider fault_fs_provider;
+extern const struct devmgr_provider fault_net_provider;
 
 #endif

@@ -5,11 +5,13 @@
 # tests/conform/expect/SIG fails.
 check_LTLIBRARIES += tests/conform/test-conform-fault.la
 tests_conform_test_conform_fault_la_SOURCES = tests/conform/fault.c \
-	tests/conform/fault.h tests/conform/fault_fs.c
+	tests/conform/fault.h tests/conform/fault_fs.c \
+	tests/conform/fault_net.c
 tests_conform_test_conform_fault_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_conform_test_conform_fault_la_LIBADD = core/libdevmgr.la
 
-CONFORM_TESTS = tests/conform/providers.sh tests/conform/faults.sh
+CONFORM_TESTS = tests/conform/providers.sh tests/conform/faults.sh \
+	tests/conform/tap.sh
 TESTS += $(CONFORM_TESTS)
 dist_noinst_SCRIPTS += $(CONFORM_TESTS) tests/conform/lib.sh
 EXTRA_DIST += tests/conform/expect

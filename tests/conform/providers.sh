@@ -66,6 +66,18 @@ grep -q '^skip  fs.create: the filesystem is read-only$' "$tmp/out" &&
 	ok "read-only fs: write cases skipped, refusals checked" ||
 	ko "read-only fs: write cases skipped, refusals checked"
 
+# net: net-link ports of one hub (the peer another port), and net-debug
+# stacked on one; without a peer the receive cases are skipped.
+conform "net-link" net-link hub=c peer.provider=net-link peer.hub=c
+conform "net-link mtu 9000" net-link hub=j mtu=9000 peer.provider=net-link \
+	peer.hub=j peer.mtu=9000
+conform "net-debug on net-link" net-debug on.provider=net-link on.hub=d \
+	peer.provider=net-link peer.hub=d
+t "net-link without a peer" 0 "$DEVMGR" conform net-link
+grep -q '^skip  net.receive: no peer on the same wire (peer.provider=NAME peer.PARAM=VALUE)$' "$tmp/out" &&
+	ok "net.receive skipped without a peer, with the reason" ||
+	ko "net.receive skipped without a peer, with the reason"
+
 # Read-only: the refusal case runs on the device itself.
 t "blk-ram read-only, text" 0 "$DEVMGR" conform blk-ram size=64K read_only=true
 grep -q '^pass  blk.read_only$' "$tmp/out" && ok "read-only device: refusals checked" ||
@@ -106,5 +118,7 @@ usage 'unknown parameter "sise" for provider blk-ram' conform blk-ram sise=1
 usage 'missing parameter "size" or "image"' conform blk-ram
 usage 'cannot create a blk-file device' conform blk-file path="$tmp/missing.img"
 usage 'no conformance kit for the stack signature' conform net-socket address=127.0.0.1
+usage 'the peer needs peer.provider=NAME' conform net-link peer.hub=x
+usage 'cannot create a net-tap device' conform net-tap name=no/such
 
 finish
