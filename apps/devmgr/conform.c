@@ -7,8 +7,8 @@
  * blk-ram device "on" below the device under test; on.on.provider=...
  * goes one level further down.  "peer." gives a second device of its own
  * (net: one on the same wire, which the receive cases need). */
-#include "cmd.h"
 #include "conform.h"
+#include "cmd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,10 +19,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CONFORM_MAX_DEPTH 8
-#define DUT_ID "dut"
-#define RO_ID "dut-ro"
-#define PEER_ID "peer"
+#define CONFORM_MAX_DEPTH    8
+#define DUT_ID		     "dut"
+#define RO_ID		     "dut-ro"
+#define PEER_ID		     "peer"
 #define CONFORM_CASE_SECONDS 30
 
 struct kit {
@@ -173,8 +173,8 @@ static json_t *build_config(struct devmgr_ctx *ctx,
 		}
 		if (strncmp(name, "peer.", 5) == 0 && name + 5 < eq) {
 			char key[256];
-			snprintf(key, sizeof(key), "%.*s",
-				 (int)(eq - name - 5), name + 5);
+			snprintf(key, sizeof(key), "%.*s", (int)(eq - name - 5),
+				 name + 5);
 			if (!peer)
 				peer = json_object();
 			if (json_object_get(peer, key)) {
@@ -191,8 +191,9 @@ static json_t *build_config(struct devmgr_ctx *ctx,
 			n++;
 		}
 		if (n >= CONFORM_MAX_DEPTH) {
-			fprintf(stderr, "devmgr: conform: \"%s\" goes deeper "
-					"than %d devices\n",
+			fprintf(stderr,
+				"devmgr: conform: \"%s\" goes deeper "
+				"than %d devices\n",
 				argv[i], CONFORM_MAX_DEPTH);
 			goto bad;
 		}
@@ -229,8 +230,9 @@ static json_t *build_config(struct devmgr_ctx *ctx,
 
 		level_id(n, id, sizeof(id));
 		if (!level[n]) {
-			fprintf(stderr, "devmgr: conform: nothing given for "
-					"the device \"%s\"\n",
+			fprintf(stderr,
+				"devmgr: conform: nothing given for "
+				"the device \"%s\"\n",
 				id);
 			goto bad;
 		}
@@ -249,10 +251,9 @@ static json_t *build_config(struct devmgr_ctx *ctx,
 		json_object_foreach(level[n], k, v) {
 			if (strcmp(k, "provider") == 0)
 				continue;
-			json_object_set_new(
-				level[n], k,
-				param_value(find_param(lp, k),
-					    json_string_value(v)));
+			json_object_set_new(level[n], k,
+					    param_value(find_param(lp, k),
+							json_string_value(v)));
 		}
 		if (n + 1 < depth) {
 			level_id(n + 1, below, sizeof(below));
@@ -263,7 +264,8 @@ static json_t *build_config(struct devmgr_ctx *ctx,
 	 * device under test, on the same devices below. */
 	const struct devmgr_param *ro = find_param(p, "read_only");
 	json_t *given = json_object_get(level[0], "read_only");
-	*want_twin = ro && ro->type == DEVMGR_PARAM_BOOL && !json_is_true(given);
+	*want_twin =
+		ro && ro->type == DEVMGR_PARAM_BOOL && !json_is_true(given);
 	json_t *twin = *want_twin ? json_deep_copy(level[0]) : NULL;
 	for (int n = 0; n < depth; n++) {
 		char id[64];
@@ -278,8 +280,9 @@ static json_t *build_config(struct devmgr_ctx *ctx,
 		const char *k;
 		json_t *v;
 		const struct devmgr_provider *pp = devmgr_ctx_find_provider(
-			ctx, json_string_value(json_object_get(peer, "provider"))
-				     ?: "");
+			ctx,
+			json_string_value(json_object_get(peer, "provider"))
+				?: "");
 		if (!json_object_get(peer, "provider")) {
 			fprintf(stderr, "devmgr: conform: the peer needs "
 					"peer.provider=NAME\n");
@@ -309,8 +312,8 @@ bad:
 
 static const char *const result_names[] = { "pass", "fail", "skip" };
 
-static json_t *case_json(const struct conform_case *k,
-			 enum conform_result r, const struct conform *c)
+static json_t *case_json(const struct conform_case *k, enum conform_result r,
+			 const struct conform *c)
 {
 	json_t *o = json_pack("{s:s, s:s}", "name", k->name, "result",
 			      result_names[r]);
@@ -481,8 +484,9 @@ static json_t *run_cases(const struct conform_case *cases, struct conform *c,
 			memcpy(c->reason, rep[i].reason, sizeof(c->reason));
 			count[res[i]]++;
 			json_array_append_new(
-				list, case_json(&cases[i],
-						(enum conform_result)res[i], c));
+				list,
+				case_json(&cases[i],
+					  (enum conform_result)res[i], c));
 		}
 	}
 	free(res);
@@ -493,7 +497,8 @@ static json_t *run_cases(const struct conform_case *cases, struct conform *c,
 static void report_error(const struct devmgr_error *e)
 {
 	char line[1200];
-	fprintf(stderr, "devmgr: %s\n", devmgr_error_format(e, line, sizeof(line)));
+	fprintf(stderr, "devmgr: %s\n",
+		devmgr_error_format(e, line, sizeof(line)));
 }
 
 int cmd_conform(struct devmgr_ctx *ctx, int argc, char **argv, bool json)
@@ -510,7 +515,8 @@ int cmd_conform(struct devmgr_ctx *ctx, int argc, char **argv, bool json)
 		return EXIT_USAGE;
 	}
 	devmgr_ctx_load_plugins(ctx);
-	const struct devmgr_provider *p = devmgr_ctx_find_provider(ctx, argv[0]);
+	const struct devmgr_provider *p =
+		devmgr_ctx_find_provider(ctx, argv[0]);
 	if (!p) {
 		fprintf(stderr, "devmgr: unknown provider \"%s\"\n", argv[0]);
 		return EXIT_USAGE;
@@ -595,8 +601,7 @@ int cmd_conform(struct devmgr_ctx *ctx, int argc, char **argv, bool json)
 		size_t i;
 		json_t *o;
 		printf("%s: %s %s conformance\n", p->name, p->sig, version);
-		json_array_foreach(cases, i, o)
-			print_case_text(o);
+		json_array_foreach(cases, i, o) print_case_text(o);
 		printf("%zu cases: %d passed, %d failed, %d skipped\n",
 		       json_array_size(cases), count[CONFORM_PASS],
 		       count[CONFORM_FAIL], count[CONFORM_SKIP]);

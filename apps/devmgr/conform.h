@@ -12,7 +12,7 @@ enum conform_result { CONFORM_PASS, CONFORM_FAIL, CONFORM_SKIP };
 
 struct conform {
 	struct devmgr_ctx *ctx;
-	void *handle;    /* the device under test, a struct devmgr_<sig> * */
+	void *handle; /* the device under test, a struct devmgr_<sig> * */
 	/* A second device made with read_only=true when the provider has
 	 * that parameter and the first is writable; NULL otherwise. */
 	void *ro_handle;

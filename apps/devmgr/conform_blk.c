@@ -123,8 +123,7 @@ static enum conform_result blk_info(struct conform *c)
 		return conform_fail(c, "info() again", "the same answer",
 				    "%u/%llu/%u/%d, then %u/%llu/%u/%d", ss,
 				    (unsigned long long)a.sectors,
-				    a.transfer_size, a.read_only,
-				    b.sector_size,
+				    a.transfer_size, a.read_only, b.sector_size,
 				    (unsigned long long)b.sectors,
 				    b.transfer_size, b.read_only);
 	return CONFORM_PASS;
@@ -192,10 +191,10 @@ static enum conform_result blk_past_end(struct conform *c)
 		uint64_t sector;
 		size_t len;
 	} t[] = {
-		{ n, ss },		 /* just past the end */
-		{ n - 1, 2 * ss },	 /* the last sector and one more */
-		{ n + 1, ss },		 /* further */
-		{ UINT64_MAX, ss },	 /* the largest sector number */
+		{ n, ss },		     /* just past the end */
+		{ n - 1, 2 * ss },	     /* the last sector and one more */
+		{ n + 1, ss },		     /* further */
+		{ UINT64_MAX, ss },	     /* the largest sector number */
 		{ UINT64_MAX / ss + 1, ss }, /* whose byte offset wraps */
 		{ 1ull << 55, ss },
 	};
@@ -213,10 +212,10 @@ static enum conform_result blk_past_end(struct conform *c)
 			   devmgr_blk_read(d.b, n - 1, keep, ss), 0);
 	for (size_t i = 0; ok && i < sizeof(t) / sizeof(t[0]); i++) {
 		xfer(what, sizeof(what), "read", t[i].sector, t[i].len);
-		ok = conform_rc_is(c, what,
-				   devmgr_blk_read(d.b, t[i].sector, buf,
-						   t[i].len),
-				   -ERANGE);
+		ok = conform_rc_is(
+			c, what,
+			devmgr_blk_read(d.b, t[i].sector, buf, t[i].len),
+			-ERANGE);
 		if (ok && !d.info.read_only) {
 			conform_fill(buf, 2 * ss, 13);
 			xfer(what, sizeof(what), "write", t[i].sector,
@@ -291,10 +290,9 @@ static enum conform_result blk_misaligned(struct conform *c)
 		if (ok && !d.info.read_only) {
 			conform_fill(buf, 3 * ss, 15);
 			xfer(what, sizeof(what), "write", s, lens[i]);
-			ok = conform_rc_is(c, what,
-					   devmgr_blk_write(d.b, s, buf,
-							    lens[i]),
-					   -EINVAL);
+			ok = conform_rc_is(
+				c, what, devmgr_blk_write(d.b, s, buf, lens[i]),
+				-EINVAL);
 		}
 	}
 	if (ok)
@@ -386,10 +384,10 @@ static enum conform_result blk_iovec(struct conform *c)
 				   devmgr_blk_readv(d.b, 1, iov, IOV_MAX), 0);
 		snprintf(what, sizeof(what), "readv(sector 1, %d elements)",
 			 IOV_MAX + 1);
-		ok = ok && conform_rc_is(c, what,
-					 devmgr_blk_readv(d.b, 1, iov,
-							  IOV_MAX + 1),
-					 -EINVAL);
+		ok = ok &&
+		     conform_rc_is(c, what,
+				   devmgr_blk_readv(d.b, 1, iov, IOV_MAX + 1),
+				   -EINVAL);
 		if (ok && memcmp(in, plain, len) != 0) {
 			conform_fail(c, what, "the same bytes", "other bytes");
 			ok = false;
@@ -491,8 +489,9 @@ static enum conform_result blk_discard(struct conform *c)
 	if (rc == -EOPNOTSUPP) {
 		free(keep);
 		free(last);
-		return conform_skip(c, "discard(sector %llu, 1) answered "
-				       "-EOPNOTSUPP: not offered here",
+		return conform_skip(c,
+				    "discard(sector %llu, 1) answered "
+				    "-EOPNOTSUPP: not offered here",
 				    (unsigned long long)s);
 	}
 	char what[160];
@@ -500,8 +499,10 @@ static enum conform_result blk_discard(struct conform *c)
 		 (unsigned long long)s);
 	ok = conform_rc_is(c, what, rc, 0);
 	/* Only the discarded sector may change. */
-	ok = ok && reads_as(c, &d, s - 1, keep, ss, "after discarding the "
-						     "sector after it") &&
+	ok = ok &&
+	     reads_as(c, &d, s - 1, keep, ss,
+		      "after discarding the "
+		      "sector after it") &&
 	     reads_as(c, &d, s + 1, keep + 2 * ss, ss,
 		      "after discarding the sector before it");
 	ok = ok && conform_rc_is(c, "discard(sector 0, 0 sectors)",
@@ -510,12 +511,12 @@ static enum conform_result blk_discard(struct conform *c)
 				 devmgr_blk_discard(d.b, n - 1, 2), -ERANGE);
 	ok = ok && conform_rc_is(c, "discard(one past the end, 1 sector)",
 				 devmgr_blk_discard(d.b, n, 1), -ERANGE);
-	ok = ok && conform_rc_is(c, "discard(sector UINT64_MAX, 1 sector)",
-				 devmgr_blk_discard(d.b, UINT64_MAX, 1),
-				 -ERANGE);
-	ok = ok && conform_rc_is(c, "discard(sector 1, UINT64_MAX sectors)",
-				 devmgr_blk_discard(d.b, 1, UINT64_MAX),
-				 -ERANGE);
+	ok = ok &&
+	     conform_rc_is(c, "discard(sector UINT64_MAX, 1 sector)",
+			   devmgr_blk_discard(d.b, UINT64_MAX, 1), -ERANGE);
+	ok = ok &&
+	     conform_rc_is(c, "discard(sector 1, UINT64_MAX sectors)",
+			   devmgr_blk_discard(d.b, 1, UINT64_MAX), -ERANGE);
 	ok = ok && reads_as(c, &d, n - 1, last, ss,
 			    "after discards past the end were refused");
 out:
@@ -540,8 +541,9 @@ static enum conform_result blk_read_only(struct conform *c)
 	if (!open_dev(c, b, &d))
 		return CONFORM_FAIL;
 	if (!d.info.read_only)
-		return conform_fail(c, "info().read_only of the device made "
-				       "with read_only=true",
+		return conform_fail(c,
+				    "info().read_only of the device made "
+				    "with read_only=true",
 				    "true", "false");
 	size_t ss = d.ss;
 	uint8_t *before = zalloc(ss), *buf = zalloc(ss);
@@ -556,11 +558,13 @@ static enum conform_result blk_read_only(struct conform *c)
 	     conform_rc_is(c, "writev(sector 0) on a read-only device",
 			   devmgr_blk_writev(b, 0, iov, 2), -EROFS);
 	if (ok && DEVMGR_HAS_OP(b->ops, 0, discard))
-		ok = conform_rc_is(c, "discard(sector 0, 1) on a read-only "
-				      "device",
+		ok = conform_rc_is(c,
+				   "discard(sector 0, 1) on a read-only "
+				   "device",
 				   devmgr_blk_discard(b, 0, 1), -EROFS);
-	ok = ok && conform_rc_is(c, "flush() on a read-only device",
-				 devmgr_blk_flush(b), 0) &&
+	ok = ok &&
+	     conform_rc_is(c, "flush() on a read-only device",
+			   devmgr_blk_flush(b), 0) &&
 	     reads_as(c, &d, 0, before, ss, "after the writes were refused");
 	free(before);
 	free(buf);
@@ -568,47 +572,56 @@ static enum conform_result blk_read_only(struct conform *c)
 }
 
 const struct conform_case conform_blk_cases[] = {
-	{ "blk.info", "info() answers 0, the same twice; sector_size a power "
-		      "of two from 512 to 65536, sectors at least 1, "
-		      "transfer_size a non-zero multiple of sector_size",
+	{ "blk.info",
+	  "info() answers 0, the same twice; sector_size a power "
+	  "of two from 512 to 65536, sectors at least 1, "
+	  "transfer_size a non-zero multiple of sector_size",
 	  blk_info },
-	{ "blk.sector0", "sector 0 written reads back (read only, on a "
-			 "read-only device)",
+	{ "blk.sector0",
+	  "sector 0 written reads back (read only, on a "
+	  "read-only device)",
 	  blk_sector0 },
-	{ "blk.last_sector", "the last sector written reads back",
-	  blk_last },
-	{ "blk.past_end", "reads and writes at or across the end, at "
-			  "UINT64_MAX, at a wrapping byte offset, and with "
-			  "lengths whose sum wraps are -ERANGE and move "
-			  "nothing (never clamped)",
+	{ "blk.last_sector", "the last sector written reads back", blk_last },
+	{ "blk.past_end",
+	  "reads and writes at or across the end, at "
+	  "UINT64_MAX, at a wrapping byte offset, and with "
+	  "lengths whose sum wraps are -ERANGE and move "
+	  "nothing (never clamped)",
 	  blk_past_end },
-	{ "blk.zero_length", "a zero-byte transfer, iovcnt 0 or -1, and a "
-			     "single empty element are -EINVAL",
+	{ "blk.zero_length",
+	  "a zero-byte transfer, iovcnt 0 or -1, and a "
+	  "single empty element are -EINVAL",
 	  blk_zero_length },
-	{ "blk.misaligned", "lengths that are not a multiple of the sector "
-			    "size, in one element or two, are -EINVAL and "
-			    "write nothing",
+	{ "blk.misaligned",
+	  "lengths that are not a multiple of the sector "
+	  "size, in one element or two, are -EINVAL and "
+	  "write nothing",
 	  blk_misaligned },
-	{ "blk.iovec", "a write split into 67 uneven elements (some empty, "
-		       "some across sectors) reads back through 5 elements "
-		       "and through IOV_MAX elements; IOV_MAX + 1 elements "
-		       "are -EINVAL",
+	{ "blk.iovec",
+	  "a write split into 67 uneven elements (some empty, "
+	  "some across sectors) reads back through 5 elements "
+	  "and through IOV_MAX elements; IOV_MAX + 1 elements "
+	  "are -EINVAL",
 	  blk_iovec },
-	{ "blk.readback", "data written reads back; rewriting part of a "
-			  "range leaves the rest and the sectors around it "
-			  "as they were",
+	{ "blk.readback",
+	  "data written reads back; rewriting part of a "
+	  "range leaves the rest and the sectors around it "
+	  "as they were",
 	  blk_readback },
-	{ "blk.flush", "flush() answers 0, also after a write, and the data "
-		       "is still there",
+	{ "blk.flush",
+	  "flush() answers 0, also after a write, and the data "
+	  "is still there",
 	  blk_flush },
-	{ "blk.discard", "when offered: discard of one sector leaves its "
-			 "neighbours; count 0 is -EINVAL; past or across "
-			 "the end -ERANGE, never clamped",
+	{ "blk.discard",
+	  "when offered: discard of one sector leaves its "
+	  "neighbours; count 0 is -EINVAL; past or across "
+	  "the end -ERANGE, never clamped",
 	  blk_discard },
-	{ "blk.read_only", "a read-only device (the device, or one made "
-			   "with read_only=true) says so in info(), reads, "
-			   "refuses write, writev and discard with -EROFS "
-			   "and changes nothing; flush() answers 0",
+	{ "blk.read_only",
+	  "a read-only device (the device, or one made "
+	  "with read_only=true) says so in info(), reads, "
+	  "refuses write, writev and discard with -EROFS "
+	  "and changes nothing; flush() answers 0",
 	  blk_read_only },
 	{ NULL, NULL, NULL },
 };

@@ -17,8 +17,7 @@ static enum conform_result console_info(struct conform *c)
 	if (!conform_rc_is(c, "info()", devmgr_console_info(c->handle, &a), 0))
 		return CONFORM_FAIL;
 	if (!memchr(a.name, '\0', sizeof(a.name)))
-		return conform_fail(c, "info().name",
-				    "a NUL-terminated string",
+		return conform_fail(c, "info().name", "a NUL-terminated string",
 				    "64 bytes without a NUL");
 	if (!a.name[0])
 		return conform_fail(c, "info().name", "a name", "\"\"");
@@ -45,10 +44,9 @@ static enum conform_result console_write(struct conform *c)
 			buf[j] = j % 64 == 63 ? '\n' : (char)('a' + j % 26);
 		buf[lens[i] - 1] = '\n';
 		snprintf(what, sizeof(what), "write(%zu bytes)", lens[i]);
-		if (!conform_rc_is(c, what,
-				   devmgr_console_write(c->handle, buf,
-							lens[i]),
-				   0)) {
+		if (!conform_rc_is(
+			    c, what,
+			    devmgr_console_write(c->handle, buf, lens[i]), 0)) {
 			free(buf);
 			return CONFORM_FAIL;
 		}
@@ -85,8 +83,9 @@ static enum conform_result console_reopen(struct conform *c)
 	struct devmgr_console *con = c->handle;
 
 	if (!DEVMGR_HAS_OP(con->ops, 1, reopen))
-		return conform_skip(c, "the provider has no reopen "
-				       "(minor %u)",
+		return conform_skip(c,
+				    "the provider has no reopen "
+				    "(minor %u)",
 				    con->ops->minor);
 	if (!conform_rc_is(c, "reopen()", devmgr_console_reopen(con), 0) ||
 	    !conform_rc_is(c, "write(a line) after reopen()",
@@ -96,19 +95,23 @@ static enum conform_result console_reopen(struct conform *c)
 }
 
 const struct conform_case conform_console_cases[] = {
-	{ "console.info", "info() answers 0 with a non-empty NUL-terminated "
-			  "name, the same twice",
+	{ "console.info",
+	  "info() answers 0 with a non-empty NUL-terminated "
+	  "name, the same twice",
 	  console_info },
-	{ "console.write", "writes of 1 byte to 64 KiB answer 0 (all bytes "
-			   "written, never a count)",
+	{ "console.write",
+	  "writes of 1 byte to 64 KiB answer 0 (all bytes "
+	  "written, never a count)",
 	  console_write },
 	{ "console.write_empty", "a zero-byte write answers 0",
 	  console_write_empty },
-	{ "console.flush", "when offered: flush() after a write answers 0, "
-			   "and again",
+	{ "console.flush",
+	  "when offered: flush() after a write answers 0, "
+	  "and again",
 	  console_flush },
-	{ "console.reopen", "when offered (minor 1): reopen() answers 0 and "
-			    "a write after it answers 0",
+	{ "console.reopen",
+	  "when offered (minor 1): reopen() answers 0 and "
+	  "a write after it answers 0",
 	  console_reopen },
 	{ NULL, NULL, NULL },
 };

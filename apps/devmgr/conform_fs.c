@@ -98,10 +98,10 @@ static bool make_file(struct conform *c, const char *path, size_t len,
 	conform_fill(buf, len, seed);
 	snprintf(what, sizeof(what), "open(\"%s\", O_CREAT | O_EXCL | O_RDWR)",
 		 path);
-	ok = conform_rc_is(c, what,
-			   devmgr_fs_open(fs_of(c), path,
-					  O_CREAT | O_EXCL | O_RDWR, &f),
-			   0);
+	ok = conform_rc_is(
+		c, what,
+		devmgr_fs_open(fs_of(c), path, O_CREAT | O_EXCL | O_RDWR, &f),
+		0);
 	if (ok && len) {
 		snprintf(what, sizeof(what), "pwrite(\"%s\", %zu bytes)", path,
 			 len);
@@ -149,9 +149,8 @@ static bool holds(struct conform *c, const char *path, const uint8_t *want,
 	}
 	if (ok) {
 		/* Ask for more than there is: fewer come back. */
-		snprintf(what, sizeof(what),
-			 "pread(\"%s\", %zu bytes at 0) %s", path, len + 100,
-			 after);
+		snprintf(what, sizeof(what), "pread(\"%s\", %zu bytes at 0) %s",
+			 path, len + 100, after);
 		ok = conform_rc_is(c, what,
 				   devmgr_file_pread(f, in, len + 100, 0),
 				   (long)len);
@@ -167,8 +166,7 @@ static bool holds(struct conform *c, const char *path, const uint8_t *want,
 		ok = conform_rc_is(c, what, devmgr_file_pread(f, in, 10, len),
 				   0) &&
 		     conform_rc_is(c, what,
-				   devmgr_file_pread(f, in, 10, len + 4096),
-				   0);
+				   devmgr_file_pread(f, in, 10, len + 4096), 0);
 	}
 	if (f)
 		devmgr_file_close(f);
@@ -187,19 +185,19 @@ static bool stat_is(struct conform *c, const char *path, int want_rc,
 	if (!conform_rc_is(c, what, rc, want_rc))
 		return false;
 	if (rc == 0 && st.kind != kind) {
-		conform_fail(c, what, kind == DEVMGR_FS_DIR ? "a folder"
-							    : "a file",
+		conform_fail(c, what,
+			     kind == DEVMGR_FS_DIR ? "a folder" : "a file",
 			     "kind %u", st.kind);
 		return false;
 	}
 	return true;
 }
 
-#define NEED_WRITABLE(c)                                                     \
-	do {                                                                 \
-		if (!writable(fs_of(c)))                                     \
-			return conform_skip(c, "the filesystem is "          \
-					       "read-only");                 \
+#define NEED_WRITABLE(c)                                                       \
+	do {                                                                   \
+		if (!writable(fs_of(c)))                                       \
+			return conform_skip(c, "the filesystem is "            \
+					       "read-only");                   \
 	} while (0)
 
 /* ---- cases ------------------------------------------------------------- */
@@ -213,8 +211,8 @@ static enum conform_result fs_volume(struct conform *c)
 		return CONFORM_FAIL;
 	if (!memchr(v.type, '\0', sizeof(v.type)) || !v.type[0])
 		return conform_fail(c, "volume().type",
-				    "a non-empty NUL-terminated string",
-				    "%s", v.type[0] ? "no NUL" : "\"\"");
+				    "a non-empty NUL-terminated string", "%s",
+				    v.type[0] ? "no NUL" : "\"\"");
 	if (!memchr(v.label, '\0', sizeof(v.label)))
 		return conform_fail(c, "volume().label",
 				    "a NUL-terminated string", "no NUL");
@@ -284,16 +282,16 @@ static enum conform_result fs_create(struct conform *c)
 				   0);
 	if (ok) {
 		conform_fill(data + 1000, 5000, 32);
-		ok = conform_rc_is(c, "pwrite(data.bin, 5000 bytes at 1000)",
-				   devmgr_file_pwrite(f, data + 1000, 5000,
-						      1000),
-				   5000);
+		ok = conform_rc_is(
+			c, "pwrite(data.bin, 5000 bytes at 1000)",
+			devmgr_file_pwrite(f, data + 1000, 5000, 1000), 5000);
 		data = realloc(data, 80000);
 		if (!data)
 			abort();
 		conform_fill(data + 70000, 10000, 33);
-		ok = ok && conform_rc_is(c, "pwrite(data.bin, 10000 bytes at "
-					    "its end)",
+		ok = ok && conform_rc_is(c,
+					 "pwrite(data.bin, 10000 bytes at "
+					 "its end)",
 					 devmgr_file_pwrite(f, data + 70000,
 							    10000, 70000),
 					 10000);
@@ -339,20 +337,20 @@ static enum conform_result fs_errors(struct conform *c)
 		devmgr_file_close(f);
 	if (!conform_rc_is(c, "open(\"/conform-missing\", O_RDONLY)", rc,
 			   -ENOENT) ||
-	    !conform_rc_is(c, "readdir(\"/conform-missing\")",
-			   devmgr_fs_readdir(fs, "/conform-missing",
-					     count_entry, &rc),
-			   -ENOENT))
+	    !conform_rc_is(
+		    c, "readdir(\"/conform-missing\")",
+		    devmgr_fs_readdir(fs, "/conform-missing", count_entry, &rc),
+		    -ENOENT))
 		return CONFORM_FAIL;
 	NEED_WRITABLE(c);
-	ok = fresh_dir(c, dir) && make_file(c, "/conform-errors/f", 10, 1,
-					    NULL) &&
+	ok = fresh_dir(c, dir) &&
+	     make_file(c, "/conform-errors/f", 10, 1, NULL) &&
 	     fresh_dir(c, "/conform-errors/d") &&
 	     make_file(c, "/conform-errors/d/inner", 1, 1, NULL);
-#define EXPECT(what, call, want)                                             \
-	do {                                                                 \
-		if (ok)                                                      \
-			ok = conform_rc_is(c, what, call, want);             \
+#define EXPECT(what, call, want)                                               \
+	do {                                                                   \
+		if (ok)                                                        \
+			ok = conform_rc_is(c, what, call, want);               \
 	} while (0)
 	EXPECT("stat(\"/conform-errors/f/x\")",
 	       devmgr_fs_stat(fs, "/conform-errors/f/x", &st), -ENOTDIR);
@@ -407,7 +405,9 @@ static enum conform_result fs_errors(struct conform *c)
 /* A "." or ".." step is -EINVAL, for every op that takes a path. */
 static enum conform_result fs_dots(struct conform *c)
 {
-	static const char *const paths[] = { "/.", "/..", "/conform-dots/.",
+	static const char *const paths[] = { "/.",
+					     "/..",
+					     "/conform-dots/.",
 					     "/conform-dots/..",
 					     "/conform-dots/./f",
 					     "/conform-dots/../conform-dots" };
@@ -435,9 +435,9 @@ static enum conform_result fs_dots(struct conform *c)
 			ok = conform_rc_is(c, what, devmgr_fs_rmdir(fs, p),
 					   -EINVAL);
 			snprintf(what, sizeof(what), "mkdir(\"%s\")", p);
-			ok = ok && conform_rc_is(c, what,
-						 devmgr_fs_mkdir(fs, p),
-						 -EINVAL);
+			ok = ok &&
+			     conform_rc_is(c, what, devmgr_fs_mkdir(fs, p),
+					   -EINVAL);
 		}
 	}
 	if (!w)
@@ -481,8 +481,7 @@ static enum conform_result fs_readdir(struct conform *c)
 	     make_file(c, "/conform-readdir/bb", 5000, 2, NULL) &&
 	     fresh_dir(c, "/conform-readdir/sub dir") &&
 	     conform_rc_is(c, "readdir(\"/conform-readdir\")",
-			   devmgr_fs_readdir(fs_of(c), dir, list_entry, &l),
-			   0);
+			   devmgr_fs_readdir(fs_of(c), dir, list_entry, &l), 0);
 	if (ok && l.n != 3)
 		return conform_fail(c, "readdir(\"/conform-readdir\")",
 				    "3 entries (no \".\" or \"..\")", "%d",
@@ -506,18 +505,18 @@ static enum conform_result fs_readdir(struct conform *c)
 	}
 	/* Stopping early: readdir returns what the function returned. */
 	struct listing stop = { .stop_after = 1 };
-	ok = ok && conform_rc_is(c, "readdir() whose function returns 7",
-				 devmgr_fs_readdir(fs_of(c), dir, list_entry,
-						   &stop),
-				 7);
+	ok = ok &&
+	     conform_rc_is(c, "readdir() whose function returns 7",
+			   devmgr_fs_readdir(fs_of(c), dir, list_entry, &stop),
+			   7);
 	if (ok && stop.calls != 1)
 		return conform_fail(c, "readdir() whose function returns 7",
 				    "one call", "%d calls", stop.calls);
-	ok = ok && conform_rc_is(c, "readdir(a file)",
-				 devmgr_fs_readdir(fs_of(c),
-						   "/conform-readdir/bb",
-						   list_entry, &l),
-				 -ENOTDIR);
+	ok = ok &&
+	     conform_rc_is(c, "readdir(a file)",
+			   devmgr_fs_readdir(fs_of(c), "/conform-readdir/bb",
+					     list_entry, &l),
+			   -ENOTDIR);
 	return done(c, ok, dir);
 }
 
@@ -584,9 +583,8 @@ static enum conform_result fs_truncate(struct conform *c)
 			 "after truncating it to 3000 bytes");
 	/* Growing: the new bytes read as zeros. */
 	ok = ok && conform_rc_is(c, "open(t, O_RDWR)",
-				 devmgr_fs_open(fs_of(c),
-						"/conform-truncate/t", O_RDWR,
-						&f),
+				 devmgr_fs_open(fs_of(c), "/conform-truncate/t",
+						O_RDWR, &f),
 				 0);
 	if (ok) {
 		ok = conform_rc_is(c, "ftruncate(t, 9000)",
@@ -636,10 +634,8 @@ static enum conform_result fs_names(struct conform *c)
 	ok = fresh_dir(c, dir) &&
 	     make_file(c, "/conform-names/a name with spaces.and.dots", 1, 1,
 		       NULL) &&
-	     make_file(c, UTF8_NAME,
-		       1, 2, NULL) &&
-	     stat_is(c, UTF8_NAME,
-		     0, DEVMGR_FS_FILE);
+	     make_file(c, UTF8_NAME, 1, 2, NULL) &&
+	     stat_is(c, UTF8_NAME, 0, DEVMGR_FS_FILE);
 	memset(name, 'n', 200);
 	name[200] = '\0';
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -649,15 +645,16 @@ static enum conform_result fs_names(struct conform *c)
 	name[DEVMGR_FS_NAME_MAX + 1] = '\0';
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (ok) {
-		int rc = devmgr_fs_open(fs_of(c), path, O_CREAT | O_WRONLY,
-					&f);
+		int rc = devmgr_fs_open(fs_of(c), path, O_CREAT | O_WRONLY, &f);
 		if (rc == 0)
 			devmgr_file_close(f);
-		ok = conform_rc_is(c, "open(a name of DEVMGR_FS_NAME_MAX + 1 "
-				      "bytes, O_CREAT)",
+		ok = conform_rc_is(c,
+				   "open(a name of DEVMGR_FS_NAME_MAX + 1 "
+				   "bytes, O_CREAT)",
 				   rc, -ENAMETOOLONG) &&
-		     conform_rc_is(c, "mkdir(a name of DEVMGR_FS_NAME_MAX + 1 "
-				      "bytes)",
+		     conform_rc_is(c,
+				   "mkdir(a name of DEVMGR_FS_NAME_MAX + 1 "
+				   "bytes)",
 				   devmgr_fs_mkdir(fs_of(c), path),
 				   -ENAMETOOLONG);
 	}
@@ -675,8 +672,8 @@ static enum conform_result fs_sync(struct conform *c)
 			       : CONFORM_FAIL;
 	ok = fresh_dir(c, "/conform-sync") &&
 	     make_file(c, "/conform-sync/f", 4096, 71, NULL) &&
-	     conform_rc_is(c, "sync() after writes",
-			   devmgr_fs_sync(fs_of(c)), 0) &&
+	     conform_rc_is(c, "sync() after writes", devmgr_fs_sync(fs_of(c)),
+			   0) &&
 	     conform_rc_is(c, "sync() again", devmgr_fs_sync(fs_of(c)), 0);
 	return done(c, ok, "/conform-sync");
 }
@@ -694,14 +691,14 @@ static enum conform_result fs_setattr(struct conform *c)
 	NEED_WRITABLE(c);
 	if (!DEVMGR_HAS_OP(fs->ops, 1, setattr))
 		return conform_skip(c, "the provider has no setattr");
-	ok = fresh_dir(c, "/conform-setattr") && make_file(c, f, 10, 81, NULL) &&
+	ok = fresh_dir(c, "/conform-setattr") &&
+	     make_file(c, f, 10, 81, NULL) &&
 	     conform_rc_is(c, "setattr(f, mtime 1000000000)",
 			   devmgr_fs_setattr(fs, f, &sa), 0) &&
 	     conform_rc_is(c, "stat(f)", devmgr_fs_stat(fs, f, &st), 0);
 	if (ok && st.mtime != 1000000000)
 		return conform_fail(c, "stat(f).mtime after setattr",
-				    "1000000000", "%lld",
-				    (long long)st.mtime);
+				    "1000000000", "%lld", (long long)st.mtime);
 	sa.valid = DEVMGR_FS_SET_ATTRS;
 	sa.attrs = 0x40;
 	ok = ok && conform_rc_is(c, "setattr(f, attrs 0x40)",
@@ -716,8 +713,8 @@ static enum conform_result fs_setattr(struct conform *c)
 			rc = (int)devmgr_file_pwrite(h, "x", 1, 0);
 			devmgr_file_close(h);
 		}
-		ok = ok && conform_rc_is(c, "writing a READONLY file", rc,
-					 -EPERM) &&
+		ok = ok &&
+		     conform_rc_is(c, "writing a READONLY file", rc, -EPERM) &&
 		     conform_rc_is(c, "unlink(a READONLY file)",
 				   devmgr_fs_unlink(fs, f), -EPERM);
 		sa.attrs = 0;
@@ -738,16 +735,18 @@ static enum conform_result fs_read_only(struct conform *c)
 
 	if (writable(fs)) {
 		if (!c->ro_handle)
-			return conform_skip(c, "the filesystem is writable, "
-					       "and %s",
+			return conform_skip(c,
+					    "the filesystem is writable, "
+					    "and %s",
 					    c->ro_why);
 		fs = c->ro_handle;
 	}
 	if (!conform_rc_is(c, "volume()", devmgr_fs_volume(fs, &v), 0))
 		return CONFORM_FAIL;
 	if (!v.read_only)
-		return conform_fail(c, "volume().read_only of a read-only "
-				       "filesystem",
+		return conform_fail(c,
+				    "volume().read_only of a read-only "
+				    "filesystem",
 				    "true", "false");
 	if (DEVMGR_HAS_OP(fs->ops, 0, pwrite) ||
 	    DEVMGR_HAS_OP(fs->ops, 0, mkdir) ||
@@ -783,48 +782,57 @@ static enum conform_result fs_read_only(struct conform *c)
 }
 
 const struct conform_case conform_fs_cases[] = {
-	{ "fs.volume", "volume() answers 0: type and label NUL-terminated, "
-		       "type not empty, free_bytes at most total_bytes, "
-		       "read_only true exactly when the write ops are absent",
+	{ "fs.volume",
+	  "volume() answers 0: type and label NUL-terminated, "
+	  "type not empty, free_bytes at most total_bytes, "
+	  "read_only true exactly when the write ops are absent",
 	  fs_volume },
-	{ "fs.root", "\"/\" is a folder that lists; opening it to write is "
-		     "-EISDIR",
+	{ "fs.root",
+	  "\"/\" is a folder that lists; opening it to write is "
+	  "-EISDIR",
 	  fs_root },
-	{ "fs.create", "files created with O_CREAT | O_EXCL read back (size, "
-		       "bytes, fewer at the end, 0 past it), also after "
-		       "writing inside and past the end; O_TRUNC empties",
+	{ "fs.create",
+	  "files created with O_CREAT | O_EXCL read back (size, "
+	  "bytes, fewer at the end, 0 past it), also after "
+	  "writing inside and past the end; O_TRUNC empties",
 	  fs_create },
-	{ "fs.errors", "-ENOENT, -ENOTDIR, -EEXIST, -ENOTEMPTY and -EISDIR "
-		       "where sig/fs.h says",
+	{ "fs.errors",
+	  "-ENOENT, -ENOTDIR, -EEXIST, -ENOTEMPTY and -EISDIR "
+	  "where sig/fs.h says",
 	  fs_errors },
-	{ "fs.dots", "a \".\" or \"..\" step is -EINVAL for stat, open, "
-		     "mkdir and rmdir",
+	{ "fs.dots",
+	  "a \".\" or \"..\" step is -EINVAL for stat, open, "
+	  "mkdir and rmdir",
 	  fs_dots },
-	{ "fs.readdir", "readdir lists each entry once with its kind and "
-			"size, without \".\" and \"..\"; a non-zero return "
-			"stops it and is returned; a file is -ENOTDIR",
+	{ "fs.readdir",
+	  "readdir lists each entry once with its kind and "
+	  "size, without \".\" and \"..\"; a non-zero return "
+	  "stops it and is returned; a file is -ENOTDIR",
 	  fs_readdir },
-	{ "fs.rename", "rename to a new name, over an existing file (as "
-		       "rename(2)), and of a folder into another",
+	{ "fs.rename",
+	  "rename to a new name, over an existing file (as "
+	  "rename(2)), and of a folder into another",
 	  fs_rename },
 	{ "fs.truncate", "ftruncate shrinks, and grows with zeros",
 	  fs_truncate },
 	{ "fs.remove", "unlink and rmdir remove; the name can be used again",
 	  fs_remove },
-	{ "fs.names", "names with spaces, dots, UTF-8 and 200 bytes work; "
-		      "DEVMGR_FS_NAME_MAX + 1 bytes is -ENAMETOOLONG",
+	{ "fs.names",
+	  "names with spaces, dots, UTF-8 and 200 bytes work; "
+	  "DEVMGR_FS_NAME_MAX + 1 bytes is -ENAMETOOLONG",
 	  fs_names },
-	{ "fs.sync", "sync() answers 0 after writes, and again",
-	  fs_sync },
-	{ "fs.setattr", "when offered (minor 1): mtime set reads back, bits "
-			"outside the settable ones are -EINVAL; with "
-			"attributes, a READONLY file refuses writing and "
-			"unlink with -EPERM",
+	{ "fs.sync", "sync() answers 0 after writes, and again", fs_sync },
+	{ "fs.setattr",
+	  "when offered (minor 1): mtime set reads back, bits "
+	  "outside the settable ones are -EINVAL; with "
+	  "attributes, a READONLY file refuses writing and "
+	  "unlink with -EPERM",
 	  fs_setattr },
-	{ "fs.read_only", "a read-only filesystem (the device, or one made "
-			  "with read_only=true) says so in volume(), has no "
-			  "write ops, answers -EROFS to every write and "
-			  "still lists and syncs",
+	{ "fs.read_only",
+	  "a read-only filesystem (the device, or one made "
+	  "with read_only=true) says so in volume(), has no "
+	  "write ops, answers -EROFS to every write and "
+	  "still lists and syncs",
 	  fs_read_only },
 	{ NULL, NULL, NULL },
 };

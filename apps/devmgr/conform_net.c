@@ -13,14 +13,14 @@
 #include <time.h>
 
 #define ETHERTYPE_TEST 0x88b5
-#define MARK "devmgr-conform"
-#define MARK_LEN 14
-#define WAIT_MS 2000
+#define MARK	       "devmgr-conform"
+#define MARK_LEN       14
+#define WAIT_MS	       2000
 
 struct rx {
 	struct devmgr_net *n;
-	int frames;      /* kit frames received */
-	int in_send;     /* > 0 while the kit is inside a send */
+	int frames;	 /* kit frames received */
+	int in_send;	 /* > 0 while the kit is inside a send */
 	int inside_send; /* frames delivered inside a send */
 	size_t longest;
 	uint8_t last[65536 + 64];
@@ -184,8 +184,9 @@ static enum conform_result net_mtu(struct conform *c)
 		return CONFORM_FAIL;
 	size_t max = info.mtu + 14;
 	uint8_t *f = frame(max + 100, NULL, info.mac, 1);
-	struct iovec gather[] = { { f, 7 }, { f + 7, 0 }, { f + 7, 30 },
-				  { f + 37, max - 37 } };
+	struct iovec gather[] = {
+		{ f, 7 }, { f + 7, 0 }, { f + 7, 30 }, { f + 37, max - 37 }
+	};
 	struct iovec over[] = { { f, 20 }, { f + 20, max - 19 } };
 	char what[96];
 	bool ok = true;
@@ -194,12 +195,17 @@ static enum conform_result net_mtu(struct conform *c)
 	const struct {
 		size_t len;
 		int want;
-	} t[] = { { 0, -EMSGSIZE }, { 13, -EMSGSIZE }, { 14, 0 },
-		  { 60, 0 },	    { max, 0 },		{ max + 1, -EMSGSIZE },
+	} t[] = { { 0, -EMSGSIZE },
+		  { 13, -EMSGSIZE },
+		  { 14, 0 },
+		  { 60, 0 },
+		  { max, 0 },
+		  { max + 1, -EMSGSIZE },
 		  { max + 100, -EMSGSIZE } };
 	for (size_t i = 0; ok && i < sizeof(t) / sizeof(t[0]); i++) {
-		snprintf(what, sizeof(what), "send(a frame of %zu bytes, mtu %u)",
-			 t[i].len, info.mtu);
+		snprintf(what, sizeof(what),
+			 "send(a frame of %zu bytes, mtu %u)", t[i].len,
+			 info.mtu);
 		ok = conform_rc_is(c, what, send_frame(c, n, NULL, f, t[i].len),
 				   t[i].want);
 	}
@@ -320,10 +326,9 @@ static enum conform_result net_batch(struct conform *c)
 	ok = get_info(c, n, &info, "the device");
 	if (ok && c->peer_handle)
 		ok = get_info(c, c->peer_handle, &pi, "the peer") &&
-		     conform_rc_is(c, "set_rx() of the peer",
-				   devmgr_net_set_rx(c->peer_handle, on_frame,
-						     r),
-				   0);
+		     conform_rc_is(
+			     c, "set_rx() of the peer",
+			     devmgr_net_set_rx(c->peer_handle, on_frame, r), 0);
 	if (!ok) {
 		free(r);
 		return CONFORM_FAIL;
@@ -375,14 +380,16 @@ static enum conform_result net_batch(struct conform *c)
 				break;
 			devmgr_ctx_dispatch(c->ctx, 10);
 		}
-		ok = conform_rc_is(c, "send_batch(8 frames, the third of mtu "
-				      "+ 15 bytes)",
+		ok = conform_rc_is(c,
+				   "send_batch(8 frames, the third of mtu "
+				   "+ 15 bytes)",
 				   rc, 2);
 	}
 	v[0].iov_len = info.mtu + 15;
 	if (ok)
-		ok = conform_rc_is(c, "send_batch(8 frames, the first of mtu "
-				      "+ 15 bytes)",
+		ok = conform_rc_is(c,
+				   "send_batch(8 frames, the first of mtu "
+				   "+ 15 bytes)",
 				   devmgr_net_send_batch(n, v, 8), -EMSGSIZE);
 	if (c->peer_handle)
 		devmgr_net_set_rx(c->peer_handle, NULL, NULL);
@@ -410,15 +417,14 @@ static enum conform_result net_stats(struct conform *c)
 				   send_frame(c, n, NULL, f, 100), 0);
 	free(f);
 	ok = ok && conform_rc_is(c, "stats()", devmgr_net_stats(n, &b), 0);
-	if (ok && (b.tx_frames < a.tx_frames + 5 ||
-		   b.tx_bytes < a.tx_bytes + 500))
-		return conform_fail(c, "stats() after 5 frames of 100 bytes",
-				    "tx_frames and tx_bytes up by 5 and 500",
-				    "up by %llu and %llu",
-				    (unsigned long long)(b.tx_frames -
-							 a.tx_frames),
-				    (unsigned long long)(b.tx_bytes -
-							 a.tx_bytes));
+	if (ok &&
+	    (b.tx_frames < a.tx_frames + 5 || b.tx_bytes < a.tx_bytes + 500))
+		return conform_fail(
+			c, "stats() after 5 frames of 100 bytes",
+			"tx_frames and tx_bytes up by 5 and 500",
+			"up by %llu and %llu",
+			(unsigned long long)(b.tx_frames - a.tx_frames),
+			(unsigned long long)(b.tx_bytes - a.tx_bytes));
 	if (!ok)
 		return CONFORM_FAIL;
 	if (!c->peer_handle)
@@ -429,12 +435,11 @@ static enum conform_result net_stats(struct conform *c)
 	if (!r)
 		abort();
 	ok = get_info(c, c->peer_handle, &pi, "the peer") &&
-	     conform_rc_is(c, "set_rx()", devmgr_net_set_rx(n, on_frame, r),
-			   0);
+	     conform_rc_is(c, "set_rx()", devmgr_net_set_rx(n, on_frame, r), 0);
 	f = frame(100, info.mac, pi.mac, 301);
-	ok = ok && conform_rc_is(c, "send(100 bytes) by the peer",
-				 send_frame(c, c->peer_handle, NULL, f, 100),
-				 0);
+	ok = ok &&
+	     conform_rc_is(c, "send(100 bytes) by the peer",
+			   send_frame(c, c->peer_handle, NULL, f, 100), 0);
 	if (ok) {
 		wait_frames(c, r, 1);
 		ok = conform_rc_is(c, "stats()", devmgr_net_stats(n, &a), 0);
@@ -446,8 +451,9 @@ static enum conform_result net_stats(struct conform *c)
 		ok = false;
 	}
 	int got = r->frames;
-	ok = ok && conform_rc_is(c, "set_rx(NULL)",
-				 devmgr_net_set_rx(n, NULL, NULL), 0) &&
+	ok = ok &&
+	     conform_rc_is(c, "set_rx(NULL)", devmgr_net_set_rx(n, NULL, NULL),
+			   0) &&
 	     conform_rc_is(c, "send(100 bytes) by the peer",
 			   send_frame(c, c->peer_handle, NULL, f, 100), 0);
 	if (ok) {
@@ -455,8 +461,9 @@ static enum conform_result net_stats(struct conform *c)
 		ok = conform_rc_is(c, "stats()", devmgr_net_stats(n, &b), 0);
 	}
 	if (ok && b.rx_drops < a.rx_drops + 1) {
-		conform_fail(c, "rx_drops after a frame came without a "
-				"receiver",
+		conform_fail(c,
+			     "rx_drops after a frame came without a "
+			     "receiver",
 			     "up by 1", "up by %llu",
 			     (unsigned long long)(b.rx_drops - a.rx_drops));
 		ok = false;
@@ -500,45 +507,50 @@ static enum conform_result net_offload(struct conform *c)
 	f[26] = 10, f[29] = 1, f[30] = 10, f[33] = 2;
 	f[34 + 12] = 0x50;
 	char what[128];
-	snprintf(what, sizeof(what), "send(a TCP frame of %zu bytes, mtu %u, "
-				     "%s)",
+	snprintf(what, sizeof(what),
+		 "send(a TCP frame of %zu bytes, mtu %u, "
+		 "%s)",
 		 len, info.mtu,
 		 info.offload & DEVMGR_NET_OFF_TSO ? "beyond max_frame"
 						   : "no TSO");
-	bool ok = conform_rc_is(c, what, devmgr_net_send(n, f, len),
-				-EMSGSIZE);
+	bool ok = conform_rc_is(c, what, devmgr_net_send(n, f, len), -EMSGSIZE);
 	free(f);
 	return ok ? CONFORM_PASS : CONFORM_FAIL;
 }
 
 const struct conform_case conform_net_cases[] = {
-	{ "net.info", "info() answers 0 and the same twice: a unicast, "
-		      "non-zero MAC, mtu 68 to 65535, only known offload "
-		      "bits, max_frame above mtu + 14 with an offload and 0 "
-		      "or mtu + 14 without",
+	{ "net.info",
+	  "info() answers 0 and the same twice: a unicast, "
+	  "non-zero MAC, mtu 68 to 65535, only known offload "
+	  "bits, max_frame above mtu + 14 with an offload and 0 "
+	  "or mtu + 14 without",
 	  net_info },
-	{ "net.mtu", "frames of 14, 60 and mtu + 14 bytes are sent (also "
-		     "gathered from 4 elements, one empty); 0, 13, mtu + 15 "
-		     "and mtu + 114 bytes are -EMSGSIZE, never truncated",
+	{ "net.mtu",
+	  "frames of 14, 60 and mtu + 14 bytes are sent (also "
+	  "gathered from 4 elements, one empty); 0, 13, mtu + 15 "
+	  "and mtu + 114 bytes are -EMSGSIZE, never truncated",
 	  net_mtu },
-	{ "net.receive", "with a peer: 3 frames it sends (60, 46 and mtu + "
-			 "14 bytes) reach the device's receiver once each, "
-			 "whole, through the loop and never inside send",
+	{ "net.receive",
+	  "with a peer: 3 frames it sends (60, 46 and mtu + "
+	  "14 bytes) reach the device's receiver once each, "
+	  "whole, through the loop and never inside send",
 	  net_receive },
-	{ "net.send", "with a peer: the same, the other way",
-	  net_send },
-	{ "net.batch", "send_batch of 8 frames answers 1 to 8 (a peer "
-		       "receives that many, in order); with the third too "
-		       "long it answers 2, with the first -EMSGSIZE",
+	{ "net.send", "with a peer: the same, the other way", net_send },
+	{ "net.batch",
+	  "send_batch of 8 frames answers 1 to 8 (a peer "
+	  "receives that many, in order); with the third too "
+	  "long it answers 2, with the first -EMSGSIZE",
 	  net_batch },
-	{ "net.stats", "when offered: tx_frames and tx_bytes count sent "
-		       "frames; with a peer, rx_frames counts received ones "
-		       "and rx_drops those that came without a receiver "
-		       "(which is not called)",
+	{ "net.stats",
+	  "when offered: tx_frames and tx_bytes count sent "
+	  "frames; with a peer, rx_frames counts received ones "
+	  "and rx_drops those that came without a receiver "
+	  "(which is not called)",
 	  net_stats },
-	{ "net.offload", "offloads are honoured: without TSO a TCP "
-			 "super-frame is -EMSGSIZE; with TSO one beyond "
-			 "max_frame is",
+	{ "net.offload",
+	  "offloads are honoured: without TSO a TCP "
+	  "super-frame is -EMSGSIZE; with TSO one beyond "
+	  "max_frame is",
 	  net_offload },
 	{ NULL, NULL, NULL },
 };

@@ -43,8 +43,9 @@ enum blk_fault {
 };
 
 static const char *const blk_fault_names[] = {
-	"none", "info",	 "sector0", "last",  "clamp",	"zero",
-	"misaligned", "iovec", "spill", "flush", "discard", "rowrite", "crash", NULL,
+	"none",	   "info",	 "sector0", "last",  "clamp",
+	"zero",	   "misaligned", "iovec",   "spill", "flush",
+	"discard", "rowrite",	 "crash",   NULL,
 };
 
 struct fblk {
@@ -110,8 +111,8 @@ static int fblk_readv(struct devmgr_blk *b, uint64_t sector,
 	if (rc)
 		return rc < 0 ? rc : 0;
 	for (int i = 0; i < iovcnt && off < len; i++) {
-		size_t n = iov[i].iov_len < len - off ? iov[i].iov_len
-						       : len - off;
+		size_t n =
+			iov[i].iov_len < len - off ? iov[i].iov_len : len - off;
 		if (f->fault == F_IOVEC && i > 0)
 			break;
 		memcpy(iov[i].iov_base, f->data + sector * SS + off, n);
@@ -133,13 +134,12 @@ static int fblk_writev(struct devmgr_blk *b, uint64_t sector,
 		return rc < 0 ? rc : 0;
 	f->dirty = true;
 	for (int i = 0; i < iovcnt && off < len; i++) {
-		size_t n = iov[i].iov_len < len - off ? iov[i].iov_len
-						       : len - off;
+		size_t n =
+			iov[i].iov_len < len - off ? iov[i].iov_len : len - off;
 		if (f->fault == F_IOVEC && i > 0)
 			break;
 		if (!(f->fault == F_SECTOR0 && sector == 0))
-			memcpy(f->data + sector * SS + off, iov[i].iov_base,
-			       n);
+			memcpy(f->data + sector * SS + off, iov[i].iov_base, n);
 		off += n;
 	}
 	if (f->fault == F_LAST && sector + len / SS == f->sectors)
@@ -260,7 +260,8 @@ static const struct devmgr_provider fblk_provider = {
 	.destroy = fblk_destroy,
 };
 
-/* ---- console -------------------------------------------------------------- */
+/* ---- console --------------------------------------------------------------
+ */
 
 enum console_fault { C_NONE, C_INFO, C_WRITE, C_EMPTY, C_FLUSH, C_REOPEN };
 
@@ -321,8 +322,8 @@ static const struct devmgr_console_ops fcon_ops = {
 static int fcon_create(struct devmgr_device *dev, struct devmgr_error *err)
 {
 	struct fcon *f = devmgr_device_priv(dev);
-	int fault = fault_find(console_fault_names,
-			       devmgr_param_str(dev, "fault"));
+	int fault =
+		fault_find(console_fault_names, devmgr_param_str(dev, "fault"));
 
 	if (fault < 0)
 		return devmgr_error_set(err, -EINVAL, "unknown fault \"%s\"",
@@ -351,11 +352,8 @@ static const struct devmgr_provider fcon_provider = {
 };
 
 static const struct devmgr_provider *const providers[] = {
-	&fblk_provider,
-	&fcon_provider,
-	&fault_fs_provider,
-	&fault_net_provider,
-	NULL,
+	&fblk_provider,	     &fcon_provider, &fault_fs_provider,
+	&fault_net_provider, NULL,
 };
 
 DEVMGR_PLUGIN("test-conform-fault", "1", providers, NULL);

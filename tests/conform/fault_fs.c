@@ -30,9 +30,9 @@ enum fs_fault {
 };
 
 static const char *const fs_fault_names[] = {
-	"none", "volume", "root", "trunc", "exist",    "dots", "size",
-	"rename", "grow", "reuse", "longname", "sync", "mtime", "rowrite",
-	NULL,
+	"none",	    "volume", "root",	"trunc",   "exist",
+	"dots",	    "size",   "rename", "grow",	   "reuse",
+	"longname", "sync",   "mtime",	"rowrite", NULL,
 };
 
 struct ffs {
@@ -183,8 +183,8 @@ static int ffs_ftruncate(struct devmgr_file *f, uint64_t size)
 {
 	struct devmgr_fs_stat st;
 
-	if (state(f->fs)->fault == S_GROW && devmgr_file_stat(lf(f), &st) == 0 &&
-	    size > st.size)
+	if (state(f->fs)->fault == S_GROW &&
+	    devmgr_file_stat(lf(f), &st) == 0 && size > st.size)
 		return 0;
 	return devmgr_file_truncate(lf(f), size);
 }

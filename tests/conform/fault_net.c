@@ -24,8 +24,8 @@ enum net_fault {
 };
 
 static const char *const net_fault_names[] = {
-	"none", "info", "short", "rxdup", "inline", "batch", "stats", "tso",
-	NULL,
+	"none",	 "info",  "short", "rxdup", "inline",
+	"batch", "stats", "tso",   NULL,
 };
 
 struct fport {
@@ -100,8 +100,7 @@ static bool tcp_frame(const uint8_t *f, size_t len)
 	return len >= 34 && f[12] == 0x08 && f[13] == 0 && f[23] == 6;
 }
 
-static int fnet_sendv(struct devmgr_net *n, const struct iovec *iov,
-		      int iovcnt)
+static int fnet_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 {
 	struct fport *p = n->priv;
 	size_t len = 0;
@@ -117,8 +116,8 @@ static int fnet_sendv(struct devmgr_net *n, const struct iovec *iov,
 	}
 	bool too_short = len < DEVMGR_NET_MIN_FRAME &&
 			 !(p->fault == N_SHORT && len == 13);
-	bool too_long = len > p->mtu + 14u &&
-			!(p->fault == N_TSO && tcp_frame(f, len));
+	bool too_long =
+		len > p->mtu + 14u && !(p->fault == N_TSO && tcp_frame(f, len));
 	if (too_short || too_long) {
 		free(f);
 		return -EMSGSIZE;
