@@ -348,9 +348,14 @@ struct record {
 	char what[200], expected[200], got[200], reason[200];
 };
 
+/* res and rep are the parent's, freed here too so that a memory checker
+ * following the child finds nothing lost. */
 static void child(const struct conform_case *cases, size_t from,
-		  struct conform *c, int fd)
+		  struct conform *c, int fd, unsigned char *res,
+		  struct record *rep)
 {
+	free(res);
+	free(rep);
 	for (size_t i = from; cases[i].name; i++) {
 		struct record r = { .index = (unsigned char)i };
 		c->what[0] = c->expected[0] = c->got[0] = c->reason[0] = '\0';
@@ -405,7 +410,7 @@ static int run_children(const struct conform_case *cases, size_t n,
 		}
 		if (pid == 0) {
 			close(fds[0]);
-			child(cases, next, c, fds[1]);
+			child(cases, next, c, fds[1], res, rep);
 		}
 		close(fds[1]);
 		struct record r;
