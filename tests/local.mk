@@ -11,6 +11,7 @@ include $(srcdir)/tests/schema/local.mk
 include $(srcdir)/tests/unit/providers.mk
 include $(srcdir)/tests/unit/core.mk
 include $(srcdir)/tests/plugins/local.mk
+include $(srcdir)/tests/conform/local.mk
 include $(srcdir)/tests/integration/loader.mk
 include $(srcdir)/tests/integration/cli.mk
 include $(srcdir)/tests/fuzz/local.mk

@@ -13,6 +13,8 @@ void print_devices(struct devmgr_ctx *ctx, bool json);
 int print_plugins(struct devmgr_ctx *ctx, bool json);
 void print_provider(struct devmgr_ctx *ctx, const struct devmgr_provider *p,
 		    bool json);
+/* devmgr conform PROVIDER [PARAM=VALUE]... (conform.c). */
+int cmd_conform(struct devmgr_ctx *ctx, int argc, char **argv, bool json);
 /* Print a JSON document to stdout, one line, and a newline. */
 void print_json(json_t *doc);
 

@@ -32,7 +32,9 @@ static void usage(FILE *f)
 	      "  validate -c FILE           check a configuration, create nothing\n"
 	      "  run [-c FILE] [APP]        create the devices and run an app\n"
 	      "  watch [-c FILE] [--xenstore]\n"
-	      "                             print plug and unplug events as JSON lines\n\n"
+	      "                             print plug and unplug events as JSON lines\n"
+	      "  conform PROVIDER [PARAM=VALUE]... [--json]\n"
+	      "                             run the signature's conformance kit\n\n"
 	      "Options:\n"
 	      "  -c, --config FILE      device configuration (default: built-in)\n"
 	      "      --json             JSON output (see schemas/)\n"
@@ -312,6 +314,8 @@ int main(int argc, char **argv)
 		r = cmd_run(ctx, &o);
 	else if (strcmp(o.verb, "watch") == 0)
 		r = cmd_watch(ctx, &o);
+	else if (strcmp(o.verb, "conform") == 0)
+		r = cmd_conform(ctx, o.noperands, o.operands, o.json);
 	else {
 		fprintf(stderr, "devmgr: unknown verb \"%s\" (see devmgr --help)\n",
 			o.verb);
