@@ -29,7 +29,7 @@ struct fat_devs {
 bool fat_verb_writes(enum fat_verb verb)
 {
 	return verb == FAT_PUT || verb == FAT_MKDIR || verb == FAT_RM ||
-	       verb == FAT_MV ||
+	       verb == FAT_MV || verb == FAT_MKFS ||
 	       (verb == FAT_ATTRIB &&
 		(fat_command.attr_set | fat_command.attr_clear));
 }
@@ -619,6 +619,7 @@ static int run(struct devmgr_fs *fs, const struct fat_cmd *c, char **p)
 	case FAT_MV:
 		return cmd_mv(fs, p[0], p[1]);
 	case FAT_DF:
+	case FAT_MKFS: /* made by fs-fat as it was created: say what */
 		return cmd_df(fs);
 	case FAT_ATTRIB:
 		return cmd_attrib(fs, p[0]);
