@@ -162,6 +162,12 @@ static int set_params(json_t *fs, const struct fat_cmd *c)
 	return rc ? -ENOMEM : 0;
 }
 
+static int oom(void)
+{
+	fprintf(stderr, "devmgr-fat: out of memory\n");
+	return FAT_EXIT_FAILED;
+}
+
 static int report(const struct devmgr_error *e, int status)
 {
 	char line[1400];
@@ -173,8 +179,7 @@ static int report(const struct devmgr_error *e, int status)
 
 /* --image FILE: SIZE makes the file that size first (created if need
  * be); without it the file is formatted as large as it is. */
-static int image(struct devmgr_ctx *ctx, const char *path,
-		 const struct fat_cmd *c, json_t **root)
+static int image(const char *path, const struct fat_cmd *c, json_t **root)
 {
 	if (c->mkfs.have_size) {
 		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -188,12 +193,11 @@ static int image(struct devmgr_ctx *ctx, const char *path,
 		}
 		close(fd);
 	}
-	(void)ctx;
 	*root = json_pack("{s:i, s:{s:{s:s, s:s}, s:{s:s, s:s}}, s:{s:s}}",
 			  "devmgr", 1, "devices", "disk", "provider",
 			  "blk-file", "path", path, "fs", "provider", "fs-fat",
 			  "on", "disk", "app", "name", "fat");
-	return *root ? FAT_EXIT_OK : FAT_EXIT_FAILED;
+	return *root ? FAT_EXIT_OK : oom();
 }
 
 /* -c CONFIG: its one fs-fat device gets the parameters.  The text is
@@ -234,7 +238,7 @@ static int config(const char *path, const struct fat_cmd *c, json_t **root)
 		return FAT_EXIT_USAGE;
 	}
 	if (set_params(fs, c) < 0)
-		return FAT_EXIT_FAILED;
+		return oom();
 	snprintf(dir, sizeof(dir), "%s", path);
 	if (chdir(dirname(dir)) < 0) {
 		fprintf(stderr, "devmgr-fat: mkfs: %s: %s\n", dir,
@@ -254,22 +258,20 @@ int fat_mkfs_load(struct devmgr_ctx *ctx, const char *image_path,
 	int rc;
 
 	if (image_path != NULL) {
-		rc = image(ctx, image_path, c, &root);
+		rc = image(image_path, c, &root);
 		fs = root ? json_object_get(json_object_get(root, "devices"),
 					    "fs")
 			  : NULL;
 		if (rc == FAT_EXIT_OK && (fs == NULL || set_params(fs, c) < 0))
-			rc = FAT_EXIT_FAILED;
+			rc = oom();
 	} else {
 		rc = config(config_path, c, &root);
 	}
 	if (rc == FAT_EXIT_OK) {
 		text = json_dumps(root, JSON_COMPACT);
 		if (text == NULL)
-			rc = FAT_EXIT_FAILED;
+			rc = oom();
 	}
-	if (rc == FAT_EXIT_FAILED && text == NULL && root == NULL)
-		fprintf(stderr, "devmgr-fat: out of memory\n");
 	if (rc == FAT_EXIT_OK &&
 	    devmgr_ctx_load_config_string(
 		    ctx, text, image_path ? image_path : config_path, &e) < 0)
