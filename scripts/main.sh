@@ -2,7 +2,7 @@
 # The main job on built-in defaults: install the build dependencies
 # (Debian 12), build everything, print "devmgr probe" of the www app's
 # built-in configuration, then run www on it: the demo site (site/, made
-# into a FAT image with mtools at build time) in a RAM disk (blk-ram),
+# into a FAT image with devmgr-fat at build time) in a RAM disk (blk-ram),
 # read through fs-fat, served by net-socket on http://127.0.0.1:8080/
 # with the access log on stdout, until Ctrl-C.
 set -eu

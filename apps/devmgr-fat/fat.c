@@ -9,6 +9,7 @@
 
 #include <devmgr/sig/fs.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@ struct fat_devs {
 bool fat_verb_writes(enum fat_verb verb)
 {
 	return verb == FAT_PUT || verb == FAT_MKDIR || verb == FAT_RM ||
-	       verb == FAT_MV ||
+	       verb == FAT_MV || verb == FAT_MKFS ||
 	       (verb == FAT_ATTRIB &&
 		(fat_command.attr_set | fat_command.attr_clear));
 }
@@ -76,6 +77,58 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
+/* ---- a folder's entries ---------------------------------------------- */
+
+/* A folder's entries, gathered before anything is removed: changing a
+ * folder while it is being read is not something the fs signature
+ * promises to support. */
+struct names {
+	size_t count, cap;
+	char **name;
+	bool *dir;
+	int64_t *mtime;
+};
+
+static int add_name(void *arg, const struct devmgr_fs_dirent *e)
+{
+	struct names *n = arg;
+
+	if (n->count == n->cap) {
+		size_t cap = n->cap ? n->cap * 2 : 16;
+		char **name = realloc(n->name, cap * sizeof(*name));
+		bool *dir;
+		int64_t *mtime;
+
+		if (name == NULL)
+			return -ENOMEM;
+		n->name = name;
+		dir = realloc(n->dir, cap * sizeof(*dir));
+		if (dir == NULL)
+			return -ENOMEM;
+		n->dir = dir;
+		mtime = realloc(n->mtime, cap * sizeof(*mtime));
+		if (mtime == NULL)
+			return -ENOMEM;
+		n->mtime = mtime;
+		n->cap = cap;
+	}
+	n->name[n->count] = strdup(e->name);
+	if (n->name[n->count] == NULL)
+		return -ENOMEM;
+	n->mtime[n->count] = e->st.mtime;
+	n->dir[n->count++] = e->st.kind == DEVMGR_FS_DIR;
+	return 0;
+}
+
+static void free_names(struct names *n)
+{
+	for (size_t i = 0; i < n->count; i++)
+		free(n->name[i]);
+	free(n->name);
+	free(n->dir);
+	free(n->mtime);
+}
+
 /* ---- ls ------------------------------------------------------------- */
 
 /* "rhsa" with "-" for each attribute not set; "????" from a filesystem
@@ -119,16 +172,66 @@ static int ls_one(void *arg, const struct devmgr_fs_dirent *e)
 	return 0;
 }
 
+struct ls_tree {
+	bool long_list;
+	struct names dirs; /* the folders in it, to list next */
+};
+
+static int ls_tree_one(void *arg, const struct devmgr_fs_dirent *e)
+{
+	struct ls_tree *t = arg;
+
+	print_entry(e->name, &e->st, t->long_list);
+	return e->st.kind == DEVMGR_FS_DIR ? add_name(&t->dirs, e) : 0;
+}
+
+/* ls -R, as ls(1) does it: "PATH:", its entries, then each folder in it
+ * after an empty line.  *where gets the folder that failed. */
+static int ls_tree(struct devmgr_fs *fs, const char *path, char **where)
+{
+	struct ls_tree t = { .long_list = fat_command.long_list };
+	int rc;
+
+	printf("%s:\n", path);
+	rc = devmgr_fs_readdir(fs, path, ls_tree_one, &t);
+	if (rc < 0)
+		*where = strdup(path);
+	for (size_t i = 0; rc == 0 && i < t.dirs.count; i++) {
+		char *child = join(path, t.dirs.name[i]);
+
+		if (child == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		printf("\n");
+		rc = ls_tree(fs, child, where);
+		free(child);
+	}
+	free_names(&t.dirs);
+	return rc;
+}
+
 static int cmd_ls(struct devmgr_fs *fs, const char *path)
 {
 	struct devmgr_fs_stat st;
 	bool long_list = fat_command.long_list;
+	char *where = NULL;
 	int rc = devmgr_fs_stat(fs, path, &st);
 
 	if (rc < 0)
 		return fail("ls", path, rc);
 	if (st.kind != DEVMGR_FS_DIR) {
 		print_entry(base_name(path), &st, long_list);
+		return FAT_EXIT_OK;
+	}
+	if (fat_command.recursive) {
+		rc = ls_tree(fs, path, &where);
+		if (rc < 0) {
+			fflush(stdout);
+			rc = fail("ls", where ? where : path, rc);
+			free(where);
+			return rc;
+		}
 		return FAT_EXIT_OK;
 	}
 	rc = devmgr_fs_readdir(fs, path, ls_one, &long_list);
@@ -220,39 +323,109 @@ static char *host_dest(const char *src, const char *dest)
 	return strdup(dest);
 }
 
-/* A failed get removes what it wrote: a partial copy must not pass for
- * the file. */
-static int cmd_get(struct devmgr_fs *fs, const char *src, const char *dest)
+/* Copy the fs file src out to the host file out.  A failed get removes
+ * what it wrote: a partial copy must not pass for the file.  mtime >= 0:
+ * the host file gets that modification time (get -r). */
+static int get_file(struct devmgr_fs *fs, const char *src, const char *out,
+		    int64_t mtime)
 {
-	bool to_stdout = strcmp(dest, "-") == 0;
 	const char *where;
-	char *out;
-	int fd, rc = refuse_dir(fs, "get", src);
+	int fd, rc;
 
-	if (rc != FAT_EXIT_OK)
-		return rc;
-	if (to_stdout)
-		return cmd_cat(fs, src);
-	out = host_dest(src, dest);
-	if (out == NULL)
-		return fail("get", src, -ENOMEM);
 	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = fail("get", out, -errno);
-		free(out);
-		return rc;
-	}
+	if (fd < 0)
+		return fail("get", out, -errno);
 	rc = copy_out(fs, src, fd, &where);
+	if (rc == 0 && mtime >= 0) {
+		struct timespec t[2] = { { .tv_nsec = UTIME_OMIT },
+					 { .tv_sec = (time_t)mtime } };
+
+		if (futimens(fd, t) < 0) {
+			rc = -errno;
+			where = NULL;
+		}
+	}
 	if (close(fd) < 0 && rc == 0) {
 		rc = -errno;
 		where = NULL;
 	}
 	if (rc < 0) {
 		unlink(out);
-		rc = fail("get", where ? where : out, rc);
-	} else {
-		rc = FAT_EXIT_OK;
+		return fail("get", where ? where : out, rc);
 	}
+	return FAT_EXIT_OK;
+}
+
+/* A host folder for get -r: made, or one that is there already. */
+static int host_mkdir(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0755) == 0)
+		return 0;
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	return errno == EEXIST ? -ENOTDIR : -errno;
+}
+
+/* get -r: the fs folder src as the host folder out, everything in it,
+ * with the modification times; a folder's time is set after its
+ * contents, which change it on the host.  The root has no time. */
+static int get_tree(struct devmgr_fs *fs, const char *src, const char *out,
+		    int64_t mtime)
+{
+	struct names n = { 0 };
+	int rc = host_mkdir(out), status = FAT_EXIT_OK;
+
+	if (rc < 0)
+		return fail("get", out, rc);
+	rc = devmgr_fs_readdir(fs, src, add_name, &n);
+	if (rc < 0)
+		status = fail("get", src, rc);
+	for (size_t i = 0; status == FAT_EXIT_OK && i < n.count; i++) {
+		char *from = join(src, n.name[i]), *to = join(out, n.name[i]);
+
+		if (from == NULL || to == NULL)
+			status = fail("get", src, -ENOMEM);
+		else if (n.dir[i])
+			status = get_tree(fs, from, to, n.mtime[i]);
+		else
+			status = get_file(fs, from, to, n.mtime[i]);
+		free(from);
+		free(to);
+	}
+	free_names(&n);
+	if (status == FAT_EXIT_OK && mtime >= 0) {
+		struct timespec t[2] = { { .tv_nsec = UTIME_OMIT },
+					 { .tv_sec = (time_t)mtime } };
+
+		if (utimensat(AT_FDCWD, out, t, 0) < 0)
+			status = fail("get", out, -errno);
+	}
+	return status;
+}
+
+static int cmd_get(struct devmgr_fs *fs, const char *src, const char *dest)
+{
+	struct devmgr_fs_stat st;
+	char *out;
+	int rc = devmgr_fs_stat(fs, src, &st);
+
+	if (rc < 0)
+		return fail("get", src, rc);
+	if (st.kind == DEVMGR_FS_DIR && !fat_command.recursive)
+		return fail("get", src, -EISDIR);
+	if (strcmp(dest, "-") == 0)
+		return st.kind == DEVMGR_FS_DIR ? fail("get", src, -EISDIR)
+						: cmd_cat(fs, src);
+	/* get -r / DEST: the root's files into DEST itself */
+	out = strcmp(src, "/") == 0 ? strdup(dest) : host_dest(src, dest);
+	if (out == NULL)
+		return fail("get", src, -ENOMEM);
+	if (st.kind == DEVMGR_FS_DIR)
+		rc = get_tree(fs, src, out, strcmp(src, "/") ? st.mtime : -1);
+	else
+		rc = get_file(fs, src, out, -1);
 	free(out);
 	return rc;
 }
@@ -335,15 +508,15 @@ static char *put_dest(struct devmgr_fs *fs, const char *src, const char *dest)
 	return strdup(dest);
 }
 
-/* A failed put leaves what reached the filesystem, as cp does: on a full
- * disk that is a prefix of the file. */
-static int cmd_put(struct devmgr_fs *fs, const char *src, const char *dest)
+/* Copy the host file src in as the fs file out.  A failed put leaves what
+ * reached the filesystem, as cp does: on a full disk that is a prefix of
+ * the file. */
+static int put_file(struct devmgr_fs *fs, const char *src, const char *out)
 {
 	bool from_stdin = strcmp(src, "-") == 0, host;
 	uint64_t done = 0;
 	int fd = from_stdin ? STDIN_FILENO : open(src, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	char *out;
 	int rc;
 	bool have_st;
 
@@ -356,13 +529,7 @@ static int cmd_put(struct devmgr_fs *fs, const char *src, const char *dest)
 			close(fd);
 		return fail("put", src, -EISDIR);
 	}
-	out = put_dest(fs, src, dest);
-	if (out == NULL) {
-		rc = -ENOMEM;
-		host = false;
-	} else {
-		rc = copy_in(fs, fd, out, &host, &done);
-	}
+	rc = copy_in(fs, fd, out, &host, &done);
 	/* The source's modification time, at the filesystem's resolution
 	 * (FAT: 2 seconds, rounded down); a filesystem without setattr
 	 * keeps the time of the write. */
@@ -383,12 +550,150 @@ static int cmd_put(struct devmgr_fs *fs, const char *src, const char *dest)
 			"filesystem holds no larger file (FAT: 4 GiB - 1); "
 			"the rest of %s was not written\n",
 			out, (unsigned long long)done, src);
-		rc = FAT_EXIT_FAILED;
-	} else if (rc < 0) {
-		rc = fail("put", host ? src : out ? out : dest, rc);
-	} else {
-		rc = FAT_EXIT_OK;
+		return FAT_EXIT_FAILED;
 	}
+	if (rc < 0)
+		return fail("put", host ? src : out, rc);
+	return FAT_EXIT_OK;
+}
+
+/* The folders of a put -r from the top down to the one being copied:
+ * a symbolic link back to one of them would never end. */
+struct host_dir {
+	const struct host_dir *up;
+	dev_t dev;
+	ino_t ino;
+};
+
+static int entry_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int skip_dots(const struct dirent *e)
+{
+	return strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+}
+
+static int fs_mkdir_ok(struct devmgr_fs *fs, const char *path)
+{
+	struct devmgr_fs_stat st;
+	int rc = devmgr_fs_mkdir(fs, path);
+
+	if (rc == -EEXIST && devmgr_fs_stat(fs, path, &st) == 0)
+		rc = st.kind == DEVMGR_FS_DIR ? 0 : -ENOTDIR;
+	return rc;
+}
+
+static int put_tree(struct devmgr_fs *fs, const char *src, const char *out,
+		    const struct stat *st, const struct host_dir *up);
+
+/* One entry of a host folder, name, for put -r. */
+static int put_entry(struct devmgr_fs *fs, const char *src, const char *out,
+		     const char *name, const struct host_dir *up)
+{
+	char *from = join(src, name), *to = join(out, name);
+	struct stat st;
+	int status;
+
+	if (from == NULL || to == NULL) {
+		status = fail("put", src, -ENOMEM);
+	} else if (stat(from, &st) < 0) {
+		status = fail("put", from, -errno);
+	} else if (S_ISDIR(st.st_mode)) {
+		status = put_tree(fs, from, to, &st, up);
+	} else if (S_ISREG(st.st_mode)) {
+		status = put_file(fs, from, to);
+	} else {
+		fprintf(stderr, "devmgr-fat: put %s: not a file or a folder\n",
+			from);
+		status = FAT_EXIT_FAILED;
+	}
+	free(from);
+	free(to);
+	return status;
+}
+
+/* put -r: the host folder src (st: its stat) as the fs folder out, in
+ * name order.  Symbolic links are followed; files and folders are
+ * copied, anything else is refused. */
+static int put_tree(struct devmgr_fs *fs, const char *src, const char *out,
+		    const struct stat *st, const struct host_dir *up)
+{
+	struct host_dir here = { up, st->st_dev, st->st_ino };
+	struct dirent **ents = NULL;
+	int n, status = FAT_EXIT_OK, rc;
+
+	for (const struct host_dir *d = up; d != NULL; d = d->up)
+		if (d->dev == st->st_dev && d->ino == st->st_ino)
+			return fail("put", src, -ELOOP);
+	rc = fs_mkdir_ok(fs, out);
+	if (rc < 0)
+		return fail("put", out, rc);
+	n = scandir(src, &ents, skip_dots, entry_cmp);
+	if (n < 0)
+		return fail("put", src, -errno);
+	for (int i = 0; i < n; i++) {
+		if (status == FAT_EXIT_OK)
+			status = put_entry(fs, src, out, ents[i]->d_name,
+					   &here);
+		free(ents[i]);
+	}
+	free(ents);
+	if (status == FAT_EXIT_OK && strcmp(out, "/") != 0) {
+		struct devmgr_fs_setattr sa = { .valid = DEVMGR_FS_SET_MTIME,
+						.mtime = st->st_mtime };
+
+		rc = devmgr_fs_setattr(fs, out, &sa);
+		if (rc < 0 && rc != -EOPNOTSUPP)
+			status = fail("put", out, rc);
+	}
+	return status;
+}
+
+/* The last name of a host folder, also for "." and "site/". */
+static char *host_base(const char *path)
+{
+	char *real = realpath(path, NULL), *name;
+
+	if (real == NULL)
+		return NULL;
+	name = strdup(base_name(real));
+	free(real);
+	return name;
+}
+
+static int cmd_put(struct devmgr_fs *fs, const char *src, const char *dest)
+{
+	struct devmgr_fs_stat fst;
+	struct stat st;
+	char *out, *name;
+	int rc;
+
+	if (!fat_command.recursive || strcmp(src, "-") == 0 ||
+	    stat(src, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		out = put_dest(fs, src, dest);
+		if (out == NULL)
+			return fail("put", dest, -ENOMEM);
+		rc = put_file(fs, src, out);
+		free(out);
+		return rc;
+	}
+	/* As cp -r: into DEST/NAME when DEST is a folder, else as DEST. */
+	out = NULL;
+	if (devmgr_fs_stat(fs, dest, &fst) == 0 && fst.kind == DEVMGR_FS_DIR) {
+		name = host_base(src);
+		if (name == NULL)
+			return fail("put", src, -errno);
+		out = name[0] && strcmp(name, "/") ? join(dest, name)
+						   : strdup(dest);
+		free(name);
+	} else {
+		out = strdup(dest);
+	}
+	if (out == NULL)
+		return fail("put", src, -ENOMEM);
+	rc = put_tree(fs, src, out, &st, NULL);
 	free(out);
 	return rc;
 }
@@ -423,48 +728,6 @@ static int cmd_mkdir(struct devmgr_fs *fs, const char *path)
 				     : devmgr_fs_mkdir(fs, path);
 
 	return rc < 0 ? fail("mkdir", path, rc) : FAT_EXIT_OK;
-}
-
-/* A folder's entries, gathered before anything is removed: changing a
- * folder while it is being read is not something the fs signature
- * promises to support. */
-struct names {
-	size_t count, cap;
-	char **name;
-	bool *dir;
-};
-
-static int add_name(void *arg, const struct devmgr_fs_dirent *e)
-{
-	struct names *n = arg;
-
-	if (n->count == n->cap) {
-		size_t cap = n->cap ? n->cap * 2 : 16;
-		char **name = realloc(n->name, cap * sizeof(*name));
-		bool *dir;
-
-		if (name == NULL)
-			return -ENOMEM;
-		n->name = name;
-		dir = realloc(n->dir, cap * sizeof(*dir));
-		if (dir == NULL)
-			return -ENOMEM;
-		n->dir = dir;
-		n->cap = cap;
-	}
-	n->name[n->count] = strdup(e->name);
-	if (n->name[n->count] == NULL)
-		return -ENOMEM;
-	n->dir[n->count++] = e->st.kind == DEVMGR_FS_DIR;
-	return 0;
-}
-
-static void free_names(struct names *n)
-{
-	for (size_t i = 0; i < n->count; i++)
-		free(n->name[i]);
-	free(n->name);
-	free(n->dir);
 }
 
 /* Remove a folder and everything in it.  *where gets the path that
@@ -619,6 +882,7 @@ static int run(struct devmgr_fs *fs, const struct fat_cmd *c, char **p)
 	case FAT_MV:
 		return cmd_mv(fs, p[0], p[1]);
 	case FAT_DF:
+	case FAT_MKFS: /* made by fs-fat as it was created: say what */
 		return cmd_df(fs);
 	case FAT_ATTRIB:
 		return cmd_attrib(fs, p[0]);

@@ -3,6 +3,7 @@
 # from the plugin path.
 bin_PROGRAMS += apps/devmgr-fat/devmgr-fat
 apps_devmgr_fat_devmgr_fat_SOURCES = apps/devmgr-fat/main.c \
-	apps/devmgr-fat/fat.c apps/devmgr-fat/fattool.h
+	apps/devmgr-fat/fat.c apps/devmgr-fat/mkfs.c \
+	apps/devmgr-fat/fattool.h
 apps_devmgr_fat_devmgr_fat_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 apps_devmgr_fat_devmgr_fat_LDADD = core/libdevmgr.la $(JANSSON_LIBS)

@@ -27,12 +27,15 @@ static const struct {
 	int nargs;    /* required arguments */
 	int optional; /* more arguments allowed */
 	const char *flags;
+	/* a verb that parses its own options (with values) */
+	int (*parse)(int argc, char **argv, struct fat_cmd *c);
 } verbs[] = {
-	{ "ls", FAT_LS, 0, 1, "l" },	   { "cat", FAT_CAT, 1, 0, "" },
-	{ "get", FAT_GET, 2, 0, "" },	   { "put", FAT_PUT, 2, 0, "" },
+	{ "ls", FAT_LS, 0, 1, "lR" },	   { "cat", FAT_CAT, 1, 0, "" },
+	{ "get", FAT_GET, 2, 0, "r" },	   { "put", FAT_PUT, 2, 0, "r" },
 	{ "mkdir", FAT_MKDIR, 1, 0, "p" }, { "rm", FAT_RM, 1, 0, "r" },
 	{ "mv", FAT_MV, 2, 0, "" },	   { "df", FAT_DF, 0, 0, "" },
 	{ "attrib", FAT_ATTRIB, 1, 0, "" },
+	{ "mkfs", FAT_MKFS, 0, 1, "", fat_mkfs_args },
 };
 
 static void usage(FILE *f)
@@ -43,12 +46,17 @@ static void usage(FILE *f)
 		"List, read and write the files of a filesystem through "
 		"devmgr.\n\n"
 		"Commands (paths inside the filesystem start at /):\n"
-		"  ls [-l] [PATH]     list a folder (default /) or one file\n"
+		"  ls [-l] [-R] [PATH]  list a folder (default /) or one file;"
+		"\n"
+		"                     -R: and every folder below it\n"
 		"  cat PATH           write a file to standard output\n"
 		"  get SRC DEST       copy a file out to the host file DEST "
 		"(- : stdout)\n"
+		"  get -r SRC DEST    copy a folder and all in it out to the "
+		"host\n"
 		"  put SRC DEST       copy the host file SRC (- : stdin) in "
 		"as DEST\n"
+		"  put -r SRC DEST    copy a host folder and all in it in\n"
 		"  mkdir [-p] PATH    make a folder (-p: and its parents)\n"
 		"  rm [-r] PATH       remove a file (-r: or a folder and its "
 		"contents)\n"
@@ -57,7 +65,16 @@ static void usage(FILE *f)
 		"  attrib [+X|-X]... PATH  show or set attributes: r "
 		"read-only,\n"
 		"                     h hidden, s system, a archive "
-		"(\"+r-a\")\n\n"
+		"(\"+r-a\")\n"
+		"  mkfs [-F 12|16|32] [-S BYTES] [-s N] [-n LABEL] [-i HEX] "
+		"[SIZE]\n"
+		"                     make a new FAT filesystem: type, bytes "
+		"per sector,\n"
+		"                     sectors per cluster (else by size, as "
+		"mkfs.fat),\n"
+		"                     label, volume id; SIZE (64M, 1G): make "
+		"the image\n"
+		"                     file that large first\n\n"
 		"Options:\n"
 		"  -i, --image FILE       a FAT image file (blk-file + "
 		"fs-fat), opened\n"
@@ -155,6 +172,8 @@ static int parse_command(int argc, char **argv, struct fat_cmd *c)
 	if (i == n)
 		return usage_error("unknown command \"%s\"", argv[0]);
 	c->verb = verbs[i].verb;
+	if (verbs[i].parse != NULL)
+		return verbs[i].parse(argc, argv, c);
 	if (c->verb == FAT_ATTRIB) {
 		/* "+r", "-a", "+hs-a": changes, not the command's flags */
 		for (; a < argc - 1; a++) {
@@ -173,7 +192,7 @@ static int parse_command(int argc, char **argv, struct fat_cmd *c)
 				return usage_error("unknown option \"%s\"",
 						   argv[a]);
 			c->long_list |= *f == 'l';
-			c->recursive |= *f == 'r';
+			c->recursive |= *f == 'r' || *f == 'R';
 			c->parents |= *f == 'p';
 		}
 	}
@@ -295,7 +314,7 @@ static int parse_options(int argc, char **argv, struct devmgr_ctx *ctx,
 					 "and -c CONFIG");
 	if (optind >= argc)
 		return usage_error("%s", "no command (ls, cat, get, put, "
-					 "mkdir, rm, mv, df)");
+					 "mkdir, rm, mv, df, attrib, mkfs)");
 	return -1;
 }
 
@@ -305,6 +324,8 @@ static int load(struct devmgr_ctx *ctx, const struct options *o)
 	char *text;
 	int rc;
 
+	if (fat_command.verb == FAT_MKFS)
+		return fat_mkfs_load(ctx, o->image, o->config);
 	if (o->config != NULL) {
 		rc = devmgr_ctx_load_config(ctx, o->config, &e);
 	} else {

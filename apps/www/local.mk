@@ -1,6 +1,6 @@
 # www: the static web server app, built as an executable (main.c) and as
 # the "www" plugin for "devmgr run" (plugin.c) from the same sources, and
-# the demo site (site/) as a FAT image made with mtools, installed in
+# the demo site (site/) as a FAT image made with devmgr-fat, installed in
 # $(pkgdatadir)/www where the executable's built-in configuration finds it.
 WWW_SOURCES = apps/www/www.c apps/www/www.h apps/www/conn.c \
 	apps/www/conn.h apps/www/http.c apps/www/http.h
@@ -25,14 +25,18 @@ EXTRA_DIST += $(WWW_SITE)
 wwwdata_DATA = apps/www/site.img
 CLEANFILES += apps/www/site.img
 
-# A 2 MiB FAT image (mkfs.fat picks FAT12) with a fixed volume id, the
-# files copied with their modification times (mcopy -m): those become the
-# Last-Modified of the responses.  mkfs.fat lives in /sbin on Debian.
-# mcopy writes local times; TZ=UTC makes them UTC, which is what fs-fat
-# reads by default (its utc_offset 0), wherever the image is built.
-apps/www/site.img: $(WWW_SITE)
+# A 2 MiB FAT image (FAT12 by its size) with a fixed volume id, made by
+# devmgr-fat mkfs and filled by put -r, which keeps the files'
+# modification times: those become the Last-Modified of the responses.
+# fs-fat keeps times in UTC by default (its utc_offset 0), so the image is
+# the same wherever it is built.
+WWW_FAT = apps/devmgr-fat/devmgr-fat$(EXEEXT) --plugin-path "$$PWD/plugins/.libs"
+apps/www/site.img: $(WWW_SITE) apps/devmgr-fat/devmgr-fat$(EXEEXT) \
+		plugins/blk-file.la plugins/fs-fat.la
 	$(AM_V_GEN)$(MKDIR_P) apps/www && rm -f $@ $@.tmp && \
-	TZ=UTC PATH="$$PATH:/usr/sbin:/sbin" mkfs.fat -C -i 44564d57 \
-		-n DEVMGR-WWW $@.tmp 2048 >/dev/null && \
-	TZ=UTC MTOOLS_SKIP_CHECK=1 mcopy -i $@.tmp -s -m -Q $(srcdir)/site/* ::/ && \
+	$(WWW_FAT) -q --image $@.tmp mkfs -i 44564d57 -n DEVMGR-WWW 2M \
+		>/dev/null && \
+	for f in $(srcdir)/site/*; do \
+		$(WWW_FAT) -q --image $@.tmp put -r "$$f" / || exit 1; \
+	done && \
 	mv $@.tmp $@

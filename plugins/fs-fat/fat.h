@@ -8,6 +8,7 @@
  *               removing entries, path lookup
  *   fat_file.c  open files: reading, writing, truncating
  *   fat_ops.c   the fs signature's ops over the above
+ *   fat_mkfs.c  making a filesystem: the layout by size, as mkfs.fat
  *   fs_fat.c    the provider: parameters, create and destroy
  *
  * Everything read from the device is untrusted: every cluster number is
@@ -235,6 +236,28 @@ int fat_file_truncate(struct fat_vol *v, struct fat_inode *ino, uint64_t size);
 int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified,
 		    bool now);
 int fat_inodes_flush(struct fat_vol *v);
+
+/* fat_mkfs.c */
+struct fat_mkfs_opts {
+	int type;             /* 12, 16, 32; 0: by size */
+	uint32_t sector_size; /* 0: 512, or the device's when larger */
+	uint32_t spc;         /* sectors per cluster; 0: by size */
+	char label[12];       /* "": none (the BPB says "NO NAME") */
+	uint32_t volume_id;
+	bool have_id;         /* else one from the clock */
+};
+struct fat_geom {
+	int type;
+	uint32_t ss, spc, rsv, nfats, root_ents, fat_len, clusters;
+	uint64_t total; /* sectors */
+	uint16_t spt, heads;
+	uint8_t media, drive;
+	uint32_t volume_id;
+};
+int fat_mkfs_plan(uint64_t bytes, const struct fat_mkfs_opts *o,
+		  struct fat_geom *g, char *why, size_t whylen);
+int fat_mkfs(struct devmgr_blk *blk, const struct fat_mkfs_opts *o,
+	     struct fat_geom *g, struct devmgr_error *err);
 
 /* fat_ops.c */
 extern const struct devmgr_fs_ops fat_ops_rw, fat_ops_ro;

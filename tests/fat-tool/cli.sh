@@ -19,7 +19,8 @@ t "rm -r of a . path" 2 "$FATTOOL" --image a.img rm -r /a/b/. &&
 t "mv to a .. path" 2 "$FATTOOL" --image a.img mv /a ../b
 t "get with a .. path" 2 "$FATTOOL" --image a.img get /../x x
 t "--help" 0 "$FATTOOL" --help
-for word in "ls [-l]" "put SRC DEST" "rm [-r]" "Exit status"; do
+for word in "ls [-l]" "put SRC DEST" "rm [-r]" "Exit status" "ls [-l] [-R]" \
+	"get -r SRC DEST" "put -r SRC DEST" "mkfs [-F 12|16|32]"; do
 	grep -qF -- "$word" "$tmp/out" && ok "--help shows $word" || ko "--help does not show $word"
 done
 t "--version" 0 "$FATTOOL" --version

@@ -18,10 +18,13 @@ FAT_TOOL_TESTS = \
 	tests/fat-tool/enospc.sh \
 	tests/fat-tool/faults.sh \
 	tests/fat-tool/mount_faults.sh \
-	tests/fat-tool/attrib.sh
+	tests/fat-tool/attrib.sh \
+	tests/fat-tool/mkfs.sh \
+	tests/fat-tool/mkfs_kernel.sh \
+	tests/fat-tool/recurse.sh
 TESTS += $(FAT_TOOL_TESTS)
 dist_noinst_SCRIPTS += $(FAT_TOOL_TESTS) tests/fat-tool/mdir_list.py \
-	tests/fat-tool/fsck_filter.py
+	tests/fat-tool/fsck_filter.py tests/fat-tool/bpb.py
 EXTRA_DIST += tests/fat-tool/lib.sh
 
 # test-fs-hostdir: an fs over a host folder, loaded as a real module from
