@@ -1,9 +1,9 @@
 #!/bin/sh
-# Every test: the normal build's "make check" (unit, integration, schema,
-# loader, valgrind), the real Xen guest booted under QEMU, the same suite
-# under AddressSanitizer + UndefinedBehaviorSanitizer, the libFuzzer
-# targets for a bounded time, a quick benchmark smoke run, and
-# "make distcheck".
+# Every test: the format check (scripts/format.sh), the normal build's
+# "make check" (unit, integration, schema, loader, valgrind), the real Xen
+# guest booted under QEMU, the same suite under AddressSanitizer +
+# UndefinedBehaviorSanitizer, the libFuzzer targets for a bounded time, a
+# quick benchmark smoke run, and "make distcheck".
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh" test
@@ -11,6 +11,9 @@ cd "$top"
 autoreconf -fi >/dev/null
 jobs=$(nproc)
 fuzz_seconds=${FUZZ_SECONDS:-30}
+
+echo "== format: every C file as .clang-format says"
+sh scripts/format.sh --check
 
 echo "== build and make check"
 rm -rf build-check && mkdir build-check && cd build-check

@@ -427,6 +427,7 @@ static void client_event(void *arg, struct devmgr_sock *s, unsigned events)
 {
 	struct client *cl = arg;
 
+	(void)s; /* cl->sock */
 	if (cl->lingering)
 		return client_drain(cl);
 	if (events & DEVMGR_SOCK_ERROR && !(events & DEVMGR_SOCK_READ))
@@ -607,6 +608,7 @@ static void on_tick(void *arg, int fd, unsigned events)
 	uint64_t ticks;
 	time_t now = mono_now();
 
+	(void)events;
 	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		return;
 	for (struct client *cl = srv->clients, *next; cl; cl = next) {
@@ -967,6 +969,7 @@ static void www_stop(struct devmgr_ctx *ctx, void *record)
 {
 	struct server *srv = devmgr_app_state(ctx);
 
+	(void)record;
 	srv->draining = false; /* stopping: no exit from client_close */
 	if (srv->nchildren) {
 		/* each drains as this one did, then ends */

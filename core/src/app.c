@@ -199,6 +199,7 @@ int devmgr__plan_check_app(struct devmgr_ctx *ctx, struct devmgr__plan *plan,
 			   const struct devmgr_app *app, bool may_wait,
 			   struct devmgr_error *err)
 {
+	(void)ctx;
 	int r = check_bind_keys(plan, app, err);
 	if (r < 0)
 		return r;

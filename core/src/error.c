@@ -147,7 +147,9 @@ const char *devmgr_error_format(const struct devmgr_error *err, char *buf,
 	return buf;
 }
 
-/* One table, as libuv's UV_ERRNO_MAP: the errnos a device may return. */
+/* One table, as libuv's UV_ERRNO_MAP: the errnos a device may return.
+ * clang-format would split the X( calls across lines. */
+/* clang-format off */
 #define ERRNO_MAP(X)                                                          \
 	X(EPERM) X(ENOENT) X(EIO) X(ENXIO) X(E2BIG) X(EBADF) X(EAGAIN)        \
 	X(ENOMEM) X(EACCES) X(EFAULT) X(EBUSY) X(EEXIST) X(ENODEV)            \
@@ -159,6 +161,7 @@ const char *devmgr_error_format(const struct devmgr_error *err, char *buf,
 	X(ETIMEDOUT) X(ECONNREFUSED) X(EHOSTUNREACH) X(EALREADY)              \
 	X(EINPROGRESS) X(EMSGSIZE) X(ECANCELED) X(EPROTO)         \
 	X(ENOTSOCK) X(EDESTADDRREQ) X(EPROTONOSUPPORT) X(EAFNOSUPPORT)
+/* clang-format on */
 
 const char *devmgr_err_name(int code)
 {

@@ -8,6 +8,7 @@ static const char *const level_names[] = { "error", "warning", "info",
 
 static void log_stderr(void *arg, enum devmgr_log_level level, const char *msg)
 {
+	(void)arg;
 	fprintf(stderr, "devmgr: %s: %s\n", level_names[level], msg);
 }
 

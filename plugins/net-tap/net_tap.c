@@ -39,7 +39,8 @@
 #define TAP_MAX_SUPER (DEVMGR_NET_HDR_LEN + 65535)
 #define TAP_RX_SIZE (VNET_LEN + TAP_MAX_SUPER)
 #define TAP_TSO_IOV 8 /* longer vectors are gathered into one buffer */
-#define TAP_HDRS 128  /* super-frame headers are looked for in this many bytes */
+/* Super-frame headers are looked for in this many bytes. */
+#define TAP_HDRS 128
 
 struct tap {
 	struct net_port port; /* first: see netutil.h */

@@ -57,6 +57,7 @@ static int mem_stat(struct devmgr_fs *fs, const char *path,
 {
 	int i = find(path);
 
+	(void)fs;
 	if (i < 0)
 		return -ENOENT;
 	memset(out, 0, sizeof(*out));
@@ -72,6 +73,7 @@ static int mem_open(struct devmgr_fs *fs, const char *path, int flags,
 	int i = find(path);
 	struct mem_file *f;
 
+	(void)flags;
 	if (i < 0)
 		return strstr(path, ".html/") ? -ENOTDIR : -ENOENT;
 	if (is_dir(i))
@@ -118,6 +120,7 @@ static int mem_close(struct devmgr_file *file)
 
 static int mem_volume(struct devmgr_fs *fs, struct devmgr_fs_volume *out)
 {
+	(void)fs;
 	memset(out, 0, sizeof(*out));
 	out->read_only = true;
 	return 0;
@@ -126,6 +129,10 @@ static int mem_volume(struct devmgr_fs *fs, struct devmgr_fs_volume *out)
 static int mem_readdir(struct devmgr_fs *fs, const char *path,
 		       devmgr_fs_dir_fn fn, void *arg)
 {
+	(void)fs;
+	(void)path;
+	(void)fn;
+	(void)arg;
 	return -ENOTDIR;
 }
 
@@ -144,6 +151,7 @@ static struct devmgr_fs mem_fs = { .ops = &mem_ops };
 
 static void log_line(void *arg, const char *line, size_t len)
 {
+	(void)arg;
 	assert(len > 0 && line[len - 1] == '\n');
 	assert(memchr(line, '\n', len) == line + len - 1);
 }
