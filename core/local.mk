@@ -9,6 +9,7 @@ core_libdevmgr_la_SOURCES = \
 	core/src/sig.c \
 	core/src/registry.c \
 	core/src/loader.c \
+	core/src/scan.c \
 	core/src/param.c \
 	core/src/config.c \
 	core/src/graph.c \

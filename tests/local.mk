@@ -4,8 +4,15 @@ AM_TESTS_ENVIRONMENT = \
 	DEVMGR_PLUGIN_PATH='$(BUILD_PLUGIN_DIR)'; export DEVMGR_PLUGIN_PATH; \
 	PYTHON3_SYS='$(PYTHON3_SYS)'; export PYTHON3_SYS; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
-	top_srcdir='$(abs_top_srcdir)'; export top_srcdir;
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
+	XDG_CACHE_HOME='$(abs_top_builddir)/tests/cache'; export XDG_CACHE_HOME;
 EXTRA_DIST += tests/config
+# The plugin scanner's cache of the tests' runs (core/src/scan.c), kept
+# out of the user's own.
+clean-local: clean-tests-cache
+clean-tests-cache:
+	rm -rf tests/cache
+.PHONY: clean-tests-cache
 
 include $(srcdir)/tests/schema/local.mk
 include $(srcdir)/tests/unit/providers.mk

@@ -27,7 +27,8 @@ static void usage(FILE *f)
 	      "Verbs:\n"
 	      "  probe [-c FILE] [--xenstore] [--json]\n"
 	      "                             create every device, print it, destroy it\n"
-	      "  plugins [--json]           list plugins, providers and refused files\n"
+	      "  plugins [--json] [--rescan]\n"
+	      "                             list plugins, providers and refused files\n"
 	      "  inspect PROVIDER [--json]  a provider's parameters and dependencies\n"
 	      "  validate -c FILE           check a configuration, create nothing\n"
 	      "  run [-c FILE] [APP]        create the devices and run an app\n"
@@ -40,6 +41,7 @@ static void usage(FILE *f)
 	      "      --json             JSON output (see schemas/)\n"
 	      "      --xenstore         also read devices from xenstore (XENSTORED_PATH)\n"
 	      "      --plugin-path DIR  search DIR for plugins first (repeatable)\n"
+	      "      --rescan           forget the plugin cache, scan every plugin again\n"
 	      "  -v, --verbose          more messages\n"
 	      "  -q, --quiet            errors only\n"
 	      "  -h, --help             this text\n"
@@ -64,6 +66,7 @@ static int parse_args(int argc, char **argv, struct devmgr_ctx *ctx,
 		{ "json", no_argument, NULL, 'j' },
 		{ "xenstore", no_argument, NULL, 'x' },
 		{ "plugin-path", required_argument, NULL, 'P' },
+		{ "rescan", no_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -88,6 +91,9 @@ static int parse_args(int argc, char **argv, struct devmgr_ctx *ctx,
 				report(&e);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'R':
+			devmgr_ctx_rescan_plugins(ctx);
 			break;
 		case 'v':
 			o->level = DEVMGR_LOG_DEBUG;

@@ -185,6 +185,16 @@ HIDDEN int devmgr__loop_init(struct devmgr__loop *l);
 HIDDEN void devmgr__loop_fini(struct devmgr__loop *l);
 HIDDEN int devmgr__loop_signals(struct devmgr_ctx *ctx, bool on);
 
+/* ---- the plugin scanner (scan.c) -------------------------------------- */
+#define DEVMGR__SCAN_REASON 256
+typedef void (*devmgr__scan_try_fn)(struct devmgr_ctx *ctx, const char *path);
+/* Load each of paths[0..n) with try in a child process (or take its
+ * verdict from the cache); refused[i] is then "" for a file the child
+ * survived, else why it did not.  0, or -ENOMEM. */
+HIDDEN int devmgr__scan(struct devmgr_ctx *ctx, char **paths, size_t n,
+			char (*refused)[DEVMGR__SCAN_REASON],
+			devmgr__scan_try_fn try);
+
 /* ---- the context ------------------------------------------------------ */
 struct devmgr_ctx {
 	devmgr_log_fn log_fn;
@@ -195,6 +205,7 @@ struct devmgr_ctx {
 	size_t ndirs, dirs_cap;
 	struct devmgr_error *dir_errors; /* refused folders */
 	bool plugins_loaded;
+	bool rescan; /* the next load forgets the plugin cache (scan.c) */
 
 	struct devmgr__provider_entry *provs;
 	size_t nprovs, provs_cap;

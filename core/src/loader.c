@@ -251,10 +251,37 @@ static int load_plugin(struct devmgr_ctx *ctx, const char *path,
 	return 0;
 }
 
+/* What the scanner does in its child, the refusal being of no use there. */
+static void try_load(struct devmgr_ctx *ctx, const char *path)
+{
+	struct devmgr_error e;
+	load_plugin(ctx, path, &e, NULL);
+}
+
+/* refused (from devmgr__scan) is the reason the scanner gave, or "". */
+static int load_scanned(struct devmgr_ctx *ctx, const char *path,
+			const char *refused, struct devmgr_error *err,
+			char **provs)
+{
+	if (refused[0])
+		return devmgr__error_at(err, -ENOEXEC, path, NULL, "%s",
+					refused);
+	return load_plugin(ctx, path, err, provs);
+}
+
 int devmgr_ctx_load_plugin(struct devmgr_ctx *ctx, const char *path,
 			   struct devmgr_error *err)
 {
-	return load_plugin(ctx, path, err, NULL);
+	char *paths[1] = { (char *)path };
+	char refused[1][DEVMGR__SCAN_REASON];
+	if (devmgr__scan(ctx, paths, 1, refused, try_load) < 0)
+		return devmgr_error_set(err, -ENOMEM, "out of memory");
+	return load_scanned(ctx, path, refused[0], err, NULL);
+}
+
+void devmgr_ctx_rescan_plugins(struct devmgr_ctx *ctx)
+{
+	ctx->rescan = true;
 }
 
 static int is_module_name(const char *name)
@@ -302,12 +329,19 @@ static void load_dir(struct devmgr_ctx *ctx, const char *dir)
 	closedir(d);
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_names);
+	char(*refused)[DEVMGR__SCAN_REASON] =
+		devmgr__calloc(n ? n : 1, sizeof(*refused));
+	/* Out of memory: nothing is loaded unscanned. */
+	bool scanned = refused &&
+		       devmgr__scan(ctx, names, n, refused, try_load) == 0;
 	for (size_t i = 0; i < n; i++) {
 		char *provs = NULL;
-		if (load_plugin(ctx, names[i], &e, &provs) < 0)
+		if (scanned &&
+		    load_scanned(ctx, names[i], refused[i], &e, &provs) < 0)
 			refuse_provs(ctx, &e, provs);
 		devmgr__free(names[i]);
 	}
+	devmgr__free(refused);
 	devmgr__free(names);
 }
 

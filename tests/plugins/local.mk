@@ -52,3 +52,26 @@ tests_plugins_badtable_bad_nullname_la_SOURCES = tests/plugins/bad_plugin.c
 tests_plugins_badtable_bad_nullname_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NULLNAME
 tests_plugins_badtable_bad_nullname_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_badtable_bad_nullname_la_LIBADD = core/libdevmgr.la
+
+# tests/plugins/hostile/.libs: plugins whose constructor crashes, aborts,
+# exits or never returns (hostile_plugin.c), for tests/integration/scanner.sh.
+check_LTLIBRARIES += tests/plugins/hostile/hostile-segv.la \
+	tests/plugins/hostile/hostile-abort.la \
+	tests/plugins/hostile/hostile-exit.la \
+	tests/plugins/hostile/hostile-loop.la
+tests_plugins_hostile_hostile_segv_la_SOURCES = tests/plugins/hostile_plugin.c
+tests_plugins_hostile_hostile_segv_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_SEGV
+tests_plugins_hostile_hostile_segv_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_hostile_hostile_segv_la_LIBADD = core/libdevmgr.la
+tests_plugins_hostile_hostile_abort_la_SOURCES = tests/plugins/hostile_plugin.c
+tests_plugins_hostile_hostile_abort_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_ABORT
+tests_plugins_hostile_hostile_abort_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_hostile_hostile_abort_la_LIBADD = core/libdevmgr.la
+tests_plugins_hostile_hostile_exit_la_SOURCES = tests/plugins/hostile_plugin.c
+tests_plugins_hostile_hostile_exit_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_EXIT
+tests_plugins_hostile_hostile_exit_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_hostile_hostile_exit_la_LIBADD = core/libdevmgr.la
+tests_plugins_hostile_hostile_loop_la_SOURCES = tests/plugins/hostile_plugin.c
+tests_plugins_hostile_hostile_loop_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_LOOP
+tests_plugins_hostile_hostile_loop_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_hostile_hostile_loop_la_LIBADD = core/libdevmgr.la

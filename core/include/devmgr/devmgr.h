@@ -113,6 +113,10 @@ DEVMGR_API int devmgr_ctx_add_plugin_dir(struct devmgr_ctx *ctx,
  * refusal list; the return value is the number of refused files, or a
  * negative errno if nothing could be searched. */
 DEVMGR_API int devmgr_ctx_load_plugins(struct devmgr_ctx *ctx);
+/* Plugin files are loaded first by a scanner, a child process, whose
+ * verdicts are cached per user (docs/plugins.md): the next load of ctx
+ * forgets that cache and scans every file again. */
+DEVMGR_API void devmgr_ctx_rescan_plugins(struct devmgr_ctx *ctx);
 /* Load one plugin file by path.  0, or a negative errno with *err naming
  * the file and the reason. */
 DEVMGR_API int devmgr_ctx_load_plugin(struct devmgr_ctx *ctx, const char *path,
