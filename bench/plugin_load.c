@@ -3,12 +3,18 @@
  * scans the folder and dlopen()s the same .so files (RTLD_NOW|RTLD_LOCAL).
  * Each measurement runs in a fresh process (fork + exec of this program
  * with a mode argument), so no load is shared between runs; the child
- * times its own load and writes the figure to a pipe.  Runs alternate
- * between the two modes; medians are compared (target ratio <= 1.5x).
+ * times its own load and writes the figure to a pipe.  Runs take turns
+ * between the modes; medians are compared:
+ *
+ *   devmgr, scanner cache warm / dlopen of every file   target <= 1.5x
+ *   devmgr, scanner cache cold / dlopen of every file   target <= 2x
+ *   devmgr, scanner cache warm / dlopen of only blk-ram.so and console.so,
+ *     the plugins a configuration of a blk-ram and a console-stdio needs
+ *                                                       target <= 1.1x
  *
  * Usage: plugin_load [--quick] [PLUGIN_DIR]
  *   PLUGIN_DIR defaults to the first folder of DEVMGR_PLUGIN_PATH.
- * Internal: plugin_load --child devmgr|dlopen PLUGIN_DIR FD */
+ * Internal: plugin_load --child devmgr|cold|dlopen|needed PLUGIN_DIR FD */
 #define _GNU_SOURCE
 #include <devmgr/devmgr.h>
 
@@ -38,8 +44,9 @@ static int child(const char *mode, const char *dir, int fd)
 	long loaded = 0;
 	double t0, t1;
 
-	if (strcmp(mode, "devmgr") == 0) {
-		/* Only the folder given: nothing from the environment. */
+	if (strcmp(mode, "devmgr") == 0 || strcmp(mode, "cold") == 0) {
+		/* Only the folder given: nothing from the environment.  The
+		 * parent points XDG_CACHE_HOME at a warm or an empty cache. */
 		unsetenv("DEVMGR_PLUGIN_PATH");
 		t0 = bench_now();
 		struct devmgr_ctx *ctx = devmgr_ctx_new();
@@ -54,6 +61,17 @@ static int child(const char *mode, const char *dir, int fd)
 		if (r != 0)
 			return 3; /* a refused file, or no folder */
 		loaded = (long)devmgr_ctx_plugin_count(ctx);
+	} else if (strcmp(mode, "needed") == 0) {
+		static const char *const needed[] = { "blk-ram.so", "console.so" };
+		char p[4096];
+		t0 = bench_now();
+		for (size_t i = 0; i < 2; i++) {
+			snprintf(p, sizeof(p), "%s/%s", dir, needed[i]);
+			if (!dlopen(p, RTLD_NOW | RTLD_LOCAL))
+				return 3;
+		}
+		t1 = bench_now();
+		loaded = 2;
 	} else {
 		t0 = bench_now();
 		DIR *d = opendir(dir);
@@ -77,10 +95,19 @@ static int child(const char *mode, const char *dir, int fd)
 }
 
 /* Run one child; returns its time, *loaded its plugin count. */
+static char warm_cache[64], cold_cache[64];
+
 static double run_child(const char *self, const char *mode, const char *dir,
 			long *loaded)
 {
 	int pfd[2];
+	if (strcmp(mode, "cold") == 0) {
+		char f[128];
+		snprintf(f, sizeof(f), "%s/devmgr/plugins-v2", cold_cache);
+		unlink(f);
+		setenv("XDG_CACHE_HOME", cold_cache, 1);
+	} else
+		setenv("XDG_CACHE_HOME", warm_cache, 1);
 	if (pipe(pfd) < 0)
 		return -1;
 	pid_t pid = fork();
@@ -136,32 +163,60 @@ int main(int argc, char **argv)
 		return 2;
 	self[n] = 0;
 
-	double *td = calloc(runs, sizeof(double));
-	double *tr = calloc(runs, sizeof(double));
-	long nd = 0, nr = 0;
-	for (int r = 0; r < runs; r++) {
-		int dev_first = r % 2 == 0;
-		for (int k = 0; k < 2; k++) {
-			int dev_now = (k == 0) == dev_first;
-			double t = run_child(self, dev_now ? "devmgr" : "dlopen",
-					     dir, dev_now ? &nd : &nr);
-			if (t < 0)
-				return 2;
-			(dev_now ? td : tr)[r] = t;
+	snprintf(warm_cache, sizeof(warm_cache), "/tmp/plugin_load.w.XXXXXX");
+	snprintf(cold_cache, sizeof(cold_cache), "/tmp/plugin_load.c.XXXXXX");
+	if (!mkdtemp(warm_cache) || !mkdtemp(cold_cache))
+		return 2;
+	static const char *const modes[] = { "devmgr", "dlopen", "cold",
+					     "needed" };
+	enum { M = 4 };
+	double *t[M];
+	long count[M] = { 0 };
+	for (int m = 0; m < M; m++)
+		t[m] = calloc(runs, sizeof(double));
+	/* One load to warm the cache, not counted. */
+	if (run_child(self, "devmgr", dir, &count[0]) < 0)
+		return 2;
+	int missed = 0;
+	for (int r = 0; r < runs && !missed; r++)
+		for (int k = 0; k < M; k++) {
+			int m = (k + r) % M; /* each mode goes first in turn */
+			double v = run_child(self, modes[m], dir, &count[m]);
+			if (v < 0) {
+				missed = 2;
+				break;
+			}
+			t[m][r] = v;
 		}
-	}
-	if (nd != nr) {
-		fprintf(stderr, "plugin_load: devmgr loaded %ld plugins, "
-				"dlopen %ld files\n", nd, nr);
+	char cmd[200];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", warm_cache, cold_cache);
+	if (system(cmd) != 0)
+		fprintf(stderr, "plugin_load: could not remove %s\n", cmd + 7);
+	if (missed)
+		return missed;
+	if (count[0] != count[1] || count[2] != count[1]) {
+		fprintf(stderr, "plugin_load: devmgr loaded %ld plugins (cold "
+				"%ld), dlopen %ld files\n", count[0], count[2],
+			count[1]);
 		return 2;
 	}
-	double md = bench_median(td, runs) * 1e3;
-	double mr = bench_median(tr, runs) * 1e3;
+	double md = bench_median(t[0], runs) * 1e3;
+	double mr = bench_median(t[1], runs) * 1e3;
+	double mc = bench_median(t[2], runs) * 1e3;
+	double mn = bench_median(t[3], runs) * 1e3;
 	printf("plugin load (%ld plugins): devmgr %.3f ms, dlopen %.3f ms, "
 	       "ratio %.3fx ",
-	       nd, md, mr, md / mr);
-	int missed = bench_verdict(md / mr, 1.5, 0);
-	free(td);
-	free(tr);
+	       count[0], md, mr, md / mr);
+	missed |= bench_verdict(md / mr, 1.5, 0);
+	printf("plugin cold scan (%ld plugins, no cache): devmgr %.3f ms, "
+	       "dlopen %.3f ms, ratio %.3fx ",
+	       count[0], mc, mr, mc / mr);
+	missed |= bench_verdict(mc / mr, 2.0, 0);
+	printf("plugin warm start: devmgr %.3f ms, dlopen of the 2 plugins "
+	       "a configuration needs %.3f ms, ratio %.3fx ",
+	       md, mn, md / mn);
+	missed |= bench_verdict(md / mn, 1.1, 0);
+	for (int m = 0; m < M; m++)
+		free(t[m]);
 	return missed;
 }
