@@ -92,7 +92,7 @@ all_refused() { # NAME [SUFFIX-PATTERN]
 		refusal "$1" "$tmp/bad/hostile-loop.so" \
 			"loading it did not finish within 1500 ms \(a constructor that never returns\?\)$2" &&
 		refusal "$1" "$tmp/bad/truncated.so" \
-			"cannot load: |loading it killed the scanner with SIGBUS" &&
+			"cannot load: |loading it (killed the scanner with SIGBUS|made the scanner exit with status [1-9][0-9]*)" &&
 		good_loaded "$1"
 }
 
