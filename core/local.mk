@@ -6,6 +6,8 @@ core_libdevmgr_la_SOURCES = \
 	core/src/alloc.c \
 	core/src/error.c \
 	core/src/log.c \
+	core/src/console.c \
+	core/src/map.c \
 	core/src/sig.c \
 	core/src/registry.c \
 	core/src/loader.c \
@@ -13,6 +15,7 @@ core_libdevmgr_la_SOURCES = \
 	core/src/param.c \
 	core/src/config.c \
 	core/src/graph.c \
+	core/src/device.c \
 	core/src/app.c \
 	core/src/loop.c \
 	core/src/reload.c \

@@ -396,3 +396,30 @@ void devmgr__app_unplug(struct devmgr_ctx *ctx, struct devmgr_device *d)
 		*field(ctx->record, s) = NULL;
 	d->state = DEVMGR_DEVICE_CREATED;
 }
+
+/* ---- what apps call: their state and arguments ------------------------ */
+
+void *devmgr_app_state(struct devmgr_ctx *ctx)
+{
+	return ctx->app_state;
+}
+
+const char *devmgr_arg_str(struct devmgr_ctx *ctx, const char *name)
+{
+	return json_string_value(json_object_get(ctx->app_args, name));
+}
+
+int64_t devmgr_arg_int(struct devmgr_ctx *ctx, const char *name)
+{
+	return json_integer_value(json_object_get(ctx->app_args, name));
+}
+
+bool devmgr_arg_bool(struct devmgr_ctx *ctx, const char *name)
+{
+	return json_is_true(json_object_get(ctx->app_args, name));
+}
+
+bool devmgr_arg_present(struct devmgr_ctx *ctx, const char *name)
+{
+	return json_object_get(ctx->app_args, name) != NULL;
+}

@@ -132,7 +132,15 @@ struct devmgr_device {
 	struct devmgr_error *error; /* set when creation failed */
 	void *priv;
 	struct devmgr__handle handle;
-	unsigned mark; /* scratch for graph walks */
+	/* graph.c, while it orders a plan: dependencies not yet ordered. */
+	size_t unordered;
+	/* reload.c, while it applies a plan: what happens to this device of
+	 * the running plan. */
+	enum devmgr__fate {
+		DEVMGR__KEPT,  /* stays, unless a dependency goes */
+		DEVMGR__GOING, /* destroyed */
+		DEVMGR__MOVED, /* kept, and now in the new plan */
+	} fate;
 	size_t nusers; /* devices stacked on this one */
 };
 

@@ -34,17 +34,3 @@ void devmgr_log(struct devmgr_ctx *ctx, enum devmgr_log_level level,
 	devmgr__escape(msg, sizeof(msg), raw);
 	ctx->log_fn(ctx->log_arg, level, msg);
 }
-
-int devmgr_console_printf(struct devmgr_console *c, const char *fmt, ...)
-{
-	char buf[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -EINVAL;
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1; /* a console line is bounded */
-	return devmgr_console_write(c, buf, (size_t)n);
-}

@@ -366,28 +366,3 @@ bool devmgr_param_present(struct devmgr_device *dev, const char *name)
 {
 	return dev && dev->spec && json_object_get(dev->spec, name) != NULL;
 }
-
-void *devmgr_app_state(struct devmgr_ctx *ctx)
-{
-	return ctx->app_state;
-}
-
-const char *devmgr_arg_str(struct devmgr_ctx *ctx, const char *name)
-{
-	return json_string_value(json_object_get(ctx->app_args, name));
-}
-
-int64_t devmgr_arg_int(struct devmgr_ctx *ctx, const char *name)
-{
-	return json_integer_value(json_object_get(ctx->app_args, name));
-}
-
-bool devmgr_arg_bool(struct devmgr_ctx *ctx, const char *name)
-{
-	return json_is_true(json_object_get(ctx->app_args, name));
-}
-
-bool devmgr_arg_present(struct devmgr_ctx *ctx, const char *name)
-{
-	return json_object_get(ctx->app_args, name) != NULL;
-}

@@ -52,7 +52,7 @@ static bool kept(const struct devmgr_device *old, struct devmgr__plan *np)
 	if (old->state == DEVMGR_DEVICE_FAILED)
 		return false; /* a reload retries devices that failed */
 	for (size_t i = 0; i < old->ndeps; i++)
-		if (old->deps[i]->mark)
+		if (old->deps[i]->fate == DEVMGR__GOING)
 			return false;
 	return true;
 }
@@ -151,11 +151,11 @@ int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 		devmgr__plan_free(&np);
 		return r;
 	}
-	/* mark = 1: going.  Creation order puts dependencies first. */
+	/* Creation order puts dependencies first, so kept() sees theirs. */
 	for (size_t i = 0; i < op->ndevs; i++) {
 		struct devmgr_device *d = op->order[i];
-		d->mark = !kept(d, &np);
-		if (d->mark && devmgr__app_pinned(ctx, d)) {
+		d->fate = kept(d, &np) ? DEVMGR__KEPT : DEVMGR__GOING;
+		if (d->fate == DEVMGR__GOING && devmgr__app_pinned(ctx, d)) {
 			devmgr__error_at(err, -EBUSY, op->path, NULL,
 					 "device %s is bound to a slot of app %s "
 					 "that does not take hot-plug; restart to change it",
@@ -166,7 +166,7 @@ int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 	}
 	for (size_t i = op->ndevs; i-- > 0;) {
 		struct devmgr_device *d = op->order[i];
-		if (!d->mark)
+		if (d->fate != DEVMGR__GOING)
 			continue;
 		bool was_up = devmgr_device_handle(d) != NULL;
 		devmgr__app_unplug(ctx, d);
@@ -184,31 +184,31 @@ int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 	for (size_t i = 0; i < np.ndevs; i++) {
 		struct devmgr_device *old =
 			devmgr__map_get(&op->index, np.order[i]->id);
-		if (old && !old->mark)
+		if (old && old->fate == DEVMGR__KEPT)
 			np.order[i] = old;
 	}
 	for (size_t i = 0; i < np.ndevs; i++) {
 		struct devmgr_device *old =
 			devmgr__map_get(&op->index, np.devs[i]->id);
-		if (!old || old->mark)
+		if (!old || old->fate != DEVMGR__KEPT)
 			continue;
 		/* The index's key is the twin's id: replace it first. */
 		devmgr__map_put(&np.index, old->id, old);
 		devmgr__device_free(np.devs[i]);
 		np.devs[i] = old;
-		old->mark = 2;
+		old->fate = DEVMGR__MOVED;
 	}
 	relink(&np);
 	for (size_t i = 0; i < op->ndevs; i++)
-		if (op->devs[i]->mark != 2)
+		if (op->devs[i]->fate != DEVMGR__MOVED)
 			devmgr__device_free(op->devs[i]);
 	op->ndevs = 0;
 	devmgr__plan_free(op);
 	*op = np;
 	for (size_t i = 0; i < op->ndevs; i++) {
 		struct devmgr_device *d = op->order[i];
-		if (d->mark == 2) {
-			d->mark = 0;
+		if (d->fate == DEVMGR__MOVED) {
+			d->fate = DEVMGR__KEPT;
 			continue;
 		}
 		struct devmgr_error e;
