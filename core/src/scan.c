@@ -281,7 +281,13 @@ static __attribute__((noreturn)) void child(struct devmgr_ctx *ctx,
 		dup2(null, 1);
 		dup2(null, 2);
 	}
-	signal(SIGPIPE, SIG_DFL);
+	/* A crash is the signal itself, whatever handler the program put in
+	 * place (an app's, or a sanitizer's, whose report could outlast the
+	 * timeout): the verdict is the same in every build. */
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+				     SIGTRAP, SIGSYS, SIGPIPE };
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		signal(fatal[i], SIG_DFL);
 	for (size_t i = first; i < n; i++) {
 		if (v[i].verdict != UNKNOWN)
 			continue;
