@@ -7,7 +7,8 @@
  *   fat_dir.c   the folder cache: parsing, the name index, adding and
  *               removing entries, path lookup
  *   fat_file.c  open files: reading, writing, truncating
- *   fat_ops.c   the fs signature's ops over the above
+ *   fat_ops.c   the fs signature's ops over the above; sync and unmount
+ *               of the whole volume, top down
  *   fat_mkfs.c  making a filesystem: the layout by size, as mkfs.fat
  *   fs_fat.c    the provider: parameters, create and destroy
  *
@@ -135,11 +136,16 @@ struct fat_vol {
 	char last_error[512]; /* the last problem logged, for mount errors */
 };
 
-/* fat_vol.c */
+/* fat_vol.c.  The volume layer calls nothing above it (folders, files):
+ * fat_sync and fat_unmount (fat_ops.c) go top down. */
 int fat_mount(struct fat_vol *v, struct devmgr_blk *blk, bool read_only,
 	      struct devmgr_error *err);
-void fat_unmount(struct fat_vol *v);
-int fat_sync(struct fat_vol *v, bool flush_dev);
+/* The FAT and FSInfo written back, and the device flushed if asked. */
+int fat_vol_sync(struct fat_vol *v, bool flush_dev);
+/* The volume's own part of unmount: when above_ok (the layers above
+ * wrote theirs; else nothing is written, as a failed sync writes no
+ * FAT), written back and marked clean; then its caches freed. */
+void fat_vol_close(struct fat_vol *v, bool above_ok);
 void fat_log(struct fat_vol *v, enum devmgr_log_level lvl, const char *fmt,
 	     ...) __attribute__((format(printf, 3, 4)));
 int fat_eio(struct fat_vol *v, const char *fmt, ...)
@@ -236,6 +242,11 @@ int fat_file_truncate(struct fat_vol *v, struct fat_inode *ino, uint64_t size);
 int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified,
 		    bool now);
 int fat_inodes_flush(struct fat_vol *v);
+void fat_inodes_free(struct fat_vol *v);
+
+/* fat_ops.c: the whole volume, top down (files, then the volume). */
+int fat_sync(struct fat_vol *v, bool flush_dev);
+void fat_unmount(struct fat_vol *v);
 
 /* fat_mkfs.c */
 struct fat_mkfs_opts {

@@ -437,6 +437,17 @@ int fat_file_truncate(struct fat_vol *v, struct fat_inode *ino, uint64_t size)
 }
 
 /* Entries that pwrite left in memory reach the device. */
+void fat_inodes_free(struct fat_vol *v)
+{
+	while (v->inodes) {
+		struct fat_inode *i = v->inodes;
+
+		v->inodes = i->next;
+		free(i->chain);
+		free(i);
+	}
+}
+
 int fat_inodes_flush(struct fat_vol *v)
 {
 	int rc = 0;

@@ -12,6 +12,32 @@
 #include <string.h>
 #include <time.h>
 
+
+/* ---- the whole volume, top down -------------------------------------- */
+
+/* Open files' entries first, then the FAT and FSInfo (fat_vol.c): each
+ * layer writes its own and calls only down. */
+int fat_sync(struct fat_vol *v, bool flush_dev)
+{
+	if (v->read_only)
+		return 0;
+	int rc = fat_inodes_flush(v);
+	if (rc == 0)
+		rc = fat_vol_sync(v, flush_dev);
+	return rc;
+}
+
+void fat_unmount(struct fat_vol *v)
+{
+	bool ok = true;
+
+	if (v->mounted && !v->read_only)
+		ok = fat_inodes_flush(v) == 0;
+	fat_dir_free_all(v);
+	fat_inodes_free(v);
+	fat_vol_close(v, ok);
+}
+
 static inline void put16(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;

@@ -344,15 +344,13 @@ int fat_flush_fat(struct fat_vol *v)
 	return 0;
 }
 
-int fat_sync(struct fat_vol *v, bool flush_dev)
+int fat_vol_sync(struct fat_vol *v, bool flush_dev)
 {
 	int rc;
 
 	if (v->read_only)
 		return 0;
-	rc = fat_inodes_flush(v);
-	if (rc == 0)
-		rc = fat_flush_fat(v);
+	rc = fat_flush_fat(v);
 	if (rc == 0)
 		rc = write_fsinfo(v);
 	if (rc == 0 && flush_dev)
@@ -702,23 +700,16 @@ int fat_mount(struct fat_vol *v, struct devmgr_blk *blk, bool read_only,
 	return 0;
 }
 
-void fat_unmount(struct fat_vol *v)
+void fat_vol_close(struct fat_vol *v, bool above_ok)
 {
 	/* A mount that failed half-way (a FAT that could not be read) has
 	 * nothing of the volume's to write back: writing would destroy it. */
 	if (v->mounted && !v->read_only) {
 		v->fsinfo_dirty |= v->type == 32;
 		/* everything reaches the device before the clean bit does */
-		if (fat_sync(v, true) == 0 && set_clean(v, !v->was_dirty) == 0)
+		if (above_ok && fat_vol_sync(v, true) == 0 &&
+		    set_clean(v, !v->was_dirty) == 0)
 			devmgr_blk_flush(v->blk);
-	}
-	fat_dir_free_all(v);
-	while (v->inodes) {
-		struct fat_inode *i = v->inodes;
-
-		v->inodes = i->next;
-		free(i->chain);
-		free(i);
 	}
 	free(v->fat);
 	free(v->fat_dirty);
