@@ -4,7 +4,8 @@ AM_TESTS_ENVIRONMENT = \
 	DEVMGR_PLUGIN_PATH='$(BUILD_PLUGIN_DIR)'; export DEVMGR_PLUGIN_PATH; \
 	PYTHON3_SYS='$(PYTHON3_SYS)'; export PYTHON3_SYS; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
-	top_srcdir='$(abs_top_srcdir)'; export top_srcdir;
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
+	DEVMGR_XENSTORE='$(HAVE_XENSTORE)'; export DEVMGR_XENSTORE;
 EXTRA_DIST += tests/config
 
 include $(srcdir)/tests/schema/local.mk

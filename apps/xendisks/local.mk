@@ -2,6 +2,8 @@
 # hot-plug example, used by tests/xen).  Built twice from one source, as
 # blkdump is: its own executable (which always reads xenstore) and the
 # "xendisks" plugin for "devmgr run --xenstore xendisks".
+# Left out of a build without xenstore.
+if HAVE_XENSTORE
 bin_PROGRAMS += apps/xendisks/xendisks
 apps_xendisks_xendisks_SOURCES = apps/xendisks/xendisks.c apps/xendisks/main.c
 apps_xendisks_xendisks_CFLAGS = $(AM_CFLAGS)
@@ -12,3 +14,4 @@ plugins_xendisks_la_SOURCES = apps/xendisks/xendisks.c apps/xendisks/plugin.c
 plugins_xendisks_la_CFLAGS = $(AM_CFLAGS)
 plugins_xendisks_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_xendisks_la_LIBADD = core/libdevmgr.la
+endif

@@ -252,6 +252,8 @@ HIDDEN void devmgr__xs_close(struct devmgr_ctx *ctx);
 /* The file was re-read: judge every xenstore device again (the map may
  * have changed). */
 HIDDEN void devmgr__xs_reloaded(struct devmgr_ctx *ctx);
+/* Whether this build reads xenstore (xs_source.c) or not (xs_none.c). */
+HIDDEN bool devmgr__have_xenstore(void);
 HIDDEN int devmgr__bind(struct devmgr_ctx *ctx, struct devmgr_error *err);
 HIDDEN void devmgr__unbind(struct devmgr_ctx *ctx);
 /* Does the app's bind name a device that waits for xenstore?  Its id, or
