@@ -1,6 +1,7 @@
 # xendisks: reports hot-plugged disks as they come and go (the Xen
 # hot-plug example, used by tests/xen).  Built twice from one source, as
-# blkdump is: its own executable (which always reads xenstore) and the
+# blkdump is: its own executable (DEVMGR_APP_MAIN_XENSTORE: it reads
+# xenstore without --xenstore) and the
 # "xendisks" plugin for "devmgr run --xenstore xendisks".
 # Left out of a build without xenstore.
 if HAVE_XENSTORE
