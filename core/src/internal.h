@@ -8,6 +8,7 @@
 #include <devmgr/sig/blk.h>
 #include <devmgr/sig/console.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdarg.h>
 
 #define HIDDEN __attribute__((visibility("hidden")))
@@ -164,6 +165,9 @@ HIDDEN int devmgr__plan_check_app(struct devmgr_ctx *ctx,
 /* ---- event loop (loop.c) --------------------------------------------- */
 struct devmgr__loop {
 	int epfd, postfd, sigfd;
+	/* The signal mask before devmgr__loop_signals(on): restored after,
+	 * so that signals main() blocked stay blocked to its end. */
+	sigset_t saved_mask;
 	struct devmgr_watch *watches;
 	struct devmgr__post *posts;
 	void *lock; /* pthread_mutex_t, allocated */

@@ -4,6 +4,8 @@
  * provider name it in their "requires" file. */
 #include <devmgr/plugin.h>
 #include <devmgr/sig/blk.h>
+#include <errno.h>
+#include <time.h>
 
 static struct devmgr_blk *lower(struct devmgr_blk *b)
 {
@@ -47,11 +49,20 @@ static const struct devmgr_blk_ops pass_ops = {
 };
 
 static const struct devmgr_param pass_params[] = {
+	{ "create_ms", DEVMGR_PARAM_INT, 0, "0",
+	  "sleep this long in create (a slow start-up, for the signal tests)",
+	  0, 60000 },
 	{ NULL },
 };
 
 static int pass_create(struct devmgr_device *dev, struct devmgr_error *err)
 {
+	int64_t ms = devmgr_param_int(dev, "create_ms");
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+
+	/* Signals are blocked here (devmgr_run): the sleep is not cut. */
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 	if (devmgr_device_dep_count(dev) != 1 ||
 	    !devmgr_device_handle(devmgr_device_dep(dev, 0)))
 		return devmgr_error_set(err, -EINVAL,
