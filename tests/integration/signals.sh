@@ -1,9 +1,12 @@
 #!/bin/sh
 # signals.sh: SIGTERM, SIGINT and SIGHUP sent while "devmgr run" or an
-# app's own executable is still starting (a device whose creation takes
-# two seconds: test-blk-pass create_ms) are handled by the loop once it
+# app's own executable is still starting are handled by the loop once it
 # runs: TERM and INT end the program with status 0, HUP re-reads the
-# configuration and the program goes on.  None of them kills it.
+# configuration and the program goes on.  None of them kills it.  Each is
+# sent while a device's creation sleeps two seconds (test-blk-pass
+# create_ms, in devmgr_run()), and again while the loading of
+# test-blk-pass sleeps (DEVMGR_TEST_LOAD_MS, before devmgr_run(): only
+# main()'s first line has blocked them then).
 set -u
 
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -39,6 +42,8 @@ cat >"$tmp/slow.json" <<EOF
 }
 EOF
 
+sed '/"slow"/d' "$tmp/slow.json" >"$tmp/fast.json"
+
 # poll FILE REGEX: wait up to 10 s for REGEX in FILE
 poll() {
 	i=0
@@ -50,14 +55,60 @@ poll() {
 	return 1
 }
 
-# early NAME SIGNAL COMMAND...: SIGNAL while the slow device is created
+# is_blocked PID: PID blocks SIGHUP, SIGINT and SIGTERM now
+is_blocked() {
+	m=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	m=${m#????????}
+	[ -n "$m" ] && [ $((0x$m & 0x4003)) -eq $((0x4003)) ]
+}
+
+# blocked PID: wait up to 10 s for PID to block SIGHUP, SIGINT and
+# SIGTERM (bits 1, 2 and 15 of its SigBlk: 0x4003)
+blocked() {
+	i=0
+	while [ $i -lt 200 ]; do
+		is_blocked "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# early WHEN NAME SIGNAL COMMAND...: SIGNAL while the program starts.
+# WHEN is "create": while the slow device is created (in devmgr_run());
+# "load": while test-blk-pass is loaded, before devmgr_run(), when only
+# main()'s own first line can have blocked them.
 early() {
-	what=$1 sig=$2
-	shift 2
+	when=$1 what="$2 ($1)" sig=$3
+	shift 3
 	: >"$tmp/err"
-	"$@" -v --plugin-path "$TESTPLUGINS" -c "$tmp/slow.json" 2>"$tmp/err" &
-	pid=$!
-	sleep 0.5
+	rm -f "$tmp/mark"
+	if [ "$when" = load ]; then
+		DEVMGR_TEST_LOAD_MS=2000 DEVMGR_TEST_LOAD_MARK=$tmp/mark \
+			"$@" -v --plugin-path "$TESTPLUGINS" -c "$tmp/fast.json" 2>"$tmp/err" &
+		pid=$!
+		# Loading sleeps after making the mark: the mask seen now is
+		# the one main() set before loading.
+		i=0
+		while [ ! -e "$tmp/mark" ] && [ $i -lt 200 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		[ -e "$tmp/mark" ] && is_blocked "$pid"
+	else
+		"$@" -v --plugin-path "$TESTPLUGINS" -c "$tmp/slow.json" 2>"$tmp/err" &
+		pid=$!
+		# Once the program has blocked them (before, $pid may still
+		# be libtool's wrapper script, which a signal kills).
+		blocked "$pid"
+	fi
+	if [ $? -ne 0 ]; then
+		ko "$what: SIG$sig: signals not blocked"
+		kill -9 "$pid"
+		wait "$pid"
+		pid=
+		return
+	fi
 	if grep -q "echo: TCP" "$tmp/err"; then
 		ko "$what: SIG$sig: the app started before the signal (too fast to test)"
 	fi
@@ -77,9 +128,11 @@ early() {
 		ko "$what: SIG$sig while starting: exit $rc (128 + signal is death by it)"
 }
 
-for sig in TERM INT HUP; do
-	early "devmgr run" "$sig" "$DEVMGR" run
-	early "echo executable" "$sig" "$ECHO"
+for when in create load; do
+	for sig in TERM INT HUP; do
+		early $when "devmgr run" "$sig" "$DEVMGR" run
+		early $when "echo executable" "$sig" "$ECHO"
+	done
 done
 
 echo "$pass passed, $fail failed"

@@ -5,7 +5,34 @@
 #include <devmgr/plugin.h>
 #include <devmgr/sig/blk.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+
+/* DEVMGR_TEST_LOAD_MS: sleep this long when the plugin is loaded, after
+ * creating the file DEVMGR_TEST_LOAD_MARK (if set), so that a test knows
+ * the program is loading plugins, before devmgr_run() (signals.sh). */
+__attribute__((constructor)) static void slow_load(void)
+{
+	const char *ms = getenv("DEVMGR_TEST_LOAD_MS");
+	const char *mark = getenv("DEVMGR_TEST_LOAD_MARK");
+	struct timespec ts;
+	long n;
+
+	if (!ms)
+		return;
+	if (mark) {
+		int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
+	n = strtol(ms, NULL, 10);
+	ts.tv_sec = n / 1000;
+	ts.tv_nsec = n % 1000 * 1000000;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
 
 static struct devmgr_blk *lower(struct devmgr_blk *b)
 {
