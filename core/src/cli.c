@@ -65,9 +65,15 @@ static void help(const struct devmgr_cli *cli)
 	printf("\nOptions:\n");
 	for (size_t i = 0; i < count(cli->opts); i++)
 		help_line(stdout, &cli->opts[i]);
-	for (const struct devmgr_cli_opt *o = common; o->name; o++)
-		if (wanted(cli, o))
-			help_line(stdout, o);
+	for (const struct devmgr_cli_opt *o = common; o->name; o++) {
+		struct devmgr_cli_opt none = *o;
+		if (!wanted(cli, o))
+			continue;
+		/* Still taken without xenstore, to say why it cannot be. */
+		if (o->key == KEY_XENSTORE && !devmgr__have_xenstore())
+			none.help = "(this build is without xenstore)";
+		help_line(stdout, &none);
+	}
 	if (cli->epilog)
 		printf("\n%s", cli->epilog);
 }

@@ -70,7 +70,14 @@ for p in $progs; do
 		case $prog in
 		devmgr-fat) ;;
 		*) grep -qF -- "--xenstore" "$tmp/out" && ok "$prog --help lists --xenstore" ||
-			ko "$prog --help does not list --xenstore" ;;
+			ko "$prog --help does not list --xenstore"
+			if [ "${DEVMGR_XENSTORE:-yes}" = no ]; then
+				has "$prog --help: --xenstore not in this build" "$tmp/out" \
+					"^      --xenstore  *(this build is without xenstore)$"
+			else
+				has "$prog --help: --xenstore reads xenstore" "$tmp/out" \
+					"^      --xenstore  *also read devices from xenstore"
+			fi ;;
 		esac
 	fi
 	t "$prog -h" 0 "$exe" -h && has "$prog -h is --help" "$tmp/out" "^Usage: $prog "
