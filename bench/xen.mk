@@ -2,6 +2,7 @@
 # Connected to the app's plug callback against a bare libxenstore watch,
 # and the resident set over many plug/unplug cycles (bench/run.d/xen.sh
 # starts a private xenstored).
+if HAVE_XENSTORE
 BENCH_PROGS += bench/xen_hotplug
 bench_xen_hotplug_SOURCES = bench/xen_hotplug.c bench/bench.h
 bench_xen_hotplug_CFLAGS = $(BENCH_CFLAGS) $(XENSTORE_CFLAGS)
@@ -14,3 +15,4 @@ BENCH_PROGS += bench/xen_guest_plug
 bench_xen_guest_plug_SOURCES = bench/xen_guest_plug.c bench/bench.h
 bench_xen_guest_plug_CFLAGS = $(BENCH_CFLAGS) $(XENSTORE_CFLAGS)
 bench_xen_guest_plug_LDADD = core/libdevmgr.la $(XENSTORE_LIBS)
+endif

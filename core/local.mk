@@ -20,7 +20,8 @@ core_libdevmgr_la_SOURCES = \
 	core/src/loop.c \
 	core/src/reload.c \
 	core/src/ctx.c \
-	core/src/appmain.c
+	core/src/appmain.c \
+	core/src/cli.c
 core_libdevmgr_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 core_libdevmgr_la_LIBADD = $(JANSSON_LIBS) $(DL_LIBS)
 core_libdevmgr_la_LDFLAGS = -version-info 0:0:0 -no-undefined \
@@ -33,6 +34,7 @@ devmgrinclude_HEADERS = \
 	core/include/devmgr/devmgr.h \
 	core/include/devmgr/plugin.h \
 	core/include/devmgr/app.h \
+	core/include/devmgr/cli.h \
 	core/include/devmgr/sig.h
 devmgrsigdir = $(includedir)/devmgr/sig
 devmgrsig_HEADERS = \

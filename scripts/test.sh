@@ -1,9 +1,10 @@
 #!/bin/sh
 # Every test: the format check (scripts/format.sh), the normal build's
-# "make check" (unit, integration, schema, loader, valgrind), the real Xen
-# guest booted under QEMU, the same suite under AddressSanitizer +
-# UndefinedBehaviorSanitizer, the libFuzzer targets for a bounded time, a
-# quick benchmark smoke run, and "make distcheck".
+# "make check" (unit, integration, schema, loader, valgrind), the same in
+# a build configured --without-xenstore, the real Xen guest booted under
+# QEMU, the same suite under AddressSanitizer + UndefinedBehaviorSanitizer,
+# the libFuzzer targets for a bounded time, a quick benchmark smoke run,
+# and "make distcheck".
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh" test
@@ -18,6 +19,13 @@ sh scripts/format.sh --check
 echo "== build and make check"
 rm -rf build-check && mkdir build-check && cd build-check
 ../configure --enable-werror >/dev/null
+make -j"$jobs"
+make -j"$jobs" check || { cat test-suite.log; exit 1; }
+cd "$top"
+
+echo "== a build --without-xenstore and its make check (docs/cli.md)"
+rm -rf build-noxs && mkdir build-noxs && cd build-noxs
+../configure --enable-werror --without-xenstore >/dev/null
 make -j"$jobs"
 make -j"$jobs" check || { cat test-suite.log; exit 1; }
 cd "$top"

@@ -5,7 +5,8 @@ AM_TESTS_ENVIRONMENT = \
 	PYTHON3_SYS='$(PYTHON3_SYS)'; export PYTHON3_SYS; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
-	XDG_CACHE_HOME='$(abs_top_builddir)/tests/cache'; export XDG_CACHE_HOME;
+	XDG_CACHE_HOME='$(abs_top_builddir)/tests/cache'; export XDG_CACHE_HOME; \
+	DEVMGR_XENSTORE='$(HAVE_XENSTORE)'; export DEVMGR_XENSTORE;
 EXTRA_DIST += tests/config
 # The plugin scanner's cache of the tests' runs (core/src/scan.c), kept
 # out of the user's own.

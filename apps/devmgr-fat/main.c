@@ -8,7 +8,7 @@
 #endif
 #include "fattool.h"
 
-#include <getopt.h>
+#include <devmgr/cli.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,59 +38,34 @@ static const struct {
 	{ "mkfs", FAT_MKFS, 0, 1, "", fat_mkfs_args },
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: devmgr-fat (--image FILE | -c CONFIG) [OPTIONS] "
-		"COMMAND [ARGS]\n"
-		"List, read and write the files of a filesystem through "
-		"devmgr.\n\n"
-		"Commands (paths inside the filesystem start at /):\n"
-		"  ls [-l] [-R] [PATH]  list a folder (default /) or one file;"
-		"\n"
-		"                     -R: and every folder below it\n"
-		"  cat PATH           write a file to standard output\n"
-		"  get SRC DEST       copy a file out to the host file DEST "
-		"(- : stdout)\n"
-		"  get -r SRC DEST    copy a folder and all in it out to the "
-		"host\n"
-		"  put SRC DEST       copy the host file SRC (- : stdin) in "
-		"as DEST\n"
-		"  put -r SRC DEST    copy a host folder and all in it in\n"
-		"  mkdir [-p] PATH    make a folder (-p: and its parents)\n"
-		"  rm [-r] PATH       remove a file (-r: or a folder and its "
-		"contents)\n"
-		"  mv SRC DEST        rename or move a file or folder\n"
-		"  df                 type, label, size and free space\n"
-		"  attrib [+X|-X]... PATH  show or set attributes: r "
-		"read-only,\n"
-		"                     h hidden, s system, a archive "
-		"(\"+r-a\")\n"
-		"  mkfs [-F 12|16|32] [-S BYTES] [-s N] [-n LABEL] [-i HEX] "
-		"[SIZE]\n"
-		"                     make a new FAT filesystem: type, bytes "
-		"per sector,\n"
-		"                     sectors per cluster (else by size, as "
-		"mkfs.fat),\n"
-		"                     label, volume id; SIZE (64M, 1G): make "
-		"the image\n"
-		"                     file that large first\n\n"
-		"Options:\n"
-		"  -i, --image FILE       a FAT image file (blk-file + "
-		"fs-fat), opened\n"
-		"                         read-only unless the command "
-		"writes\n"
-		"  -c, --config FILE      a device configuration with one fs "
-		"device\n"
-		"      --plugin-path DIR  search DIR for plugins "
-		"(repeatable)\n"
-		"  -v, --verbose          more messages\n"
-		"  -q, --quiet            errors only\n"
-		"  -h, --help             this text\n"
-		"      --version          print the version\n\n"
-		"Exit status: 0 done; 1 the command failed; 2 usage or "
-		"configuration\nerror; 3 the devices could not be set up.\n");
-}
+static const char about[] =
+	"List, read and write the files of a filesystem through devmgr.\n\n"
+	"Commands (paths inside the filesystem start at /):\n"
+	"  ls [-l] [-R] [PATH]  list a folder (default /) or one file;\n"
+	"                     -R: and every folder below it\n"
+	"  cat PATH           write a file to standard output\n"
+	"  get SRC DEST       copy a file out to the host file DEST (- : stdout)\n"
+	"  get -r SRC DEST    copy a folder and all in it out to the host\n"
+	"  put SRC DEST       copy the host file SRC (- : stdin) in as DEST\n"
+	"  put -r SRC DEST    copy a host folder and all in it in\n"
+	"  mkdir [-p] PATH    make a folder (-p: and its parents)\n"
+	"  rm [-r] PATH       remove a file (-r: or a folder and its contents)\n"
+	"  mv SRC DEST        rename or move a file or folder\n"
+	"  df                 type, label, size and free space\n"
+	"  attrib [+X|-X]... PATH  show or set attributes: r read-only,\n"
+	"                     h hidden, s system, a archive (\"+r-a\")\n"
+	"  mkfs [-F 12|16|32] [-S BYTES] [-s N] [-n LABEL] [-i HEX] [SIZE]\n"
+	"                     make a new FAT filesystem: type, bytes per sector,\n"
+	"                     sectors per cluster (else by size, as mkfs.fat),\n"
+	"                     label, volume id; SIZE (64M, 1G): make the image\n"
+	"                     file that large first\n"
+	"\n"
+	"--image FILE is opened read-only unless the command writes; -c FILE\n"
+	"is a device configuration with one fs device.\n";
+
+static const char epilog[] =
+	"Exit status: 0 done; 1 the command failed; 2 usage or configuration\n"
+	"error; 3 the devices could not be set up.\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -260,59 +235,40 @@ struct options {
 	enum devmgr_log_level level;
 };
 
+/* The tool's own option, besides the common ones of devmgr/cli.h. */
+static const struct devmgr_cli_opt fat_opts[] = {
+	{ "image", 'i', "FILE",
+	  "a FAT image file (blk-file + fs-fat)" },
+	{ NULL },
+};
+
+static int fat_option(struct devmgr_cli *cli, int key, const char *arg)
+{
+	struct options *o = cli->arg;
+
+	if (key == 'i')
+		o->image = arg;
+	return -1;
+}
+
 /* Options before the command.  Returns -1 to go on, or an exit status. */
 static int parse_options(int argc, char **argv, struct devmgr_ctx *ctx,
-			 struct options *o)
+			 struct devmgr_cli *cli)
 {
-	static const struct option opts[] = {
-		{ "image", required_argument, NULL, 'i' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "plugin-path", required_argument, NULL, 'P' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct devmgr_error e;
-	int c;
+	struct options *o = cli->arg;
+	int rc;
 
-	/* "+": stop at the command, whose own flags come after it. */
-	while ((c = getopt_long(argc, argv, "+i:c:vqh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			o->image = optarg;
-			break;
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'P':
-			if (devmgr_ctx_add_plugin_dir(ctx, optarg, NULL, &e) <
-			    0)
-				return report(&e, FAT_EXIT_USAGE);
-			break;
-		case 'v':
-			o->level = DEVMGR_LOG_DEBUG;
-			break;
-		case 'q':
-			o->level = DEVMGR_LOG_ERROR;
-			break;
-		case 'h':
-			usage(stdout);
-			return FAT_EXIT_OK;
-		case 'V':
-			printf("devmgr-fat (devmgr) %s\n",
-			       DEVMGR_VERSION_STRING);
-			return FAT_EXIT_OK;
-		default:
-			fprintf(stderr, "Try 'devmgr-fat --help'.\n");
-			return FAT_EXIT_USAGE;
-		}
-	}
+	/* DEVMGR_CLI_STOP: stop at the command, whose own flags come after
+	 * it. */
+	rc = devmgr_cli_parse(cli, ctx, argc, argv);
+	if (rc >= 0)
+		return rc;
+	o->config = cli->config;
+	o->level = cli->level;
 	if ((o->image == NULL) == (o->config == NULL))
 		return usage_error("%s", "give exactly one of --image FILE "
 					 "and -c CONFIG");
-	if (optind >= argc)
+	if (cli->optind >= argc)
 		return usage_error("%s", "no command (ls, cat, get, put, "
 					 "mkdir, rm, mv, df, attrib, mkfs)");
 	return -1;
@@ -344,6 +300,16 @@ static int load(struct devmgr_ctx *ctx, const struct options *o)
 int main(int argc, char **argv)
 {
 	struct options o = { .level = DEVMGR_LOG_WARN };
+	struct devmgr_cli cli = {
+		.prog = "devmgr-fat",
+		.synopsis = "(--image FILE | -c CONFIG) [OPTIONS] COMMAND [ARGS]",
+		.about = about,
+		.epilog = epilog,
+		.flags = DEVMGR_CLI_STOP,
+		.opts = fat_opts,
+		.option = fat_option,
+		.arg = &o,
+	};
 	struct devmgr_ctx *ctx = devmgr_ctx_new();
 	struct devmgr_error e;
 	int rc;
@@ -352,9 +318,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "devmgr-fat: out of memory\n");
 		return FAT_EXIT_FAILED;
 	}
-	rc = parse_options(argc, argv, ctx, &o);
+	rc = parse_options(argc, argv, ctx, &cli);
 	if (rc < 0)
-		rc = parse_command(argc - optind, argv + optind, &fat_command);
+		rc = parse_command(argc - cli.optind, argv + cli.optind,
+				   &fat_command);
 	if (rc == FAT_EXIT_OK && fat_command.verb != 0) {
 		devmgr_ctx_set_log(ctx, log_line, NULL, o.level);
 		rc = load(ctx, &o);

@@ -3,8 +3,8 @@
 #include "cmd.h"
 #include "default_config.h"
 
+#include <devmgr/cli.h>
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -13,42 +13,56 @@
 
 struct opts {
 	const char *config;
-	bool json, xenstore;
+	bool json, xenstore, rescan;
 	enum devmgr_log_level level;
 	const char *verb;
 	char **operands;
 	int noperands;
 };
 
-static void usage(FILE *f)
+static const char about[] =
+	"Find providers, build the devices of a configuration, run apps.\n\n"
+	"Verbs:\n"
+	"  probe [-c FILE] [--xenstore] [--json]\n"
+	"                             create every device, print it, destroy it\n"
+	"  plugins [--json] [--rescan]\n"
+	"                             list plugins, providers and refused files\n"
+	"  inspect PROVIDER [--json]  a provider's parameters and dependencies\n"
+	"  validate -c FILE           check a configuration, create nothing\n"
+	"  run [-c FILE] [APP]        create the devices and run an app\n"
+	"  watch [-c FILE] [--xenstore]\n"
+	"                             print plug and unplug events as JSON lines\n"
+	"  conform PROVIDER [PARAM=VALUE]... [--json]\n"
+	"                             run the signature's conformance kit\n";
+
+static const char epilog[] =
+	"Exit status: 0 success; 1 a device, plugin or app failed;\n"
+	"2 usage or configuration error.\n";
+
+/* The verbs' own options, besides the common ones of devmgr/cli.h: to
+ * add one, an entry here and a case in verb_option(). */
+enum { OPT_JSON = 256, OPT_RESCAN };
+
+static const struct devmgr_cli_opt verb_opts[] = {
+	{ "json", OPT_JSON, NULL, "JSON output (see schemas/)" },
+	{ "rescan", OPT_RESCAN, NULL,
+	  "forget the plugin cache, scan every plugin again" },
+	{ NULL },
+};
+
+static int verb_option(struct devmgr_cli *cli, int key, const char *arg)
 {
-	fputs("Usage: devmgr [OPTION]... VERB [ARG]\n"
-	      "Find providers, build the devices of a configuration, run apps.\n\n"
-	      "Verbs:\n"
-	      "  probe [-c FILE] [--xenstore] [--json]\n"
-	      "                             create every device, print it, destroy it\n"
-	      "  plugins [--json] [--rescan]\n"
-	      "                             list plugins, providers and refused files\n"
-	      "  inspect PROVIDER [--json]  a provider's parameters and dependencies\n"
-	      "  validate -c FILE           check a configuration, create nothing\n"
-	      "  run [-c FILE] [APP]        create the devices and run an app\n"
-	      "  watch [-c FILE] [--xenstore]\n"
-	      "                             print plug and unplug events as JSON lines\n"
-	      "  conform PROVIDER [PARAM=VALUE]... [--json]\n"
-	      "                             run the signature's conformance kit\n\n"
-	      "Options:\n"
-	      "  -c, --config FILE      device configuration (default: built-in)\n"
-	      "      --json             JSON output (see schemas/)\n"
-	      "      --xenstore         also read devices from xenstore (XENSTORED_PATH)\n"
-	      "      --plugin-path DIR  search DIR for plugins first (repeatable)\n"
-	      "      --rescan           forget the plugin cache, scan every plugin again\n"
-	      "  -v, --verbose          more messages\n"
-	      "  -q, --quiet            errors only\n"
-	      "  -h, --help             this text\n"
-	      "      --version          print the version\n\n"
-	      "Exit status: 0 success; 1 a device, plugin or app failed;\n"
-	      "2 usage or configuration error.\n",
-	      f);
+	struct opts *o = cli->arg;
+	(void)arg;
+	switch (key) {
+	case OPT_JSON:
+		o->json = true;
+		break;
+	case OPT_RESCAN:
+		o->rescan = true;
+		break;
+	}
+	return -1;
 }
 
 static int report(const struct devmgr_error *e)
@@ -56,70 +70,6 @@ static int report(const struct devmgr_error *e)
 	char line[1200];
 	fprintf(stderr, "devmgr: %s\n", devmgr_error_format(e, line, sizeof(line)));
 	return e->code;
-}
-
-static int parse_args(int argc, char **argv, struct devmgr_ctx *ctx,
-		      struct opts *o)
-{
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "xenstore", no_argument, NULL, 'x' },
-		{ "plugin-path", required_argument, NULL, 'P' },
-		{ "rescan", no_argument, NULL, 'R' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct devmgr_error e;
-	int c;
-	while ((c = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'x':
-			o->xenstore = true;
-			break;
-		case 'P':
-			if (devmgr_ctx_add_plugin_dir(ctx, optarg, ".", &e) < 0) {
-				report(&e);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'R':
-			devmgr_ctx_rescan_plugins(ctx);
-			break;
-		case 'v':
-			o->level = DEVMGR_LOG_DEBUG;
-			break;
-		case 'q':
-			o->level = DEVMGR_LOG_ERROR;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		case 'V':
-			printf("devmgr %s\n", DEVMGR_VERSION_STRING);
-			return -1;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	o->verb = argv[optind];
-	o->operands = argv + optind + 1;
-	o->noperands = argc - optind - 1;
-	return 0;
 }
 
 /* The configuration: -c FILE, else the built-in one; with --xenstore,
@@ -296,18 +246,44 @@ static int cmd_watch(struct devmgr_ctx *ctx, const struct opts *o)
 
 int main(int argc, char **argv)
 {
+	/* From the first line, for run and watch: a signal sent before the
+	 * loop runs waits for its signalfd.  The other verbs unblock them. */
+	devmgr_cli_block_signals();
 	struct devmgr_ctx *ctx = devmgr_ctx_new();
 	if (!ctx) {
 		fprintf(stderr, "devmgr: out of memory\n");
 		return EXIT_FAILED;
 	}
 	struct opts o = { .level = DEVMGR_LOG_WARN };
-	int r = parse_args(argc, argv, ctx, &o);
-	if (r) {
+	struct devmgr_cli cli = {
+		.prog = "devmgr",
+		.synopsis = "[OPTION]... VERB [ARG]",
+		.about = about,
+		.epilog = epilog,
+		.flags = DEVMGR_CLI_XENSTORE,
+		.opts = verb_opts,
+		.option = verb_option,
+		.arg = &o,
+	};
+	int r = devmgr_cli_parse(&cli, ctx, argc, argv);
+	if (r < 0 && cli.optind >= argc)
+		r = devmgr_cli_usage(&cli, "no verb (probe, plugins, inspect, "
+					   "validate, run, watch, conform)");
+	if (r >= 0) {
 		devmgr_ctx_free(ctx);
-		return r < 0 ? EXIT_OK : r;
+		return r;
 	}
+	o.config = cli.config;
+	o.xenstore = cli.xenstore;
+	o.level = cli.level;
+	o.verb = argv[cli.optind];
+	o.operands = argv + cli.optind + 1;
+	o.noperands = argc - cli.optind - 1;
+	if (strcmp(o.verb, "run") != 0 && strcmp(o.verb, "watch") != 0)
+		devmgr_cli_unblock_signals();
 	devmgr_ctx_set_log(ctx, NULL, NULL, o.level);
+	if (o.rescan)
+		devmgr_ctx_rescan_plugins(ctx);
 	if (strcmp(o.verb, "probe") == 0)
 		r = cmd_probe(ctx, &o);
 	else if (strcmp(o.verb, "plugins") == 0)
@@ -322,11 +298,8 @@ int main(int argc, char **argv)
 		r = cmd_watch(ctx, &o);
 	else if (strcmp(o.verb, "conform") == 0)
 		r = cmd_conform(ctx, o.noperands, o.operands, o.json);
-	else {
-		fprintf(stderr, "devmgr: unknown verb \"%s\" (see devmgr --help)\n",
-			o.verb);
-		r = EXIT_USAGE;
-	}
+	else
+		r = devmgr_cli_usage(&cli, "unknown verb \"%s\"", o.verb);
 	devmgr_ctx_free(ctx);
 	return r;
 }

@@ -11,6 +11,8 @@
  * be looked at, probed ("devmgr probe -c") or copied and changed. */
 #include "www.h"
 
+#include <devmgr/cli.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +111,7 @@ int main(int argc, char **argv)
 	char image[PATH_MAX], escaped[PATH_MAX];
 	struct devmgr_app app = www_app;
 
+	devmgr_cli_block_signals(); /* before anything, as devmgr_app_main */
 	find_image(image, sizeof(image));
 	json_escape(image, escaped, sizeof(escaped));
 	if (snprintf(config, sizeof(config), DEFAULT_CONFIG_FMT, escaped) >=

@@ -12,6 +12,10 @@ if [ "${1:-}" = "--quick" ]; then exit 0; fi
 [ $# -eq 1 ] || { echo "usage: $0 [--quick] BUILDDIR" >&2; exit 2; }
 b=$(cd "$1" && pwd) || exit 2
 top=$(cd "$(dirname "$0")/../.." && pwd)
+if ! grep -q '^#define HAVE_XENSTORE 1' "$b/config.h"; then
+	echo "xen-guest.sh: built without xenstore, skipped" >&2
+	exit 0
+fi
 make -s -C "$b" bench/xen_guest_plug >/dev/null || { echo "xen-guest.sh: cannot build" >&2; exit 2; }
 out=$(mktemp -d /tmp/xen-guest-bench.XXXXXX) || exit 2
 trap 'rm -rf "$out"' EXIT

@@ -1,115 +1,97 @@
 /* appmain.c: main() for an app shipped as its own executable
  * (DEVMGR_APP_MAIN).  The app is linked in; providers come from the
- * program's own linker section and from plugin folders. */
+ * program's own linker section and from plugin folders.  Its command line
+ * is the shared one (cli.c), with the options of "devmgr run". */
 #include "internal.h"
 
-#include <getopt.h>
+#include <devmgr/cli.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-static void usage(FILE *f, const char *prog, const struct devmgr_app *app)
+int devmgr_app_main_flags(int argc, char **argv, const struct devmgr_app *app,
+			  unsigned flags,
+			  const struct devmgr_plugin *const *start,
+			  const struct devmgr_plugin *const *stop)
 {
-	fprintf(f,
-		"Usage: %s [-c FILE] [--plugin-path DIR]... [-v|-q]\n"
-		"%s%s"
-		"Runs the %s app on the devices of FILE (default: a built-in\n"
-		"configuration).\n\n"
-		"  -c, --config FILE      device configuration (JSON)\n"
-		"      --plugin-path DIR  search DIR for plugins (repeatable)\n"
-		"  -v, --verbose          more messages\n"
-		"  -q, --quiet            errors only\n"
-		"  -h, --help             this text\n"
-		"      --version          print the version\n",
-		prog, app->help ? app->help : "", app->help ? "\n\n" : "",
-		app->name);
-}
-
-static int fail(struct devmgr_ctx *ctx, const struct devmgr_error *e, int rc)
-{
-	char line[1200];
-	fprintf(stderr, "%s\n", devmgr_error_format(e, line, sizeof(line)));
+	/* Before anything else: a signal sent while the devices are set up
+	 * waits for the loop's signalfd rather than killing the program. */
+	devmgr_cli_block_signals();
+	char about[1024];
+	snprintf(about, sizeof(about),
+		 "%s%sRuns the %s app on the devices of FILE (default: a "
+		 "built-in\nconfiguration)%s.\n",
+		 app->help ? app->help : "", app->help ? "\n\n" : "",
+		 app->name,
+		 flags & DEVMGR_APP_MAIN_XENSTORE ? " and of xenstore" : "");
+	struct devmgr_cli cli = {
+		.prog = app->name,
+		.synopsis = "[-c FILE] [--plugin-path DIR]... [--xenstore] "
+			    "[-v|-q]",
+		.about = about,
+		.flags = DEVMGR_CLI_XENSTORE,
+	};
+	struct devmgr_ctx *ctx = devmgr_ctx_new_linked(start, stop);
+	struct devmgr_error e;
+	int r;
+	devmgr_error_clear(&e);
+	if (!ctx) {
+		fprintf(stderr, "%s: out of memory\n", app->name);
+		return 1;
+	}
+	r = devmgr_cli_parse(&cli, ctx, argc, argv);
+	if (r < 0 && cli.optind < argc)
+		r = devmgr_cli_usage(&cli, "unexpected argument \"%s\"",
+				     argv[cli.optind]);
+	if (r >= 0)
+		goto out;
+	if (flags & DEVMGR_APP_MAIN_XENSTORE) {
+		if (!devmgr__have_xenstore()) {
+			fprintf(stderr, "%s: built without xenstore\n",
+				app->name);
+			r = 2;
+			goto out;
+		}
+		cli.xenstore = true;
+	}
+	devmgr_ctx_set_log(ctx, NULL, NULL, cli.level);
+	if (devmgr__register_app(ctx, app, "", &e) < 0) {
+		r = devmgr_cli_error(&cli, &e, 2);
+		goto out;
+	}
+	r = cli.config ? devmgr_ctx_load_config(ctx, cli.config, &e)
+		       : devmgr_ctx_load_config_string(
+				 ctx, app->default_config ? app->default_config
+							  : "{\"devmgr\":1,\"devices\":{}}",
+				 "<built-in>", &e);
+	if (r < 0) {
+		r = devmgr_cli_error(&cli, &e, 2);
+		goto out;
+	}
+	if (ctx->plan.app_name && strcmp(ctx->plan.app_name, app->name) != 0) {
+		devmgr__error_at(&e, -EINVAL, ctx->plan.path, "/app/name",
+				 "this program runs app %s, not %s", app->name,
+				 ctx->plan.app_name);
+		r = devmgr_cli_error(&cli, &e, 2);
+		goto out;
+	}
+	/* As "devmgr run --xenstore": a mistake in the file's xenstore
+	 * section is a configuration error, no store a failure. */
+	if (cli.xenstore && devmgr_ctx_use_xenstore(ctx, &e) < 0) {
+		r = devmgr_cli_error(&cli, &e, e.pointer[0] ? 2 : 1);
+		goto out;
+	}
+	r = devmgr_run(ctx, app->name, &e);
+	if (r < 0)
+		r = devmgr_cli_error(&cli, &e, 1);
+out:
 	devmgr_ctx_free(ctx);
-	return rc;
+	return r;
 }
 
 int devmgr_app_main(int argc, char **argv, const struct devmgr_app *app,
 		    const struct devmgr_plugin *const *start,
 		    const struct devmgr_plugin *const *stop)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "plugin-path", required_argument, NULL, 'P' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *config = NULL;
-	enum devmgr_log_level level = DEVMGR_LOG_WARN;
-	struct devmgr_ctx *ctx = devmgr_ctx_new_linked(start, stop);
-	struct devmgr_error e;
-	devmgr_error_clear(&e);
-	if (!ctx) {
-		fprintf(stderr, "%s: out of memory\n", argv[0]);
-		return 1;
-	}
-	int c;
-	while ((c = getopt_long(argc, argv, "c:vqh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'P':
-			if (devmgr_ctx_add_plugin_dir(ctx, optarg, ".", &e) < 0)
-				return fail(ctx, &e, 2);
-			break;
-		case 'v':
-			level = DEVMGR_LOG_DEBUG;
-			break;
-		case 'q':
-			level = DEVMGR_LOG_ERROR;
-			break;
-		case 'h':
-			usage(stdout, argv[0], app);
-			devmgr_ctx_free(ctx);
-			return 0;
-		case 'V':
-			printf("%s (devmgr) %s\n", app->name,
-			       DEVMGR_VERSION_STRING);
-			devmgr_ctx_free(ctx);
-			return 0;
-		default:
-			usage(stderr, argv[0], app);
-			devmgr_ctx_free(ctx);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument \"%s\"\n", argv[0],
-			argv[optind]);
-		devmgr_ctx_free(ctx);
-		return 2;
-	}
-	devmgr_ctx_set_log(ctx, NULL, NULL, level);
-	if (devmgr__register_app(ctx, app, "", &e) < 0)
-		return fail(ctx, &e, 2);
-	int r = config ? devmgr_ctx_load_config(ctx, config, &e)
-		       : devmgr_ctx_load_config_string(
-				 ctx, app->default_config ? app->default_config
-							  : "{\"devmgr\":1,\"devices\":{}}",
-				 "<built-in>", &e);
-	if (r < 0)
-		return fail(ctx, &e, 2);
-	if (ctx->plan.app_name && strcmp(ctx->plan.app_name, app->name) != 0) {
-		devmgr__error_at(&e, -EINVAL, ctx->plan.path, "/app/name",
-				 "this program runs app %s, not %s", app->name,
-				 ctx->plan.app_name);
-		return fail(ctx, &e, 2);
-	}
-	r = devmgr_run(ctx, app->name, &e);
-	if (r < 0)
-		return fail(ctx, &e, 1);
-	devmgr_ctx_free(ctx);
-	return r;
+	return devmgr_app_main_flags(argc, argv, app, 0, start, stop);
 }

@@ -8,6 +8,7 @@
 #include <devmgr/sig/blk.h>
 #include <devmgr/sig/console.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdarg.h>
 
 #define HIDDEN __attribute__((visibility("hidden")))
@@ -180,6 +181,9 @@ HIDDEN int devmgr__plan_check_app(struct devmgr_ctx *ctx,
 /* ---- event loop (loop.c) --------------------------------------------- */
 struct devmgr__loop {
 	int epfd, postfd, sigfd;
+	/* The signal mask before devmgr__loop_signals(on): restored after,
+	 * so that signals main() blocked stay blocked to its end. */
+	sigset_t saved_mask;
 	struct devmgr_watch *watches;
 	struct devmgr__post *posts;
 	void *lock; /* pthread_mutex_t, allocated */
@@ -279,6 +283,8 @@ HIDDEN void devmgr__xs_close(struct devmgr_ctx *ctx);
 /* The file was re-read: judge every xenstore device again (the map may
  * have changed). */
 HIDDEN void devmgr__xs_reloaded(struct devmgr_ctx *ctx);
+/* Whether this build reads xenstore (xs_source.c) or not (xs_none.c). */
+HIDDEN bool devmgr__have_xenstore(void);
 HIDDEN int devmgr__bind(struct devmgr_ctx *ctx, struct devmgr_error *err);
 HIDDEN void devmgr__unbind(struct devmgr_ctx *ctx);
 /* Does the app's bind name a device that waits for xenstore?  Its id, or

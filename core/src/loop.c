@@ -195,9 +195,10 @@ int devmgr__loop_signals(struct devmgr_ctx *ctx, bool on)
 			close(ctx->loop.sigfd);
 			ctx->loop.sigfd = -1;
 		}
-		return -pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		return -pthread_sigmask(SIG_SETMASK, &ctx->loop.saved_mask,
+					NULL);
 	}
-	int r = pthread_sigmask(SIG_BLOCK, &set, NULL);
+	int r = pthread_sigmask(SIG_BLOCK, &set, &ctx->loop.saved_mask);
 	if (r)
 		return -r;
 	ctx->loop.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

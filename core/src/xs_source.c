@@ -1113,6 +1113,11 @@ static int xs_start(struct devmgr__xs *xs, struct devmgr_error *err)
 	return 0;
 }
 
+bool devmgr__have_xenstore(void)
+{
+	return true;
+}
+
 int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx, struct devmgr_error *err)
 {
 	devmgr_error_clear(err);

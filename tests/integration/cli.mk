@@ -4,6 +4,8 @@ DEVMGR_CLI_TESTS = \
 	tests/integration/config_cases.sh \
 	tests/integration/hardening.sh \
 	tests/integration/cli.sh \
+	tests/integration/cli_common.sh \
+	tests/integration/signals.sh \
 	tests/integration/reload.sh \
 	tests/integration/many.sh \
 	tests/integration/valgrind.sh

@@ -4,6 +4,35 @@
  * provider name it in their "requires" file. */
 #include <devmgr/plugin.h>
 #include <devmgr/sig/blk.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+/* DEVMGR_TEST_LOAD_MS: sleep this long when the plugin is loaded, after
+ * creating the file DEVMGR_TEST_LOAD_MARK (if set), so that a test knows
+ * the program is loading plugins, before devmgr_run() (signals.sh). */
+__attribute__((constructor)) static void slow_load(void)
+{
+	const char *ms = getenv("DEVMGR_TEST_LOAD_MS");
+	const char *mark = getenv("DEVMGR_TEST_LOAD_MARK");
+	struct timespec ts;
+	long n;
+
+	if (!ms)
+		return;
+	if (mark) {
+		int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
+	n = strtol(ms, NULL, 10);
+	ts.tv_sec = n / 1000;
+	ts.tv_nsec = n % 1000 * 1000000;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
 
 static struct devmgr_blk *lower(struct devmgr_blk *b)
 {
@@ -47,11 +76,20 @@ static const struct devmgr_blk_ops pass_ops = {
 };
 
 static const struct devmgr_param pass_params[] = {
+	{ "create_ms", DEVMGR_PARAM_INT, 0, "0",
+	  "sleep this long in create (a slow start-up, for the signal tests)",
+	  0, 60000 },
 	{ NULL },
 };
 
 static int pass_create(struct devmgr_device *dev, struct devmgr_error *err)
 {
+	int64_t ms = devmgr_param_int(dev, "create_ms");
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+
+	/* Signals are blocked here (devmgr_run): the sleep is not cut. */
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 	if (devmgr_device_dep_count(dev) != 1 ||
 	    !devmgr_device_handle(devmgr_device_dep(dev, 0)))
 		return devmgr_error_set(err, -EINVAL,

@@ -1,7 +1,9 @@
 # Tests of the xenstore source against a real xenstored (tests/xen/xsd.sh
 # starts one in a private folder, with the hypervisor test double
-# xsstub.so preloaded), and the replay of the xenstore fuzz corpus.
+# xsstub.so preloaded), and the replay of the xenstore fuzz corpus.  A
+# build without xenstore builds and runs none of them.
 
+if HAVE_XENSTORE
 # xsstub.so is built without the build's CFLAGS: it is preloaded into
 # Debian's xenstored, which carries no sanitizer runtime.  (Automake has
 # no primary for a check-time data file here; the corpus runner, built
@@ -55,6 +57,7 @@ XEN_TESTS = \
 	tests/xen/restore.sh \
 	tests/xen/late_node.sh
 TESTS += $(XEN_TESTS)
+endif
 dist_noinst_SCRIPTS += $(XEN_TESTS) tests/xen/xsd.sh tests/xen/common.sh \
 	tests/fuzz/build-xen.sh
 EXTRA_DIST += tests/xen/xsstub.c

@@ -23,6 +23,7 @@ xsd_skip() {
 }
 
 xsd_init() {
+	[ "${DEVMGR_XENSTORE:-yes}" = no ] && xsd_skip "built without xenstore"
 	[ -x "$XENSTORED" ] || xsd_skip "no $XENSTORED (package xen-utils-4.17)"
 	for t in xenstore-write xenstore-read xenstore-rm xenstore-chmod xenstore-ls; do
 		command -v "$t" >/dev/null 2>&1 ||

@@ -126,21 +126,38 @@ DEVMGR_API int64_t devmgr_arg_int(struct devmgr_ctx *ctx, const char *name);
 DEVMGR_API bool devmgr_arg_bool(struct devmgr_ctx *ctx, const char *name);
 DEVMGR_API bool devmgr_arg_present(struct devmgr_ctx *ctx, const char *name);
 
-/* The main() of an app's own executable: options -c FILE,
- * --plugin-path DIR, -v, -q, --help, --version; without -c it runs on
- * app->default_config.  Returns the exit status. */
+/* The main() of an app's own executable: the options of "devmgr run"
+ * (devmgr/cli.h): -c FILE, --plugin-path DIR, --xenstore, -v, -q, --help,
+ * --version; without -c it runs on app->default_config.  SIGHUP, SIGINT
+ * and SIGTERM are blocked from its first line, so that one sent while
+ * the devices are being set up is handled by the loop.  Returns the exit
+ * status. */
 DEVMGR_API int devmgr_app_main(int argc, char **argv,
 			       const struct devmgr_app *app,
 			       const struct devmgr_plugin *const *start,
 			       const struct devmgr_plugin *const *stop);
 
-#define DEVMGR_APP_MAIN(app)                                                 \
+enum {
+	/* Read devices from xenstore even without --xenstore. */
+	DEVMGR_APP_MAIN_XENSTORE = 1u << 0,
+};
+
+/* devmgr_app_main() with DEVMGR_APP_MAIN_* flags. */
+DEVMGR_API int devmgr_app_main_flags(int argc, char **argv,
+				     const struct devmgr_app *app,
+				     unsigned flags,
+				     const struct devmgr_plugin *const *start,
+				     const struct devmgr_plugin *const *stop);
+
+#define DEVMGR_APP_MAIN_FLAGS(app, flags)                                    \
 	int main(int argc, char **argv)                                      \
 	{                                                                    \
-		return devmgr_app_main(argc, argv, &(app),                   \
-				       __start_devmgr_plugins,               \
-				       __stop_devmgr_plugins);               \
+		return devmgr_app_main_flags(argc, argv, &(app), (flags),    \
+					     __start_devmgr_plugins,         \
+					     __stop_devmgr_plugins);         \
 	}
+
+#define DEVMGR_APP_MAIN(app) DEVMGR_APP_MAIN_FLAGS(app, 0)
 
 #ifdef __cplusplus
 }
