@@ -39,7 +39,8 @@ struct pkt {
 	uint8_t mac[6];
 	uint32_t mtu;
 	unsigned batch;
-	size_t bufsize; /* mtu + 14: longer frames are cut and refused */
+	size_t bufsize; /* mtu + 14 + two VLAN tags: longer frames are cut
+			 * and refused */
 	uint8_t *bufs;	/* batch buffers of bufsize */
 	struct mmsghdr *msgs;
 	struct iovec *iovs;
@@ -146,7 +147,7 @@ static void pkt_frame(struct pkt *p, const struct mmsghdr *m,
 	if (from->sll_pkttype == PACKET_OUTGOING)
 		return;
 	if ((m->msg_hdr.msg_flags & MSG_TRUNC) || len < DEVMGR_NET_MIN_FRAME ||
-	    len > (size_t)p->mtu + DEVMGR_NET_HDR_LEN) {
+	    len > devmgr_net_frame_max(buf, len, p->mtu)) {
 		p->port.st.rx_errors++;
 		return;
 	}
@@ -348,7 +349,8 @@ static int pkt_create(struct devmgr_device *dev, struct devmgr_error *err)
 		pkt_close(p);
 		return rc;
 	}
-	p->bufsize = (size_t)p->mtu + DEVMGR_NET_HDR_LEN;
+	p->bufsize = (size_t)p->mtu + DEVMGR_NET_HDR_LEN +
+		     DEVMGR_NET_MAX_TAGS * DEVMGR_NET_TAG_LEN;
 	p->bufs = malloc((size_t)p->batch * p->bufsize);
 	p->msgs = calloc(p->batch, sizeof(*p->msgs));
 	p->iovs = calloc(p->batch, sizeof(*p->iovs));
