@@ -4,9 +4,13 @@
  * on, sends a unicast frame to the port its destination was learned on,
  * floods frames for unknown destinations and group (broadcast, multicast)
  * frames to every other port, and drops a frame whose destination sits on
- * the port it arrived from.  Ports come and go while it runs (a
- * configuration reload, a vif hot-plugged through xenstore); a port that
- * goes is forgotten from the table at once.
+ * the port it arrived from.  Frames to the IEEE 802.1D reserved group
+ * 01:80:c2:00:00:00..0f are never forwarded.  Tagged frames (802.1Q,
+ * QinQ) pass as they are, up to the ports' MTU plus their tags.  A port
+ * that floods more than storm_limit frames in a second (a loop, most
+ * likely) is blocked for storm_hold seconds.  Ports come and go while it
+ * runs (a configuration reload, a vif hot-plugged through xenstore); a
+ * port that goes is forgotten from the table at once.
  *
  * Counters per port go to the log console on SIGUSR1 (SIGUSR2 adds the
  * forwarding table) and when the switch stops.
@@ -62,12 +66,66 @@ static void send_to(struct sw_port *out, const void *frame, size_t len)
 	}
 }
 
+/* 01:80:c2:00:00:00 to 0f, the IEEE 802.1D reserved group addresses
+ * (STP, pause, LACP, EAPOL, LLDP...): they speak of one link, and a
+ * bridge never forwards them. */
+static bool is_reserved(const uint8_t *d)
+{
+	return d[0] == 0x01 && d[1] == 0x80 && d[2] == 0xc2 && d[3] == 0 &&
+	       d[4] == 0 && (d[5] & 0xf0) == 0;
+}
+
+/* A blocked port is let go lazily, when a frame next comes in or would
+ * go out of it: no timer runs. */
+static bool port_blocked(struct sw_port *p, uint64_t now)
+{
+	if (!p->blocked_until)
+		return false;
+	if (now < p->blocked_until)
+		return true;
+	p->blocked_until = 0;
+	p->win_start = now;
+	p->win_floods = 0;
+	if (p->sw->log)
+		devmgr_console_printf(p->sw->log, "switch: port %s unblocked\n",
+				      p->name);
+	return false;
+}
+
+/* Counts one frame that in is about to flood, in one-second windows.
+ * Past the limit, in is blocked: with two ports on one loop, every
+ * flooded frame comes back, and blocking one of them ends the loop.
+ * Its table entries go, so that its stations are flooded for (to the
+ * ports that are not blocked) rather than sent into a blocked port. */
+static bool storm(struct sw *sw, struct sw_port *in, uint64_t now)
+{
+	if (!sw->storm_limit)
+		return false;
+	if (now - in->win_start >= 1000) {
+		in->win_start = now;
+		in->win_floods = 0;
+	}
+	if (++in->win_floods <= sw->storm_limit)
+		return false;
+	in->blocked_until = now + sw->storm_hold;
+	in->c.storms++;
+	fdb_forget_port(&sw->fdb, in->id);
+	if (sw->log)
+		devmgr_console_printf(
+			sw->log,
+			"switch: port %s blocked for %llu s: more than %llu "
+			"flooded frames in a second (a loop?)\n",
+			in->name, (unsigned long long)(sw->storm_hold / 1000),
+			(unsigned long long)sw->storm_limit);
+	return true;
+}
+
 static void flood(struct sw *sw, const struct sw_port *in, const void *frame,
-		  size_t len)
+		  size_t len, uint64_t now)
 {
 	for (size_t i = 0; i < sw->nslots; i++) {
 		struct sw_port *p = sw->ports[i];
-		if (p && p != in)
+		if (p && p != in && !port_blocked(p, now))
 			send_to(p, frame, len);
 	}
 }
@@ -84,13 +142,24 @@ void sw_input(struct sw_port *in, const void *frame, size_t len)
 		return;
 	}
 	uint64_t now = sw->clock();
+	/* Before learning: on a loop, a blocked port's sources are the
+	 * other ports' stations, and must not move there. */
+	if (port_blocked(in, now)) {
+		in->c.blocked++;
+		return;
+	}
 	/* A group or all-zero source is no station's address: such a frame
 	 * is malformed (as the Linux bridge holds it). */
 	if (fdb_learn(&sw->fdb, eth + 6, in->id, now) == FDB_INVALID) {
 		in->c.invalid++;
 		return;
 	}
-	if (!fdb_mac_is_group(eth)) {
+	if (fdb_mac_is_group(eth)) {
+		if (is_reserved(eth)) {
+			in->c.reserved++;
+			return;
+		}
+	} else {
 		unsigned out = fdb_lookup(&sw->fdb, eth, now);
 		if (out == in->id) {
 			in->c.filtered++;
@@ -101,8 +170,12 @@ void sw_input(struct sw_port *in, const void *frame, size_t len)
 			return;
 		}
 	}
+	if (storm(sw, in, now)) {
+		in->c.blocked++;
+		return;
+	}
 	in->c.flooded++;
-	flood(sw, in, frame, len);
+	flood(sw, in, frame, len, now);
 }
 
 static void on_frame(void *arg, struct devmgr_net *n, const void *frame,
@@ -161,14 +234,18 @@ static void print_port(struct out *o, const struct sw_port *p)
 		o,
 		"switch: port %s rx_frames=%llu rx_bytes=%llu "
 		"tx_frames=%llu tx_bytes=%llu flooded=%llu filtered=%llu "
-		"invalid=%llu tx_dropped=%llu tx_errors=%llu\n",
+		"invalid=%llu tx_dropped=%llu tx_errors=%llu reserved=%llu "
+		"blocked=%llu storms=%llu%s\n",
 		p->name, (unsigned long long)c->rx_frames,
 		(unsigned long long)c->rx_bytes,
 		(unsigned long long)c->tx_frames,
 		(unsigned long long)c->tx_bytes, (unsigned long long)c->flooded,
 		(unsigned long long)c->filtered, (unsigned long long)c->invalid,
 		(unsigned long long)c->tx_dropped,
-		(unsigned long long)c->tx_errors);
+		(unsigned long long)c->tx_errors,
+		(unsigned long long)c->reserved, (unsigned long long)c->blocked,
+		(unsigned long long)c->storms,
+		p->blocked_until ? " (blocked)" : "");
 }
 
 struct dump {
@@ -398,6 +475,8 @@ static int switch_start(struct devmgr_ctx *ctx, void *record)
 	struct sw *sw = state(ctx);
 	int64_t size = devmgr_arg_int(ctx, "table_size");
 	int64_t ageing = devmgr_arg_int(ctx, "ageing");
+	int64_t limit = devmgr_arg_int(ctx, "storm_limit");
+	int64_t hold = devmgr_arg_int(ctx, "storm_hold");
 	int r = sw_init(sw, d->log, (size_t)size, (uint64_t)ageing * 1000);
 
 	if (r < 0) {
@@ -406,6 +485,8 @@ static int switch_start(struct devmgr_ctx *ctx, void *record)
 			   strerror(-r));
 		return r;
 	}
+	sw->storm_limit = (uint64_t)limit;
+	sw->storm_hold = (uint64_t)hold * 1000;
 	r = signals_on(ctx, sw);
 	if (r < 0) {
 		devmgr_log(ctx, DEVMGR_LOG_ERROR, "switch: signals: %s",
@@ -422,11 +503,14 @@ static int switch_start(struct devmgr_ctx *ctx, void *record)
 			return r;
 		}
 	}
-	devmgr_console_printf(d->log,
-			      "switch: started, %zu ports, table_size=%zu "
-			      "ageing=%llds, SIGUSR1 prints counters, SIGUSR2 "
-			      "counters and table\n",
-			      sw->nports, sw->fdb.capacity, (long long)ageing);
+	devmgr_console_printf(
+		d->log,
+		"switch: started, %zu ports, table_size=%zu "
+		"ageing=%llds storm_limit=%lld/s storm_hold=%llds, "
+		"SIGUSR1 prints counters, SIGUSR2 counters and "
+		"table\n",
+		sw->nports, sw->fdb.capacity, (long long)ageing,
+		(long long)limit, (long long)hold);
 	return 0;
 }
 
@@ -475,6 +559,12 @@ static const struct devmgr_param switch_args[] = {
 	{ "ageing", DEVMGR_PARAM_INT, 0, "300",
 	  "seconds an address stays learned without traffic (0: forever)", 0,
 	  1000000 },
+	{ "storm_limit", DEVMGR_PARAM_INT, 0, "5000",
+	  "flooded (broadcast, multicast, unknown unicast) frames a second "
+	  "that one port may bring in before it is blocked (0: no limit)",
+	  0, 100000000 },
+	{ "storm_hold", DEVMGR_PARAM_INT, 0, "10",
+	  "seconds a port that went past storm_limit stays blocked", 1, 86400 },
 	{ NULL },
 };
 

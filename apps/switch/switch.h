@@ -26,6 +26,9 @@ struct sw_counters {
 	uint64_t invalid;    /* came in too short or from a group address */
 	uint64_t tx_dropped; /* to go out, but the device was busy */
 	uint64_t tx_errors;  /* to go out, refused (too big for the MTU...) */
+	uint64_t reserved;   /* to 01:80:c2:00:00:0x: never forwarded */
+	uint64_t blocked;    /* came in while the port was blocked */
+	uint64_t storms;     /* times the port was blocked */
 };
 
 struct sw;
@@ -37,6 +40,10 @@ struct sw_port {
 	char name[64];		/* the device id */
 	uint8_t mac[6];
 	uint32_t mtu;
+	/* Storm guard: frames this port flooded in the window that started
+	 * at win_start; blocked until blocked_until (0: not blocked). */
+	uint64_t win_start, blocked_until;
+	uint64_t win_floods;
 	struct sw_counters c;
 };
 
@@ -44,6 +51,8 @@ struct sw {
 	struct devmgr_console *log; /* may be NULL (tests) */
 	struct fdb fdb;
 	uint64_t (*clock)(void); /* ms on a monotonic clock */
+	uint64_t storm_limit;	 /* flooded frames a second per port; 0: off */
+	uint64_t storm_hold;	 /* ms a port that exceeds it stays blocked */
 	struct sw_port **ports;	 /* nslots, NULL where free */
 	size_t nslots, nports;
 	bool stopping; /* no "left" lines when all ports go at stop */
@@ -53,7 +62,8 @@ struct sw {
 	sigset_t oldmask;
 };
 
-/* table_size entries at most; ageing_ms 0: never. */
+/* table_size entries at most; ageing_ms 0: never.  The storm guard
+ * starts off (storm_limit 0). */
 int sw_init(struct sw *sw, struct devmgr_console *log, size_t table_size,
 	    uint64_t ageing_ms);
 /* Removes every port, frees the table. */

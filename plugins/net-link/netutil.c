@@ -123,17 +123,25 @@ int net_mac_owner(const uint8_t mac[6], char ifname[IF_NAMESIZE])
 
 ssize_t net_frame_len(const struct iovec *iov, int iovcnt, uint32_t mtu)
 {
-	size_t len = 0;
+	size_t len = 0, most = (size_t)mtu + DEVMGR_NET_HDR_LEN +
+			       DEVMGR_NET_MAX_TAGS * DEVMGR_NET_TAG_LEN;
+	uint8_t head[DEVMGR_NET_HDR_LEN + DEVMGR_NET_TAG_LEN];
 
 	if (iovcnt < 1 || iovcnt > IOV_MAX)
 		return -EINVAL;
 	for (int i = 0; i < iovcnt; i++) {
-		if (iov[i].iov_len > (size_t)mtu + DEVMGR_NET_HDR_LEN - len)
+		if (iov[i].iov_len > most - len)
 			return -EMSGSIZE;
 		len += iov[i].iov_len;
 	}
 	if (len < DEVMGR_NET_MIN_FRAME)
 		return -EMSGSIZE;
+	/* Past mtu + 14 (at least 82 bytes), only VLAN tags make room. */
+	if (len > (size_t)mtu + DEVMGR_NET_HDR_LEN) {
+		net_frame_gather(head, iov, iovcnt, sizeof(head));
+		if (len > devmgr_net_frame_max(head, sizeof(head), mtu))
+			return -EMSGSIZE;
+	}
 	return (ssize_t)len;
 }
 

@@ -34,7 +34,8 @@ int net_mac_param(struct devmgr_device *dev, const char *provider,
 int net_mac_owner(const uint8_t mac[6], char ifname[IF_NAMESIZE]);
 
 /* Total length of a frame gathered from iov: -EINVAL for a bad vector,
- * -EMSGSIZE outside 14 .. mtu + 14. */
+ * -EMSGSIZE outside 14 .. devmgr_net_frame_max() (mtu + 14, and 4 more
+ * for each of up to two VLAN tags). */
 ssize_t net_frame_len(const struct iovec *iov, int iovcnt, uint32_t mtu);
 /* Copy a gathered frame of total length len into buf. */
 void net_frame_gather(void *buf, const struct iovec *iov, int iovcnt,

@@ -6,7 +6,7 @@
  * The device is the interface's wire: it receives the frames that arrive
  * on the interface (never the ones the host itself transmits there) and
  * what it sends leaves through the interface.  Frames are read with
- * recvmmsg, at most `batch` per loop wake-up. */
+ * recvmmsg, at most `batch` per loop wake-up, VLAN tags and all. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* recvmmsg, sendmmsg */
 #endif
@@ -29,6 +29,8 @@
 #endif
 
 #define PKT_BATCH_MAX 256
+/* Room for one received frame's auxiliary data (its outer VLAN tag). */
+#define PKT_CTL_LEN CMSG_SPACE(sizeof(struct tpacket_auxdata))
 
 struct pkt {
 	struct net_port port; /* first: see netutil.h */
@@ -39,8 +41,11 @@ struct pkt {
 	uint8_t mac[6];
 	uint32_t mtu;
 	unsigned batch;
-	size_t bufsize; /* mtu + 14: longer frames are cut and refused */
-	uint8_t *bufs;	/* batch buffers of bufsize */
+	size_t bufsize; /* mtu + 14 + two VLAN tags: longer frames are cut
+			 * and refused */
+	/* batch buffers of a tag's headroom, then bufsize */
+	uint8_t *bufs;
+	uint8_t *ctls; /* batch buffers of PKT_CTL_LEN */
 	struct mmsghdr *msgs;
 	struct iovec *iovs;
 	struct sockaddr_ll *from;
@@ -137,20 +142,61 @@ static int pkt_send_batch(struct devmgr_net *n, const struct iovec *frames,
 	return (int)done;
 }
 
-static void pkt_frame(struct pkt *p, const struct mmsghdr *m,
-		      const struct sockaddr_ll *from, const uint8_t *buf)
+/* The kernel gives a packet socket a frame without its outer VLAN tag,
+ * which it keeps in the auxiliary data: put the tag back, in the headroom
+ * before buf, so that the frame is the wire's.  Returns where the frame
+ * starts and its length in *len. */
+static uint8_t *pkt_vlan_restore(struct msghdr *mh, uint8_t *buf, size_t *len)
+{
+	struct tpacket_auxdata aux;
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_PACKET &&
+		    c->cmsg_type == PACKET_AUXDATA &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(aux)))
+			break;
+	if (!c || *len < 12)
+		return buf;
+	memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+	if (!(aux.tp_status & TP_STATUS_VLAN_VALID))
+		return buf;
+	uint16_t tpid = aux.tp_status & TP_STATUS_VLAN_TPID_VALID
+				? aux.tp_vlan_tpid
+				: ETH_P_8021Q;
+	uint8_t *f = buf - DEVMGR_NET_TAG_LEN;
+
+	memmove(f, buf, 12);
+	f[12] = (uint8_t)(tpid >> 8);
+	f[13] = (uint8_t)tpid;
+	f[14] = (uint8_t)(aux.tp_vlan_tci >> 8);
+	f[15] = (uint8_t)aux.tp_vlan_tci;
+	*len += DEVMGR_NET_TAG_LEN;
+	return f;
+}
+
+static void pkt_frame(struct pkt *p, struct mmsghdr *m,
+		      const struct sockaddr_ll *from, uint8_t *buf)
 {
 	size_t len = m->msg_len;
 
 	/* Older kernels have no PACKET_IGNORE_OUTGOING. */
 	if (from->sll_pkttype == PACKET_OUTGOING)
 		return;
+	if (!(m->msg_hdr.msg_flags & MSG_TRUNC))
+		buf = pkt_vlan_restore(&m->msg_hdr, buf, &len);
 	if ((m->msg_hdr.msg_flags & MSG_TRUNC) || len < DEVMGR_NET_MIN_FRAME ||
-	    len > (size_t)p->mtu + DEVMGR_NET_HDR_LEN) {
+	    len > devmgr_net_frame_max(buf, len, p->mtu)) {
 		p->port.st.rx_errors++;
 		return;
 	}
 	net_port_deliver(&p->port, buf, len);
+}
+
+static uint8_t *pkt_buf(const struct pkt *p, unsigned i)
+{
+	return p->bufs + (size_t)i * (DEVMGR_NET_TAG_LEN + p->bufsize) +
+	       DEVMGR_NET_TAG_LEN;
 }
 
 static void pkt_readable(void *arg, int fd, unsigned events)
@@ -160,13 +206,17 @@ static void pkt_readable(void *arg, int fd, unsigned events)
 
 	(void)events;
 	for (unsigned i = 0; i < p->batch; i++) {
-		p->iovs[i].iov_base = p->bufs + (size_t)i * p->bufsize;
+		struct msghdr *mh = &p->msgs[i].msg_hdr;
+
+		p->iovs[i].iov_base = pkt_buf(p, i);
 		p->iovs[i].iov_len = p->bufsize;
-		memset(&p->msgs[i].msg_hdr, 0, sizeof(p->msgs[i].msg_hdr));
-		p->msgs[i].msg_hdr.msg_iov = &p->iovs[i];
-		p->msgs[i].msg_hdr.msg_iovlen = 1;
-		p->msgs[i].msg_hdr.msg_name = &p->from[i];
-		p->msgs[i].msg_hdr.msg_namelen = sizeof(p->from[i]);
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_iov = &p->iovs[i];
+		mh->msg_iovlen = 1;
+		mh->msg_name = &p->from[i];
+		mh->msg_namelen = sizeof(p->from[i]);
+		mh->msg_control = p->ctls + (size_t)i * PKT_CTL_LEN;
+		mh->msg_controllen = PKT_CTL_LEN;
 	}
 	do
 		r = recvmmsg(fd, p->msgs, p->batch, MSG_DONTWAIT, NULL);
@@ -177,8 +227,7 @@ static void pkt_readable(void *arg, int fd, unsigned events)
 		return;
 	}
 	for (int i = 0; i < r; i++)
-		pkt_frame(p, &p->msgs[i], &p->from[i],
-			  p->bufs + (size_t)i * p->bufsize);
+		pkt_frame(p, &p->msgs[i], &p->from[i], pkt_buf(p, (unsigned)i));
 }
 
 static const struct devmgr_net_ops pkt_ops = {
@@ -302,6 +351,12 @@ static int pkt_socket(struct devmgr_device *dev, struct pkt *p,
 	/* Without this the socket would see the host's own transmissions. */
 	setsockopt(p->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
 		   sizeof(one));
+	/* The outer VLAN tag of a received frame comes this way. */
+	if (setsockopt(p->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one))) {
+		e = errno;
+		return devmgr_error_set(err, -e, "PACKET_AUXDATA: %s",
+					strerror(e));
+	}
 	sll.sll_family = AF_PACKET;
 	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = p->ifindex;
@@ -329,6 +384,7 @@ static void pkt_close(struct pkt *p)
 	if (p->fd >= 0)
 		close(p->fd); /* also ends the promiscuous membership */
 	free(p->bufs);
+	free(p->ctls);
 	free(p->msgs);
 	free(p->iovs);
 	free(p->from);
@@ -348,12 +404,14 @@ static int pkt_create(struct devmgr_device *dev, struct devmgr_error *err)
 		pkt_close(p);
 		return rc;
 	}
-	p->bufsize = (size_t)p->mtu + DEVMGR_NET_HDR_LEN;
-	p->bufs = malloc((size_t)p->batch * p->bufsize);
+	p->bufsize = (size_t)p->mtu + DEVMGR_NET_HDR_LEN +
+		     DEVMGR_NET_MAX_TAGS * DEVMGR_NET_TAG_LEN;
+	p->bufs = malloc((size_t)p->batch * (DEVMGR_NET_TAG_LEN + p->bufsize));
+	p->ctls = malloc((size_t)p->batch * PKT_CTL_LEN);
 	p->msgs = calloc(p->batch, sizeof(*p->msgs));
 	p->iovs = calloc(p->batch, sizeof(*p->iovs));
 	p->from = calloc(p->batch, sizeof(*p->from));
-	if (!p->bufs || !p->msgs || !p->iovs || !p->from) {
+	if (!p->bufs || !p->ctls || !p->msgs || !p->iovs || !p->from) {
 		pkt_close(p);
 		return devmgr_error_set(err, -ENOMEM, "out of memory");
 	}

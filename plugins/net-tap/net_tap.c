@@ -126,7 +126,7 @@ static int tso_header(const uint8_t *f, size_t have, size_t len, uint32_t mtu,
 }
 
 /* With offload: every frame goes out behind a virtio-net header, zero for
- * a frame of at most mtu + 14 bytes. */
+ * a frame of at most mtu + 14 bytes (and its VLAN tags). */
 static ssize_t tap_write_vnet(struct tap *t, const struct iovec *iov,
 			      int iovcnt, size_t len)
 {
@@ -137,10 +137,11 @@ static ssize_t tap_write_vnet(struct tap *t, const struct iovec *iov,
 	memset(&h, 0, sizeof(h));
 	if (len > (size_t)t->mtu + DEVMGR_NET_HDR_LEN) {
 		size_t have = len < TAP_HDRS ? len : TAP_HDRS;
-		int r;
+		int r = 0;
 
 		net_frame_gather(first, iov, iovcnt, have);
-		r = tso_header(first, have, len, t->mtu, &h);
+		if (len > devmgr_net_frame_max(first, have, t->mtu))
+			r = tso_header(first, have, len, t->mtu, &h);
 		if (r < 0) {
 			errno = -r;
 			return -1;
@@ -243,7 +244,7 @@ static bool rx_vnet(const struct tap *t, const struct virtio_net_hdr *h,
 		c = (uint16_t)~net_csum_fold(net_csum_add(0, f + s, len - s));
 		memcpy(f + o, &c, 2);
 	}
-	if (len <= (size_t)t->mtu + DEVMGR_NET_HDR_LEN)
+	if (len <= devmgr_net_frame_max(f, len, t->mtu))
 		return true;
 	switch (h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
 	case VIRTIO_NET_HDR_GSO_TCPV4:
@@ -258,7 +259,8 @@ static bool rx_vnet(const struct tap *t, const struct virtio_net_hdr *h,
 
 /* Frames that do not fit the device's MTU (the kernel interface's MTU was
  * raised behind its back) are counted as errors, not passed on: a
- * receiver may rely on mtu + 14, or on max_frame with offload. */
+ * receiver may rely on devmgr_net_frame_max(), or on max_frame with
+ * offload. */
 static void tap_readable(void *arg, int fd, unsigned events)
 {
 	struct tap *t = arg;
@@ -281,7 +283,7 @@ static void tap_readable(void *arg, int fd, unsigned events)
 		if (len < DEVMGR_NET_MIN_FRAME ||
 		    (t->offload
 			     ? !rx_vnet(t, (const void *)t->buf, f, len)
-			     : len > (size_t)t->mtu + DEVMGR_NET_HDR_LEN)) {
+			     : len > devmgr_net_frame_max(f, len, t->mtu))) {
 			t->port.st.rx_errors++;
 			continue;
 		}

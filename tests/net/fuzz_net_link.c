@@ -3,7 +3,7 @@
  * operations from the input: sends of every length (bad ones included),
  * gathered and batched sends, dispatch rounds, receivers set and
  * cleared, info and stats.  The oracle: no memory error (ASan), and a
- * receiver never sees a frame outside 14 .. mtu + 14 bytes.
+ * receiver never sees a frame outside 14 .. devmgr_net_frame_max() bytes.
  *
  * Input: byte 0 the port count and pcap flushing, bytes 1..n the ports'
  * faults and queue sizes, then one byte per operation (and one more for
@@ -31,7 +31,7 @@ static void on_rx(void *arg, struct devmgr_net *n, const void *frame,
 		  size_t len)
 {
 	(void)arg, (void)n;
-	if (len < 14 || len > MTU + 14)
+	if (len < 14 || len > devmgr_net_frame_max(frame, len, MTU))
 		abort();
 	if (((const uint8_t *)frame)[13] != 0xb5)
 		abort(); /* every frame sent carries this byte */

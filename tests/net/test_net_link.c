@@ -207,6 +207,68 @@ START_TEST(test_lengths)
 }
 END_TEST
 
+/* A frame of len bytes with the tag types in tags after the addresses
+ * (then 0x88b5), sent gathered from pieces of cut bytes, so that a tag
+ * may straddle two of them. */
+static int send_tagged(const uint16_t *tags, unsigned ntags, size_t len,
+		       size_t cut)
+{
+	static uint8_t f[1100];
+	struct iovec iov[3];
+	size_t at = 12;
+
+	memset(f, 0, sizeof(f));
+	memset(f, 0xff, 6);
+	for (unsigned i = 0; i < ntags; i++, at += 4) {
+		f[at] = (uint8_t)(tags[i] >> 8);
+		f[at + 1] = (uint8_t)tags[i];
+		f[at + 3] = 7; /* VID */
+	}
+	f[at] = 0x88;
+	f[at + 1] = 0xb5;
+	iov[0] = (struct iovec){ f, cut };
+	iov[1] = (struct iovec){ f + cut, cut };
+	iov[2] = (struct iovec){ f + 2 * cut, len - 2 * cut };
+	return devmgr_net_sendv(ports[0], iov, 3);
+}
+
+/* mtu + 14 bytes, 4 more for each of up to two 802.1Q / 802.1ad tags
+ * at the head of the frame: no more, however the frame is gathered. */
+START_TEST(test_tagged_lengths)
+{
+	const char *const extra[MAXPORTS] = { "\"mtu\": 1000",
+					      "\"mtu\": 1000" };
+	static const uint16_t q[] = { 0x8100 }, ad[] = { 0x88a8 },
+			      qinq[] = { 0x88a8, 0x8100 },
+			      qq[] = { 0x8100, 0x8100 },
+			      three[] = { 0x88a8, 0x8100, 0x8100 },
+			      other[] = { 0x0800, 0x8100 };
+	struct devmgr_net_stats st;
+
+	make_ports(2, extra);
+	for (size_t cut = 1; cut <= 20; cut += 19) {
+		ck_assert_int_eq(send_tagged(q, 1, 1018, cut), 0);
+		ck_assert_int_eq(send_tagged(q, 1, 1019, cut), -EMSGSIZE);
+		ck_assert_int_eq(send_tagged(ad, 1, 1018, cut), 0);
+		ck_assert_int_eq(send_tagged(qinq, 2, 1022, cut), 0);
+		ck_assert_int_eq(send_tagged(qinq, 2, 1023, cut), -EMSGSIZE);
+		ck_assert_int_eq(send_tagged(qq, 2, 1022, cut), 0);
+		/* A third tag makes no more room. */
+		ck_assert_int_eq(send_tagged(three, 3, 1022, cut), 0);
+		ck_assert_int_eq(send_tagged(three, 3, 1023, cut), -EMSGSIZE);
+		/* A tag type after a non-tag one is payload. */
+		ck_assert_int_eq(send_tagged(other, 2, 1014, cut), 0);
+		ck_assert_int_eq(send_tagged(other, 2, 1015, cut), -EMSGSIZE);
+		ck_assert_int_eq(send_tagged(NULL, 0, 1015, cut), -EMSGSIZE);
+	}
+	settle();
+	ck_assert_uint_eq(logs[1].count, 12);
+	devmgr_net_stats(ports[0], &st);
+	ck_assert_uint_eq(st.tx_frames, 12);
+	ck_assert_uint_eq(st.tx_errors, 10);
+}
+END_TEST
+
 START_TEST(test_gathered_frame)
 {
 	uint8_t hdr[14], body[3] = { 5, 0, 9 };
@@ -446,6 +508,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_delivery_to_all_others);
 	tcase_add_test(tc, test_hubs_are_separate);
 	tcase_add_test(tc, test_lengths);
+	tcase_add_test(tc, test_tagged_lengths);
 	tcase_add_test(tc, test_gathered_frame);
 	tcase_add_test(tc, test_queue_bound);
 	tcase_add_test(tc, test_batch_per_wakeup);

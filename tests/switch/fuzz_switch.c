@@ -8,7 +8,8 @@
  *     to at most one port, or to every other port (flooded);
  *   - the table holds at most its bound, and only live ports' entries;
  *   - each frame is counted once on its port, as exactly one of
- *     forwarded, flooded, filtered or invalid.
+ *     forwarded, flooded, filtered, invalid or reserved (a frame to
+ *     01:80:c2:00:00:00..0f from a valid source: never sent anywhere).
  * run_corpus replays tests/fuzz/corpus/switch in make check. */
 #include "../../apps/switch/switch.h"
 
@@ -135,9 +136,18 @@ static void frame_in(struct fake *in, const uint8_t *frame, size_t len)
 		abort();
 	unsigned outcomes = (unsigned)(p->c.flooded - before.flooded) +
 			    (unsigned)(p->c.filtered - before.filtered) +
-			    (unsigned)(p->c.invalid - before.invalid);
+			    (unsigned)(p->c.invalid - before.invalid) +
+			    (unsigned)(p->c.reserved - before.reserved) +
+			    (unsigned)(p->c.blocked - before.blocked);
 	if (len < DEVMGR_NET_HDR_LEN || !valid_source(frame)) {
 		if (p->c.invalid != before.invalid + 1 || sends != 0)
+			abort();
+		return;
+	}
+	if (frame[0] == 0x01 && frame[1] == 0x80 && frame[2] == 0xc2 &&
+	    frame[3] == 0 && frame[4] == 0 && frame[5] < 0x10) {
+		if (p->c.reserved != before.reserved + 1 || outcomes != 1 ||
+		    sends != 0)
 			abort();
 		return;
 	}

@@ -88,7 +88,15 @@ join() {
 		ip link set "$tap" netns "$ns" &&
 		ip -n "$ns" link set lo up &&
 		ip -n "$ns" addr add "10.77.0.$(($1 + 1))/24" dev "$tap" &&
-		ip -n "$ns" link set "$tap" up
+		ip -n "$ns" link set "$tap" up || return 1
+	# The kernel gives an interface its queue only when the link watch
+	# runs, up to a second after "up": until then what is sent on it is
+	# dropped without a trace.
+	n=0
+	while ip -n "$ns" link show "$tap" | grep -q 'qdisc noop' && [ $n -lt 30 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
 }
 mac_of() { ip -n "${P}n$1" -o link show | sed -n "s/.*${P}[tx]$1.*link\/ether \([0-9a-f:]*\).*/\1/p"; }
 ping_from() {

@@ -28,6 +28,11 @@ tests_switch_test_switch_LDADD = core/libdevmgr.la $(CHECK_LIBS)
 TESTS += tests/switch/netns.sh
 dist_noinst_SCRIPTS += tests/switch/netns.sh tests/switch/tcp_xfer.py
 
+# Tagged and link-local frames, and the loop guard on a real loop
+# through a Linux bridge (root; skips without).
+TESTS += tests/switch/netns_l2.sh
+dist_noinst_SCRIPTS += tests/switch/netns_l2.sh tests/switch/vlan_frames.py
+
 # The executable and "devmgr run switch": start, report, stop, and every
 # bad app configuration refused with its error.
 TESTS += tests/switch/cli.sh

@@ -5,7 +5,9 @@
  * (apps/switch/plugin.c); the providers come from DEVMGR_PLUGIN_PATH.
  *
  * Forwarding (learned unicast, flooding, filtering back to the arrival
- * port, invalid sources), the console reports on SIGUSR1/SIGUSR2, ports
+ * port, invalid sources), the IEEE 802.1D reserved group never
+ * forwarded, full-size 802.1Q and QinQ frames, the storm guard (on a
+ * clock the test moves), the console reports on SIGUSR1/SIGUSR2, ports
  * that come and go with a configuration reload, ageing, and a storm of
  * random source addresses that fills the table to its bound while the
  * resident memory stays flat. */
@@ -17,6 +19,7 @@
 #include <devmgr/app.h>
 
 #include <check.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,7 +299,8 @@ START_TEST(mtu_mismatch)
 	ck_assert_ptr_nonnull(strstr(log, "switch: port p2 rx_frames=0 "
 					  "rx_bytes=0 tx_frames=1 tx_bytes=100 "
 					  "flooded=0 filtered=0 invalid=0 "
-					  "tx_dropped=0 tx_errors=1\n"));
+					  "tx_dropped=0 tx_errors=1 reserved=0 "
+					  "blocked=0 storms=0\n"));
 }
 END_TEST
 
@@ -380,6 +384,217 @@ START_TEST(ageing)
 }
 END_TEST
 
+/* 01:80:c2:00:00:00 .. 0f go nowhere; the addresses around them flood. */
+START_TEST(reserved_group_dropped)
+{
+	uint8_t d[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 };
+
+	start("012", "");
+	for (unsigned i = 0; i < 16; i++) {
+		d[5] = (uint8_t)i;
+		ck_assert_msg(strcmp(deliver(0, d, mac_a), "0000") == 0,
+			      "01:80:c2:00:00:%02x was forwarded", i);
+	}
+	d[5] = 0x10;
+	ck_assert_str_eq(deliver(0, d, mac_a), "0110");
+	d[5] = 0x0e;
+	d[4] = 0x01;
+	ck_assert_str_eq(deliver(0, d, mac_a), "0110");
+	ck_assert_str_eq(deliver(0, bcast, mac_a), "0110");
+	/* The source is still learned (as the Linux bridge does). */
+	ck_assert_str_eq(deliver(1, mac_a, mac_b), "1000");
+	char *log = report(SIGUSR1);
+	ck_assert_ptr_nonnull(strstr(log, "switch: port p0 rx_frames=19 "
+					  "rx_bytes=1140 tx_frames=1 "
+					  "tx_bytes=60 flooded=3 filtered=0 "
+					  "invalid=0 tx_dropped=0 tx_errors=0 "
+					  "reserved=16 blocked=0 storms=0\n"));
+}
+END_TEST
+
+/* A frame of len bytes from peer from, with the tag types in tags (0,
+ * 1 or 2 of them) after the addresses, every other byte numbered. */
+static int send_tagged(int from, const uint16_t *tags, unsigned ntags,
+		       size_t len, uint8_t *f)
+{
+	size_t at = 12;
+
+	for (size_t i = 0; i < len; i++)
+		f[i] = (uint8_t)(i * 7 + 1);
+	memcpy(f, bcast, 6);
+	memcpy(f + 6, mac_a, 6);
+	for (unsigned i = 0; i < ntags; i++, at += 4) {
+		f[at] = (uint8_t)(tags[i] >> 8);
+		f[at + 1] = (uint8_t)tags[i];
+		f[at + 2] = 0x00;
+		f[at + 3] = (uint8_t)(10 + i); /* VID */
+	}
+	f[at] = 0x88;
+	f[at + 1] = 0xb5;
+	return devmgr_net_send(peers[from].net, f, len);
+}
+
+/* On 1500-byte ports: 1518 bytes with one tag and 1522 with two come
+ * out of the other ports byte for byte; a byte more, an untagged
+ * 1515-byte frame, or a third tag is refused by the sender's device. */
+START_TEST(tagged_full_size)
+{
+	static const uint16_t q[] = { 0x8100 }, qinq[] = { 0x88a8, 0x8100 },
+			      three[] = { 0x88a8, 0x8100, 0x8100 };
+	uint8_t f[1600];
+
+	start("012", "");
+	clear_counts();
+	ck_assert_int_eq(send_tagged(0, q, 1, 1518, f), 0);
+	pump();
+	ck_assert_uint_eq(peers[1].frames, 1);
+	ck_assert_uint_eq(peers[2].frames, 1);
+	ck_assert_uint_eq(peers[1].last_len, 1518);
+	ck_assert_mem_eq(peers[1].last, f, 1518);
+	ck_assert_mem_eq(peers[2].last, f, 1518);
+
+	clear_counts();
+	ck_assert_int_eq(send_tagged(0, qinq, 2, 1522, f), 0);
+	pump();
+	ck_assert_uint_eq(peers[1].frames, 1);
+	ck_assert_uint_eq(peers[2].frames, 1);
+	ck_assert_uint_eq(peers[2].last_len, 1522);
+	ck_assert_mem_eq(peers[1].last, f, 1522);
+	ck_assert_mem_eq(peers[2].last, f, 1522);
+
+	/* 802.1ad alone is a tag too. */
+	static const uint16_t ad[] = { 0x88a8 };
+	ck_assert_int_eq(send_tagged(0, ad, 1, 1518, f), 0);
+	ck_assert_int_eq(send_tagged(0, q, 1, 1519, f), -EMSGSIZE);
+	ck_assert_int_eq(send_tagged(0, qinq, 2, 1523, f), -EMSGSIZE);
+	ck_assert_int_eq(send_tagged(0, NULL, 0, 1515, f), -EMSGSIZE);
+	ck_assert_int_eq(send_tagged(0, three, 3, 1526, f), -EMSGSIZE);
+	ck_assert_int_eq(send_tagged(0, three, 3, 1523, f), -EMSGSIZE);
+	clear_counts();
+	pump();
+	ck_assert_uint_eq(peers[1].frames, 1); /* the 802.1ad one */
+	ck_assert_uint_eq(peers[1].last_len, 1518);
+	char *log = report(SIGUSR1);
+	ck_assert_ptr_nonnull(strstr(log, "switch: port p1 rx_frames=0 "
+					  "rx_bytes=0 tx_frames=3 "
+					  "tx_bytes=4558 "));
+	ck_assert_ptr_null(strstr(log, "tx_errors=1"));
+}
+END_TEST
+
+static uint64_t fake_ms;
+
+static uint64_t fake_clock(void)
+{
+	return fake_ms;
+}
+
+/* The last report in log. */
+static const char *last_report(const char *log)
+{
+	const char *last = log;
+
+	for (const char *p = log; (p = strstr(p, "switch: counters ")); p++)
+		last = p;
+	return last;
+}
+
+static size_t count_lines(const char *log, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = log; (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
+/* storm_limit flooded frames a second per port: one more blocks the
+ * port for storm_hold seconds (one line on the console), its frames
+ * dropped and nothing sent to it; then it is let go. */
+START_TEST(storm_blocks_port)
+{
+	start("012", "\"storm_limit\": 10, \"storm_hold\": 2");
+	struct sw *sw = devmgr_app_state(ctx);
+	sw->clock = fake_clock;
+	fake_ms = 5000000;
+
+	ck_assert_str_eq(deliver(2, bcast, mac_c), "1100");
+	for (int i = 0; i < 10; i++)
+		ck_assert_str_eq(deliver(0, bcast, mac_a), "0110");
+	/* A new window: ten more are allowed. */
+	fake_ms += 1000;
+	for (int i = 0; i < 10; i++)
+		ck_assert_str_eq(deliver(0, mac_x, mac_a), "0110");
+	/* Learned unicast is not counted. */
+	for (int i = 0; i < 20; i++)
+		ck_assert_str_eq(deliver(0, mac_c, mac_a), "0010");
+	fake_ms += 999;
+	ck_assert_str_eq(deliver(0, bcast, mac_a), "0000");
+	char *log = read_log();
+	ck_assert_uint_eq(count_lines(log, "switch: port p0 blocked for 2 s: "
+					   "more than 10 flooded frames in a "
+					   "second (a loop?)\n"),
+			  1);
+	/* Blocked: nothing in (not even learned unicast), nothing out; its
+	 * station A is forgotten and flooded for to the others. */
+	ck_assert_str_eq(deliver(0, mac_c, mac_a), "0000");
+	ck_assert_str_eq(deliver(0, bcast, mac_a), "0000");
+	ck_assert_str_eq(deliver(1, bcast, mac_b), "0010");
+	ck_assert_str_eq(deliver(1, mac_a, mac_b), "0010");
+	ck_assert_str_eq(deliver(2, mac_a, mac_c), "0100");
+	/* ... and a source seen there while blocked is not learned. */
+	ck_assert_str_eq(deliver(0, bcast, mac_x), "0000");
+	fake_ms += 1999;
+	ck_assert_str_eq(deliver(0, bcast, mac_a), "0000");
+	log = report(SIGUSR1);
+	ck_assert_ptr_nonnull(strstr(log, "invalid=0 tx_dropped=0 tx_errors=0 "
+					  "reserved=0 blocked=5 storms=1 "
+					  "(blocked)\n"));
+	ck_assert_uint_eq(count_lines(log, "switch: port p0 blocked for"), 1);
+	ck_assert_ptr_null(strstr(log, "unblocked"));
+	/* The hold is over: p0 is let go when a frame next passes. */
+	fake_ms += 1;
+	ck_assert_str_eq(deliver(1, bcast, mac_b), "1010");
+	log = read_log();
+	ck_assert_uint_eq(count_lines(log, "switch: port p0 unblocked\n"), 1);
+	ck_assert_str_eq(deliver(0, bcast, mac_a), "0110");
+	ck_assert_str_eq(deliver(1, mac_a, mac_b), "1000");
+	log = report(SIGUSR1);
+	ck_assert_uint_eq(count_lines(log, "switch: port p0 blocked for"), 1);
+	const char *last = last_report(log);
+	ck_assert_ptr_nonnull(strstr(last, "blocked=5 storms=1\n"));
+	ck_assert_ptr_nonnull(strstr(last, "switch: port p1 rx_frames=4 "));
+	ck_assert_ptr_null(strstr(last, "(blocked)"));
+}
+END_TEST
+
+/* The default (5000 a second) is far above what this sends; 0 is off. */
+START_TEST(storm_limit_default_and_off)
+{
+	start("01", "");
+	char *log = read_log();
+	ck_assert_ptr_nonnull(strstr(log, "ageing=300s storm_limit=5000/s "
+					  "storm_hold=10s, "));
+	for (int i = 0; i < 200; i++)
+		ck_assert_str_eq(deliver(0, bcast, mac_a), "0100");
+	stop();
+	start("01", "\"storm_limit\": 0");
+	struct sw *sw = devmgr_app_state(ctx);
+	sw->clock = fake_clock;
+	for (int i = 0; i < 20000; i++) {
+		send_frame(0, bcast, mac_a, 60);
+		if (i % 256 == 255)
+			pump();
+	}
+	pump();
+	log = report(SIGUSR1);
+	ck_assert_ptr_nonnull(strstr(log, "switch: port p0 rx_frames=20000 "
+					  "rx_bytes=1200000 tx_frames=0 "
+					  "tx_bytes=0 flooded=20000 "));
+	ck_assert_ptr_null(strstr(log, "blocked for"));
+}
+END_TEST
+
 static long rss_kb(void)
 {
 	FILE *f = fopen("/proc/self/statm", "r");
@@ -429,7 +644,8 @@ START_TEST(table_full_memory_flat)
 {
 	unsigned seed = 2026;
 
-	start("01", "\"table_size\": 20000");
+	/* Unknown unicast, flooded: the storm guard is off. */
+	start("01", "\"table_size\": 20000, \"storm_limit\": 0");
 	struct sw *sw = devmgr_app_state(ctx);
 	struct fdb_entry *slots = sw->fdb.slots;
 	long before = rss_kb();
@@ -473,6 +689,10 @@ static Suite *switch_suite(void)
 	tcase_add_test(tc, reload_adds_and_removes_ports);
 	tcase_add_test(tc, ageing);
 	tcase_add_test(tc, table_full_memory_flat);
+	tcase_add_test(tc, reserved_group_dropped);
+	tcase_add_test(tc, tagged_full_size);
+	tcase_add_test(tc, storm_blocks_port);
+	tcase_add_test(tc, storm_limit_default_and_off);
 	suite_add_tcase(s, tc);
 	return s;
 }

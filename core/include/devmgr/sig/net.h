@@ -11,8 +11,10 @@
 #define DEVMGR_NET_MAJOR 1
 #define DEVMGR_NET_MINOR 1
 
-#define DEVMGR_NET_HDR_LEN 14 /* destination, source, ethertype */
+#define DEVMGR_NET_HDR_LEN   14 /* destination, source, ethertype */
 #define DEVMGR_NET_MIN_FRAME 14
+#define DEVMGR_NET_TAG_LEN   4 /* one 802.1Q (0x8100) or 802.1ad (0x88a8) tag */
+#define DEVMGR_NET_MAX_TAGS  2 /* QinQ: an 802.1ad tag, then an 802.1Q one */
 
 struct devmgr_net;
 
@@ -39,7 +41,8 @@ struct devmgr_net;
 struct devmgr_net_info {
 	uint8_t mac[6];
 	uint8_t reserved0[2];
-	uint32_t mtu; /* largest payload; a frame is at most mtu + 14 bytes */
+	uint32_t mtu; /* largest payload; a frame is at most mtu + 14 bytes,
+		       * plus its VLAN tags (devmgr_net_frame_max) */
 	bool link_up;
 	uint8_t offload;    /* v1.1: DEVMGR_NET_OFF_* */
 	uint8_t reserved1[2];
@@ -64,9 +67,10 @@ struct devmgr_net_ops {
 	int (*info)(struct devmgr_net *n,
 		    struct devmgr_net_info *out); /* required */
 	/* Send one frame gathered from iov.  Its length must be 14 to
-	 * mtu + 14 bytes: -EMSGSIZE otherwise, never truncated.  -EAGAIN
-	 * when the device cannot take it now (the frame is not sent; a
-	 * caller may drop it, as a link would).  0 when sent. */
+	 * devmgr_net_frame_max() bytes: -EMSGSIZE otherwise, never
+	 * truncated.  -EAGAIN when the device cannot take it now (the frame
+	 * is not sent; a caller may drop it, as a link would).  0 when
+	 * sent. */
 	int (*sendv)(struct devmgr_net *n, const struct iovec *iov,
 		     int iovcnt); /* required */
 	/* Set the receiver (fn NULL: none).  Frames that arrive while there
@@ -84,6 +88,32 @@ struct devmgr_net_ops {
 struct devmgr_net {
 	DEVMGR_HANDLE_HEAD(devmgr_net_ops);
 };
+
+static inline bool devmgr_net_is_tag(const uint8_t *type)
+{
+	return (type[0] == 0x81 && type[1] == 0x00) ||
+	       (type[0] == 0x88 && type[1] == 0xa8);
+}
+
+/* The longest frame (without offloads) whose first have bytes are f:
+ * mtu + 14, and 4 more for each VLAN tag at its head, two at most.  As
+ * a NIC's, the MTU counts the payload after the tags, so that a VLAN
+ * interface over a device has the device's MTU.  have is at least 14,
+ * 18 or more to see a second tag. */
+static inline size_t devmgr_net_frame_max(const void *f, size_t have,
+					  uint32_t mtu)
+{
+	const uint8_t *b = f;
+	size_t most = (size_t)mtu + DEVMGR_NET_HDR_LEN;
+
+	for (unsigned i = 0; i < DEVMGR_NET_MAX_TAGS; i++) {
+		size_t at = 12 + i * DEVMGR_NET_TAG_LEN;
+		if (have < at + 2 || !devmgr_net_is_tag(b + at))
+			break;
+		most += DEVMGR_NET_TAG_LEN;
+	}
+	return most;
+}
 
 typedef DEVMGR_SET_OF(devmgr_net) devmgr_net_set;
 
