@@ -13,7 +13,7 @@
 
 struct opts {
 	const char *config;
-	bool json, xenstore;
+	bool json, xenstore, dot;
 	enum devmgr_log_level level;
 	const char *verb;
 	char **operands;
@@ -25,7 +25,7 @@ static void usage(FILE *f)
 	fputs("Usage: devmgr [OPTION]... VERB [ARG]\n"
 	      "Find providers, build the devices of a configuration, run apps.\n\n"
 	      "Verbs:\n"
-	      "  probe [-c FILE] [--xenstore] [--json]\n"
+	      "  probe [-c FILE] [--xenstore] [--json|--dot]\n"
 	      "                             create every device, print it, destroy it\n"
 	      "  plugins [--json]           list plugins, providers and refused files\n"
 	      "  inspect PROVIDER [--json]  a provider's parameters and dependencies\n"
@@ -36,6 +36,7 @@ static void usage(FILE *f)
 	      "Options:\n"
 	      "  -c, --config FILE      device configuration (default: built-in)\n"
 	      "      --json             JSON output (see schemas/)\n"
+	      "      --dot              probe: a Graphviz graph of the devices\n"
 	      "      --xenstore         also read devices from xenstore (XENSTORED_PATH)\n"
 	      "      --plugin-path DIR  search DIR for plugins first (repeatable)\n"
 	      "  -v, --verbose          more messages\n"
@@ -60,6 +61,7 @@ static int parse_args(int argc, char **argv, struct devmgr_ctx *ctx,
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "dot", no_argument, NULL, 'D' },
 		{ "xenstore", no_argument, NULL, 'x' },
 		{ "plugin-path", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -77,6 +79,9 @@ static int parse_args(int argc, char **argv, struct devmgr_ctx *ctx,
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case 'D':
+			o->dot = true;
 			break;
 		case 'x':
 			o->xenstore = true;
@@ -144,6 +149,17 @@ static void count_errors(void *arg, const char *json)
 		++*(int *)arg;
 }
 
+/* The app's slot bindings are in the configuration, not in the context:
+ * read its "app" section again (it has been validated already). */
+static void probe_dot(struct devmgr_ctx *ctx, const struct opts *o)
+{
+	json_t *cfg = o->config ? json_load_file(o->config, 0, NULL)
+				: o->xenstore ? NULL
+					      : json_loads(DEFAULT_CONFIG, 0, NULL);
+	print_dot(ctx, cfg ? json_object_get(cfg, "app") : NULL);
+	json_decref(cfg);
+}
+
 static int cmd_probe(struct devmgr_ctx *ctx, const struct opts *o)
 {
 	int xs_errors = 0;
@@ -159,7 +175,10 @@ static int cmd_probe(struct devmgr_ctx *ctx, const struct opts *o)
 		if (de)
 			report(de);
 	}
-	print_devices(ctx, o->json);
+	if (o->dot)
+		probe_dot(ctx, o);
+	else
+		print_devices(ctx, o->json);
 	devmgr_ctx_destroy_devices(ctx);
 	return failed || xs_errors ? EXIT_FAILED : EXIT_OK;
 }
@@ -300,7 +319,10 @@ int main(int argc, char **argv)
 		return r < 0 ? EXIT_OK : r;
 	}
 	devmgr_ctx_set_log(ctx, NULL, NULL, o.level);
-	if (strcmp(o.verb, "probe") == 0)
+	if (o.dot && (o.json || strcmp(o.verb, "probe") != 0)) {
+		fprintf(stderr, "devmgr: --dot is for probe, without --json\n");
+		r = EXIT_USAGE;
+	} else if (strcmp(o.verb, "probe") == 0)
 		r = cmd_probe(ctx, &o);
 	else if (strcmp(o.verb, "plugins") == 0)
 		r = (devmgr_ctx_load_plugins(ctx), print_plugins(ctx, o.json));

@@ -3,6 +3,7 @@
 DEVMGR_CLI_TESTS = \
 	tests/integration/config_cases.sh \
 	tests/integration/cli.sh \
+	tests/integration/dot.sh \
 	tests/integration/reload.sh \
 	tests/integration/many.sh \
 	tests/integration/valgrind.sh
