@@ -63,5 +63,15 @@ dot -Tsvg "$tmp/b.dot" >/dev/null 2>&1 || ko "dot refuses the built-in graph"
 grep -qF '"app:blkdump" -> "dev:disk" [label="disk"' "$tmp/b.dot" ||
 	ko "built-in: no disk binding"
 
+# The www app's graph that the build draws for the documentation.
+svg="$top_builddir/docs/www-graph.svg"
+if [ -f "$svg" ]; then
+	for t in 'dev:htdocs' 'dev:disk' 'dev:net' 'app:www' 'provider:fs&#45;fat' \
+		'dev:htdocs&#45;&gt;dev:disk' 'app:www&#45;&gt;dev:htdocs' \
+		'app:www&#45;&gt;dev:net'; do
+		grep -qF "<title>$t</title>" "$svg" || ko "www-graph.svg lacks $t"
+	done
+fi
+
 [ $fail -eq 0 ] && echo "PASS: probe --dot"
 exit $fail
