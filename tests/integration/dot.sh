@@ -64,7 +64,7 @@ grep -qF '"app:blkdump" -> "dev:disk" [label="disk"' "$tmp/b.dot" ||
 	ko "built-in: no disk binding"
 
 # The www app's graph that the build draws for the documentation.
-svg="$top_builddir/docs/www-graph.svg"
+svg="$top_builddir/apps/www/www-graph.svg"
 if [ -f "$svg" ]; then
 	for t in 'dev:htdocs' 'dev:disk' 'dev:net' 'app:www' 'provider:fs&#45;fat' \
 		'dev:htdocs&#45;&gt;dev:disk' 'app:www&#45;&gt;dev:htdocs' \
