@@ -2,7 +2,7 @@
 # Install the Debian packages devmgr needs (Debian 12), only those missing.
 # Usage: scripts/deps.sh build|test
 set -eu
-build="build-essential autoconf automake libtool pkg-config libjansson-dev check libxen-dev liblwip-dev libhttp-parser-dev zlib1g-dev"
+build="build-essential autoconf automake libtool pkg-config libjansson-dev check libxen-dev liblwip-dev libhttp-parser-dev graphviz groff-base man-db zlib1g-dev"
 # clang-format for the format check (scripts/format.sh); real peers of
 # the tests: xenstored and its tools, FAT tools, network namespaces and
 # taps, curl, wrk, nginx, lighttpd, tshark, sfdisk and sgdisk; QEMU,

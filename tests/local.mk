@@ -32,3 +32,4 @@ include $(srcdir)/tests/fs/local.mk
 include $(srcdir)/tests/blk-part/local.mk
 include $(srcdir)/tests/www/local.mk
 include $(srcdir)/tests/switch/local.mk
+include $(srcdir)/tests/guide/local.mk

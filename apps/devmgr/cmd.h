@@ -10,6 +10,9 @@
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 void print_devices(struct devmgr_ctx *ctx, bool json);
+/* A Graphviz digraph of the devices, their providers, their "on" edges
+ * and the slots of app (the configuration's "app" section, may be NULL). */
+void print_dot(struct devmgr_ctx *ctx, json_t *app);
 int print_plugins(struct devmgr_ctx *ctx, bool json);
 void print_provider(struct devmgr_ctx *ctx, const struct devmgr_provider *p,
 		    bool json);

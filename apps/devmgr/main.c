@@ -13,7 +13,7 @@
 
 struct opts {
 	const char *config;
-	bool json, xenstore, rescan;
+	bool json, xenstore, rescan, dot;
 	enum devmgr_log_level level;
 	const char *verb;
 	char **operands;
@@ -23,7 +23,7 @@ struct opts {
 static const char about[] =
 	"Find providers, build the devices of a configuration, run apps.\n\n"
 	"Verbs:\n"
-	"  probe [-c FILE] [--xenstore] [--json]\n"
+	"  probe [-c FILE] [--xenstore] [--json|--dot]\n"
 	"                             create every device, print it, destroy it\n"
 	"  plugins [--json] [--rescan]\n"
 	"                             list plugins, providers and refused files\n"
@@ -41,10 +41,11 @@ static const char epilog[] =
 
 /* The verbs' own options, besides the common ones of devmgr/cli.h: to
  * add one, an entry here and a case in verb_option(). */
-enum { OPT_JSON = 256, OPT_RESCAN };
+enum { OPT_JSON = 256, OPT_RESCAN, OPT_DOT };
 
 static const struct devmgr_cli_opt verb_opts[] = {
 	{ "json", OPT_JSON, NULL, "JSON output (see schemas/)" },
+	{ "dot", OPT_DOT, NULL, "probe: a Graphviz graph of the devices" },
 	{ "rescan", OPT_RESCAN, NULL,
 	  "forget the plugin cache, scan every plugin again" },
 	{ NULL },
@@ -60,6 +61,9 @@ static int verb_option(struct devmgr_cli *cli, int key, const char *arg)
 		break;
 	case OPT_RESCAN:
 		o->rescan = true;
+		break;
+	case OPT_DOT:
+		o->dot = true;
 		break;
 	}
 	return -1;
@@ -102,6 +106,17 @@ static void count_errors(void *arg, const char *json)
 		++*(int *)arg;
 }
 
+/* The app's slot bindings are in the configuration, not in the context:
+ * read its "app" section again (it has been validated already). */
+static void probe_dot(struct devmgr_ctx *ctx, const struct opts *o)
+{
+	json_t *cfg = o->config ? json_load_file(o->config, 0, NULL)
+				: o->xenstore ? NULL
+					      : json_loads(DEFAULT_CONFIG, 0, NULL);
+	print_dot(ctx, cfg ? json_object_get(cfg, "app") : NULL);
+	json_decref(cfg);
+}
+
 static int cmd_probe(struct devmgr_ctx *ctx, const struct opts *o)
 {
 	int xs_errors = 0;
@@ -117,7 +132,10 @@ static int cmd_probe(struct devmgr_ctx *ctx, const struct opts *o)
 		if (de)
 			report(de);
 	}
-	print_devices(ctx, o->json);
+	if (o->dot)
+		probe_dot(ctx, o);
+	else
+		print_devices(ctx, o->json);
 	devmgr_ctx_destroy_devices(ctx);
 	return failed || xs_errors ? EXIT_FAILED : EXIT_OK;
 }
@@ -284,7 +302,9 @@ int main(int argc, char **argv)
 	devmgr_ctx_set_log(ctx, NULL, NULL, o.level);
 	if (o.rescan)
 		devmgr_ctx_rescan_plugins(ctx);
-	if (strcmp(o.verb, "probe") == 0)
+	if (o.dot && (o.json || strcmp(o.verb, "probe") != 0))
+		r = devmgr_cli_usage(&cli, "--dot is for probe, without --json");
+	else if (strcmp(o.verb, "probe") == 0)
 		r = cmd_probe(ctx, &o);
 	else if (strcmp(o.verb, "plugins") == 0)
 		r = (devmgr_ctx_load_plugins(ctx), print_plugins(ctx, o.json));

@@ -265,3 +265,84 @@ void print_provider(struct devmgr_ctx *ctx, const struct devmgr_provider *p,
 		       q->def ? q->def : "-", q->help ? q->help : "");
 	json_decref(doc);
 }
+
+static void dot_esc(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', stdout);
+		fputc(*s, stdout);
+	}
+}
+
+/* A Graphviz ID: always quoted, so that any device id is one. */
+static void dot_id(const char *prefix, const char *s)
+{
+	fprintf(stdout, "\"%s", prefix);
+	dot_esc(s);
+	fputc('"', stdout);
+}
+
+/* Devices are boxes ("dev:ID"), providers ellipses ("provider:NAME"), the
+ * app a double octagon ("app:NAME").  A device points at what it is on and,
+ * dashed, at its provider; the app points at each bound device, the edge
+ * labelled with the slot. */
+void print_dot(struct devmgr_ctx *ctx, json_t *app)
+{
+	size_t n = devmgr_ctx_device_count(ctx);
+	puts("digraph devmgr {\n\trankdir=LR;\n\tnode [fontname=\"sans\"];");
+	for (size_t i = 0; i < n; i++) {
+		struct devmgr_device *d = devmgr_ctx_device(ctx, i);
+		const char *id = devmgr_device_id(d), *pv =
+			devmgr_device_provider_name(d);
+		bool ok = devmgr_device_handle(d) != NULL;
+		fputc('\t', stdout);
+		dot_id("dev:", id);
+		fputs(" [shape=box, label=\"", stdout);
+		dot_esc(id);
+		printf("\\n%s\"%s];\n\t", devmgr_device_sig_name(d),
+		       ok ? "" : ", color=red");
+		dot_id("provider:", pv);
+		fputs(" [shape=ellipse, label=", stdout);
+		dot_id("", pv);
+		puts("];");
+		fputc('\t', stdout);
+		dot_id("dev:", id);
+		fputs(" -> ", stdout);
+		dot_id("provider:", pv);
+		puts(" [style=dashed, arrowhead=none];");
+		for (size_t j = 0; j < devmgr_device_dep_count(d); j++) {
+			fputc('\t', stdout);
+			dot_id("dev:", id);
+			fputs(" -> ", stdout);
+			dot_id("dev:", devmgr_device_id(devmgr_device_dep(d, j)));
+			puts(" [label=\"on\"];");
+		}
+	}
+	const char *name = json_string_value(json_object_get(app, "name"));
+	if (name) {
+		const char *slot;
+		json_t *v;
+		fputc('\t', stdout);
+		dot_id("app:", name);
+		fputs(" [shape=doubleoctagon, label=", stdout);
+		dot_id("", name);
+		puts("];");
+		json_object_foreach(json_object_get(app, "bind"), slot, v) {
+			size_t k = 0, cnt = json_is_array(v) ? json_array_size(v) : 1;
+			for (; k < cnt; k++) {
+				json_t *dev = json_is_array(v) ? json_array_get(v, k) : v;
+				if (!json_is_string(dev))
+					continue;
+				fputc('\t', stdout);
+				dot_id("app:", name);
+				fputs(" -> ", stdout);
+				dot_id("dev:", json_string_value(dev));
+				fputs(" [label=", stdout);
+				dot_id("", slot);
+				puts(", style=bold];");
+			}
+		}
+	}
+	puts("}");
+}

@@ -6,6 +6,7 @@ DEVMGR_CLI_TESTS = \
 	tests/integration/cli.sh \
 	tests/integration/cli_common.sh \
 	tests/integration/signals.sh \
+	tests/integration/dot.sh \
 	tests/integration/reload.sh \
 	tests/integration/many.sh \
 	tests/integration/valgrind.sh
