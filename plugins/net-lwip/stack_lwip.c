@@ -776,6 +776,28 @@ static void on_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 
 /* ---- readiness and dispatch (loop thread) ---------------------------- */
 
+/* Under the core lock: how many bytes tcp_write() takes now.  Both the
+ * send buffer (bytes) and the segment queue (pbufs) bound it: with a
+ * small MSS the queue fills long before the buffer, and a write lwIP
+ * refuses (ERR_MEM) would leave the socket "writable" with nothing
+ * moving.  tcp_write() cuts at min(MSS, half the peer's largest window)
+ * and may first add one pbuf to the last queued segment, so n free
+ * slots take (n - 1) segments of that size. */
+static size_t tcp_room(const struct tcp_pcb *pcb)
+{
+	size_t seg = pcb->mss, half = pcb->snd_wnd_max / 2, slots, room;
+
+	if (half && half < seg)
+		seg = half;
+	if (seg == 0 || tcp_sndqueuelen(pcb) + 2 > TCP_SND_QUEUELEN)
+		return 0;
+	slots = TCP_SND_QUEUELEN - tcp_sndqueuelen(pcb);
+	room = tcp_sndbuf(pcb);
+	if (room > (slots - 1) * seg)
+		room = (slots - 1) * seg;
+	return room;
+}
+
 /* Under the core lock. */
 static unsigned sock_ready(const struct lw_sock *s)
 {
@@ -797,10 +819,16 @@ static unsigned sock_ready(const struct lw_sock *s)
 			return ev | DEVMGR_SOCK_READ | DEVMGR_SOCK_WRITE;
 		if (s->rx || s->eof)
 			ev |= DEVMGR_SOCK_READ;
-		if (s->state == LW_CONNECTED && !s->shut_wr &&
-		    tcp_sndbuf(s->pcb.tcp) >= TCP_MSS &&
-		    tcp_sndqueuelen(s->pcb.tcp) < TCP_SND_QUEUELEN - 4)
-			ev |= DEVMGR_SOCK_WRITE;
+		/* writable when a write moves data, and at least a full
+		 * segment unless nothing is queued: no wake-ups for a few
+		 * bytes of room */
+		if (s->state == LW_CONNECTED && !s->shut_wr) {
+			size_t room = tcp_room(s->pcb.tcp);
+
+			if (room > 0 && (room >= s->pcb.tcp->mss ||
+					 tcp_sndqueuelen(s->pcb.tcp) == 0))
+				ev |= DEVMGR_SOCK_WRITE;
+		}
 		break;
 	}
 	return ev;
@@ -1339,18 +1367,20 @@ static ssize_t tcp_send_locked(struct lw_sock *s, const void *buf, size_t len,
 			       bool more)
 {
 	struct tcp_pcb *pcb = s->pcb.tcp;
-	u16_t room;
+	size_t room;
 	err_t e;
 
 	if (s->state == LW_CLOSED || s->shut_wr)
 		return -EPIPE;
 	if (s->state != LW_CONNECTED)
 		return s->state == LW_CONNECTING ? -EAGAIN : -ENOTCONN;
-	room = tcp_sndbuf(pcb);
+	room = tcp_room(pcb);
 	if (len > room)
 		len = room;
 	if (len == 0)
 		return -EAGAIN;
+	if (len > 0xffff)
+		len = 0xffff; /* tcp_write's length */
 	e = tcp_write(pcb, buf, (u16_t)len,
 		      TCP_WRITE_FLAG_COPY | (more ? TCP_WRITE_FLAG_MORE : 0));
 	if (e == ERR_MEM)
