@@ -1,6 +1,7 @@
 # Tests of net-socket, stack-lwip and the echo app.  The scripts that need
 # root and network namespaces skip (77) without.
-STACK_TESTS = tests/stack/echo_socket.sh tests/stack/lwip_tap.sh
+STACK_TESTS = tests/stack/echo_socket.sh tests/stack/lwip_tap.sh \
+	tests/stack/lwip_mss.sh
 TESTS += $(STACK_TESTS)
 dist_noinst_SCRIPTS += $(STACK_TESTS) tests/stack/echo_client.py
 
