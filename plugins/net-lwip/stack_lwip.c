@@ -1,8 +1,10 @@
-/* stack-lwip: the stack signature over any net device, with Debian's lwIP
+/* stack-lwip: the stack signature over any net device, with lwIP 2.1.3
  * (raw TCP/UDP API, static IPv4 and optional IPv6 addresses; ARP, ICMP
- * echo, TCP and UDP come from lwIP itself).
+ * echo, TCP and UDP come from lwIP itself).  lwIP is built into this
+ * plugin from Debian's lwip source package with lwipopts.h (or, with
+ * --with-system-lwip, Debian's liblwip).
  *
- * Threads.  Debian builds lwIP with NO_SYS=0 and LWIP_TCPIP_CORE_LOCKING:
+ * Threads.  Both builds have NO_SYS=0 and LWIP_TCPIP_CORE_LOCKING:
  * tcpip_init() starts lwIP's tcpip thread, which runs its timers
  * (retransmission, delayed ACK, ARP ageing), and any other thread may
  * call the raw API while it holds the core lock (LOCK_TCPIP_CORE).  So:
@@ -24,7 +26,7 @@
  * netif (tcp_bind_netif), so two devices in one process do not mix their
  * traffic.
  *
- * Offloads.  lwIP (MSS 1460 in Debian's build) cuts TCP into segments of
+ * Offloads.  lwIP (an MSS of the MTU less 40) cuts TCP into segments of
  * one frame each; over a tap every frame costs a system call and the
  * kernel's per-packet work.  On a device that offers them
  * (DEVMGR_NET_OFF_*), received TCP super-frames go straight to lwIP's IP
@@ -48,6 +50,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lwip/etharp.h"
@@ -80,6 +84,13 @@ struct lw_dgram {
 	u16_t port;
 };
 
+/* Received TCP data, in chains of at most 64 KiB: a pbuf's tot_len is 16
+ * bits, and a scaled window holds far more. */
+struct lw_rxbuf {
+	struct lw_rxbuf *next;
+	struct pbuf *p;
+};
+
 struct lw_sock {
 	struct devmgr_sock head; /* first: apps hold a pointer to it */
 	struct lw_stack *st;
@@ -97,7 +108,7 @@ struct lw_sock {
 		struct tcp_pcb_listen *listen;
 		struct udp_pcb *udp;
 	} pcb;
-	struct pbuf *rx; /* TCP data not yet read */
+	struct lw_rxbuf *rx, *rx_tail; /* TCP data not yet read */
 	/* a listener's accepted connections, not yet taken */
 	struct lw_sock *accq;
 	unsigned accq_len, backlog;
@@ -161,8 +172,121 @@ struct lw_stack {
 
 static pthread_once_t lw_once = PTHREAD_ONCE_INIT;
 
+#ifdef DEVMGR_OWN_LWIP
+/* ---- initial sequence numbers (RFC 6528) ----------------------------- */
+
+/* ISN = M + F(local, lport, remote, rport, key): M a clock ticking every
+ * 4 microseconds, F SipHash-2-4 keyed from getrandom() once per process.
+ * Consecutive connections get numbers an observer cannot step through,
+ * while one 4-tuple's numbers still grow with time. */
+static uint64_t isn_key[2];
+
+#define ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static void sip_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = ROTL64(v[1], 13) ^ v[0];
+	v[0] = ROTL64(v[0], 32);
+	v[2] += v[3];
+	v[3] = ROTL64(v[3], 16) ^ v[2];
+	v[0] += v[3];
+	v[3] = ROTL64(v[3], 21) ^ v[0];
+	v[2] += v[1];
+	v[1] = ROTL64(v[1], 17) ^ v[2];
+	v[2] = ROTL64(v[2], 32);
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* SipHash-2-4 of len bytes. */
+static uint64_t siphash24(const uint64_t k[2], const uint8_t *m, size_t len)
+{
+	uint64_t v[4] = { k[0] ^ 0x736f6d6570736575ull,
+			  k[1] ^ 0x646f72616e646f6dull,
+			  k[0] ^ 0x6c7967656e657261ull,
+			  k[1] ^ 0x7465646279746573ull };
+	uint64_t b = (uint64_t)len << 56, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		w = get_le64(m + i);
+		v[3] ^= w;
+		sip_round(v);
+		sip_round(v);
+		v[0] ^= w;
+	}
+	for (size_t j = 0; i + j < len; j++)
+		b |= (uint64_t)m[i + j] << (8 * j);
+	v[3] ^= b;
+	sip_round(v);
+	sip_round(v);
+	v[0] ^= b;
+	v[2] ^= 0xff;
+	for (int r = 0; r < 4; r++)
+		sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+static size_t put_addr(uint8_t *p, const ip_addr_t *a)
+{
+	if (IP_IS_V6(a)) {
+		memcpy(p, ip_2_ip6(a)->addr, 16);
+		return 16;
+	}
+	memcpy(p, &ip_2_ip4(a)->addr, 4);
+	return 4;
+}
+
+/* lwIP's LWIP_HOOK_TCP_ISN, under the core lock; hidden like lwIP. */
+__attribute__((visibility("hidden"))) unsigned int
+devmgr_lw_isn(const struct ip_addr *local, unsigned short lport,
+	      const struct ip_addr *remote, unsigned short rport)
+{
+	uint8_t m[2 * 16 + 4];
+	size_t n = 0;
+	struct timespec ts;
+
+	n += put_addr(m + n, local);
+	n += put_addr(m + n, remote);
+	m[n++] = (uint8_t)(lport >> 8);
+	m[n++] = (uint8_t)lport;
+	m[n++] = (uint8_t)(rport >> 8);
+	m[n++] = (uint8_t)rport;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)(((uint64_t)ts.tv_sec * 250000u +
+			   (uint64_t)ts.tv_nsec / 4000u) +
+			  siphash24(isn_key, m, n));
+}
+
+static void isn_init(void)
+{
+	/* a short read leaves part of the key from the clock: never
+	 * worse than lwIP's own counter */
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	isn_key[0] = (uint64_t)ts.tv_sec << 32 ^ (uint64_t)ts.tv_nsec;
+	isn_key[1] = (uint64_t)getpid();
+	if (getrandom(isn_key, sizeof(isn_key), 0) != sizeof(isn_key))
+		isn_key[1] ^= (uint64_t)ts.tv_nsec << 20;
+}
+#else
+static void isn_init(void)
+{
+}
+#endif
+
 static void lw_init_once(void)
 {
+	isn_init();
 	tcpip_init(NULL, NULL);
 }
 
@@ -251,7 +375,8 @@ static size_t tcp_plain(const uint8_t *f, size_t len)
  * after a full-sized segment (only the last may be short).  Full-sized is
  * what fills the MTU: the device cuts a super-frame at the MTU, so only
  * then are the segments it makes the ones lwIP made (a peer's smaller
- * MSS, or lwIP's 1460 under a larger MTU, leaves segments alone). */
+ * MSS, or the 1460 of Debian's liblwip under a larger MTU, leaves
+ * segments alone). */
 static bool gso_continues(const struct lw_stack *st, const uint8_t *f,
 			  size_t hl, size_t pay)
 {
@@ -501,14 +626,39 @@ static err_t on_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
 
 	(void)pcb;
 	(void)err;
-	if (p == NULL)
+	if (p == NULL) {
 		s->eof = true;
-	else if (s->rx == NULL)
-		s->rx = p;
-	else
-		pbuf_cat(s->rx, p);
+	} else if (s->rx_tail &&
+		   (size_t)s->rx_tail->p->tot_len + p->tot_len <= 0xffff) {
+		pbuf_cat(s->rx_tail->p, p);
+	} else {
+		struct lw_rxbuf *b = malloc(sizeof(*b));
+
+		/* lwIP keeps refused data and offers it again */
+		if (b == NULL)
+			return ERR_MEM;
+		b->next = NULL;
+		b->p = p;
+		if (s->rx_tail)
+			s->rx_tail->next = b;
+		else
+			s->rx = b;
+		s->rx_tail = b;
+	}
 	kick(s->st);
 	return ERR_OK;
+}
+
+static void free_rx(struct lw_sock *s)
+{
+	while (s->rx) {
+		struct lw_rxbuf *b = s->rx;
+
+		s->rx = b->next;
+		pbuf_free(b->p);
+		free(b);
+	}
+	s->rx_tail = NULL;
 }
 
 static err_t on_tcp_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
@@ -626,6 +776,28 @@ static void on_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 
 /* ---- readiness and dispatch (loop thread) ---------------------------- */
 
+/* Under the core lock: how many bytes tcp_write() takes now.  Both the
+ * send buffer (bytes) and the segment queue (pbufs) bound it: with a
+ * small MSS the queue fills long before the buffer, and a write lwIP
+ * refuses (ERR_MEM) would leave the socket "writable" with nothing
+ * moving.  tcp_write() cuts at min(MSS, half the peer's largest window)
+ * and may first add one pbuf to the last queued segment, so n free
+ * slots take (n - 1) segments of that size. */
+static size_t tcp_room(const struct tcp_pcb *pcb)
+{
+	size_t seg = pcb->mss, half = pcb->snd_wnd_max / 2, slots, room;
+
+	if (half && half < seg)
+		seg = half;
+	if (seg == 0 || tcp_sndqueuelen(pcb) + 2 > TCP_SND_QUEUELEN)
+		return 0;
+	slots = TCP_SND_QUEUELEN - tcp_sndqueuelen(pcb);
+	room = tcp_sndbuf(pcb);
+	if (room > (slots - 1) * seg)
+		room = (slots - 1) * seg;
+	return room;
+}
+
 /* Under the core lock. */
 static unsigned sock_ready(const struct lw_sock *s)
 {
@@ -647,10 +819,16 @@ static unsigned sock_ready(const struct lw_sock *s)
 			return ev | DEVMGR_SOCK_READ | DEVMGR_SOCK_WRITE;
 		if (s->rx || s->eof)
 			ev |= DEVMGR_SOCK_READ;
-		if (s->state == LW_CONNECTED && !s->shut_wr &&
-		    tcp_sndbuf(s->pcb.tcp) >= TCP_MSS &&
-		    tcp_sndqueuelen(s->pcb.tcp) < TCP_SND_QUEUELEN - 4)
-			ev |= DEVMGR_SOCK_WRITE;
+		/* writable when a write moves data, and at least a full
+		 * segment unless nothing is queued: no wake-ups for a few
+		 * bytes of room */
+		if (s->state == LW_CONNECTED && !s->shut_wr) {
+			size_t room = tcp_room(s->pcb.tcp);
+
+			if (room > 0 && (room >= s->pcb.tcp->mss ||
+					 tcp_sndqueuelen(s->pcb.tcp) == 0))
+				ev |= DEVMGR_SOCK_WRITE;
+		}
 		break;
 	}
 	return ev;
@@ -1162,12 +1340,25 @@ static ssize_t lw_recv(struct devmgr_sock *sk, void *buf, size_t len)
 		lw_unlock(s->st);
 		return n;
 	}
-	if (len > s->rx->tot_len)
-		len = s->rx->tot_len;
-	n = (ssize_t)pbuf_copy_partial(s->rx, buf, (u16_t)len, 0);
-	s->rx = pbuf_free_header(s->rx, (u16_t)n);
-	if (s->pcb.tcp && s->state != LW_CLOSED)
-		tcp_recved(s->pcb.tcp, (u16_t)n);
+	n = 0;
+	while (s->rx && (size_t)n < len) {
+		struct lw_rxbuf *b = s->rx;
+		u16_t k = b->p->tot_len;
+
+		if (len - (size_t)n < k)
+			k = (u16_t)(len - (size_t)n);
+		pbuf_copy_partial(b->p, (char *)buf + n, k, 0);
+		n += k;
+		b->p = pbuf_free_header(b->p, k);
+		if (b->p == NULL) {
+			s->rx = b->next;
+			if (s->rx == NULL)
+				s->rx_tail = NULL;
+			free(b);
+		}
+		if (s->pcb.tcp && s->state != LW_CLOSED)
+			tcp_recved(s->pcb.tcp, k);
+	}
 	unlock_flush(s->st);
 	return n;
 }
@@ -1176,18 +1367,20 @@ static ssize_t tcp_send_locked(struct lw_sock *s, const void *buf, size_t len,
 			       bool more)
 {
 	struct tcp_pcb *pcb = s->pcb.tcp;
-	u16_t room;
+	size_t room;
 	err_t e;
 
 	if (s->state == LW_CLOSED || s->shut_wr)
 		return -EPIPE;
 	if (s->state != LW_CONNECTED)
 		return s->state == LW_CONNECTING ? -EAGAIN : -ENOTCONN;
-	room = tcp_sndbuf(pcb);
+	room = tcp_room(pcb);
 	if (len > room)
 		len = room;
 	if (len == 0)
 		return -EAGAIN;
+	if (len > 0xffff)
+		len = 0xffff; /* tcp_write's length */
 	e = tcp_write(pcb, buf, (u16_t)len,
 		      TCP_WRITE_FLAG_COPY | (more ? TCP_WRITE_FLAG_MORE : 0));
 	if (e == ERR_MEM)
@@ -1388,8 +1581,7 @@ static void release_locked(struct lw_sock *s)
 			if (s->rx != NULL || tcp_close(pcb) != ERR_OK)
 				tcp_abort(pcb);
 		}
-		if (s->rx)
-			pbuf_free(s->rx);
+		free_rx(s);
 		break;
 	case LW_UDP:
 		if (s->pcb.udp)
@@ -1404,7 +1596,6 @@ static void release_locked(struct lw_sock *s)
 		break;
 	}
 	s->pcb.tcp = NULL;
-	s->rx = NULL;
 }
 
 static int lw_close(struct devmgr_sock *sk)
@@ -1543,6 +1734,14 @@ static err_t lw_netif_init(struct netif *netif)
 	netif->output = etharp_output;
 	netif->output_ip6 = ethip6_output;
 	netif->linkoutput = lw_linkoutput;
+#if LWIP_CHECKSUM_CTRL_PER_NETIF
+	/* The net signature has no checksum offload of its own: a TSO
+	 * device completes the sums of the segments it cuts, but a single
+	 * segment goes out as lwIP made it.  So lwIP makes and checks every
+	 * sum; the per-netif switch is where an offload would turn its
+	 * part off. */
+	NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL);
+#endif
 	return ERR_OK;
 }
 

@@ -12,8 +12,13 @@
                                    MAX bytes; then all of it comes back
   echo_client.py udp HOST PORT COUNT      COUNT datagrams of sizes 1..1400
                                    (and one of 0), each echoed exactly
+Environment: ECHO_MSS=N sets TCP_MAXSEG (88 or more) before the TCP
+connections connect, so that the peer's segments are N bytes at most;
+ECHO_CPU_PID=PID makes stall check that PID uses under 10% of a CPU for
+2 seconds while the stall lasts.
 Exit status 0 when everything came back, 1 with a message otherwise.
 """
+import os
 import random
 import socket
 import sys
@@ -41,6 +46,28 @@ def wait(host, port, secs=10.0):
     fail("%s port %d never accepted a connection" % (host, port))
 
 
+def connect(host, port):
+    """A TCP connection, under ECHO_MSS's maximum segment size if set."""
+    mss = os.environ.get("ECHO_MSS")
+    if not mss:
+        return socket.create_connection((host, port), timeout=30)
+    s = socket.socket(family(host), socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, int(mss))
+        s.settimeout(30)
+        s.connect((host, port))
+    except OSError:
+        s.close()
+        raise
+    return s
+
+
+def cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def pattern(n, seed):
     r = random.Random(seed)
     return r.randbytes(n)
@@ -49,7 +76,7 @@ def pattern(n, seed):
 def tcp_one(host, port, nbytes, seed, errors):
     data = pattern(nbytes, seed)
     try:
-        s = socket.create_connection((host, port), timeout=30)
+        s = connect(host, port)
     except OSError as e:
         errors.append("connect: %s" % e)
         return
@@ -103,7 +130,7 @@ def stall(host, port, limit):
     the app must apply back-pressure (stop reading while its echo is not
     read), so less than limit bytes go in; then read it all back."""
     data = pattern(limit, 9)
-    s = socket.create_connection((host, port), timeout=30)
+    s = connect(host, port)
     s.setblocking(False)
     sent = 0
     last = time.monotonic()
@@ -117,6 +144,16 @@ def stall(host, port, limit):
     if sent >= limit:
         fail("the echo took all %d bytes while its echo was not read: "
              "no back-pressure" % limit)
+    pid = os.environ.get("ECHO_CPU_PID")
+    if pid:
+        hz = os.sysconf("SC_CLK_TCK")
+        t0 = cpu_ticks(int(pid))
+        time.sleep(2)
+        used = (cpu_ticks(int(pid)) - t0) / hz
+        if used > 0.2:
+            fail("the echo's process used %.2f s of CPU in 2 s while "
+                 "the window was closed" % used)
+        print("%.2f s of CPU in 2 s of stall, " % used, end="")
     s.setblocking(True)
     s.shutdown(socket.SHUT_WR)
     got = bytearray()

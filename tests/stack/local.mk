@@ -1,6 +1,7 @@
 # Tests of net-socket, stack-lwip and the echo app.  The scripts that need
 # root and network namespaces skip (77) without.
-STACK_TESTS = tests/stack/echo_socket.sh tests/stack/lwip_tap.sh
+STACK_TESTS = tests/stack/echo_socket.sh tests/stack/lwip_tap.sh \
+	tests/stack/lwip_mss.sh
 TESTS += $(STACK_TESTS)
 dist_noinst_SCRIPTS += $(STACK_TESTS) tests/stack/echo_client.py
 
@@ -25,6 +26,7 @@ tests_stack_run_lwip_frames_SOURCES = tests/fuzz/run_corpus.c \
 	tests/fuzz/fuzz_lwip_frames.c plugins/net-lwip/stack_lwip.c
 tests_stack_run_lwip_frames_CFLAGS = $(AM_CFLAGS) $(LWIP_CFLAGS)
 tests_stack_run_lwip_frames_LDADD = core/libdevmgr.la $(LWIP_LIBS) -lpthread
+EXTRA_tests_stack_run_lwip_frames_DEPENDENCIES = $(LWIP_DEP)
 dist_noinst_SCRIPTS += tests/stack/fuzz_lwip_corpus.sh \
 	tests/stack/gen_lwip_corpus.py tests/fuzz/build-stack.sh
 EXTRA_DIST += tests/fuzz/fuzz_lwip_frames.c

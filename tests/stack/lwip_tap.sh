@@ -149,6 +149,11 @@ if in_ns "$PY" "$CLIENT" tcp 10.78.0.2 7 1048576 2>"$tmp/client.err"; then
 else
 	ko "net-debug: 1 MiB through 5% loss and reordering"
 fi
+# More handshakes, for the initial sequence numbers below.
+for i in 1 2 3 4 5 6; do
+	in_ns "$PY" "$CLIENT" wait 10.78.0.2 7 10 2>"$tmp/client.err" ||
+		ko "net-debug: connection $i for the sequence numbers"
+done
 kill -TERM $pids
 wait $pids
 pids=
@@ -178,6 +183,30 @@ else
 	check "TCP data segments from lwIP" "tcp.srcport == 7 && tcp.len > 0" 700
 	check "TCP retransmissions (the losses)" "tcp.analysis.retransmission" 1
 	check "FIN from lwIP" "tcp.srcport == 7 && tcp.flags.fin == 1" 1
+	# lwIP's own build: a window scaled by 2^5 (1 MiB), the MSS of the
+	# tap's MTU of 1500, and a window beyond 16 bits once data flows.
+	synack="tcp.srcport == 7 && tcp.flags.syn == 1 && tcp.flags.ack == 1"
+	check "SYN-ACK from lwIP with window scale 5" "$synack && tcp.options.wscale.shift == 5" 8
+	check "SYN-ACK from lwIP with MSS 1460 (MTU 1500)" "$synack && tcp.options.mss_val == 1460" 8
+	check "lwIP advertises a window above 64 KiB" "tcp.srcport == 7 && tcp.window_size > 65535" 1
+	# RFC 6528: each connection's ISN is its own, not a small step from
+	# the one before (lwIP's stock ISN adds its tick count).
+	tshark -r "$tmp/trace.pcap" -Y "$synack" -T fields -e tcp.stream \
+		-e tcp.seq_raw 2>/dev/null | sort -un -k1,1 >"$tmp/isn.out"
+	if awk 'BEGIN { n = 0; bad = 0 }
+		{ isn[n++] = $2; seen[$2]++ }
+		END {
+			for (i = 1; i < n; i++) {
+				d = (isn[i] - isn[i - 1] + 4294967296) % 4294967296
+				if (d < 65536 || d > 4294967296 - 65536) bad++
+			}
+			for (v in seen) if (seen[v] > 1) bad++
+			exit !(n >= 8 && bad == 0)
+		}' "$tmp/isn.out"; then
+		ok "pcap: $(wc -l <"$tmp/isn.out") ISNs from lwIP, distinct and far apart"
+	else
+		ko "pcap: ISNs from lwIP: $(tr '\n' ' ' <"$tmp/isn.out")"
+	fi
 fi
 
 # net-tap with offload (virtio-net header): the kernel hands lwIP TCP

@@ -1,0 +1,110 @@
+#!/bin/sh
+# lwip_mss.sh: stack-lwip's segment sizes, inside a network namespace made
+# here (the tap's kernel side is 10.79.0.1/24, lwIP is 10.79.0.2; nothing
+# leaves the namespace).  Kernel clients that ask for an MSS of 88, 300
+# and 536 have 1 MiB echoed byte for byte, and while such a client does
+# not read (its window closed, lwIP's send queue full of small segments)
+# devmgr sleeps instead of spinning.  On a 9000-byte MTU lwIP advertises
+# an MSS of 8960 and echoes 1 MiB in jumbo frames.
+set -u
+
+skip() { echo "SKIP: $*"; exit 77; }
+: "${top_srcdir:?}" "${top_builddir:?}"
+[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, tap)"
+command -v ip >/dev/null || skip "ip (iproute2) is not installed"
+[ -c /dev/net/tun ] || skip "/dev/net/tun is missing"
+
+DEVMGR="$top_builddir/apps/devmgr/devmgr"
+PY=${PYTHON3_SYS:-/usr/bin/python3}
+CLIENT="$top_srcdir/tests/stack/echo_client.py"
+NS="mss$$"
+TAP="mss$$"
+tmp=$(mktemp -d "$top_builddir/lwip_mss.XXXXXX") || exit 99
+pids=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+pass=0 fail=0
+ok() { echo "PASS: $1"; pass=$((pass + 1)); }
+ko() {
+	echo "FAIL: $1"
+	fail=$((fail + 1))
+	for f in "$tmp"/*.err; do
+		[ -s "$f" ] && { echo "  --- ${f##*/}:"; tail -n 10 "$f" | sed 's/^/  /'; }
+	done
+}
+in_ns() { ip netns exec "$NS" "$@"; }
+try() {
+	tname=$1
+	shift
+	if "$@" 2>"$tmp/client.err"; then ok "$tname"; else ko "$tname"; fi
+}
+
+ip netns add "$NS" || { echo "FAIL: ip netns add $NS"; exit 1; }
+in_ns ip link set lo up
+in_ns ip tuntap add dev "$TAP" mode tap || { echo "FAIL: ip tuntap add"; exit 1; }
+in_ns ip addr add 10.79.0.1/24 dev "$TAP"
+in_ns ip link set "$TAP" up
+
+# start MTU: devmgr with echo on stack-lwip, through net-debug's pcap.
+start() {
+	cat >"$tmp/echo.json" <<JSON
+{ "devmgr": 1,
+  "devices": {
+    "tap": { "provider": "net-tap", "name": "$TAP", "mac": "02:79:00:00:00:02",
+             "mtu": $1 },
+    "dbg": { "provider": "net-debug", "on": "tap", "pcap": "mtu$1.pcap" },
+    "net": { "provider": "stack-lwip", "on": "dbg", "address": "10.79.0.2" } },
+  "app": { "name": "echo", "bind": { "net": "net" }, "args": { "port": 7 } } }
+JSON
+	in_ns ip neigh flush dev "$TAP"
+	ip netns exec "$NS" "$DEVMGR" run -v -c "$tmp/echo.json" \
+		>"$tmp/echo.out" 2>"$tmp/echo.err" &
+	pids="$!"
+	try "MTU $1: echo accepts a kernel TCP connection" in_ns "$PY" "$CLIENT" wait 10.79.0.2 7 10
+}
+stop() {
+	kill -TERM $pids
+	wait $pids
+	pids=
+}
+
+start 1500
+for mss in 88 300 536; do
+	try "MSS $mss: 1 MiB echoed byte for byte" \
+		in_ns env ECHO_MSS=$mss "$PY" "$CLIENT" tcp 10.79.0.2 7 1048576
+	# ip netns exec, and libtool's wrapper, exec devmgr in the same pid
+	if in_ns env ECHO_MSS=$mss ECHO_CPU_PID="$pids" \
+		"$PY" "$CLIENT" stall 10.79.0.2 7 67108864 >"$tmp/stall.out" 2>"$tmp/client.err"; then
+		ok "MSS $mss: window closed, devmgr idle ($(cat "$tmp/stall.out"))"
+	else
+		ko "MSS $mss: stall"
+	fi
+done
+stop
+if command -v tshark >/dev/null; then
+	for mss in 88 300 536; do
+		n=$(tshark -r "$tmp/mtu1500.pcap" -Y "tcp.srcport == 7 && tcp.len == $mss" 2>/dev/null | wc -l)
+		if [ "$n" -ge 100 ]; then ok "pcap: $n segments of $mss bytes from lwIP"; else ko "pcap: $n segments of $mss bytes from lwIP"; fi
+	done
+fi
+
+start 9000
+try "MTU 9000: 1 MiB echoed byte for byte" in_ns "$PY" "$CLIENT" tcp 10.79.0.2 7 1048576
+stop
+if command -v tshark >/dev/null; then
+	f="$tmp/mtu9000.pcap"
+	n=$(tshark -r "$f" -Y "tcp.srcport == 7 && tcp.flags.syn == 1 && tcp.options.mss_val == 8960" 2>/dev/null | wc -l)
+	if [ "$n" -ge 1 ]; then ok "pcap: lwIP advertises MSS 8960 on MTU 9000"; else ko "pcap: no SYN-ACK with MSS 8960"; fi
+	n=$(tshark -r "$f" -Y "tcp.srcport == 7 && tcp.len > 1460" 2>/dev/null | wc -l)
+	if [ "$n" -ge 50 ]; then ok "pcap: $n jumbo segments from lwIP"; else ko "pcap: $n jumbo segments from lwIP"; fi
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
