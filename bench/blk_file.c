@@ -56,7 +56,8 @@ static int make_file(size_t size)
 	for (size_t off = 0; off < size; off += SEQ_CHUNK) {
 		for (size_t i = 0; i < SEQ_CHUNK; i++)
 			buf[i] = (unsigned char)((off + i) * 131 + 7);
-		if (pwrite(fd, buf, SEQ_CHUNK, (off_t)off) != (ssize_t)SEQ_CHUNK) {
+		if (pwrite(fd, buf, SEQ_CHUNK, (off_t)off) !=
+		    (ssize_t)SEQ_CHUNK) {
 			perror("pwrite");
 			return -1;
 		}
@@ -66,7 +67,8 @@ static int make_file(size_t size)
 		return -1;
 	}
 	for (size_t off = 0; off < size; off += SEQ_CHUNK)
-		if (pread(fd, buf, SEQ_CHUNK, (off_t)off) != (ssize_t)SEQ_CHUNK) {
+		if (pread(fd, buf, SEQ_CHUNK, (off_t)off) !=
+		    (ssize_t)SEQ_CHUNK) {
 			perror("pread");
 			return -1;
 		}
@@ -122,7 +124,8 @@ int main(int argc, char **argv)
 
 	/* Both paths must return the same bytes. */
 	devmgr_blk_read(blk, (size / 2) / ss, buf, SEQ_CHUNK);
-	if (pread(fd, chk, SEQ_CHUNK, (off_t)(size / 2)) != (ssize_t)SEQ_CHUNK ||
+	if (pread(fd, chk, SEQ_CHUNK, (off_t)(size / 2)) !=
+		    (ssize_t)SEQ_CHUNK ||
 	    memcmp(buf, chk, SEQ_CHUNK) != 0) {
 		fprintf(stderr, "blk_file: readback mismatch\n");
 		return 2;
@@ -140,14 +143,20 @@ int main(int argc, char **argv)
 			for (int p = 0; p < seq_passes; p++)
 				for (size_t off = 0; off < size;
 				     off += SEQ_CHUNK) {
-					int bad = dev_now
-						? devmgr_blk_read(blk, off / ss,
-								  buf, SEQ_CHUNK) != 0
-						: pread(fd, buf, SEQ_CHUNK,
-							(off_t)off) !=
-							  (ssize_t)SEQ_CHUNK;
+					int bad =
+						dev_now ? devmgr_blk_read(
+								  blk, off / ss,
+								  buf,
+								  SEQ_CHUNK) !=
+								  0
+							: pread(fd, buf,
+								SEQ_CHUNK,
+								(off_t)off) !=
+								  (ssize_t)
+									  SEQ_CHUNK;
 					if (bad) {
-						fprintf(stderr, "read failed\n");
+						fprintf(stderr,
+							"read failed\n");
 						return 2;
 					}
 					bench_clobber(buf);
@@ -156,12 +165,12 @@ int main(int argc, char **argv)
 
 			t0 = bench_now();
 			for (size_t i = 0; i < nrand; i++) {
-				int bad = dev_now
-					? devmgr_blk_read(blk, offs[i] / ss, buf,
-							  RND_CHUNK) != 0
-					: pread(fd, buf, RND_CHUNK,
-						(off_t)offs[i]) !=
-						  (ssize_t)RND_CHUNK;
+				int bad = dev_now ? devmgr_blk_read(
+							    blk, offs[i] / ss,
+							    buf, RND_CHUNK) != 0
+						  : pread(fd, buf, RND_CHUNK,
+							  (off_t)offs[i]) !=
+							    (ssize_t)RND_CHUNK;
 				if (bad) {
 					fprintf(stderr, "read failed\n");
 					return 2;

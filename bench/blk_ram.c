@@ -57,9 +57,9 @@ int main(int argc, char **argv)
 	 * buffer before the other made the later one ~1.5x faster to read,
 	 * whichever it was), so interleaving gives both the same kind of
 	 * pages. */
-	unsigned char *src = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-				  -1, 0);
+	unsigned char *src =
+		mmap(NULL, size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	unsigned char *dst = aligned_alloc(4096, CHUNK);
 	if (src == MAP_FAILED || !dst)
 		return 2;
@@ -101,7 +101,8 @@ int main(int argc, char **argv)
 						if (devmgr_blk_read(blk, s, dst,
 								    CHUNK)) {
 							fprintf(stderr,
-								"read failed\n");
+								"read "
+								"failed\n");
 							return 2;
 						}
 						bench_clobber(dst);

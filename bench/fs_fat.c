@@ -113,7 +113,8 @@ static int make_src(size_t size)
 		return -1;
 	for (size_t off = 0; off < size; off += CHUNK) {
 		for (size_t i = 0; i < CHUNK; i++)
-			buf[i] = (uint8_t)((off + i) * 131 + 7 + ((off + i) >> 12));
+			buf[i] = (uint8_t)((off + i) * 131 + 7 +
+					   ((off + i) >> 12));
 		if (write(fd, buf, CHUNK) != (ssize_t)CHUNK) {
 			close(fd);
 			return -1;
@@ -261,8 +262,8 @@ static void make_dir(struct devmgr_fs *fs, const char *path, long n)
 
 	devmgr_fs_mkdir(fs, path);
 	for (long i = 0; i < n; i++) {
-		snprintf(p, sizeof(p), "%s/Entry number %06ld of the folder.txt",
-			 path, i);
+		snprintf(p, sizeof(p),
+			 "%s/Entry number %06ld of the folder.txt", path, i);
 		if (devmgr_fs_open(fs, p, O_WRONLY | O_CREAT, &f) == 0)
 			devmgr_file_close(f);
 	}
@@ -273,7 +274,8 @@ static int setup(size_t size, size_t img_kib)
 	const char *t = getenv("BENCH_TMPDIR");
 	char kib[32];
 
-	snprintf(dir, sizeof(dir), "%s/devmgr-fs-XXXXXX", t && *t ? t : "/var/tmp");
+	snprintf(dir, sizeof(dir), "%s/devmgr-fs-XXXXXX",
+		 t && *t ? t : "/var/tmp");
 	if (!mkdtemp(dir)) {
 		dir[0] = 0;
 		return -1;
@@ -282,7 +284,9 @@ static int setup(size_t size, size_t img_kib)
 	snprintf(img, sizeof(img), "%s/fat.img", dir);
 	snprintf(src, sizeof(src), "%s/big.bin", dir);
 	snprintf(kib, sizeof(kib), "%zu", img_kib);
-	char *mk[] = { "mkfs.fat", "-C", "-F", "32", "-s", "8", img, kib, NULL };
+	char *mk[] = {
+		"mkfs.fat", "-C", "-F", "32", "-s", "8", img, kib, NULL
+	};
 	char *cp[] = { "mcopy", "-i", img, src, "::/big.bin", NULL };
 	if (make_src(size) < 0 || run(mk) < 0 || run(cp) < 0)
 		return -1;
@@ -353,7 +357,8 @@ int main(int argc, char **argv)
 	double fsr = mb / bench_median(t[0], reps);
 	double raw = mb / bench_median(t[1], reps);
 	printf("fs-fat %uM read vs pread: fs-fat %.0f MB/s, pread %.0f MB/s, "
-	       "ratio %.3f ", mib, fsr, raw, fsr / raw);
+	       "ratio %.3f ",
+	       mib, fsr, raw, fsr / raw);
 	missed += bench_verdict(fsr / raw, 0.80, 1);
 	double tm = bench_median(t[3], reps), tf = bench_median(t[0], reps);
 	printf("fs-fat %uM read vs mtype: fs-fat %.1f ms (%.1f ms with the "
@@ -431,7 +436,8 @@ int main(int argc, char **argv)
 	devmgr_ctx_free(ctx);
 	double ts = bench_median(t[0], dreps), tb = bench_median(t[1], dreps);
 	printf("fs-fat list+lookup %ld vs %ld entries: %.2f ms vs %.2f ms, "
-	       "growth %.2fx ", big, small, tb * 1e3, ts * 1e3, tb / ts);
+	       "growth %.2fx ",
+	       big, small, tb * 1e3, ts * 1e3, tb / ts);
 	missed += bench_verdict(tb / ts, 12.0, 0);
 	ts = bench_median(c[0], dreps);
 	tb = bench_median(c[1], dreps);

@@ -62,7 +62,8 @@ static int child(const char *mode, const char *dir, int fd)
 			return 3; /* a refused file, or no folder */
 		loaded = (long)devmgr_ctx_plugin_count(ctx);
 	} else if (strcmp(mode, "needed") == 0) {
-		static const char *const needed[] = { "blk-ram.so", "console.so" };
+		static const char *const needed[] = { "blk-ram.so",
+						      "console.so" };
 		char p[4096];
 		t0 = bench_now();
 		for (size_t i = 0; i < 2; i++) {
@@ -195,9 +196,10 @@ int main(int argc, char **argv)
 	if (missed)
 		return missed;
 	if (count[0] != count[1] || count[2] != count[1]) {
-		fprintf(stderr, "plugin_load: devmgr loaded %ld plugins (cold "
-				"%ld), dlopen %ld files\n", count[0], count[2],
-			count[1]);
+		fprintf(stderr,
+			"plugin_load: devmgr loaded %ld plugins (cold "
+			"%ld), dlopen %ld files\n",
+			count[0], count[2], count[1]);
 		return 2;
 	}
 	double md = bench_median(t[0], runs) * 1e3;

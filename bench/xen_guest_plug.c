@@ -35,8 +35,8 @@ struct bench_devs {
 };
 
 static const struct devmgr_slot bench_slots[] = {
-    DEVMGR_SLOT_SET(struct bench_devs, disks, blk, DEVMGR_SLOT_HOTPLUG),
-    {NULL},
+	DEVMGR_SLOT_SET(struct bench_devs, disks, blk, DEVMGR_SLOT_HOTPLUG),
+	{ NULL },
 };
 
 static double plugged_at;
@@ -65,15 +65,15 @@ static void bench_unplug(struct devmgr_ctx *ctx, void *record, const char *slot,
 }
 
 static const struct devmgr_app bench_app = {
-    .size = sizeof(struct devmgr_app),
-    .name = "guestplug",
-    .record_size = sizeof(struct bench_devs),
-    .slots = bench_slots,
-    .start = bench_start,
-    .plug = bench_plug,
-    .unplug = bench_unplug,
+	.size = sizeof(struct devmgr_app),
+	.name = "guestplug",
+	.record_size = sizeof(struct bench_devs),
+	.slots = bench_slots,
+	.start = bench_start,
+	.plug = bench_plug,
+	.unplug = bench_unplug,
 };
-static const struct devmgr_app *const apps[] = {&bench_app, NULL};
+static const struct devmgr_app *const apps[] = { &bench_app, NULL };
 DEVMGR_PLUGIN("guestplug", "0.1.0", NULL, apps);
 
 static struct xs_handle *bare;
@@ -131,8 +131,8 @@ static void run_until(struct devmgr_ctx *ctx, int (*done)(void))
 {
 	double end = bench_now() + 120;
 	while (bare_open(), !done()) {
-		struct pollfd p[2] = {{xs_fileno(bare), POLLIN, 0},
-				      {devmgr_ctx_fd(ctx), POLLIN, 0}};
+		struct pollfd p[2] = { { xs_fileno(bare), POLLIN, 0 },
+				       { devmgr_ctx_fd(ctx), POLLIN, 0 } };
 		if (bench_now() > end) {
 			fprintf(stderr, "xen_guest_plug: timed out\n");
 			exit(2);
@@ -173,11 +173,12 @@ int main(int argc, char **argv)
 	if (!ctx || !bare)
 		die("xs_open");
 	if (devmgr_ctx_load_config_string(
-		ctx,
-		"{\"devmgr\":1,\"devices\":{},\"app\":{\"name\":\"guestplug\"},"
-		"\"xenstore\":{\"map\":{\"vbd\":{\"provider\":\"blk-file\","
-		"\"path\":\"/dev/{vdev}\"}}}}",
-		"<bench>", &e) < 0 ||
+		    ctx,
+		    "{\"devmgr\":1,\"devices\":{},\"app\":{\"name\":"
+		    "\"guestplug\"},"
+		    "\"xenstore\":{\"map\":{\"vbd\":{\"provider\":\"blk-file\","
+		    "\"path\":\"/dev/{vdev}\"}}}}",
+		    "<bench>", &e) < 0 ||
 	    devmgr_ctx_use_xenstore(ctx, &e) < 0 ||
 	    devmgr_ctx_create_devices(ctx, false, &e) < 0 ||
 	    devmgr_ctx_start_app(ctx, NULL, &e) < 0) {

@@ -32,8 +32,8 @@ struct bench_devs {
 };
 
 static const struct devmgr_slot bench_slots[] = {
-    DEVMGR_SLOT_SET(struct bench_devs, disks, blk, DEVMGR_SLOT_HOTPLUG),
-    {NULL},
+	DEVMGR_SLOT_SET(struct bench_devs, disks, blk, DEVMGR_SLOT_HOTPLUG),
+	{ NULL },
 };
 
 static double plugged_at;
@@ -62,15 +62,15 @@ static void bench_unplug(struct devmgr_ctx *ctx, void *record, const char *slot,
 }
 
 static const struct devmgr_app bench_app = {
-    .size = sizeof(struct devmgr_app),
-    .name = "xenbench",
-    .record_size = sizeof(struct bench_devs),
-    .slots = bench_slots,
-    .start = bench_start,
-    .plug = bench_plug,
-    .unplug = bench_unplug,
+	.size = sizeof(struct devmgr_app),
+	.name = "xenbench",
+	.record_size = sizeof(struct bench_devs),
+	.slots = bench_slots,
+	.start = bench_start,
+	.plug = bench_plug,
+	.unplug = bench_unplug,
 };
-static const struct devmgr_app *const apps[] = {&bench_app, NULL};
+static const struct devmgr_app *const apps[] = { &bench_app, NULL };
 DEVMGR_PLUGIN("xenbench", "0.1.0", NULL, apps);
 
 #define DOM   "/local/domain/7"
@@ -100,10 +100,10 @@ static void attach(int id, const char *fstate)
 	for (int tries = 0; tries < 8; tries++) {
 		xs_transaction_t t = xs_transaction_start(writer);
 		static const char *const bk[][2] = {
-		    {"frontend-id", "7"},
-		    {"state", "4"},
-		    {"mode", "w"},
-		    {"params", "x"},
+			{ "frontend-id", "7" },
+			{ "state", "4" },
+			{ "mode", "w" },
+			{ "params", "x" },
 		};
 		snprintf(k, sizeof(k), "%s/frontend", b);
 		xs_write(writer, t, k, f, strlen(f));
@@ -172,7 +172,7 @@ static double bare_sample(int id)
 	double t0 = bench_now();
 	put(path, "1");
 	for (;;) {
-		struct pollfd p = {xs_fileno(bare), POLLIN, 0};
+		struct pollfd p = { xs_fileno(bare), POLLIN, 0 };
 		if (poll(&p, 1, 5000) <= 0)
 			die("bare watch");
 		char **v = xs_check_watch(bare);
@@ -272,14 +272,15 @@ static int with_file_devices(int n, int ndev)
 		 "{\"provider\":\"blk-ram\",\"size\":\"4K\"}}}}");
 	struct devmgr_error e;
 	struct devmgr_ctx *ctx = devmgr_ctx_new();
-	if (!ctx || devmgr_ctx_load_config_string(ctx, cfg, "<bench>", &e) < 0 ||
+	if (!ctx ||
+	    devmgr_ctx_load_config_string(ctx, cfg, "<bench>", &e) < 0 ||
 	    devmgr_ctx_use_xenstore(ctx, &e) < 0 ||
 	    devmgr_ctx_create_devices(ctx, false, &e) < 0 ||
 	    devmgr_ctx_start_app(ctx, NULL, &e) < 0) {
 		char line[1200];
 		fprintf(stderr, "xen_hotplug: %s\n",
-			ctx ? devmgr_error_format(&e, line, sizeof(line)) :
-			      "out of memory");
+			ctx ? devmgr_error_format(&e, line, sizeof(line))
+			    : "out of memory");
 		exit(2);
 	}
 	free(cfg);
@@ -311,11 +312,13 @@ int main(int argc, char **argv)
 		die("xs_open (is XENSTORED_PATH set?)");
 	put(DOM "/domid", "7");
 	if (devmgr_ctx_load_config_string(
-		ctx,
-		"{\"devmgr\":1,\"devices\":{},\"app\":{\"name\":\"xenbench\"},"
-		"\"xenstore\":{\"domain_path\":\"" DOM "\",\"map\":{\"vbd\":"
-		"{\"provider\":\"blk-ram\",\"size\":\"4K\"}}}}",
-		"<bench>", &e) < 0 ||
+		    ctx,
+		    "{\"devmgr\":1,\"devices\":{},\"app\":{\"name\":"
+		    "\"xenbench\"},"
+		    "\"xenstore\":{\"domain_path\":\"" DOM
+		    "\",\"map\":{\"vbd\":"
+		    "{\"provider\":\"blk-ram\",\"size\":\"4K\"}}}}",
+		    "<bench>", &e) < 0 ||
 	    devmgr_ctx_use_xenstore(ctx, &e) < 0 ||
 	    devmgr_ctx_create_devices(ctx, false, &e) < 0 ||
 	    devmgr_ctx_start_app(ctx, NULL, &e) < 0) {

@@ -143,8 +143,8 @@ static void attr_text(const struct devmgr_fs_stat *st, char out[5])
 
 	for (int i = 0; i < 4; i++)
 		out[i] = !(st->attrs & DEVMGR_FS_ATTR_KNOWN) ? '?'
-			 : st->attrs & bits[i]		  ? letters[i]
-							  : '-';
+			 : st->attrs & bits[i]		     ? letters[i]
+							     : '-';
 	out[4] = '\0';
 }
 
@@ -635,8 +635,8 @@ static int put_tree(struct devmgr_fs *fs, const char *src, const char *out,
 		return fail("put", src, -errno);
 	for (int i = 0; i < n; i++) {
 		if (status == FAT_EXIT_OK)
-			status = put_entry(fs, src, out, ents[i]->d_name,
-					   &here);
+			status =
+				put_entry(fs, src, out, ents[i]->d_name, &here);
 		free(ents[i]);
 	}
 	free(ents);

@@ -29,9 +29,9 @@ enum fat_verb {
 
 struct fat_cmd {
 	enum fat_verb verb;
-	bool long_list; /* ls -l */
-	bool recursive; /* rm -r, ls -R, get -r, put -r */
-	bool parents;	/* mkdir -p */
+	bool long_list;		       /* ls -l */
+	bool recursive;		       /* rm -r, ls -R, get -r, put -r */
+	bool parents;		       /* mkdir -p */
 	unsigned attr_set, attr_clear; /* attrib +X / -X */
 	const char *arg[2];
 	int nargs;

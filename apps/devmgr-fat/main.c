@@ -30,10 +30,14 @@ static const struct {
 	/* a verb that parses its own options (with values) */
 	int (*parse)(int argc, char **argv, struct fat_cmd *c);
 } verbs[] = {
-	{ "ls", FAT_LS, 0, 1, "lR" },	   { "cat", FAT_CAT, 1, 0, "" },
-	{ "get", FAT_GET, 2, 0, "r" },	   { "put", FAT_PUT, 2, 0, "r" },
-	{ "mkdir", FAT_MKDIR, 1, 0, "p" }, { "rm", FAT_RM, 1, 0, "r" },
-	{ "mv", FAT_MV, 2, 0, "" },	   { "df", FAT_DF, 0, 0, "" },
+	{ "ls", FAT_LS, 0, 1, "lR" },
+	{ "cat", FAT_CAT, 1, 0, "" },
+	{ "get", FAT_GET, 2, 0, "r" },
+	{ "put", FAT_PUT, 2, 0, "r" },
+	{ "mkdir", FAT_MKDIR, 1, 0, "p" },
+	{ "rm", FAT_RM, 1, 0, "r" },
+	{ "mv", FAT_MV, 2, 0, "" },
+	{ "df", FAT_DF, 0, 0, "" },
 	{ "attrib", FAT_ATTRIB, 1, 0, "" },
 	{ "mkfs", FAT_MKFS, 0, 1, "", fat_mkfs_args },
 };
@@ -44,20 +48,25 @@ static const char about[] =
 	"  ls [-l] [-R] [PATH]  list a folder (default /) or one file;\n"
 	"                     -R: and every folder below it\n"
 	"  cat PATH           write a file to standard output\n"
-	"  get SRC DEST       copy a file out to the host file DEST (- : stdout)\n"
+	"  get SRC DEST       copy a file out to the host file DEST (- : "
+	"stdout)\n"
 	"  get -r SRC DEST    copy a folder and all in it out to the host\n"
 	"  put SRC DEST       copy the host file SRC (- : stdin) in as DEST\n"
 	"  put -r SRC DEST    copy a host folder and all in it in\n"
 	"  mkdir [-p] PATH    make a folder (-p: and its parents)\n"
-	"  rm [-r] PATH       remove a file (-r: or a folder and its contents)\n"
+	"  rm [-r] PATH       remove a file (-r: or a folder and its "
+	"contents)\n"
 	"  mv SRC DEST        rename or move a file or folder\n"
 	"  df                 type, label, size and free space\n"
 	"  attrib [+X|-X]... PATH  show or set attributes: r read-only,\n"
 	"                     h hidden, s system, a archive (\"+r-a\")\n"
 	"  mkfs [-F 12|16|32] [-S BYTES] [-s N] [-n LABEL] [-i HEX] [SIZE]\n"
-	"                     make a new FAT filesystem: type, bytes per sector,\n"
-	"                     sectors per cluster (else by size, as mkfs.fat),\n"
-	"                     label, volume id; SIZE (64M, 1G): make the image\n"
+	"                     make a new FAT filesystem: type, bytes per "
+	"sector,\n"
+	"                     sectors per cluster (else by size, as "
+	"mkfs.fat),\n"
+	"                     label, volume id; SIZE (64M, 1G): make the "
+	"image\n"
 	"                     file that large first\n"
 	"\n"
 	"--image FILE is opened read-only unless the command writes; -c FILE\n"
@@ -237,8 +246,7 @@ struct options {
 
 /* The tool's own option, besides the common ones of devmgr/cli.h. */
 static const struct devmgr_cli_opt fat_opts[] = {
-	{ "image", 'i', "FILE",
-	  "a FAT image file (blk-file + fs-fat)" },
+	{ "image", 'i', "FILE", "a FAT image file (blk-file + fs-fat)" },
 	{ NULL },
 };
 
@@ -302,7 +310,8 @@ int main(int argc, char **argv)
 	struct options o = { .level = DEVMGR_LOG_WARN };
 	struct devmgr_cli cli = {
 		.prog = "devmgr-fat",
-		.synopsis = "(--image FILE | -c CONFIG) [OPTIONS] COMMAND [ARGS]",
+		.synopsis =
+			"(--image FILE | -c CONFIG) [OPTIONS] COMMAND [ARGS]",
 		.about = about,
 		.epilog = epilog,
 		.flags = DEVMGR_CLI_STOP,

@@ -222,8 +222,7 @@ static int config(const char *path, const struct fat_cmd *c, json_t **root)
 		return FAT_EXIT_USAGE;
 	}
 	devs = json_object_get(*root, "devices");
-	json_object_foreach(devs, id, dev)
-	{
+	json_object_foreach (devs, id, dev) {
 		prov = json_string_value(json_object_get(dev, "provider"));
 		if (prov != NULL && strcmp(prov, "fs-fat") == 0) {
 			fs = dev;

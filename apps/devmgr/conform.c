@@ -248,7 +248,7 @@ static json_t *build_config(struct devmgr_ctx *ctx,
 			}
 			lp = devmgr_ctx_find_provider(ctx, pn);
 		}
-		json_object_foreach(level[n], k, v) {
+		json_object_foreach (level[n], k, v) {
 			if (strcmp(k, "provider") == 0)
 				continue;
 			json_object_set_new(level[n], k,
@@ -290,7 +290,7 @@ static json_t *build_config(struct devmgr_ctx *ctx,
 			json_decref(devices);
 			return NULL;
 		}
-		json_object_foreach(peer, k, v) {
+		json_object_foreach (peer, k, v) {
 			if (strcmp(k, "provider") != 0)
 				json_object_set_new(
 					peer, k,
@@ -606,7 +606,8 @@ int cmd_conform(struct devmgr_ctx *ctx, int argc, char **argv, bool json)
 		size_t i;
 		json_t *o;
 		printf("%s: %s %s conformance\n", p->name, p->sig, version);
-		json_array_foreach(cases, i, o) print_case_text(o);
+		json_array_foreach (cases, i, o)
+			print_case_text(o);
 		printf("%zu cases: %d passed, %d failed, %d skipped\n",
 		       json_array_size(cases), count[CONFORM_PASS],
 		       count[CONFORM_FAIL], count[CONFORM_SKIP]);

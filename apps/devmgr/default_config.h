@@ -4,14 +4,14 @@
 #ifndef DEVMGR_DEFAULT_CONFIG_H
 #define DEVMGR_DEFAULT_CONFIG_H
 
-#define DEFAULT_CONFIG                                                        \
-	"{ \"devmgr\": 1,\n"                                                 \
-	"  \"devices\": {\n"                                                 \
-	"    \"log\":  { \"provider\": \"console-stdio\" },\n"               \
-	"    \"disk\": { \"provider\": \"blk-ram\", \"size\": \"1M\" }\n"     \
-	"  },\n"                                                             \
-	"  \"app\": { \"name\": \"blkdump\",\n"                              \
-	"           \"bind\": { \"log\": \"log\", \"disk\": \"disk\" } }\n"  \
+#define DEFAULT_CONFIG                                                         \
+	"{ \"devmgr\": 1,\n"                                                   \
+	"  \"devices\": {\n"                                                   \
+	"    \"log\":  { \"provider\": \"console-stdio\" },\n"                 \
+	"    \"disk\": { \"provider\": \"blk-ram\", \"size\": \"1M\" }\n"      \
+	"  },\n"                                                               \
+	"  \"app\": { \"name\": \"blkdump\",\n"                                \
+	"           \"bind\": { \"log\": \"log\", \"disk\": \"disk\" } }\n"    \
 	"}\n"
 
 #endif

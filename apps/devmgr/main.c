@@ -24,14 +24,18 @@ static const char about[] =
 	"Find providers, build the devices of a configuration, run apps.\n\n"
 	"Verbs:\n"
 	"  probe [-c FILE] [--xenstore] [--json|--dot]\n"
-	"                             create every device, print it, destroy it\n"
+	"                             create every device, print it, destroy "
+	"it\n"
 	"  plugins [--json] [--rescan]\n"
-	"                             list plugins, providers and refused files\n"
-	"  inspect PROVIDER [--json]  a provider's parameters and dependencies\n"
+	"                             list plugins, providers and refused "
+	"files\n"
+	"  inspect PROVIDER [--json]  a provider's parameters and "
+	"dependencies\n"
 	"  validate -c FILE           check a configuration, create nothing\n"
 	"  run [-c FILE] [APP]        create the devices and run an app\n"
 	"  watch [-c FILE] [--xenstore]\n"
-	"                             print plug and unplug events as JSON lines\n"
+	"                             print plug and unplug events as JSON "
+	"lines\n"
 	"  conform PROVIDER [PARAM=VALUE]... [--json]\n"
 	"                             run the signature's conformance kit\n";
 
@@ -72,7 +76,8 @@ static int verb_option(struct devmgr_cli *cli, int key, const char *arg)
 static int report(const struct devmgr_error *e)
 {
 	char line[1200];
-	fprintf(stderr, "devmgr: %s\n", devmgr_error_format(e, line, sizeof(line)));
+	fprintf(stderr, "devmgr: %s\n",
+		devmgr_error_format(e, line, sizeof(line)));
 	return e->code;
 }
 
@@ -110,9 +115,9 @@ static void count_errors(void *arg, const char *json)
  * read its "app" section again (it has been validated already). */
 static void probe_dot(struct devmgr_ctx *ctx, const struct opts *o)
 {
-	json_t *cfg = o->config ? json_load_file(o->config, 0, NULL)
-				: o->xenstore ? NULL
-					      : json_loads(DEFAULT_CONFIG, 0, NULL);
+	json_t *cfg = o->config	    ? json_load_file(o->config, 0, NULL)
+		      : o->xenstore ? NULL
+				    : json_loads(DEFAULT_CONFIG, 0, NULL);
 	print_dot(ctx, cfg ? json_object_get(cfg, "app") : NULL);
 	json_decref(cfg);
 }
@@ -198,15 +203,17 @@ static void print_event(void *arg, const char *json)
 
 static json_t *initial_event(struct devmgr_device *d)
 {
-	json_t *ev = devmgr_device_handle(d)
-		? json_pack("{s:s, s:s, s:s, s:s}", "event", "plug", "id",
-			    devmgr_device_id(d), "signature",
-			    devmgr_device_sig_name(d), "provider",
-			    devmgr_device_provider_name(d))
-		: json_pack("{s:s, s:s, s:s}", "event", "error", "id",
-			    devmgr_device_id(d), "error",
-			    devmgr_device_error(d) ? devmgr_device_error(d)->text
-						   : "not created");
+	json_t *ev =
+		devmgr_device_handle(d)
+			? json_pack("{s:s, s:s, s:s, s:s}", "event", "plug",
+				    "id", devmgr_device_id(d), "signature",
+				    devmgr_device_sig_name(d), "provider",
+				    devmgr_device_provider_name(d))
+			: json_pack("{s:s, s:s, s:s}", "event", "error", "id",
+				    devmgr_device_id(d), "error",
+				    devmgr_device_error(d)
+					    ? devmgr_device_error(d)->text
+					    : "not created");
 	if (ev && devmgr_device_handle(d) && devmgr_device_source(d))
 		json_object_set_new(ev, "source",
 				    json_string(devmgr_device_source(d)));
@@ -303,7 +310,8 @@ int main(int argc, char **argv)
 	if (o.rescan)
 		devmgr_ctx_rescan_plugins(ctx);
 	if (o.dot && (o.json || strcmp(o.verb, "probe") != 0))
-		r = devmgr_cli_usage(&cli, "--dot is for probe, without --json");
+		r = devmgr_cli_usage(&cli,
+				     "--dot is for probe, without --json");
 	else if (strcmp(o.verb, "probe") == 0)
 		r = cmd_probe(ctx, &o);
 	else if (strcmp(o.verb, "plugins") == 0)

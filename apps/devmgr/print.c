@@ -16,8 +16,8 @@ static json_t *device_json(struct devmgr_device *d)
 	bool ok = devmgr_device_handle(d) != NULL;
 	json_t *on = json_array();
 	for (size_t i = 0; i < devmgr_device_dep_count(d); i++)
-		json_array_append_new(
-			on, json_string(devmgr_device_id(devmgr_device_dep(d, i))));
+		json_array_append_new(on, json_string(devmgr_device_id(
+						  devmgr_device_dep(d, i))));
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "id",
 			      devmgr_device_id(d), "signature",
 			      devmgr_device_sig_name(d), "provider",
@@ -43,7 +43,7 @@ static void info_text(json_t *info, char *buf, size_t size)
 	json_t *v;
 	size_t n = 0;
 	buf[0] = '\0';
-	json_object_foreach(info, k, v) {
+	json_object_foreach (info, k, v) {
 		char *s = json_dumps(v, JSON_ENCODE_ANY);
 		if (json_is_string(v))
 			n += (size_t)snprintf(buf + n, n < size ? size - n : 0,
@@ -62,11 +62,10 @@ static void print_row(json_t *d)
 	char on[256] = "-", facts[1024];
 	json_t *id;
 	size_t j, len = 0;
-	json_array_foreach(json_object_get(d, "on"), j, id)
-		len += (size_t)snprintf(on + len,
-					len < sizeof(on) ? sizeof(on) - len : 0,
-					"%s%s", j ? "," : "",
-					json_string_value(id));
+	json_array_foreach (json_object_get(d, "on"), j, id)
+		len += (size_t)snprintf(
+			on + len, len < sizeof(on) ? sizeof(on) - len : 0,
+			"%s%s", j ? "," : "", json_string_value(id));
 	json_t *err = json_object_get(d, "error");
 	if (err)
 		snprintf(facts, sizeof(facts), "error: %s",
@@ -129,8 +128,8 @@ static json_t *apps_json(const struct devmgr_plugin *pl)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; pl->apps && pl->apps[i]; i++)
-		json_array_append_new(a, json_pack("{s:s}", "name",
-						   pl->apps[i]->name));
+		json_array_append_new(
+			a, json_pack("{s:s}", "name", pl->apps[i]->name));
 	return a;
 }
 
@@ -140,30 +139,32 @@ int print_plugins(struct devmgr_ctx *ctx, bool json)
 	json_t *linked = json_array();
 	for (size_t i = 0; i < devmgr_ctx_plugin_count(ctx); i++) {
 		const char *path;
-		const struct devmgr_plugin *pl = devmgr_ctx_plugin(ctx, i, &path);
+		const struct devmgr_plugin *pl =
+			devmgr_ctx_plugin(ctx, i, &path);
 		if (!path[0]) {
 			json_array_append_new(
-				linked, json_pack("{s:s, s:s, s:o, s:o}", "name",
-						  pl->name, "version",
-						  pl->version, "providers",
-						  providers_json(pl), "apps",
-						  apps_json(pl)));
+				linked,
+				json_pack("{s:s, s:s, s:o, s:o}", "name",
+					  pl->name, "version", pl->version,
+					  "providers", providers_json(pl),
+					  "apps", apps_json(pl)));
 			continue;
 		}
 		char abi[32];
-		snprintf(abi, sizeof(abi), "%u.%u", pl->abi_major, pl->abi_minor);
+		snprintf(abi, sizeof(abi), "%u.%u", pl->abi_major,
+			 pl->abi_minor);
 		json_array_append_new(
 			plugins,
-			json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "path", path,
-				  "name", pl->name, "version", pl->version, "abi",
-				  abi, "providers", providers_json(pl), "apps",
-				  apps_json(pl)));
+			json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "path",
+				  path, "name", pl->name, "version",
+				  pl->version, "abi", abi, "providers",
+				  providers_json(pl), "apps", apps_json(pl)));
 	}
 	for (size_t i = 0; i < devmgr_ctx_refusal_count(ctx); i++) {
 		const struct devmgr_error *e = devmgr_ctx_refusal(ctx, i);
-		json_array_append_new(refused, json_pack("{s:s, s:s}", "path",
-							 e->source, "error",
-							 e->text));
+		json_array_append_new(refused,
+				      json_pack("{s:s, s:s}", "path", e->source,
+						"error", e->text));
 	}
 	size_t nrefused = json_array_size(refused);
 	if (json) {
@@ -173,26 +174,28 @@ int print_plugins(struct devmgr_ctx *ctx, bool json)
 	}
 	size_t i, j;
 	json_t *pl, *p;
-	json_array_foreach(plugins, i, pl) {
+	json_array_foreach (plugins, i, pl) {
 		printf("%s %s (ABI %s)\n  %s\n",
 		       json_string_value(json_object_get(pl, "name")),
 		       json_string_value(json_object_get(pl, "version")),
 		       json_string_value(json_object_get(pl, "abi")),
 		       json_string_value(json_object_get(pl, "path")));
-		json_array_foreach(json_object_get(pl, "providers"), j, p)
+		json_array_foreach (json_object_get(pl, "providers"), j, p)
 			printf("  provider %-16s %s %s\n",
 			       json_string_value(json_object_get(p, "name")),
-			       json_string_value(json_object_get(p, "signature")),
-			       json_string_value(json_object_get(p, "version")));
-		json_array_foreach(json_object_get(pl, "apps"), j, p)
+			       json_string_value(
+				       json_object_get(p, "signature")),
+			       json_string_value(
+				       json_object_get(p, "version")));
+		json_array_foreach (json_object_get(pl, "apps"), j, p)
 			printf("  app      %s\n",
 			       json_string_value(json_object_get(p, "name")));
 	}
-	json_array_foreach(refused, i, p)
+	json_array_foreach (refused, i, p)
 		printf("refused %s: %s\n",
 		       json_string_value(json_object_get(p, "path")),
 		       json_string_value(json_object_get(p, "error")));
-	json_array_foreach(linked, i, pl)
+	json_array_foreach (linked, i, pl)
 		printf("%s (linked in)\n",
 		       json_string_value(json_object_get(pl, "name")));
 	json_decref(plugins);
@@ -203,8 +206,8 @@ int print_plugins(struct devmgr_ctx *ctx, bool json)
 
 static const char *type_name(enum devmgr_param_type t)
 {
-	static const char *const names[] = { "?", "string", "bool", "int",
-					     "size", "path" };
+	static const char *const names[] = { "?",   "string", "bool",
+					     "int", "size",   "path" };
 	return (unsigned)t < 6 ? names[t] : "?";
 }
 
@@ -221,26 +224,27 @@ void print_provider(struct devmgr_ctx *ctx, const struct devmgr_provider *p,
 				     : json_null();
 		json_array_append_new(
 			params,
-			json_pack("{s:s, s:s, s:b, s:b, s:o, s:s}", "name",
-				  q->name, "type", type_name(q->type),
-				  "required",
-				  (q->flags & DEVMGR_PARAM_REQUIRED) != 0,
-				  "one_of", (q->flags & DEVMGR_PARAM_ONE_OF) != 0,
-				  "default", def ? def : json_null(), "help",
-				  q->help ? q->help : ""));
+			json_pack(
+				"{s:s, s:s, s:b, s:b, s:o, s:s}", "name",
+				q->name, "type", type_name(q->type), "required",
+				(q->flags & DEVMGR_PARAM_REQUIRED) != 0,
+				"one_of", (q->flags & DEVMGR_PARAM_ONE_OF) != 0,
+				"default", def ? def : json_null(), "help",
+				q->help ? q->help : ""));
 	}
 	char version[16];
 	snprintf(version, sizeof(version), "%u.%u", p->sig_major, p->sig_minor);
-	json_t *on = p->on_sig ? json_pack("{s:s, s:i, s:i}", "signature",
-					   p->on_sig, "min", p->on_min, "max",
-					   p->on_max)
-			       : json_null();
-	json_t *doc = json_pack(
-		"{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "name", p->name,
-		"signature", p->sig, "version", version, "help",
-		p->help ? p->help : "", "parameters", params, "on", on,
-		"xen_class", p->xen_class ? json_string(p->xen_class) : json_null(),
-		"plugin", origin);
+	json_t *on =
+		p->on_sig ? json_pack("{s:s, s:i, s:i}", "signature", p->on_sig,
+				      "min", p->on_min, "max", p->on_max)
+			  : json_null();
+	json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}",
+				"name", p->name, "signature", p->sig, "version",
+				version, "help", p->help ? p->help : "",
+				"parameters", params, "on", on, "xen_class",
+				p->xen_class ? json_string(p->xen_class)
+					     : json_null(),
+				"plugin", origin);
 	if (json) {
 		print_json(doc);
 		return;
@@ -293,8 +297,8 @@ void print_dot(struct devmgr_ctx *ctx, json_t *app)
 	puts("digraph devmgr {\n\trankdir=LR;\n\tnode [fontname=\"sans\"];");
 	for (size_t i = 0; i < n; i++) {
 		struct devmgr_device *d = devmgr_ctx_device(ctx, i);
-		const char *id = devmgr_device_id(d), *pv =
-			devmgr_device_provider_name(d);
+		const char *id = devmgr_device_id(d),
+			   *pv = devmgr_device_provider_name(d);
 		bool ok = devmgr_device_handle(d) != NULL;
 		fputc('\t', stdout);
 		dot_id("dev:", id);
@@ -315,7 +319,8 @@ void print_dot(struct devmgr_ctx *ctx, json_t *app)
 			fputc('\t', stdout);
 			dot_id("dev:", id);
 			fputs(" -> ", stdout);
-			dot_id("dev:", devmgr_device_id(devmgr_device_dep(d, j)));
+			dot_id("dev:",
+			       devmgr_device_id(devmgr_device_dep(d, j)));
 			puts(" [label=\"on\"];");
 		}
 	}
@@ -328,10 +333,13 @@ void print_dot(struct devmgr_ctx *ctx, json_t *app)
 		fputs(" [shape=doubleoctagon, label=", stdout);
 		dot_id("", name);
 		puts("];");
-		json_object_foreach(json_object_get(app, "bind"), slot, v) {
-			size_t k = 0, cnt = json_is_array(v) ? json_array_size(v) : 1;
+		json_object_foreach (json_object_get(app, "bind"), slot, v) {
+			size_t k = 0,
+			       cnt = json_is_array(v) ? json_array_size(v) : 1;
 			for (; k < cnt; k++) {
-				json_t *dev = json_is_array(v) ? json_array_get(v, k) : v;
+				json_t *dev = json_is_array(v)
+						      ? json_array_get(v, k)
+						      : v;
 				if (!json_is_string(dev))
 					continue;
 				fputc('\t', stdout);

@@ -15,7 +15,7 @@
 /* A streamed body is read again when no more than this part of the
  * output buffer is still waiting. */
 #define REFILL_FRACTION 4
-#define INPUT_SIZE 8192
+#define INPUT_SIZE	8192
 
 #define SERVER_NAME "devmgr-www"
 /* The interim answer to "Expect: 100-continue" (RFC 9110 15.2.1). */
@@ -45,8 +45,7 @@ int www_conn_init(struct www_conn *c, struct www_conf *conf, const char *peer)
 	/* a file of chunk_size bytes goes out with its head in one send */
 	c->out_cap = conf->chunk_size + HEAD_ROOM;
 	/* one block: input, output, and the target (max_request_line + 1) */
-	c->in = malloc(c->in_cap + c->out_cap + conf->lim.max_request_line +
-		       1);
+	c->in = malloc(c->in_cap + c->out_cap + conf->lim.max_request_line + 1);
 	if (!c->in)
 		return -ENOMEM;
 	c->out = c->in + c->in_cap;
@@ -61,10 +60,10 @@ static void log_emit(struct www_conn *c, uint64_t bytes)
 
 	if (!c->conf->log || c->log_len == 0)
 		return;
-	n = snprintf(c->log_line + c->log_len,
-		     sizeof(c->log_line) - c->log_len, "%llu",
-		     (unsigned long long)bytes);
-	if (n > 0 && (size_t)n + c->tail_len < sizeof(c->log_line) - c->log_len) {
+	n = snprintf(c->log_line + c->log_len, sizeof(c->log_line) - c->log_len,
+		     "%llu", (unsigned long long)bytes);
+	if (n > 0 &&
+	    (size_t)n + c->tail_len < sizeof(c->log_line) - c->log_len) {
 		memcpy(c->log_line + c->log_len + (size_t)n, c->log_tail,
 		       c->tail_len);
 		c->conf->log(c->conf->log_arg, c->log_line,
@@ -172,16 +171,16 @@ struct reply {
 	int status;
 	bool keep_alive;
 	bool head_only;
-	bool no_length;         /* 304: no Content-Length */
-	bool ranges;            /* Accept-Ranges: bytes */
-	bool gzip;              /* the FILE.gz beside FILE */
+	bool no_length; /* 304: no Content-Length */
+	bool ranges;	/* Accept-Ranges: bytes */
+	bool gzip;	/* the FILE.gz beside FILE */
 	const char *type;
-	uint64_t length;        /* of the body */
-	uint64_t offset;        /* where the body starts in the file */
-	int64_t mtime;          /* -1: no Last-Modified */
+	uint64_t length; /* of the body */
+	uint64_t offset; /* where the body starts in the file */
+	int64_t mtime;	 /* -1: no Last-Modified */
 	const char *etag;
 	const char *content_range; /* 206, 416 */
-	const char *location;   /* 301 */
+	const char *location;	   /* 301 */
 };
 
 /* The head is built with plain copies: it is on every response's path. */
@@ -430,9 +429,12 @@ static int range_of(const struct http_request *req, const char *etag,
 		return 200;
 	switch (http_range_parse(req->range.s, req->range.len, size, first,
 				 last)) {
-	case 1: return 206;
-	case 0: return 416;
-	default: return 200;
+	case 1:
+		return 206;
+	case 0:
+		return 416;
+	default:
+		return 200;
 	}
 }
 
@@ -643,9 +645,9 @@ enum www_next www_conn_step(struct www_conn *c)
 			return pending_or(c, c->eof ? WWW_CLOSE : WWW_READ);
 		}
 		size_t used;
-		enum http_feed f = http_reader_feed(
-			&c->rd, c->in + c->in_off, c->in_len - c->in_off,
-			&used);
+		enum http_feed f =
+			http_reader_feed(&c->rd, c->in + c->in_off,
+					 c->in_len - c->in_off, &used);
 		c->in_off += used;
 		switch (f) {
 		case HTTP_FEED_MORE:

@@ -20,17 +20,17 @@
 struct www_conf {
 	struct http_limits lim;
 	struct devmgr_fs *fs; /* NULL while htdocs has no device: 503 */
-	char root[256];   /* the served folder of fs, "" for the root */
-	char index[64];   /* the file served for a folder */
-	size_t chunk_size; /* the output buffer, bytes */
-	bool closing;      /* draining: every response says Connection: close */
+	char root[256];	      /* the served folder of fs, "" for the root */
+	char index[64];	      /* the file served for a folder */
+	size_t chunk_size;    /* the output buffer, bytes */
+	bool closing; /* draining: every response says Connection: close */
 	/* One access-log line (with its '\n'); may be NULL. */
 	void (*log)(void *arg, const char *line, size_t len);
 	void *log_arg;
 	/* Formatted times, recomputed once a second. */
 	time_t now;
 	char date[HTTP_DATE_LEN]; /* the Date header */
-	char clf_date[32];        /* "25/Nov/2026:09:00:00 +0000" */
+	char clf_date[32];	  /* "25/Nov/2026:09:00:00 +0000" */
 };
 
 enum www_next {
@@ -50,8 +50,8 @@ struct www_conn {
 	struct devmgr_file *file;
 	uint64_t file_start, file_off, file_end;
 	bool close_after; /* close once everything queued is sent */
-	bool linger;      /* unread bytes may follow: drain before closing */
-	bool eof;         /* the client closed its side */
+	bool linger;	  /* unread bytes may follow: drain before closing */
+	bool eof;	  /* the client closed its side */
 	unsigned long requests; /* answered on this connection */
 	char peer[64];
 	/* The access-log line of the streamed response: up to its status,
@@ -65,8 +65,7 @@ struct www_conn {
 void www_conf_tick(struct www_conf *conf, time_t now);
 
 /* 0, or -ENOMEM.  peer is copied (for the log). */
-int www_conn_init(struct www_conn *c, struct www_conf *conf,
-		  const char *peer);
+int www_conn_init(struct www_conn *c, struct www_conf *conf, const char *peer);
 /* Close any open file and free the buffers; an unfinished streamed
  * response is logged with the bytes that were read for it. */
 void www_conn_fini(struct www_conn *c);

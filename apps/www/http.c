@@ -87,14 +87,10 @@ static const struct {
 	const char *name;
 	unsigned kind;
 } fields[] = {
-	{ "host", FIELD_HOST },
-	{ "if-modified-since", FIELD_IMS },
-	{ "accept-encoding", FIELD_AE },
-	{ "expect", FIELD_EXPECT },
-	{ "range", FIELD_RANGE },
-	{ "if-range", FIELD_IF_RANGE },
-	{ "if-none-match", FIELD_INM },
-	{ "referer", FIELD_REFERER },
+	{ "host", FIELD_HOST },		 { "if-modified-since", FIELD_IMS },
+	{ "accept-encoding", FIELD_AE }, { "expect", FIELD_EXPECT },
+	{ "range", FIELD_RANGE },	 { "if-range", FIELD_IF_RANGE },
+	{ "if-none-match", FIELD_INM },	 { "referer", FIELD_REFERER },
 	{ "user-agent", FIELD_UA },
 };
 
@@ -114,21 +110,32 @@ struct kept {
 	uint16_t *len;
 	bool *present, *cut;
 };
-#define KEPT(v)                                                              \
-	(struct kept)                                                        \
-	{                                                                    \
-		(v).s, sizeof((v).s), &(v).len, &(v).present, &(v).cut       \
+#define KEPT(v)                                                                \
+	(struct kept)                                                          \
+	{                                                                      \
+		(v).s, sizeof((v).s), &(v).len, &(v).present, &(v).cut         \
 	}
 
 static bool kept_of(struct http_request *req, unsigned kind, struct kept *k)
 {
 	switch (kind) {
-	case FIELD_RANGE: *k = KEPT(req->range); return true;
-	case FIELD_IF_RANGE: *k = KEPT(req->if_range); return true;
-	case FIELD_INM: *k = KEPT(req->if_none_match); return true;
-	case FIELD_REFERER: *k = KEPT(req->referer); return true;
-	case FIELD_UA: *k = KEPT(req->user_agent); return true;
-	default: return false;
+	case FIELD_RANGE:
+		*k = KEPT(req->range);
+		return true;
+	case FIELD_IF_RANGE:
+		*k = KEPT(req->if_range);
+		return true;
+	case FIELD_INM:
+		*k = KEPT(req->if_none_match);
+		return true;
+	case FIELD_REFERER:
+		*k = KEPT(req->referer);
+		return true;
+	case FIELD_UA:
+		*k = KEPT(req->user_agent);
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -228,7 +235,8 @@ static int on_header_field(http_parser *p, const char *at, size_t len)
 			return refuse(r, 400);
 		/* a longer name is none that we read: keep counting only */
 		if (r->field_len < sizeof(r->field))
-			r->field[r->field_len] = (char)tolower((unsigned char)at[i]);
+			r->field[r->field_len] =
+				(char)tolower((unsigned char)at[i]);
 		r->field_len++;
 	}
 	return count_header(r, len);
@@ -399,7 +407,8 @@ static size_t hold_method(struct http_reader *r, const char *buf, size_t len,
 	size_t i = 0;
 
 	/* empty lines before a request are skipped (RFC 9112 2.2) */
-	while (i < len && r->method_len == 0 && (buf[i] == '\r' || buf[i] == '\n'))
+	while (i < len && r->method_len == 0 &&
+	       (buf[i] == '\r' || buf[i] == '\n'))
 		i++;
 	for (; i < len; i++) {
 		unsigned char ch = (unsigned char)buf[i];
@@ -514,8 +523,8 @@ static bool number(const char **p, const char *end, uint64_t *out)
 	return n > 0;
 }
 
-int http_range_parse(const char *v, size_t len, uint64_t size,
-		     uint64_t *first, uint64_t *last)
+int http_range_parse(const char *v, size_t len, uint64_t size, uint64_t *first,
+		     uint64_t *last)
 {
 	const char *p = v, *end = v + len;
 	uint64_t a = 0, b = 0;
@@ -623,7 +632,8 @@ bool http_if_range_match(const char *v, size_t len, const char *etag,
 	size_t tag_len;
 	bool weak;
 
-	if (len > 0 && (v[0] == '"' || (len > 1 && v[0] == 'W' && v[1] == '/'))) {
+	if (len > 0 &&
+	    (v[0] == '"' || (len > 1 && v[0] == 'W' && v[1] == '/'))) {
 		/* strong comparison: a weak tag never matches */
 		return entity_tag(&p, end, &weak, &tag, &tag_len) && !weak &&
 		       skip_ows(p, end) == end && tag_len == strlen(etag) &&
@@ -708,8 +718,9 @@ static int target_path(const char *target, size_t len, const char **path,
 		return 0;
 	}
 	http_parser_url_init(&u);
-	if (len < 8 || (strncasecmp(target, "http://", 7) != 0 &&
-			strncasecmp(target, "https://", 8) != 0) ||
+	if (len < 8 ||
+	    (strncasecmp(target, "http://", 7) != 0 &&
+	     strncasecmp(target, "https://", 8) != 0) ||
 	    http_parser_parse_url(target, len, 0, &u) != 0)
 		return -EINVAL;
 	if (!(u.field_set & (1 << UF_PATH))) {
@@ -749,8 +760,7 @@ static int decode_segment(const char *raw, size_t len, char *seg,
 	return 0;
 }
 
-int http_path_normalise(const char *target, size_t len, char *out,
-			size_t size)
+int http_path_normalise(const char *target, size_t len, char *out, size_t size)
 {
 	const char *path;
 	size_t plen, o = 1;
@@ -828,26 +838,46 @@ int http_path_encode(const char *path, char *out, size_t size)
 const char *http_reason(int status)
 {
 	switch (status) {
-	case 100: return "Continue";
-	case 200: return "OK";
-	case 206: return "Partial Content";
-	case 301: return "Moved Permanently";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 416: return "Range Not Satisfiable";
-	case 417: return "Expectation Failed";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	case 505: return "HTTP Version Not Supported";
-	default: return "Unknown";
+	case 100:
+		return "Continue";
+	case 200:
+		return "OK";
+	case 206:
+		return "Partial Content";
+	case 301:
+		return "Moved Permanently";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 408:
+		return "Request Timeout";
+	case 413:
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
+	case 416:
+		return "Range Not Satisfiable";
+	case 417:
+		return "Expectation Failed";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 503:
+		return "Service Unavailable";
+	case 505:
+		return "HTTP Version Not Supported";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -894,8 +924,8 @@ const char *http_media_type(const char *path)
 	const char *dot = strrchr(slash ? slash : path, '.');
 
 	if (dot && dot[1] != '\0')
-		for (size_t i = 0; i < sizeof(media_types) / sizeof(media_types[0]);
-		     i++)
+		for (size_t i = 0;
+		     i < sizeof(media_types) / sizeof(media_types[0]); i++)
 			if (strcasecmp(dot + 1, media_types[i].ext) == 0)
 				return media_types[i].type;
 	return "application/octet-stream";

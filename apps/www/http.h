@@ -22,31 +22,31 @@
 struct http_limits {
 	uint32_t max_request_line; /* method, target and version: 414 */
 	uint32_t max_header_size;  /* all header lines together: 431 */
-	uint64_t max_body;         /* a request body, read and dropped: 413 */
+	uint64_t max_body;	   /* a request body, read and dropped: 413 */
 };
 
 /* A header value kept as received (for the fields the server reads), cut
  * at its buffer: a cut value is one the server does not act on. */
-#define HTTP_VALUE(n)                                                       \
-	struct {                                                             \
-		char s[n];                                                   \
-		uint16_t len;                                                \
-		bool present, cut;                                           \
+#define HTTP_VALUE(n)                                                          \
+	struct {                                                               \
+		char s[n];                                                     \
+		uint16_t len;                                                  \
+		bool present, cut;                                             \
 	}
 
 /* What the reader knows of one request.  Strings are the reader's, valid
  * until http_reader_next(). */
 struct http_request {
-	unsigned method;          /* enum http_method */
+	unsigned method; /* enum http_method */
 	unsigned short major, minor;
-	bool keep_alive;          /* http_should_keep_alive() */
-	bool upgrade;             /* Upgrade or CONNECT: bytes after it are
-				   * not HTTP, so the connection ends */
-	unsigned host_count;      /* Host fields: one is right */
-	bool accept_gzip;         /* Accept-Encoding allows gzip */
-	int status;               /* 0, or the error to answer */
+	bool keep_alive;	   /* http_should_keep_alive() */
+	bool upgrade;		   /* Upgrade or CONNECT: bytes after it are
+				    * not HTTP, so the connection ends */
+	unsigned host_count;	   /* Host fields: one is right */
+	bool accept_gzip;	   /* Accept-Encoding allows gzip */
+	int status;		   /* 0, or the error to answer */
 	int64_t if_modified_since; /* -1: absent or not a date */
-	const char *target;       /* as received, NUL-terminated */
+	const char *target;	   /* as received, NUL-terminated */
 	size_t target_len;
 	const char *unknown_method; /* the token of a 501, for the log */
 	HTTP_VALUE(96) range;
@@ -68,19 +68,19 @@ struct http_reader {
 	http_parser parser;
 	struct http_limits lim;
 	struct http_request req;
-	char *url;          /* max_request_line + 1 bytes, the caller's */
+	char *url; /* max_request_line + 1 bytes, the caller's */
 	size_t url_len;
 	size_t header_bytes;
 	uint64_t body_bytes;
-	char field[24];     /* the header name being read (lower case) */
+	char field[24]; /* the header name being read (lower case) */
 	size_t field_len;
-	char value[128];    /* its value, for the fields read at its end */
+	char value[128]; /* its value, for the fields read at its end */
 	size_t value_len;
 	unsigned field_kind;
 	bool in_value;
 	bool complete;
-	bool started; /* a request's first byte has arrived */
-	bool head_done;       /* the request's head has been read */
+	bool started;	      /* a request's first byte has arrived */
+	bool head_done;	      /* the request's head has been read */
 	bool expect_continue; /* Expect: 100-continue */
 	bool continue_due;    /* a 100 (Continue) is to be sent */
 	/* The method token, held until it is whole: an unknown one is 501,
@@ -111,8 +111,8 @@ bool http_reader_take_continue(struct http_reader *r);
  * of size bytes.  Returns 1 with [*first, *last] (inclusive) when it is
  * satisfiable, 0 when it is not (416), -1 when it is to be ignored (not
  * bytes, a syntax error, several ranges, numbers too large). */
-int http_range_parse(const char *v, size_t len, uint64_t size,
-		     uint64_t *first, uint64_t *last);
+int http_range_parse(const char *v, size_t len, uint64_t size, uint64_t *first,
+		     uint64_t *last);
 /* The strong entity tag of a file: "MTIME-SIZE" in hex, with quotes. */
 #define HTTP_ETAG_LEN 40
 void http_format_etag(int64_t mtime, uint64_t size, char out[HTTP_ETAG_LEN]);
@@ -134,8 +134,7 @@ bool http_accepts_gzip(const char *v, size_t len);
  *             control character (an encoded '/' would hide a separator)
  *   -EACCES   ".." climbs above the root
  *   -ENAMETOOLONG  out is too small */
-int http_path_normalise(const char *target, size_t len, char *out,
-			size_t size);
+int http_path_normalise(const char *target, size_t len, char *out, size_t size);
 
 /* "Not Found" for 404; "Unknown" for a status it does not know. */
 const char *http_reason(int status);

@@ -23,23 +23,23 @@
 #define WWW_IMAGE_INSTALLED "/usr/local/share/devmgr/www/site.img"
 #endif
 
-#define DEFAULT_CONFIG_FMT                                                   \
-	"{\n"                                                                \
-	"  \"devmgr\": 1,\n"                                                 \
-	"  \"devices\": {\n"                                                 \
-	"    \"disk\":   { \"provider\": \"blk-ram\", \"image\": \"%s\",\n"  \
-	"                \"read_only\": true },\n"                           \
-	"    \"htdocs\": { \"provider\": \"fs-fat\", \"on\": \"disk\" },\n"  \
-	"    \"net\":    { \"provider\": \"net-socket\", \"address\": "      \
-	"\"127.0.0.1\" },\n"                                                 \
-	"    \"log\":    { \"provider\": \"console-stdio\" }\n"              \
-	"  },\n"                                                             \
-	"  \"app\": {\n"                                                     \
-	"    \"name\": \"www\",\n"                                           \
-	"    \"bind\": { \"net\": \"net\", \"htdocs\": \"htdocs\", "         \
-	"\"log\": \"log\" },\n"                                              \
-	"    \"args\": { \"port\": 8080 }\n"                                 \
-	"  }\n"                                                              \
+#define DEFAULT_CONFIG_FMT                                                     \
+	"{\n"                                                                  \
+	"  \"devmgr\": 1,\n"                                                   \
+	"  \"devices\": {\n"                                                   \
+	"    \"disk\":   { \"provider\": \"blk-ram\", \"image\": \"%s\",\n"    \
+	"                \"read_only\": true },\n"                             \
+	"    \"htdocs\": { \"provider\": \"fs-fat\", \"on\": \"disk\" },\n"    \
+	"    \"net\":    { \"provider\": \"net-socket\", \"address\": "        \
+	"\"127.0.0.1\" },\n"                                                   \
+	"    \"log\":    { \"provider\": \"console-stdio\" }\n"                \
+	"  },\n"                                                               \
+	"  \"app\": {\n"                                                       \
+	"    \"name\": \"www\",\n"                                             \
+	"    \"bind\": { \"net\": \"net\", \"htdocs\": \"htdocs\", "           \
+	"\"log\": \"log\" },\n"                                                \
+	"    \"args\": { \"port\": 8080 }\n"                                   \
+	"  }\n"                                                                \
 	"}\n"
 
 static bool readable(const char *path)
@@ -116,7 +116,8 @@ int main(int argc, char **argv)
 	json_escape(image, escaped, sizeof(escaped));
 	if (snprintf(config, sizeof(config), DEFAULT_CONFIG_FMT, escaped) >=
 	    (int)sizeof(config)) {
-		fprintf(stderr, "%s: image path too long: %s\n", argv[0], image);
+		fprintf(stderr, "%s: image path too long: %s\n", argv[0],
+			image);
 		return 2;
 	}
 	if (argc == 2 && strcmp(argv[1], "--print-config") == 0) {

@@ -10,8 +10,8 @@
  *
  * The same source makes the www executable (main.c) and the www plugin
  * for "devmgr run www" (plugin.c). */
-#include "conn.h"
 #include "www.h"
+#include "conn.h"
 
 #include <devmgr/app.h>
 #include <devmgr/sig/console.h>
@@ -20,14 +20,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -56,7 +56,7 @@ struct client {
 	struct devmgr_sock *sock;
 	struct peer *peer;
 	struct client *prev, *next;
-	time_t last;      /* monotonic seconds of the last progress */
+	time_t last;	  /* monotonic seconds of the last progress */
 	time_t req_start; /* when the request being read began */
 	unsigned events;
 	bool lingering;
@@ -67,15 +67,15 @@ struct client {
 /* Lingering close: how long, and how many bytes, a refused client may
  * still send before the connection goes, so that it reads the error
  * rather than a reset. */
-#define LINGER_SECONDS 2
-#define LINGER_BYTES (1024 * 1024)
-#define ACCEPT_BATCH 64
-#define MAX_LISTENERS 2 /* IPv4 and IPv6 */
+#define LINGER_SECONDS	 2
+#define LINGER_BYTES	 (1024 * 1024)
+#define ACCEPT_BATCH	 64
+#define MAX_LISTENERS	 2 /* IPv4 and IPv6 */
 #define PEER_BUCKETS_MAX 65536
-#define MAX_WORKERS 64
+#define MAX_WORKERS	 64
 /* Set in the environment of the worker processes that www starts. */
 #define WORKER_ENV "DEVMGR_WWW_WORKER"
-#define PORT_ENV "DEVMGR_WWW_PORT"
+#define PORT_ENV   "DEVMGR_WWW_PORT"
 
 /* What a client over its connection cap gets before the close. */
 static const char busy_reply[] = "HTTP/1.1 503 Service Unavailable\r\n"
@@ -95,14 +95,14 @@ struct server {
 	time_t idle_timeout, header_timeout, drain_timeout;
 	bool accept_paused;  /* at max_connections */
 	bool accept_backoff; /* out of descriptors: until the next tick */
-	bool listening;      /* the listeners are watched for READ */
+	bool listening;	     /* the listeners are watched for READ */
 	bool draining;
 	time_t drain_start;
 	time_t last_warn;
 	unsigned warn_suppressed;
 	struct peer **peers;
 	size_t npeer_buckets;
-	int worker;                   /* 0: the first process */
+	int worker;		     /* 0: the first process */
 	pid_t children[MAX_WORKERS]; /* the others, in the first one */
 	unsigned nchildren;
 	int tfd;
@@ -134,7 +134,8 @@ static void log_flush(void *arg)
 	if (srv->log_len == 0)
 		return;
 	if (srv->worker == 0 && srv->nchildren == 0) {
-		devmgr_console_write(srv->devs->log, srv->log_buf, srv->log_len);
+		devmgr_console_write(srv->devs->log, srv->log_buf,
+				     srv->log_len);
 		srv->log_len = 0;
 		return;
 	}
@@ -206,7 +207,8 @@ static void peer_key(const struct sockaddr_storage *ss, uint8_t key[16])
 	memset(key, 0, 16);
 	if (ss->ss_family == AF_INET) {
 		key[10] = key[11] = 0xff;
-		memcpy(key + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+		memcpy(key + 12, &((const struct sockaddr_in *)ss)->sin_addr,
+		       4);
 	} else if (ss->ss_family == AF_INET6) {
 		memcpy(key, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
 	}
@@ -445,8 +447,9 @@ static void client_new(struct server *srv, struct devmgr_sock *s,
 	char addr[INET6_ADDRSTRLEN] = "-";
 
 	if (peer->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr,
-			  addr, sizeof(addr));
+		inet_ntop(AF_INET,
+			  &((const struct sockaddr_in *)peer)->sin_addr, addr,
+			  sizeof(addr));
 	else if (peer->ss_family == AF_INET6)
 		inet_ntop(AF_INET6,
 			  &((const struct sockaddr_in6 *)peer)->sin6_addr, addr,
@@ -480,7 +483,8 @@ static void listeners_watch(struct server *srv, bool on)
 		return;
 	for (unsigned i = 0; i < srv->nlisteners; i++)
 		devmgr_sock_set_events(srv->listeners[i],
-				       on ? DEVMGR_SOCK_READ : 0, on_accept, srv);
+				       on ? DEVMGR_SOCK_READ : 0, on_accept,
+				       srv);
 	srv->listening = on;
 }
 
@@ -492,8 +496,9 @@ static void refuse_busy(struct server *srv, struct devmgr_sock *c,
 	char addr[INET6_ADDRSTRLEN] = "-";
 
 	if (peer->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr,
-			  addr, sizeof(addr));
+		inet_ntop(AF_INET,
+			  &((const struct sockaddr_in *)peer)->sin_addr, addr,
+			  sizeof(addr));
 	else if (peer->ss_family == AF_INET6)
 		inet_ntop(AF_INET6,
 			  &((const struct sockaddr_in6 *)peer)->sin6_addr, addr,
@@ -613,9 +618,9 @@ static void on_tick(void *arg, int fd, unsigned events)
 		return;
 	for (struct client *cl = srv->clients, *next; cl; cl = next) {
 		next = cl->next;
-		bool waiting_head = cl->events == DEVMGR_SOCK_READ &&
-				    (www_conn_in_head(&cl->conn) ||
-				     cl->conn.requests == 0);
+		bool waiting_head =
+			cl->events == DEVMGR_SOCK_READ &&
+			(www_conn_in_head(&cl->conn) || cl->conn.requests == 0);
 		if (cl->lingering) {
 			if (now - cl->last >= LINGER_SECONDS)
 				client_close(cl);
@@ -707,9 +712,9 @@ static int bind_addresses(struct server *srv, struct sockaddr_in *sin,
 	const char *addr = devmgr_arg_str(srv->ctx, "address");
 	const char *addr6 = devmgr_arg_str(srv->ctx, "address6");
 	const char *env_port = srv->worker ? getenv(PORT_ENV) : NULL;
-	uint16_t port = htons(env_port ? (uint16_t)atoi(env_port)
-				       : (uint16_t)devmgr_arg_int(srv->ctx,
-								  "port"));
+	uint16_t port =
+		htons(env_port ? (uint16_t)atoi(env_port)
+			       : (uint16_t)devmgr_arg_int(srv->ctx, "port"));
 	int rc;
 
 	rc = devmgr_stack_info(srv->devs->net, &info);
@@ -769,8 +774,8 @@ static int listen_one(struct server *srv, struct sockaddr *sa, socklen_t len,
 		return rc;
 	rc = devmgr_sock_bind(l, sa, len);
 	if (rc == 0)
-		rc = devmgr_sock_listen(l,
-					(int)devmgr_arg_int(srv->ctx, "backlog"));
+		rc = devmgr_sock_listen(
+			l, (int)devmgr_arg_int(srv->ctx, "backlog"));
 	if (rc == 0 &&
 	    devmgr_sock_getsockname(l, (struct sockaddr *)&got, &glen) == 0 &&
 	    got.ss_family == sa->sa_family)
@@ -787,8 +792,9 @@ static int listen_one(struct server *srv, struct sockaddr *sa, socklen_t len,
 	if (rc < 0) {
 		devmgr_sock_close(l);
 		devmgr_log(srv->ctx, DEVMGR_LOG_ERROR,
-			   sa->sa_family == AF_INET ? "www: listen on %s:%u: %s"
-						    : "www: listen on [%s]:%u: %s",
+			   sa->sa_family == AF_INET
+				   ? "www: listen on %s:%u: %s"
+				   : "www: listen on [%s]:%u: %s",
 			   a, *port, strerror(-rc));
 		return rc;
 	}
@@ -852,7 +858,7 @@ static int set_root(struct server *srv)
 	if (n < 0) {
 		devmgr_log(srv->ctx, DEVMGR_LOG_ERROR,
 			   "www: /app/args/root: \"%s\" %s", root,
-			   n == -EACCES	       ? "climbs above the fs's root"
+			   n == -EACCES		? "climbs above the fs's root"
 			   : n == -ENAMETOOLONG ? "is too long"
 						: "is not a plain path");
 		return n;
@@ -1052,10 +1058,11 @@ static int www_start(struct devmgr_ctx *ctx, void *record)
 		socklen_t glen = sizeof(got);
 		uint16_t port = 0;
 		if (devmgr_sock_getsockname(srv->listeners[0],
-					    (struct sockaddr *)&got, &glen) == 0)
+					    (struct sockaddr *)&got,
+					    &glen) == 0)
 			port = ntohs(((struct sockaddr_in *)&got)->sin_port);
-		rc = workers_start(srv, (unsigned)devmgr_arg_int(ctx, "workers"),
-				   port);
+		rc = workers_start(
+			srv, (unsigned)devmgr_arg_int(ctx, "workers"), port);
 		if (rc < 0)
 			devmgr_log(ctx, DEVMGR_LOG_ERROR,
 				   "www: starting workers: %s", strerror(-rc));
@@ -1100,8 +1107,8 @@ static const struct devmgr_param www_args[] = {
 	  "(from the connection, or the request's first byte)",
 	  1, 3600 },
 	{ "drain_timeout", DEVMGR_PARAM_INT, 0, "10",
-	  "seconds SIGTERM lets responses in flight finish before closing",
-	  0, 3600 },
+	  "seconds SIGTERM lets responses in flight finish before closing", 0,
+	  3600 },
 	{ "idle_timeout", DEVMGR_PARAM_INT, 0, "30",
 	  "seconds a connection may make no progress, or spend on one "
 	  "request's head, before it is closed",

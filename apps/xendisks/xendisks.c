@@ -10,9 +10,9 @@
  * it arrives (a disk that cannot be read is refused).  With "read_ms" it
  * keeps reading every disk it holds (64 KiB a disk every read_ms ms, on
  * the loop thread), so that a detach meets I/O in flight: a failed read
- * is printed ("read-error ID: ..."), and stop prints "reads=N errors=N".  It runs on any blk
- * devices; with xenstore (always on in its executable) the Xen toolstack
- * attaching and detaching vbds drives it. */
+ * is printed ("read-error ID: ..."), and stop prints "reads=N errors=N".  It
+ * runs on any blk devices; with xenstore (always on in its executable) the Xen
+ * toolstack attaching and detaching vbds drives it. */
 #include <devmgr/app.h>
 #include <devmgr/sig/blk.h>
 
@@ -29,17 +29,17 @@ struct xendisks_devs {
 };
 
 static const struct devmgr_slot xendisks_slots[] = {
-    DEVMGR_SLOT_SET(struct xendisks_devs, disks, blk, DEVMGR_SLOT_HOTPLUG),
-    {NULL},
+	DEVMGR_SLOT_SET(struct xendisks_devs, disks, blk, DEVMGR_SLOT_HOTPLUG),
+	{ NULL },
 };
 
 static const struct devmgr_param xendisks_args[] = {
-    {"check", DEVMGR_PARAM_BOOL, 0, "false",
-     "read the first sector of each disk as it arrives", 0, 0},
-    {"read_ms", DEVMGR_PARAM_INT, 0, "0",
-     "keep reading every disk, 64 KiB each this often (0: do not)", 0,
-     60000},
-    {NULL},
+	{ "check", DEVMGR_PARAM_BOOL, 0, "false",
+	  "read the first sector of each disk as it arrives", 0, 0 },
+	{ "read_ms", DEVMGR_PARAM_INT, 0, "0",
+	  "keep reading every disk, 64 KiB each this often (0: do not)", 0,
+	  60000 },
+	{ NULL },
 };
 
 /* The reader's state (the app's state, owned by the core). */
@@ -70,7 +70,8 @@ static void read_tick(void *arg, int fd, unsigned events)
 		uint64_t per = READ_SIZE / info.sector_size;
 		uint64_t count = per < info.sectors ? per : info.sectors;
 		uint64_t at = (st->round * count) % (info.sectors - count + 1);
-		int r = devmgr_blk_read(b, at, st->buf, count * info.sector_size);
+		int r = devmgr_blk_read(b, at, st->buf,
+					count * info.sector_size);
 		st->reads++;
 		if (r < 0) {
 			st->errors++;
@@ -89,8 +90,8 @@ static int start_reader(struct devmgr_ctx *ctx, struct xendisks_devs *d)
 	st->tfd = -1;
 	if (ms <= 0)
 		return 0;
-	struct itimerspec its = {{ms / 1000, (ms % 1000) * 1000000L},
-				 {ms / 1000, (ms % 1000) * 1000000L}};
+	struct itimerspec its = { { ms / 1000, (ms % 1000) * 1000000L },
+				  { ms / 1000, (ms % 1000) * 1000000L } };
 	st->buf = malloc(READ_SIZE);
 	st->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (!st->buf || st->tfd < 0 ||
@@ -169,15 +170,15 @@ static void xendisks_unplug(struct devmgr_ctx *ctx, void *record,
 }
 
 const struct devmgr_app xendisks_app = {
-    .size = sizeof(struct devmgr_app),
-    .name = "xendisks",
-    .help = "report hot-plugged disks as they come and go",
-    .record_size = sizeof(struct xendisks_devs),
-    .slots = xendisks_slots,
-    .args = xendisks_args,
-    .state_size = sizeof(struct xendisks_state),
-    .start = xendisks_start,
-    .stop = xendisks_stop,
-    .plug = xendisks_plug,
-    .unplug = xendisks_unplug,
+	.size = sizeof(struct devmgr_app),
+	.name = "xendisks",
+	.help = "report hot-plugged disks as they come and go",
+	.record_size = sizeof(struct xendisks_devs),
+	.slots = xendisks_slots,
+	.args = xendisks_args,
+	.state_size = sizeof(struct xendisks_state),
+	.start = xendisks_start,
+	.stop = xendisks_stop,
+	.plug = xendisks_plug,
+	.unplug = xendisks_unplug,
 };

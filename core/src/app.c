@@ -58,9 +58,10 @@ static int slot_devices(struct devmgr__plan *plan, const struct devmgr_app *app,
 		snprintf(ptr, sizeof(ptr), "/app/bind/%s", s->name);
 		size_t count = json_is_array(v) ? json_array_size(v) : 1;
 		if (count > 1 && !(s->flags & DEVMGR_SLOT_MANY))
-			return devmgr__error_at(err, -EINVAL, plan->path, ptr,
-						"slot %s of app %s takes one device, got %zu",
-						s->name, app->name, count);
+			return devmgr__error_at(
+				err, -EINVAL, plan->path, ptr,
+				"slot %s of app %s takes one device, got %zu",
+				s->name, app->name, count);
 		struct devmgr_device **devs =
 			devmgr__calloc(count, sizeof(*devs));
 		if (!devs)
@@ -81,7 +82,8 @@ static int slot_devices(struct devmgr__plan *plan, const struct devmgr_app *app,
 				devmgr__free(devs);
 				return devmgr__error_at(
 					err, -EINVAL, plan->path, ptr,
-					"device \"%s\" is a %s, slot %s of app %s needs a %s",
+					"device \"%s\" is a %s, slot %s of app "
+					"%s needs a %s",
 					d->id, d->prov->sig->name, s->name,
 					app->name, s->sig);
 			}
@@ -92,7 +94,8 @@ static int slot_devices(struct devmgr__plan *plan, const struct devmgr_app *app,
 			devmgr__free(devs);
 			return devmgr__error_at(
 				err, -ENODEV, plan->path, ptr,
-				"required slot %s of app %s: device \"%s\" waits for xenstore device \"%s\"",
+				"required slot %s of app %s: device \"%s\" "
+				"waits for xenstore device \"%s\"",
 				s->name, app->name, waiting,
 				json_string_value(json_object_get(plan->waiting,
 								  waiting)));
@@ -115,11 +118,12 @@ static int slot_devices(struct devmgr__plan *plan, const struct devmgr_app *app,
 		found = d;
 	}
 	if (second)
-		return devmgr__error_at(
-			err, -EINVAL, plan->path, "/app",
-			"slot %s of app %s: more than one %s device fits (\"%s\", \"%s\", ...); "
-			"choose in app.bind",
-			s->name, app->name, s->sig, found->id, second->id);
+		return devmgr__error_at(err, -EINVAL, plan->path, "/app",
+					"slot %s of app %s: more than one %s "
+					"device fits (\"%s\", \"%s\", ...); "
+					"choose in app.bind",
+					s->name, app->name, s->sig, found->id,
+					second->id);
 	if (!found) {
 		if (s->flags & DEVMGR_SLOT_REQUIRED)
 			return devmgr__error_at(
@@ -147,7 +151,7 @@ static int check_bind_keys(struct devmgr__plan *plan,
 		names[n++] = s->name;
 	const char *key;
 	json_t *v;
-	json_object_foreach(plan->app_bind, key, v) {
+	json_object_foreach (plan->app_bind, key, v) {
 		size_t i = 0;
 		while (i < n && strcmp(names[i], key) != 0)
 			i++;
@@ -158,7 +162,8 @@ static int check_bind_keys(struct devmgr__plan *plan,
 		const char *hint = devmgr__did_you_mean(key, names, n);
 		return devmgr__error_at(err, -EINVAL, plan->path, ptr,
 					"app %s has no slot \"%s\"%s%s%s",
-					app->name, key, hint ? " (did you mean \"" : "",
+					app->name, key,
+					hint ? " (did you mean \"" : "",
 					hint ? hint : "", hint ? "\"?)" : "");
 	}
 	return 0;
@@ -171,11 +176,9 @@ static json_t *check_args(struct devmgr__plan *plan,
 	char what[128];
 	snprintf(what, sizeof(what), "app %s", app->name);
 	json_t *empty = json_object();
-	json_t *args = devmgr__params_check(app->args,
-					    plan->app_args ? plan->app_args
-							   : empty,
-					    NULL, plan->dir, what, plan->path,
-					    "/app/args", err);
+	json_t *args = devmgr__params_check(
+		app->args, plan->app_args ? plan->app_args : empty, NULL,
+		plan->dir, what, plan->path, "/app/args", err);
 	json_decref(empty);
 	return args;
 }
@@ -184,11 +187,12 @@ const char *devmgr__app_waits(const struct devmgr__plan *plan)
 {
 	const char *slot;
 	json_t *v;
-	json_object_foreach(plan->app_bind, slot, v) {
+	json_object_foreach (plan->app_bind, slot, v) {
 		size_t i, n = json_is_array(v) ? json_array_size(v) : 1;
 		for (i = 0; i < n; i++) {
 			json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
-			if (json_object_get(plan->waiting, json_string_value(e)))
+			if (json_object_get(plan->waiting,
+					    json_string_value(e)))
 				return json_string_value(e);
 		}
 	}
@@ -344,7 +348,7 @@ static bool slot_wants(struct devmgr_ctx *ctx, const struct devmgr_slot *s,
 		json_t *e;
 		if (json_is_string(v))
 			return strcmp(json_string_value(v), d->id) == 0;
-		json_array_foreach(v, i, e)
+		json_array_foreach (v, i, e)
 			if (strcmp(json_string_value(e), d->id) == 0)
 				return true;
 		return false;
@@ -363,7 +367,8 @@ int devmgr__app_plug(struct devmgr_ctx *ctx, struct devmgr_device *d)
 			continue;
 		int r = put(ctx->record, s, d);
 		if (r == 0 && ctx->app->plug)
-			r = ctx->app->plug(ctx, ctx->record, s->name, &d->handle);
+			r = ctx->app->plug(ctx, ctx->record, s->name,
+					   &d->handle);
 		if (r < 0) {
 			if (s->flags & DEVMGR_SLOT_MANY)
 				set_remove((handle_set *)field(ctx->record, s),

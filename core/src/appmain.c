@@ -21,8 +21,7 @@ int devmgr_app_main_flags(int argc, char **argv, const struct devmgr_app *app,
 	snprintf(about, sizeof(about),
 		 "%s%sRuns the %s app on the devices of FILE (default: a "
 		 "built-in\nconfiguration)%s.\n",
-		 app->help ? app->help : "", app->help ? "\n\n" : "",
-		 app->name,
+		 app->help ? app->help : "", app->help ? "\n\n" : "", app->name,
 		 flags & DEVMGR_APP_MAIN_XENSTORE ? " and of xenstore" : "");
 	struct devmgr_cli cli = {
 		.prog = app->name,
@@ -61,8 +60,10 @@ int devmgr_app_main_flags(int argc, char **argv, const struct devmgr_app *app,
 	}
 	r = cli.config ? devmgr_ctx_load_config(ctx, cli.config, &e)
 		       : devmgr_ctx_load_config_string(
-				 ctx, app->default_config ? app->default_config
-							  : "{\"devmgr\":1,\"devices\":{}}",
+				 ctx,
+				 app->default_config
+					 ? app->default_config
+					 : "{\"devmgr\":1,\"devices\":{}}",
 				 "<built-in>", &e);
 	if (r < 0) {
 		r = devmgr_cli_error(&cli, &e, 2);

@@ -21,13 +21,12 @@ struct cfg {
 	struct devmgr_error *err;
 };
 
-#define FAIL(c, code, ptr, ...)                                               \
+#define FAIL(c, code, ptr, ...)                                                \
 	devmgr__error_at((c)->err, (code), (c)->src, (ptr), __VA_ARGS__)
 
 /* A JSON pointer for "/<prefix>/<key>", escaping '~' and '/'; a key
  * too long for buf is cut and ends with "...". */
-static void pointer(char *buf, size_t size, const char *prefix,
-		    const char *key)
+static void pointer(char *buf, size_t size, const char *prefix, const char *key)
 {
 	size_t n = (size_t)snprintf(buf, size, "%s/", prefix);
 	if (n + 4 >= size)
@@ -58,13 +57,14 @@ static void pointer(char *buf, size_t size, const char *prefix,
 static bool valid_id(const char *id)
 {
 	size_t n = strlen(id);
-	if (n < 1 || n > 64 || !((id[0] >= 'A' && id[0] <= 'Z') ||
-				 (id[0] >= 'a' && id[0] <= 'z')))
+	if (n < 1 || n > 64 ||
+	    !((id[0] >= 'A' && id[0] <= 'Z') || (id[0] >= 'a' && id[0] <= 'z')))
 		return false;
 	for (size_t i = 1; i < n; i++) {
 		char c = id[i];
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		      c == '-'))
 			return false;
 	}
 	return true;
@@ -90,7 +90,7 @@ static int unknown_keys(struct cfg *c, json_t *obj, const char *prefix,
 {
 	const char *key;
 	json_t *v;
-	json_object_foreach(obj, key, v) {
+	json_object_foreach (obj, key, v) {
 		size_t i = 0;
 		while (i < n && strcmp(key, allowed[i]) != 0)
 			i++;
@@ -115,7 +115,8 @@ static int id_list(struct cfg *c, json_t *v, const char *ptr, bool many,
 	size_t count = json_is_array(v) ? json_array_size(v) : 1;
 	if (!(json_is_string(v) || (many && json_is_array(v) && count > 0)))
 		return FAIL(c, -EINVAL, ptr,
-			    many ? "expected a device id or a non-empty list of them, got %s"
+			    many ? "expected a device id or a non-empty list "
+				   "of them, got %s"
 				 : "expected a device id, got %s",
 			    kind(v));
 	char **ids = devmgr__calloc(count, sizeof(*ids));
@@ -158,18 +159,19 @@ static int unknown_provider(struct cfg *c, const char *name, const char *ptr)
 	const struct devmgr_error *r = refused_for(c->ctx, name);
 	if (r)
 		return FAIL(c, -ENOENT, ptr,
-			    "provider \"%s\" is in plugin %s, which was refused: %s",
+			    "provider \"%s\" is in plugin %s, which was "
+			    "refused: %s",
 			    name, r->source, r->text);
 	const char **names = devmgr__calloc(c->ctx->nprovs + 1, sizeof(*names));
 	if (!names)
 		return FAIL(c, -ENOMEM, ptr, "out of memory");
 	for (size_t i = 0; i < c->ctx->nprovs; i++)
 		names[i] = c->ctx->provs[i].p->name;
-	const char *hint =
-		devmgr__did_you_mean(name, names, c->ctx->nprovs);
+	const char *hint = devmgr__did_you_mean(name, names, c->ctx->nprovs);
 	if (hint)
-		FAIL(c, -ENOENT, ptr, "unknown provider \"%s\" (did you mean \"%s\"?)",
-		     name, hint);
+		FAIL(c, -ENOENT, ptr,
+		     "unknown provider \"%s\" (did you mean \"%s\"?)", name,
+		     hint);
 	else
 		FAIL(c, -ENOENT, ptr, "unknown provider \"%s\"", name);
 	devmgr__free(names);
@@ -238,11 +240,13 @@ static int device_spec(struct cfg *c, const char *id, json_t *spec,
 	if (p->on_sig && (dev->ndeps < p->on_min || dev->ndeps > p->on_max)) {
 		if (p->on_min == p->on_max)
 			return FAIL(c, -EINVAL, on ? sub : ptr,
-				    "provider %s needs %u \"on\" device%s of signature %s",
-				    p->name, p->on_min, p->on_min == 1 ? "" : "s",
-				    p->on_sig);
+				    "provider %s needs %u \"on\" device%s of "
+				    "signature %s",
+				    p->name, p->on_min,
+				    p->on_min == 1 ? "" : "s", p->on_sig);
 		return FAIL(c, -EINVAL, on ? sub : ptr,
-			    "provider %s needs %u to %u \"on\" devices of signature %s",
+			    "provider %s needs %u to %u \"on\" devices of "
+			    "signature %s",
 			    p->name, p->on_min, p->on_max, p->on_sig);
 	}
 	char what[128];
@@ -349,7 +353,8 @@ static int waits_for(struct cfg *c, json_t *xs, struct devmgr_device *d,
 		snprintf(ptr + strlen(ptr), sizeof(ptr) - strlen(ptr), "/on");
 		if (prov && strcmp(prov->sig->name, d->prov->p->on_sig) != 0)
 			return FAIL(c, -EINVAL, ptr,
-				    "xenstore device \"%s\" would be a %s (provider %s), "
+				    "xenstore device \"%s\" would be a %s "
+				    "(provider %s), "
 				    "provider %s needs a %s",
 				    on, prov->sig->name, prov->p->name,
 				    d->prov->p->name, d->prov->p->on_sig);
@@ -374,7 +379,7 @@ static int waiting_cycle(struct cfg *c)
 		return FAIL(c, -ENOMEM, "/devices", "out of memory");
 	while (more) {
 		more = false;
-		json_object_foreach(plan->waiting, id, v) {
+		json_object_foreach (plan->waiting, id, v) {
 			struct devmgr_device *d =
 				devmgr__map_get(&plan->index, id);
 			size_t i = 0;
@@ -395,7 +400,7 @@ static int waiting_cycle(struct cfg *c)
 		}
 	}
 	int r = 0;
-	json_object_foreach(plan->waiting, id, v) {
+	json_object_foreach (plan->waiting, id, v) {
 		if (json_object_get(done, id))
 			continue;
 		char ptr[256];
@@ -432,10 +437,12 @@ static int leave_out_waiting(struct cfg *c, json_t *xs)
 			if (!wait)
 				continue;
 			if (!plan->waiting && !(plan->waiting = json_object()))
-				return FAIL(c, -ENOMEM, "/devices", "out of memory");
+				return FAIL(c, -ENOMEM, "/devices",
+					    "out of memory");
 			if (json_object_set_new(plan->waiting, d->id,
 						json_string(wait)))
-				return FAIL(c, -ENOMEM, "/devices", "out of memory");
+				return FAIL(c, -ENOMEM, "/devices",
+					    "out of memory");
 			more = true;
 		}
 	}
@@ -470,10 +477,11 @@ static int leave_out_waiting(struct cfg *c, json_t *xs)
 static int devices(struct cfg *c, json_t *devs)
 {
 	if (!devs)
-		return FAIL(c, -EINVAL, "/", "missing required key \"devices\"");
+		return FAIL(c, -EINVAL, "/",
+			    "missing required key \"devices\"");
 	if (!json_is_object(devs))
-		return FAIL(c, -EINVAL, "/devices", "expected an object, got %s",
-			    kind(devs));
+		return FAIL(c, -EINVAL, "/devices",
+			    "expected an object, got %s", kind(devs));
 	struct devmgr__plan *plan = c->plan;
 	json_t *xs = c->ctx->xs_specs;
 	size_t n = json_object_size(devs) + json_object_size(xs);
@@ -484,11 +492,11 @@ static int devices(struct cfg *c, json_t *devs)
 	const char *id;
 	json_t *spec;
 	int r;
-	json_object_foreach(devs, id, spec) {
+	json_object_foreach (devs, id, spec) {
 		if ((r = add_device(c, id, spec, NULL)) < 0)
 			return r;
 	}
-	json_object_foreach(xs, id, spec) {
+	json_object_foreach (xs, id, spec) {
 		if (json_object_get(devs, id))
 			continue;
 		json_t *src = json_object_get(c->ctx->xs_sources, id);
@@ -508,7 +516,7 @@ static int plugin_path(struct cfg *c, json_t *pp)
 			    "expected an array, got %s", kind(pp));
 	size_t i;
 	json_t *v;
-	json_array_foreach(pp, i, v) {
+	json_array_foreach (pp, i, v) {
 		char ptr[64];
 		snprintf(ptr, sizeof(ptr), "/plugin_path/%zu", i);
 		if (!json_is_string(v) || !json_string_value(v)[0])
@@ -539,8 +547,8 @@ static int app_section(struct cfg *c, json_t *app)
 	if (!name)
 		return FAIL(c, -EINVAL, "/app", "missing \"name\"");
 	if (!json_is_string(name))
-		return FAIL(c, -EINVAL, "/app/name", "expected a string, got %s",
-			    kind(name));
+		return FAIL(c, -EINVAL, "/app/name",
+			    "expected a string, got %s", kind(name));
 	json_t *bind = json_object_get(app, "bind");
 	if (bind && !json_is_object(bind))
 		return FAIL(c, -EINVAL, "/app/bind",
@@ -551,7 +559,7 @@ static int app_section(struct cfg *c, json_t *app)
 			    "expected an object, got %s", kind(args));
 	const char *slot;
 	json_t *v;
-	json_object_foreach(bind, slot, v) {
+	json_object_foreach (bind, slot, v) {
 		char ptr[256];
 		pointer(ptr, sizeof(ptr), "/app/bind", slot);
 		char **ids;
@@ -580,8 +588,8 @@ static int xenstore_section(struct cfg *c, json_t *xs)
 	if (!xs)
 		return 0;
 	if (!json_is_object(xs))
-		return FAIL(c, -EINVAL, "/xenstore", "expected an object, got %s",
-			    kind(xs));
+		return FAIL(c, -EINVAL, "/xenstore",
+			    "expected an object, got %s", kind(xs));
 	static const char *const keys[] = { "domain_path", "map",
 					    "incomplete_timeout_ms" };
 	int r = unknown_keys(c, xs, "/xenstore", keys, 3);
@@ -598,14 +606,15 @@ static int xenstore_section(struct cfg *c, json_t *xs)
 			    "expected a string, got %s", kind(dp));
 	if (dp && json_string_value(dp)[0] != '/')
 		return FAIL(c, -EINVAL, "/xenstore/domain_path",
-			    "expected an absolute xenstore path (\"/local/domain/N\")");
+			    "expected an absolute xenstore path "
+			    "(\"/local/domain/N\")");
 	json_t *map = json_object_get(xs, "map");
 	if (map && !json_is_object(map))
 		return FAIL(c, -EINVAL, "/xenstore/map",
 			    "expected an object, got %s", kind(map));
 	const char *cls;
 	json_t *m;
-	json_object_foreach(map, cls, m) {
+	json_object_foreach (map, cls, m) {
 		char ptr[256];
 		pointer(ptr, sizeof(ptr), "/xenstore/map", cls);
 		if (!json_is_object(m))
@@ -633,9 +642,10 @@ static int check_root(struct cfg *c, json_t *root)
 		return FAIL(c, -EINVAL, "/devmgr",
 			    "expected the format version 1, got %s", kind(ver));
 	if (json_integer_value(ver) != 1)
-		return FAIL(c, -EINVAL, "/devmgr",
-			    "unsupported format version %lld (this devmgr reads 1)",
-			    (long long)json_integer_value(ver));
+		return FAIL(
+			c, -EINVAL, "/devmgr",
+			"unsupported format version %lld (this devmgr reads 1)",
+			(long long)json_integer_value(ver));
 	static const char *const keys[] = { "devmgr", "plugin_path", "devices",
 					    "app", "xenstore" };
 	int r = unknown_keys(c, root, "", keys, 5);

@@ -4,8 +4,9 @@
 #include <errno.h>
 #include <string.h>
 
-struct devmgr_ctx *devmgr_ctx_new_linked(const struct devmgr_plugin *const *start,
-					 const struct devmgr_plugin *const *stop)
+struct devmgr_ctx *
+devmgr_ctx_new_linked(const struct devmgr_plugin *const *start,
+		      const struct devmgr_plugin *const *stop)
 {
 	struct devmgr_ctx *ctx = devmgr__calloc(1, sizeof(*ctx));
 	if (!ctx)
@@ -24,14 +25,15 @@ struct devmgr_ctx *devmgr_ctx_new_linked(const struct devmgr_plugin *const *star
 			return NULL;
 		}
 		if (r < 0) { /* a linked-in table is wrong: say so, go on */
-			devmgr_log(ctx, DEVMGR_LOG_ERROR, "linked-in plugin %s: %s",
+			devmgr_log(ctx, DEVMGR_LOG_ERROR,
+				   "linked-in plugin %s: %s",
 				   (*p)->name ? (*p)->name : "?", e.text);
 			continue;
 		}
 		char *none = devmgr__strdup("");
-		if (!none || devmgr__reserve(&ctx->plugins, &ctx->plugins_cap,
-					     ctx->nplugins + 1,
-					     sizeof(*ctx->plugins))) {
+		if (!none ||
+		    devmgr__reserve(&ctx->plugins, &ctx->plugins_cap,
+				    ctx->nplugins + 1, sizeof(*ctx->plugins))) {
 			devmgr__free(none);
 			devmgr_ctx_free(ctx);
 			return NULL;
@@ -81,9 +83,10 @@ static int unknown_app(struct devmgr_ctx *ctx, const char *path,
 		names[n] = ctx->apps[n].a->name;
 	const char *hint = devmgr__did_you_mean(name, names, n);
 	if (hint)
-		return devmgr__error_at(err, -ENOENT, path, "/app/name",
-					"unknown app \"%s\" (did you mean \"%s\"?)",
-					name, hint);
+		return devmgr__error_at(
+			err, -ENOENT, path, "/app/name",
+			"unknown app \"%s\" (did you mean \"%s\"?)", name,
+			hint);
 	return devmgr__error_at(err, -ENOENT, path, "/app/name",
 				"unknown app \"%s\"", name);
 }
@@ -139,7 +142,8 @@ int devmgr_ctx_start_app(struct devmgr_ctx *ctx, const char *app_name,
 	if (!app)
 		return unknown_app(ctx, ctx->plan.path, app_name, err);
 	if (ctx->app)
-		return devmgr_error_set(err, -EBUSY, "an app is running already");
+		return devmgr_error_set(err, -EBUSY,
+					"an app is running already");
 	ctx->app = app;
 	int r = devmgr__bind(ctx, err);
 	if (r < 0) {
@@ -181,7 +185,7 @@ int devmgr_run(struct devmgr_ctx *ctx, const char *app_name,
 		r = devmgr_ctx_start_app(ctx, app_name, err);
 	const char *name = app_name ? app_name : ctx->plan.app_name;
 	const char *waits = r == -ENODEV && ctx->xs && name &&
-				    devmgr_ctx_find_app(ctx, name)
+					    devmgr_ctx_find_app(ctx, name)
 				    ? devmgr__app_waits(&ctx->plan)
 				    : NULL;
 	if (waits) {
@@ -194,8 +198,8 @@ int devmgr_run(struct devmgr_ctx *ctx, const char *app_name,
 		else
 			r = 0;
 		devmgr_log(ctx, DEVMGR_LOG_INFO,
-			   "app %s starts when device %s is up", ctx->app_pending
-				   ? ctx->app_pending : "?", waits);
+			   "app %s starts when device %s is up",
+			   ctx->app_pending ? ctx->app_pending : "?", waits);
 	}
 	while (r == 0 && !ctx->loop.exiting) {
 		int n = devmgr_ctx_dispatch(ctx, -1);

@@ -16,7 +16,8 @@ int devmgr__device_create(struct devmgr_device *dev, struct devmgr_error *err)
 		if (dev->deps[i]->state != DEVMGR_DEVICE_CREATED &&
 		    dev->deps[i]->state != DEVMGR_DEVICE_BOUND)
 			return devmgr_error_set(err, -ENODEV,
-						"depends on device \"%s\", which was not created",
+						"depends on device \"%s\", "
+						"which was not created",
 						dev->deps[i]->id);
 	dev->priv = devmgr__calloc(1, p->priv_size);
 	if (!dev->priv)
@@ -84,7 +85,8 @@ int devmgr_ctx_create_devices(struct devmgr_ctx *ctx, bool keep_going,
 	int failed = 0;
 	devmgr_error_clear(err);
 	if (!ctx->have_plan)
-		return devmgr_error_set(err, -EINVAL, "no configuration loaded");
+		return devmgr_error_set(err, -EINVAL,
+					"no configuration loaded");
 	for (size_t i = 0; i < plan->ndevs; i++) {
 		struct devmgr_device *dev = plan->order[i];
 		if (dev->state != DEVMGR_DEVICE_CONFIGURED &&
@@ -164,8 +166,10 @@ enum devmgr_device_state devmgr_device_state(const struct devmgr_device *dev)
 
 const char *devmgr_device_state_name(enum devmgr_device_state s)
 {
-	static const char *const names[] = { "configured", "created", "bound",
-					     "unplugging", "destroyed", "failed" };
+	static const char *const names[] = {
+		"configured", "created",   "bound",
+		"unplugging", "destroyed", "failed"
+	};
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 

@@ -166,8 +166,8 @@ const char *devmgr_error_format(const struct devmgr_error *err, char *buf,
 const char *devmgr_err_name(int code)
 {
 	switch (-code) {
-#define X(e)                                                                  \
-	case e:                                                              \
+#define X(e)                                                                   \
+	case e:                                                                \
 		return #e;
 		ERRNO_MAP(X)
 #undef X

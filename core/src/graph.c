@@ -24,11 +24,12 @@ static int resolve(struct devmgr__plan *plan, struct devmgr_device *dev,
 			devmgr__map_get(&plan->index, dev->on_ids[i]);
 		/* With a xenstore section, a xenstore id would have made
 		 * the device wait (config.c): say why this one cannot. */
-		if (!d && json_is_object(json_object_get(plan->root,
-							 "xenstore")))
+		if (!d &&
+		    json_is_object(json_object_get(plan->root, "xenstore")))
 			return devmgr__error_at(
 				err, -ENOENT, plan->path, ptr,
-				"unknown device \"%s\" (not in the file, and not "
+				"unknown device \"%s\" (not in the file, and "
+				"not "
 				"a xenstore device id \"<class>-<devid>\" of a "
 				"class xenstore maps, such as \"vbd-51712\")",
 				dev->on_ids[i]);
@@ -91,7 +92,8 @@ static int order(struct devmgr__plan *plan, struct devmgr_error *err)
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < plan->devs[i]->ndeps; j++) {
 			size_t d = (size_t)devmgr__map_get(
-					   &pos, plan->devs[i]->deps[j]->id) - 1;
+					   &pos, plan->devs[i]->deps[j]->id) -
+				   1;
 			users[start[d] + fill[d]++] = i;
 		}
 	devmgr__free(fill);

@@ -48,7 +48,7 @@ struct devmgr__map {
 	struct devmgr__map_slot {
 		const char *key;
 		void *val;
-	} *slots;
+	} * slots;
 	size_t cap, count;
 };
 HIDDEN void *devmgr__map_get(const struct devmgr__map *m, const char *key);
@@ -95,8 +95,8 @@ HIDDEN int devmgr__register_plugin(struct devmgr_ctx *ctx,
 HIDDEN int devmgr__register_app(struct devmgr_ctx *ctx,
 				const struct devmgr_app *a, const char *origin,
 				struct devmgr_error *err);
-HIDDEN const struct devmgr__provider_entry *devmgr__provider_lookup(
-	const struct devmgr_ctx *ctx, const char *name);
+HIDDEN const struct devmgr__provider_entry *
+devmgr__provider_lookup(const struct devmgr_ctx *ctx, const char *name);
 
 /* ---- parameters (param.c) -------------------------------------------- */
 /* Check obj's keys (except those in skip) against table; returns a new
@@ -124,7 +124,7 @@ struct devmgr_device {
 	char *id;
 	char *source; /* xenstore path, or NULL */
 	const struct devmgr__provider_entry *prov;
-	json_t *spec;   /* as configured, for the reload diff */
+	json_t *spec;	/* as configured, for the reload diff */
 	json_t *params; /* checked, with defaults */
 	char **on_ids;
 	struct devmgr_device **deps;
@@ -149,7 +149,7 @@ struct devmgr_device {
 struct devmgr__plan {
 	json_t *root;
 	char *path, *dir;
-	struct devmgr_device **devs; /* file order */
+	struct devmgr_device **devs;  /* file order */
 	struct devmgr_device **order; /* dependency order */
 	size_t ndevs;
 	struct devmgr__map index; /* id -> device */
@@ -267,8 +267,7 @@ struct devmgr_ctx {
 HIDDEN void devmgr__event(struct devmgr_ctx *ctx, json_t *ev);
 /* A new plan from the current one's configuration (not re-read from the
  * file), with the xenstore devices of the moment. */
-HIDDEN int devmgr__plan_rebuild(struct devmgr_ctx *ctx,
-				struct devmgr__plan *np,
+HIDDEN int devmgr__plan_rebuild(struct devmgr_ctx *ctx, struct devmgr__plan *np,
 				struct devmgr_error *err);
 /* Apply np to the running devices and app (the reload diff); takes np. */
 HIDDEN int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *np,

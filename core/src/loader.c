@@ -66,15 +66,15 @@ static char *provider_names(const struct devmgr_plugin *d)
 const char *devmgr__refusal_provides(const struct devmgr_ctx *ctx, size_t i,
 				     const char *name)
 {
-	for (const char *p = ctx->refusal_provs[i]; p && *p;
-	     p += strlen(p) + 1)
+	for (const char *p = ctx->refusal_provs[i]; p && *p; p += strlen(p) + 1)
 		if (strcmp(p, name) == 0)
 			return p;
 	return NULL;
 }
 
 static int refuse_path(struct devmgr_ctx *ctx, const char *path, int code,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		       const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 static int refuse_path(struct devmgr_ctx *ctx, const char *path, int code,
 		       const char *fmt, ...)
 {
@@ -101,8 +101,8 @@ static int check_mode(const char *path, const struct stat *st, const char *what,
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
 		return devmgr__error_at(
 			err, -EPERM, path, NULL,
-			"refusing group- or world-writable %s (mode %04o)", what,
-			(unsigned)(st->st_mode & 07777));
+			"refusing group- or world-writable %s (mode %04o)",
+			what, (unsigned)(st->st_mode & 07777));
 	return 0;
 }
 
@@ -111,9 +111,9 @@ int devmgr_ctx_add_plugin_dir(struct devmgr_ctx *ctx, const char *dir,
 {
 	char joined[PATH_MAX], real[PATH_MAX];
 	if (!dir[0])
-		return devmgr__error_at(
-			err, -EINVAL, "(empty)", NULL,
-			"plugin folder is empty (an implicit current directory)");
+		return devmgr__error_at(err, -EINVAL, "(empty)", NULL,
+					"plugin folder is empty (an implicit "
+					"current directory)");
 	if (dir[0] != '/' && !base)
 		return devmgr__error_at(
 			err, -EINVAL, dir, NULL,
@@ -133,8 +133,9 @@ int devmgr_ctx_add_plugin_dir(struct devmgr_ctx *ctx, const char *dir,
 					"plugin folder: %s", strerror(e));
 	}
 	if (real[0] != '/')
-		return devmgr__error_at(err, -EINVAL, joined, NULL,
-					"plugin folder is not an absolute path");
+		return devmgr__error_at(
+			err, -EINVAL, joined, NULL,
+			"plugin folder is not an absolute path");
 	if (stat(real, &st) < 0)
 		return devmgr__error_at(err, -errno, joined, NULL,
 					"plugin folder: %s", strerror(errno));
@@ -210,7 +211,8 @@ static int load_plugin(struct devmgr_ctx *ctx, const char *path,
 	if (!h) {
 		const char *why = dlerror();
 		size_t n = strlen(path);
-		/* dlerror() says "PATH: reason"; the error names PATH already. */
+		/* dlerror() says "PATH: reason"; the error names PATH already.
+		 */
 		if (why && strncmp(why, path, n) == 0 && why[n] == ':')
 			why += n + 1 + (why[n + 1] == ' ');
 		return devmgr__error_at(err, -ENOEXEC, path, NULL,
@@ -247,7 +249,8 @@ static int load_plugin(struct devmgr_ctx *ctx, const char *path,
 		dlclose(h);
 		return r;
 	}
-	ctx->plugins[ctx->nplugins++] = (struct devmgr__plugin_entry){ d, copy };
+	ctx->plugins[ctx->nplugins++] =
+		(struct devmgr__plugin_entry){ d, copy };
 	return 0;
 }
 
@@ -302,7 +305,8 @@ static void load_dir(struct devmgr_ctx *ctx, const char *dir)
 	struct devmgr_error e;
 	struct stat st;
 	if (stat(dir, &st) < 0)
-		return; /* a search folder that does not exist is not an error */
+		return; /* a search folder that does not exist is not an error
+			 */
 	if (check_mode(dir, &st, "plugin folder", &e) < 0) {
 		refuse(ctx, &e);
 		return;
@@ -320,7 +324,8 @@ static void load_dir(struct devmgr_ctx *ctx, const char *dir)
 		if (!is_module_name(de->d_name))
 			continue;
 		char *s = devmgr__asprintf("%s/%s", dir, de->d_name);
-		if (!s || devmgr__reserve(&names, &cap, n + 1, sizeof(*names))) {
+		if (!s ||
+		    devmgr__reserve(&names, &cap, n + 1, sizeof(*names))) {
 			devmgr__free(s);
 			break;
 		}
@@ -332,8 +337,8 @@ static void load_dir(struct devmgr_ctx *ctx, const char *dir)
 	char(*refused)[DEVMGR__SCAN_REASON] =
 		devmgr__calloc(n ? n : 1, sizeof(*refused));
 	/* Out of memory: nothing is loaded unscanned. */
-	bool scanned = refused &&
-		       devmgr__scan(ctx, names, n, refused, try_load) == 0;
+	bool scanned =
+		refused && devmgr__scan(ctx, names, n, refused, try_load) == 0;
 	for (size_t i = 0; i < n; i++) {
 		char *provs = NULL;
 		if (scanned &&

@@ -92,8 +92,8 @@ struct devmgr_watch *devmgr_watch_fd(struct devmgr_ctx *ctx, int fd,
 	struct devmgr_watch *w = devmgr__calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
-	*w = (struct devmgr_watch){ ctx, fd, events, fn, arg, false,
-				    ctx->loop.watches };
+	*w = (struct devmgr_watch){ ctx, fd,	events,		  fn,
+				    arg, false, ctx->loop.watches };
 	struct epoll_event ev = { .events = to_epoll(events), .data.ptr = w };
 	if (epoll_ctl(ctx->loop.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		int e = errno;
@@ -190,8 +190,8 @@ int devmgr__loop_signals(struct devmgr_ctx *ctx, bool on)
 	sigaddset(&set, SIGHUP);
 	if (!on) {
 		if (ctx->loop.sigfd >= 0) {
-			epoll_ctl(ctx->loop.epfd, EPOLL_CTL_DEL, ctx->loop.sigfd,
-				  NULL);
+			epoll_ctl(ctx->loop.epfd, EPOLL_CTL_DEL,
+				  ctx->loop.sigfd, NULL);
 			close(ctx->loop.sigfd);
 			ctx->loop.sigfd = -1;
 		}

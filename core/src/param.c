@@ -10,14 +10,15 @@
 
 static const char *const type_names[] = {
 	[DEVMGR_PARAM_STRING] = "string", [DEVMGR_PARAM_BOOL] = "bool",
-	[DEVMGR_PARAM_INT] = "int",       [DEVMGR_PARAM_SIZE] = "size",
+	[DEVMGR_PARAM_INT] = "int",	  [DEVMGR_PARAM_SIZE] = "size",
 	[DEVMGR_PARAM_PATH] = "path",
 };
 
 const char *devmgr__param_type_name(enum devmgr_param_type t)
 {
-	return t >= DEVMGR_PARAM_STRING && t <= DEVMGR_PARAM_PATH ? type_names[t]
-								  : "?";
+	return t >= DEVMGR_PARAM_STRING && t <= DEVMGR_PARAM_PATH
+		       ? type_names[t]
+		       : "?";
 }
 
 static const char *json_kind(const json_t *v)
@@ -144,7 +145,8 @@ static json_t *param_value(const struct devmgr_param *p, json_t *v,
 		}
 		if (p->type == DEVMGR_PARAM_STRING)
 			return json_incref(v);
-		if (!json_string_value(v)[0] || strlen(json_string_value(v)) >= PATH_MAX) {
+		if (!json_string_value(v)[0] ||
+		    strlen(json_string_value(v)) >= PATH_MAX) {
 			devmgr__error_at(err, -EINVAL, source, pointer,
 					 "a path must be 1 to %d bytes",
 					 PATH_MAX - 1);
@@ -242,7 +244,7 @@ json_t *devmgr__params_check(const struct devmgr_param *table, json_t *obj,
 		goto nomem;
 	const char *key;
 	json_t *v;
-	json_object_foreach(obj, key, v) {
+	json_object_foreach (obj, key, v) {
 		if (skipped(key, skip))
 			continue;
 		const struct devmgr_param *p = table;
@@ -267,16 +269,17 @@ json_t *devmgr__params_check(const struct devmgr_param *table, json_t *obj,
 		if (json_object_get(out, p->name))
 			continue;
 		if (p->flags & DEVMGR_PARAM_REQUIRED) {
-			devmgr__error_at(err, -EINVAL, source, pointer,
-					 "missing required parameter \"%s\" for %s",
-					 p->name, what);
+			devmgr__error_at(
+				err, -EINVAL, source, pointer,
+				"missing required parameter \"%s\" for %s",
+				p->name, what);
 			goto fail;
 		}
 		if (!p->def)
 			continue;
 		json_t *d = json_loads(p->def, JSON_DECODE_ANY, NULL);
-		json_t *c = d ? param_value(p, d, dir, source, pointer, err)
-			      : NULL;
+		json_t *c =
+			d ? param_value(p, d, dir, source, pointer, err) : NULL;
 		json_decref(d);
 		if (!c || json_object_set_new(out, p->name, c))
 			goto nomem;
@@ -309,10 +312,12 @@ int devmgr__params_table_check(const struct devmgr_param *table,
 				"parameter %zu has no name (a table ends with "
 				"an all-zero entry)",
 				(size_t)(p - table));
-		if (p->type < DEVMGR_PARAM_STRING || p->type > DEVMGR_PARAM_PATH)
-			return devmgr_error_set(err, -EINVAL,
-						"parameter \"%s\" of unknown type %d",
-						p->name, (int)p->type);
+		if (p->type < DEVMGR_PARAM_STRING ||
+		    p->type > DEVMGR_PARAM_PATH)
+			return devmgr_error_set(
+				err, -EINVAL,
+				"parameter \"%s\" of unknown type %d", p->name,
+				(int)p->type);
 		for (const struct devmgr_param *q = table; q < p; q++)
 			if (strcmp(q->name, p->name) == 0)
 				return devmgr_error_set(
@@ -324,7 +329,8 @@ int devmgr__params_table_check(const struct devmgr_param *table,
 		json_error_t je;
 		struct devmgr_error why = { 0 };
 		json_t *d = json_loads(p->def, JSON_DECODE_ANY, &je);
-		json_t *c = d ? param_value(p, d, NULL, NULL, NULL, &why) : NULL;
+		json_t *c =
+			d ? param_value(p, d, NULL, NULL, NULL, &why) : NULL;
 		json_decref(d);
 		/* Running out of memory says nothing about the table. */
 		if ((!d && json_error_code(&je) == json_error_out_of_memory) ||
@@ -333,8 +339,10 @@ int devmgr__params_table_check(const struct devmgr_param *table,
 		if (!c)
 			return devmgr_error_set(
 				err, -EINVAL,
-				"parameter \"%s\": default %s is not a valid %s",
-				p->name, p->def, devmgr__param_type_name(p->type));
+				"parameter \"%s\": default %s is not a valid "
+				"%s",
+				p->name, p->def,
+				devmgr__param_type_name(p->type));
 		json_decref(c);
 	}
 	return 0;

@@ -15,21 +15,24 @@ static int provider_check(const struct devmgr_provider *p,
 					"provider table too small (%u bytes)",
 					p->size);
 	if (!p->name || !p->name[0])
-		return devmgr_error_set(err, -EINVAL, "provider without a name");
-	const struct devmgr__sig *sig = p->sig ? devmgr__sig_find(p->sig) : NULL;
-	if (!sig)
 		return devmgr_error_set(err, -EINVAL,
-					"provider \"%s\": unknown signature \"%s\"",
-					p->name, p->sig ? p->sig : "(null)");
-	if (p->sig_major != sig->major)
+					"provider without a name");
+	const struct devmgr__sig *sig =
+		p->sig ? devmgr__sig_find(p->sig) : NULL;
+	if (!sig)
 		return devmgr_error_set(
 			err, -EINVAL,
-			"provider \"%s\": built for %s %u.x, devmgr has %s %u.%u",
-			p->name, sig->name, p->sig_major, sig->name, sig->major,
-			sig->minor);
-	if (!p->ops || !p->create)
+			"provider \"%s\": unknown signature \"%s\"", p->name,
+			p->sig ? p->sig : "(null)");
+	if (p->sig_major != sig->major)
 		return devmgr_error_set(err, -EINVAL,
-					"provider \"%s\": no %s", p->name,
+					"provider \"%s\": built for %s %u.x, "
+					"devmgr has %s %u.%u",
+					p->name, sig->name, p->sig_major,
+					sig->name, sig->major, sig->minor);
+	if (!p->ops || !p->create)
+		return devmgr_error_set(err, -EINVAL, "provider \"%s\": no %s",
+					p->name,
 					p->ops ? "create" : "ops table");
 	for (size_t i = 0; i < sig->nrequired; i++) {
 		void *const *op = (void *const *)((const char *)p->ops +
@@ -42,7 +45,8 @@ static int provider_check(const struct devmgr_provider *p,
 	}
 	if (p->on_sig && !devmgr__sig_find(p->on_sig))
 		return devmgr_error_set(
-			err, -EINVAL, "provider \"%s\": \"on\" of unknown signature \"%s\"",
+			err, -EINVAL,
+			"provider \"%s\": \"on\" of unknown signature \"%s\"",
 			p->name, p->on_sig);
 	int r = devmgr__params_table_check(p->params, err);
 	if (r < 0) {
@@ -59,21 +63,23 @@ static int app_check(const struct devmgr_app *a, struct devmgr_error *err)
 {
 	if (a->size < sizeof(struct devmgr_app))
 		return devmgr_error_set(err, -EINVAL,
-					"app table too small (%u bytes)", a->size);
+					"app table too small (%u bytes)",
+					a->size);
 	if (!a->name || !a->name[0] || !a->start)
 		return devmgr_error_set(err, -EINVAL,
 					"app \"%s\": no name or no start",
 					a->name ? a->name : "");
 	for (const struct devmgr_slot *s = a->slots; s && s->name; s++) {
 		if (!devmgr__sig_find(s->sig))
+			return devmgr_error_set(err, -EINVAL,
+						"app \"%s\": slot %s of "
+						"unknown signature \"%s\"",
+						a->name, s->name, s->sig);
+		if (s->offset + sizeof(void *) > a->record_size)
 			return devmgr_error_set(
 				err, -EINVAL,
-				"app \"%s\": slot %s of unknown signature \"%s\"",
-				a->name, s->name, s->sig);
-		if (s->offset + sizeof(void *) > a->record_size)
-			return devmgr_error_set(err, -EINVAL,
-						"app \"%s\": slot %s outside the record",
-						a->name, s->name);
+				"app \"%s\": slot %s outside the record",
+				a->name, s->name);
 		if ((s->flags & DEVMGR_SLOT_HOTPLUG) && !a->unplug)
 			return devmgr_error_set(
 				err, -EINVAL,
@@ -89,8 +95,8 @@ static int app_check(const struct devmgr_app *a, struct devmgr_error *err)
 	return 0;
 }
 
-const struct devmgr__provider_entry *devmgr__provider_lookup(
-	const struct devmgr_ctx *ctx, const char *name)
+const struct devmgr__provider_entry *
+devmgr__provider_lookup(const struct devmgr_ctx *ctx, const char *name)
 {
 	size_t i = (size_t)devmgr__map_get(&ctx->prov_index, name);
 	return i ? &ctx->provs[i - 1] : NULL;
@@ -107,9 +113,9 @@ int devmgr__register_app(struct devmgr_ctx *ctx, const struct devmgr_app *a,
 		for (size_t i = 0; i < ctx->napps; i++)
 			if (ctx->apps[i].a == dup)
 				origin = ctx->apps[i].origin;
-		return devmgr_error_set(err, -EEXIST,
-					"app \"%s\" already registered by %s",
-					a->name, origin[0] ? origin : "the program");
+		return devmgr_error_set(
+			err, -EEXIST, "app \"%s\" already registered by %s",
+			a->name, origin[0] ? origin : "the program");
 	}
 	if (devmgr__reserve(&ctx->apps, &ctx->apps_cap, ctx->napps + 1,
 			    sizeof(*ctx->apps)))
@@ -153,11 +159,12 @@ int devmgr__register_plugin(struct devmgr_ctx *ctx,
 					err, -EEXIST,
 					"provider \"%s\" declared twice", name);
 		if (dup)
-			return devmgr_error_set(
-				err, -EEXIST,
-				"duplicate provider \"%s\" (already registered by %s)",
-				name,
-				dup->origin[0] ? dup->origin : "the program");
+			return devmgr_error_set(err, -EEXIST,
+						"duplicate provider \"%s\" "
+						"(already registered by %s)",
+						name,
+						dup->origin[0] ? dup->origin
+							       : "the program");
 	}
 	for (; d->apps && d->apps[na]; na++) {
 		int r = app_check(d->apps[na], err);
@@ -176,9 +183,9 @@ int devmgr__register_plugin(struct devmgr_ctx *ctx,
 		return devmgr_error_set(err, -ENOMEM, "out of memory");
 	size_t first = ctx->nprovs;
 	for (size_t i = 0; i < np; i++) {
-		ctx->provs[ctx->nprovs] = (struct devmgr__provider_entry){
-			d->providers[i], sigs[i], origin
-		};
+		ctx->provs[ctx->nprovs] =
+			(struct devmgr__provider_entry){ d->providers[i],
+							 sigs[i], origin };
 		ctx->nprovs++;
 		if (devmgr__map_put(&ctx->prov_index, d->providers[i]->name,
 				    (void *)ctx->nprovs)) {
@@ -192,7 +199,8 @@ int devmgr__register_plugin(struct devmgr_ctx *ctx,
 	for (size_t i = 0; i < na; i++)
 		if (!program_app(ctx, d->apps[i]->name))
 			ctx->apps[ctx->napps++] =
-				(struct devmgr__app_entry){ d->apps[i], origin };
+				(struct devmgr__app_entry){ d->apps[i],
+							    origin };
 	return 0;
 }
 
@@ -212,8 +220,8 @@ const char *devmgr_ctx_provider_origin(const struct devmgr_ctx *ctx, size_t i)
 	return i < ctx->nprovs ? ctx->provs[i].origin : NULL;
 }
 
-const struct devmgr_provider *devmgr_ctx_find_provider(
-	const struct devmgr_ctx *ctx, const char *name)
+const struct devmgr_provider *
+devmgr_ctx_find_provider(const struct devmgr_ctx *ctx, const char *name)
 {
 	const struct devmgr__provider_entry *e =
 		devmgr__provider_lookup(ctx, name);

@@ -1,7 +1,8 @@
 /* reload.c: applying a new configuration to running devices (SIGHUP, and
- * the xenstore source, whose changes rebuild the plan): devices that are new are created and offered
- * to hot-plug slots, devices removed or changed (or stacked on one that
- * is) are unplugged and destroyed, changed ones are created again. */
+ * the xenstore source, whose changes rebuild the plan): devices that are new
+ * are created and offered to hot-plug slots, devices removed or changed (or
+ * stacked on one that is) are unplugged and destroyed, changed ones are created
+ * again. */
 #include "internal.h"
 
 #include <errno.h>
@@ -132,7 +133,7 @@ void devmgr__xs_retry_nodes(struct devmgr_ctx *ctx)
 {
 	const char *id;
 	json_t *v;
-	json_object_foreach(ctx->xs_node_wait, id, v) {
+	json_object_foreach (ctx->xs_node_wait, id, v) {
 		if (json_integer_value(v) >= 0) {
 			devmgr__xs_replan(ctx);
 			return;
@@ -156,10 +157,12 @@ int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 		struct devmgr_device *d = op->order[i];
 		d->fate = kept(d, &np) ? DEVMGR__KEPT : DEVMGR__GOING;
 		if (d->fate == DEVMGR__GOING && devmgr__app_pinned(ctx, d)) {
-			devmgr__error_at(err, -EBUSY, op->path, NULL,
-					 "device %s is bound to a slot of app %s "
-					 "that does not take hot-plug; restart to change it",
-					 d->id, ctx->app->name);
+			devmgr__error_at(
+				err, -EBUSY, op->path, NULL,
+				"device %s is bound to a slot of app %s "
+				"that does not take hot-plug; restart to "
+				"change it",
+				d->id, ctx->app->name);
 			devmgr__plan_free(&np);
 			return -EBUSY;
 		}
@@ -175,10 +178,10 @@ int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 			devmgr_log(ctx, DEVMGR_LOG_INFO, "device %s destroyed",
 				   d->id);
 		if (was_up)
-			devmgr__event(ctx, json_pack("{s:s, s:s, s:s}", "event",
-						     "unplug", "id", d->id,
-						     "reason",
-						     unplug_reason(ctx, d, &np)));
+			devmgr__event(ctx,
+				      json_pack("{s:s, s:s, s:s}", "event",
+						"unplug", "id", d->id, "reason",
+						unplug_reason(ctx, d, &np)));
 	}
 	/* Kept devices move into the new plan in place of their twins. */
 	for (size_t i = 0; i < np.ndevs; i++) {
@@ -224,8 +227,8 @@ int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 					   d->id, e.text);
 				continue;
 			}
-			devmgr_log(ctx, DEVMGR_LOG_ERROR, "device %s: %s", d->id,
-				   e.text);
+			devmgr_log(ctx, DEVMGR_LOG_ERROR, "device %s: %s",
+				   d->id, e.text);
 		} else if (ctx->xs_node_wait) {
 			json_object_del(ctx->xs_node_wait, d->id);
 		}
@@ -236,7 +239,7 @@ int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 	const char *id;
 	json_t *v;
 	void *tmp;
-	json_object_foreach_safe(ctx->xs_node_wait, tmp, id, v)
+	json_object_foreach_safe (ctx->xs_node_wait, tmp, id, v)
 		if (!devmgr__map_get(&op->index, id))
 			json_object_del(ctx->xs_node_wait, id);
 	return 0;
@@ -249,10 +252,10 @@ void devmgr__report_waiting(struct devmgr_ctx *ctx)
 	json_t *w = ctx->plan.waiting, *v;
 	const char *id;
 	void *tmp;
-	json_object_foreach_safe(ctx->waiting_said, tmp, id, v)
+	json_object_foreach_safe (ctx->waiting_said, tmp, id, v)
 		if (!json_object_get(w, id))
 			json_object_del(ctx->waiting_said, id);
-	json_object_foreach(w, id, v) {
+	json_object_foreach (w, id, v) {
 		if (json_object_get(ctx->waiting_said, id))
 			continue;
 		if (!ctx->waiting_said && !(ctx->waiting_said = json_object()))
@@ -261,9 +264,9 @@ void devmgr__report_waiting(struct devmgr_ctx *ctx)
 		devmgr_log(ctx, DEVMGR_LOG_INFO,
 			   "device %s waits for xenstore device %s", id,
 			   json_string_value(v));
-		devmgr__event(ctx, json_pack("{s:s, s:s, s:s}", "event",
-					     "waiting", "id", id, "for",
-					     json_string_value(v)));
+		devmgr__event(ctx,
+			      json_pack("{s:s, s:s, s:s}", "event", "waiting",
+					"id", id, "for", json_string_value(v)));
 	}
 }
 

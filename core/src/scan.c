@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #define SCAN_TIMEOUT_MS 5000
-#define CACHE_NAME "plugins-v2"
+#define CACHE_NAME	"plugins-v2"
 
 struct entry {
 	const char *path;
@@ -129,7 +129,8 @@ static void cache_read(struct entry *v, size_t n)
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			struct entry *e = &v[i];
-			if (e->verdict != UNKNOWN || strcmp(e->path, path) != 0 ||
+			if (e->verdict != UNKNOWN ||
+			    strcmp(e->path, path) != 0 ||
 			    (unsigned long long)e->st.st_size != size ||
 			    (long long)e->st.st_mtim.tv_sec != sec ||
 			    (long long)e->st.st_mtim.tv_nsec != nsec)
@@ -207,8 +208,8 @@ static void cache_write(const struct entry *v, size_t n)
 	devmgr__free(parent);
 	mkdir(dir, 0700);
 	char *file = devmgr__asprintf("%s/" CACHE_NAME, dir);
-	char *tmp = devmgr__asprintf("%s/." CACHE_NAME ".%ld", dir,
-				     (long)getpid());
+	char *tmp =
+		devmgr__asprintf("%s/." CACHE_NAME ".%ld", dir, (long)getpid());
 	devmgr__free(dir);
 	FILE *f = tmp ? fopen(tmp, "wxe") : NULL;
 	if (!f)
@@ -284,8 +285,8 @@ static __attribute__((noreturn)) void child(struct devmgr_ctx *ctx,
 	/* A crash is the signal itself, whatever handler the program put in
 	 * place (an app's, or a sanitizer's, whose report could outlast the
 	 * timeout): the verdict is the same in every build. */
-	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-				     SIGTRAP, SIGSYS, SIGPIPE };
+	static const int fatal[] = { SIGSEGV, SIGBUS,  SIGILL, SIGFPE,
+				     SIGABRT, SIGTRAP, SIGSYS, SIGPIPE };
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		signal(fatal[i], SIG_DFL);
 	for (size_t i = first; i < n; i++) {
@@ -302,16 +303,26 @@ static __attribute__((noreturn)) void child(struct devmgr_ctx *ctx,
 static const char *sig_name(int sig)
 {
 	switch (sig) {
-	case SIGSEGV: return "SIGSEGV";
-	case SIGBUS: return "SIGBUS";
-	case SIGABRT: return "SIGABRT";
-	case SIGILL: return "SIGILL";
-	case SIGFPE: return "SIGFPE";
-	case SIGKILL: return "SIGKILL";
-	case SIGTERM: return "SIGTERM";
-	case SIGTRAP: return "SIGTRAP";
-	case SIGSYS: return "SIGSYS";
-	default: return "a signal";
+	case SIGSEGV:
+		return "SIGSEGV";
+	case SIGBUS:
+		return "SIGBUS";
+	case SIGABRT:
+		return "SIGABRT";
+	case SIGILL:
+		return "SIGILL";
+	case SIGFPE:
+		return "SIGFPE";
+	case SIGKILL:
+		return "SIGKILL";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGTRAP:
+		return "SIGTRAP";
+	case SIGSYS:
+		return "SIGSYS";
+	default:
+		return "a signal";
 	}
 }
 
@@ -409,7 +420,8 @@ int devmgr__scan(struct devmgr_ctx *ctx, char **paths, size_t n,
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		v[i].path = paths[i];
-		/* Not a regular file: load_plugin refuses it without opening. */
+		/* Not a regular file: load_plugin refuses it without opening.
+		 */
 		if (stat(paths[i], &v[i].st) < 0 || !S_ISREG(v[i].st.st_mode)) {
 			v[i].verdict = SURVIVED;
 			v[i].skip = true;
@@ -427,7 +439,8 @@ int devmgr__scan(struct devmgr_ctx *ctx, char **paths, size_t n,
 		ran = true;
 		size_t k = run_child(ctx, v, i, n, try, timeout);
 		if (k == SIZE_MAX) {
-			/* No scanner: load in-process, as before the scanner. */
+			/* No scanner: load in-process, as before the scanner.
+			 */
 			devmgr_log(ctx, DEVMGR_LOG_WARN,
 				   "cannot start the plugin scanner: %s",
 				   strerror(errno));
@@ -444,15 +457,14 @@ int devmgr__scan(struct devmgr_ctx *ctx, char **paths, size_t n,
 		refused[i][0] = '\0';
 		if (e->skip)
 			continue;
-		if (!e->hashed &&
-		    hash_file(e->path, &e->hash) == 0)
+		if (!e->hashed && hash_file(e->path, &e->hash) == 0)
 			e->hashed = true;
 		if (e->verdict == KILLED)
 			snprintf(refused[i], sizeof(refused[i]), "%s%s",
 				 e->reason,
 				 e->from_cache ? " (an earlier scan; refused "
-						 "until the file changes)" :
-						 "");
+						 "until the file changes)"
+					       : "");
 		if (!e->from_cache)
 			changed = true;
 	}

@@ -21,7 +21,7 @@ static int console_describe(void *handle, json_t *info)
 		return r;
 	ci.name[sizeof(ci.name) - 1] = '\0';
 	return json_object_set_new(info, "name", json_string(ci.name)) ? -ENOMEM
-									 : 0;
+								       : 0;
 }
 
 static int blk_describe(void *handle, json_t *info)
@@ -106,26 +106,25 @@ static const char *const net_req_names[] = { "info", "sendv", "set_rx" };
 
 #define STACK_OP(op) offsetof(struct devmgr_stack_ops, op)
 static const size_t stack_req[] = {
-	STACK_OP(info),	       STACK_OP(socket),      STACK_OP(bind),
-	STACK_OP(listen),      STACK_OP(accept),      STACK_OP(connect),
-	STACK_OP(recv),	       STACK_OP(send),	      STACK_OP(recvfrom),
-	STACK_OP(sendto),      STACK_OP(shutdown),    STACK_OP(close),
-	STACK_OP(set_events),  STACK_OP(getsockname), STACK_OP(getpeername),
+	STACK_OP(info),	      STACK_OP(socket),	     STACK_OP(bind),
+	STACK_OP(listen),     STACK_OP(accept),	     STACK_OP(connect),
+	STACK_OP(recv),	      STACK_OP(send),	     STACK_OP(recvfrom),
+	STACK_OP(sendto),     STACK_OP(shutdown),    STACK_OP(close),
+	STACK_OP(set_events), STACK_OP(getsockname), STACK_OP(getpeername),
 };
 static const char *const stack_req_names[] = {
-	"info",	    "socket",	"bind",	      "listen",	     "accept",
-	"connect",  "recv",	"send",	      "recvfrom",    "sendto",
-	"shutdown", "close",	"set_events", "getsockname", "getpeername",
+	"info",	    "socket", "bind",	    "listen",	   "accept",
+	"connect",  "recv",   "send",	    "recvfrom",	   "sendto",
+	"shutdown", "close",  "set_events", "getsockname", "getpeername",
 };
 
 #define FS_OP(op) offsetof(struct devmgr_fs_ops, op)
 static const size_t fs_req[] = {
-	FS_OP(volume), FS_OP(open),  FS_OP(pread),   FS_OP(fstat),
-	FS_OP(close),  FS_OP(stat),  FS_OP(readdir),
+	FS_OP(volume), FS_OP(open), FS_OP(pread),   FS_OP(fstat),
+	FS_OP(close),  FS_OP(stat), FS_OP(readdir),
 };
-static const char *const fs_req_names[] = { "volume", "open", "pread",
-					    "fstat",  "close", "stat",
-					    "readdir" };
+static const char *const fs_req_names[] = { "volume", "open", "pread",	"fstat",
+					    "close",  "stat", "readdir" };
 
 static const size_t console_req[] = {
 	offsetof(struct devmgr_console_ops, info),
@@ -157,11 +156,11 @@ _Static_assert(sizeof(struct devmgr_net_info) == 32, "net_info ABI");
 _Static_assert(sizeof(struct devmgr_console_info) == 96, "console_info ABI");
 
 #define SIG(n, M, m, req, names, desc)                                         \
-	{                                                                    \
-		.name = n, .major = M, .minor = m,                           \
-		.handle_size = sizeof(struct devmgr__handle),                \
-		.required = req, .required_names = names,                    \
-		.nrequired = sizeof(req) / sizeof(req[0]), .describe = desc, \
+	{                                                                      \
+		.name = n, .major = M, .minor = m,                             \
+		.handle_size = sizeof(struct devmgr__handle), .required = req, \
+		.required_names = names,                                       \
+		.nrequired = sizeof(req) / sizeof(req[0]), .describe = desc,   \
 	}
 
 static const struct devmgr__sig sigs[] = {

@@ -54,8 +54,8 @@ static int vdev_split(unsigned long vdev, unsigned long *disk,
 	if (vdev > 0xffff)
 		return -EINVAL;
 	unsigned long major = vdev >> 8, minor = vdev & 0xff;
-	static const unsigned char ide[] = {3,	22, 33, 34, 56,
-					    57, 88, 89, 90, 91};
+	static const unsigned char ide[] = { 3,	 22, 33, 34, 56,
+					     57, 88, 89, 90, 91 };
 	for (unsigned i = 0; i < sizeof(ide); i++)
 		if (major == ide[i]) {
 			*disk = minor / 64 + 2 * i;
@@ -233,10 +233,10 @@ struct class_default {
 	const char *cls, *param, *value;
 };
 static const struct class_default class_defaults[] = {
-    {"vbd", "path", "{backend.params}"},
-    {"vbd", "read_only", "{backend.mode==r}"},
-    {"vif", "mac", "{frontend.mac}"},
-    {NULL, NULL, NULL},
+	{ "vbd", "path", "{backend.params}" },
+	{ "vbd", "read_only", "{backend.mode==r}" },
+	{ "vif", "mac", "{frontend.mac}" },
+	{ NULL, NULL, NULL },
 };
 
 const struct devmgr__provider_entry *
@@ -322,7 +322,7 @@ static void placeholder(struct expand *e, char *name)
 	}
 	if (strcmp(name, "backend-id") == 0 || strcmp(name, "vdev") == 0) {
 		const char *k =
-		    name[0] == 'b' ? "backend-id" : "virtual-device";
+			name[0] == 'b' ? "backend-id" : "virtual-device";
 		const char *s = lookup_key(e, "frontend", k);
 		unsigned long n;
 		if (!s)
@@ -471,7 +471,7 @@ static void map_device(struct devmgr_ctx *ctx, json_t *map,
 		       const struct xs_view *v, struct xs_result *res)
 {
 	const struct devmgr__provider_entry *pe =
-	    devmgr__xs_provider(ctx, map, v->cls);
+		devmgr__xs_provider(ctx, map, v->cls);
 	if (!pe) {
 		BAD(res, v->fpath,
 		    "%s: no provider for Xen class %s (none declares it; map "
@@ -499,8 +499,7 @@ static void map_device(struct devmgr_ctx *ctx, json_t *map,
 	}
 	const char *k;
 	json_t *t;
-	json_object_foreach(m, k, t)
-	{
+	json_object_foreach (m, k, t) {
 		if (strcmp(k, "provider") != 0 && !add_param(e, p, spec, k, t))
 			goto fail;
 	}
@@ -508,7 +507,7 @@ static void map_device(struct devmgr_ctx *ctx, json_t *map,
 	struct devmgr_error err;
 	char what[160];
 	snprintf(what, sizeof(what), "provider %s", p->name);
-	static const char *const skip[] = {"provider", NULL};
+	static const char *const skip[] = { "provider", NULL };
 	json_t *checked = devmgr__params_check(p->params, spec, skip, NULL,
 					       what, v->fpath, NULL, &err);
 	if (!checked) {

@@ -80,7 +80,7 @@ struct devmgr__xs {
 /* snprintf for paths and messages: a value too long for its buffer is
  * cut, and the cut path names no node of the device. */
 static void fmt(char *buf, size_t size, const char *f, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 static void fmt(char *buf, size_t size, const char *f, ...)
 {
 	va_list ap;
@@ -364,8 +364,7 @@ static bool refresh_keys(struct devmgr__xs *xs, json_t *tree, json_t *keys,
 	json_t *unused;
 	if (!tree || json_object_size(keys) > XS_MAX_DIRTY_KEYS)
 		return false;
-	json_object_foreach(keys, k, unused)
-	{
+	json_object_foreach (keys, k, unused) {
 		char p[XS_MAX_PATH + 64];
 		json_t *v = NULL;
 		fmt(p, sizeof(p), "%s/%s", base, k);
@@ -390,7 +389,9 @@ static bool refresh_keys(struct devmgr__xs *xs, json_t *tree, json_t *keys,
 static bool read_device(struct devmgr__xs *xs, struct xs_dev *d,
 			struct xs_result *res)
 {
-	struct xs_view v = {d->cls, d->devid, d->fpath, xs->domid, NULL, NULL};
+	struct xs_view v = {
+		d->cls, d->devid, d->fpath, xs->domid, NULL, NULL
+	};
 	if (d->full || !refresh_keys(xs, d->front, d->fkeys, d->fpath)) {
 		json_t *t = NULL;
 		int r = read_tree(xs, d->fpath, &t);
@@ -425,8 +426,8 @@ static bool read_device(struct devmgr__xs *xs, struct xs_dev *d,
 	}
 	unsigned long bid = 0;
 	devmgr__xs_uint(
-	    json_string_value(json_object_get(d->front, "backend-id")), 0x7fef,
-	    &bid);
+		json_string_value(json_object_get(d->front, "backend-id")),
+		0x7fef, &bid);
 	if (strcmp(res->bpath, d->bpath) != 0) {
 		fmt(d->bpath, sizeof(d->bpath), "%s", res->bpath);
 		d->back_full = true;
@@ -619,8 +620,8 @@ static void process(struct devmgr__xs *xs)
 			changed = true;
 			if (was_up && d->id && reasons)
 				json_object_set_new(
-				    reasons, d->id,
-				    json_string(down_reason(d)));
+					reasons, d->id,
+					json_string(down_reason(d)));
 		}
 		json_decref(res.spec);
 	}
@@ -683,7 +684,8 @@ static void find_classes(struct devmgr__xs *xs)
 		add_class(xs, ctx->provs[i].p->xen_class);
 	const char *cls;
 	json_t *m;
-	json_object_foreach(xs_map_cfg(ctx), cls, m) add_class(xs, cls);
+	json_object_foreach (xs_map_cfg(ctx), cls, m)
+		add_class(xs, cls);
 }
 
 /* Every device of every class, listed again: new ones join, missing ones
@@ -913,8 +915,8 @@ static void check_timeouts(struct devmgr__xs *xs)
 		    ms_since(&d->since) < xs->timeout_ms)
 			continue;
 		struct xs_result res;
-		struct xs_view v = {d->cls,    d->devid, d->fpath,
-				    xs->domid, d->front, d->back};
+		struct xs_view v = { d->cls,	d->devid, d->fpath,
+				     xs->domid, d->front, d->back };
 		devmgr__xs_evaluate(xs->ctx, xs_map_cfg(xs->ctx), &v, &res);
 		json_decref(res.spec);
 		char text[700];
@@ -961,8 +963,8 @@ static void on_tick(void *arg, int fd, unsigned events)
 	if (connect_store(xs) < 0) {
 		clock_gettime(CLOCK_MONOTONIC, &xs->retry_at);
 		xs->backoff_ms = xs->backoff_ms * 2 > XS_BACKOFF_MAX_MS
-				     ? XS_BACKOFF_MAX_MS
-				     : xs->backoff_ms * 2;
+					 ? XS_BACKOFF_MAX_MS
+					 : xs->backoff_ms * 2;
 		return;
 	}
 	devmgr_log(xs->ctx, DEVMGR_LOG_WARN,
@@ -986,24 +988,25 @@ static int domain_path(struct devmgr__xs *xs, struct devmgr_error *err)
 		 * under the guest's home), then the store's answer. */
 		if (own_domid(xs, &id) <= 0)
 			return devmgr__error_at(
-			    err, -ENOENT, "domid", NULL,
-			    "cannot find this domain's id in xenstore; "
-			    "set xenstore.domain_path");
+				err, -ENOENT, "domid", NULL,
+				"cannot find this domain's id in xenstore; "
+				"set xenstore.domain_path");
 		xs->self = true;
 		char *p = xs_get_domain_path(xs->h, (unsigned)id);
 		if (!p)
 			return devmgr_error_set(
-			    err, -errno, "xenstore: no path for domain %lu",
-			    id);
+				err, -errno, "xenstore: no path for domain %lu",
+				id);
 		fmt(xs->dom, sizeof(xs->dom), "%s", p);
 		free(p);
 	}
 	char rest[16];
 	if (sscanf(xs->dom, "/local/domain/%lu%15s", &id, rest) != 1 ||
 	    id > 0x7fef)
-		return devmgr__error_at(
-		    err, -EINVAL, xs->ctx->plan.path, "/xenstore/domain_path",
-		    "\"%s\" is not /local/domain/N", xs->dom);
+		return devmgr__error_at(err, -EINVAL, xs->ctx->plan.path,
+					"/xenstore/domain_path",
+					"\"%s\" is not /local/domain/N",
+					xs->dom);
 	set_domain(xs, (unsigned)id);
 	return 0;
 }
@@ -1072,8 +1075,8 @@ static struct devmgr__xs *xs_new(struct devmgr_ctx *ctx)
 /* The tick: health checks, reconnecting, incomplete timeouts. */
 static int start_tick(struct devmgr__xs *xs, struct devmgr_error *err)
 {
-	struct itimerspec its = {{0, XS_TICK_MS * 1000000L},
-				 {0, XS_TICK_MS * 1000000L}};
+	struct itimerspec its = { { 0, XS_TICK_MS * 1000000L },
+				  { 0, XS_TICK_MS * 1000000L } };
 	xs->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (xs->tfd < 0 || timerfd_settime(xs->tfd, 0, &its, NULL) < 0 ||
 	    !(xs->tickw = devmgr_watch_fd(xs->ctx, xs->tfd, DEVMGR_EV_READ,
@@ -1108,8 +1111,9 @@ static int xs_start(struct devmgr__xs *xs, struct devmgr_error *err)
 	resync(xs);
 	if (xs->lost)
 		return devmgr__error_at(
-		    err, -EIO, xs->devdir, NULL,
-		    "xenstore connection lost while reading %s", xs->devdir);
+			err, -EIO, xs->devdir, NULL,
+			"xenstore connection lost while reading %s",
+			xs->devdir);
 	return 0;
 }
 
@@ -1126,7 +1130,8 @@ int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx, struct devmgr_error *err)
 					"xenstore is in use already");
 	if (!ctx->have_plan) {
 		int r = devmgr_ctx_load_config_string(
-		    ctx, "{\"devmgr\":1,\"devices\":{}}", "<xenstore>", err);
+			ctx, "{\"devmgr\":1,\"devices\":{}}", "<xenstore>",
+			err);
 		if (r < 0)
 			return r;
 	}

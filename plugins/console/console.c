@@ -122,7 +122,8 @@ static const struct devmgr_provider stdio_provider = {
 static int console_file_reopen(struct devmgr_console *c)
 {
 	struct console *con = c->priv;
-	int fd = open(con->path, O_CLOEXEC | O_CREAT | O_WRONLY | O_APPEND, 0644);
+	int fd = open(con->path, O_CLOEXEC | O_CREAT | O_WRONLY | O_APPEND,
+		      0644);
 	int rc = 0;
 
 	if (fd < 0)

@@ -25,19 +25,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FAT_EOC 0xFFFFFFFFu   /* end of chain, as fat_next() reports it */
-#define FAT_DIRENT 32u
-#define FAT_DIR_MAX (65536u * FAT_DIRENT) /* the spec's folder size limit */
-#define FAT_LFN_MAX 255       /* UTF-16 units in a long name */
+#define FAT_EOC	     0xFFFFFFFFu /* end of chain, as fat_next() reports it */
+#define FAT_DIRENT   32u
+#define FAT_DIR_MAX  (65536u * FAT_DIRENT) /* the spec's folder size limit */
+#define FAT_LFN_MAX  255		   /* UTF-16 units in a long name */
 #define FAT_FILE_MAX 0xFFFFFFFFull
 
-#define FAT_ATTR_RO 0x01
-#define FAT_ATTR_HIDDEN 0x02
-#define FAT_ATTR_SYSTEM 0x04
-#define FAT_ATTR_VOLUME 0x08
-#define FAT_ATTR_DIR 0x10
+#define FAT_ATTR_RO	 0x01
+#define FAT_ATTR_HIDDEN	 0x02
+#define FAT_ATTR_SYSTEM	 0x04
+#define FAT_ATTR_VOLUME	 0x08
+#define FAT_ATTR_DIR	 0x10
 #define FAT_ATTR_ARCHIVE 0x20
-#define FAT_ATTR_LFN 0x0F
+#define FAT_ATTR_LFN	 0x0F
 
 /* A name as the index compares it: folded UTF-16. */
 struct fat_key {
@@ -49,26 +49,26 @@ struct fat_key {
  * its folded names (long, 8.3).  The names themselves are compared from
  * the folder's bytes, which keeps the index small. */
 struct fat_dent {
-	uint32_t off;     /* byte offset of the 8.3 entry in the folder */
+	uint32_t off;	  /* byte offset of the 8.3 entry in the folder */
 	uint32_t lfn_off; /* offset of the first slot (== off without LFN) */
 	uint32_t hash[2];
 	int32_t hnext[2];
 	uint16_t long_len; /* UTF-16 units of the long name, 0: none */
-	bool two_keys;    /* the 8.3 name is a second, different key */
+	bool two_keys;	   /* the 8.3 name is a second, different key */
 	bool deleted;
 };
 
 struct fat_dir {
 	struct fat_dir *next; /* cache list, most recently used first */
-	uint32_t key;         /* first cluster; 0 for the FAT12/16 root */
-	uint32_t *clus;       /* the chain (none for the FAT12/16 root) */
+	uint32_t key;	      /* first cluster; 0 for the FAT12/16 root */
+	uint32_t *clus;	      /* the chain (none for the FAT12/16 root) */
 	uint32_t nclus;
-	uint8_t *buf;         /* the folder's bytes */
+	uint8_t *buf; /* the folder's bytes */
 	uint32_t len;
-	uint32_t end;         /* offset of the end marker (or len) */
-	uint32_t free_hint;   /* no free run starts before this offset */
-	int32_t label_off;    /* the volume label entry (root), or -1 */
-	bool dead;            /* removed while pinned: free when unpinned */
+	uint32_t end;	    /* offset of the end marker (or len) */
+	uint32_t free_hint; /* no free run starts before this offset */
+	int32_t label_off;  /* the volume label entry (root), or -1 */
+	bool dead;	    /* removed while pinned: free when unpinned */
 	struct fat_dent *ents;
 	uint32_t nents, cap, ndeleted;
 	int32_t *buckets;
@@ -80,16 +80,16 @@ struct fat_dir {
 struct fat_inode {
 	struct fat_inode *next;
 	unsigned refs;
-	uint32_t dir;   /* key of the folder holding the entry */
-	uint32_t off;   /* offset of its 8.3 entry there */
-	bool root;      /* the root folder (no entry) */
+	uint32_t dir; /* key of the folder holding the entry */
+	uint32_t off; /* offset of its 8.3 entry there */
+	bool root;    /* the root folder (no entry) */
 	bool is_dir;
 	uint32_t first; /* first cluster, 0 when empty */
 	uint32_t size;
 	uint32_t *chain; /* every cluster of the file, in order */
 	uint32_t nchain, cap;
 	bool chain_ok;
-	bool dirty;     /* the entry on the device lags (pwrite) */
+	bool dirty; /* the entry on the device lags (pwrite) */
 };
 
 struct fat_handle {
@@ -103,10 +103,10 @@ struct fat_vol {
 	struct devmgr_ctx *ctx;
 	const char *id;
 	struct devmgr_blk *blk;
-	uint32_t bss;        /* the blk device's sector size */
-	uint32_t ss;         /* BPB bytes per sector */
-	int type;            /* 12, 16, 32 */
-	uint32_t spc, cs;    /* sectors per cluster, cluster bytes */
+	uint32_t bss;	  /* the blk device's sector size */
+	uint32_t ss;	  /* BPB bytes per sector */
+	int type;	  /* 12, 16, 32 */
+	uint32_t spc, cs; /* sectors per cluster, cluster bytes */
 	unsigned cshift;
 	uint32_t nfats, fat_sectors;
 	uint64_t fat_start;  /* bytes */
@@ -118,21 +118,21 @@ struct fat_vol {
 	uint32_t root_clus;  /* FAT32 */
 	uint32_t fsinfo;     /* FAT32 FSInfo sector, 0 when none */
 	uint32_t free_count, next_free;
-	uint8_t *fat;        /* the first FAT, cached whole */
+	uint8_t *fat; /* the first FAT, cached whole */
 	size_t fat_bytes;
-	uint8_t *fat_dirty;  /* one flag per FAT sector */
+	uint8_t *fat_dirty; /* one flag per FAT sector */
 	bool any_dirty, fsinfo_dirty;
 	bool read_only;
-	int32_t utc_offset;  /* seconds east of UTC of the FAT's local time */
-	bool was_dirty;      /* FAT[1] said not cleanly unmounted */
-	bool mounted;	     /* fat_mount() succeeded: the FAT cache is the
-			      * volume's, and unmount may write it back */
+	int32_t utc_offset; /* seconds east of UTC of the FAT's local time */
+	bool was_dirty;	    /* FAT[1] said not cleanly unmounted */
+	bool mounted;	    /* fat_mount() succeeded: the FAT cache is the
+			     * volume's, and unmount may write it back */
 	char label[36];
 	struct fat_dir *dirs;
 	unsigned ndirs;
 	struct fat_inode *inodes;
-	uint8_t *zero;       /* one zeroed cluster */
-	uint8_t *scratch;    /* bss bytes * 2 for partial sectors */
+	uint8_t *zero;	      /* one zeroed cluster */
+	uint8_t *scratch;     /* bss bytes * 2 for partial sectors */
 	char last_error[512]; /* the last problem logged, for mount errors */
 };
 
@@ -146,24 +146,23 @@ int fat_vol_sync(struct fat_vol *v, bool flush_dev);
  * wrote theirs; else nothing is written, as a failed sync writes no
  * FAT), written back and marked clean; then its caches freed. */
 void fat_vol_close(struct fat_vol *v, bool above_ok);
-void fat_log(struct fat_vol *v, enum devmgr_log_level lvl, const char *fmt,
-	     ...) __attribute__((format(printf, 3, 4)));
+void fat_log(struct fat_vol *v, enum devmgr_log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int fat_eio(struct fat_vol *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 uint32_t fat_get(const struct fat_vol *v, uint32_t c);
 void fat_set(struct fat_vol *v, uint32_t c, uint32_t val);
 int fat_next(struct fat_vol *v, uint32_t c, uint32_t *out);
 bool fat_valid_clus(const struct fat_vol *v, uint32_t c);
-int fat_chain(struct fat_vol *v, uint32_t first, uint32_t limit,
-	      uint32_t **out, uint32_t *n, uint32_t *cap);
+int fat_chain(struct fat_vol *v, uint32_t first, uint32_t limit, uint32_t **out,
+	      uint32_t *n, uint32_t *cap);
 int fat_alloc(struct fat_vol *v, uint32_t n, uint32_t prev, uint32_t *out);
 void fat_free_chain_from(struct fat_vol *v, const uint32_t *clus, uint32_t n);
 int fat_flush_fat(struct fat_vol *v);
 uint64_t fat_clus_off(const struct fat_vol *v, uint32_t c);
 int fat_io(struct fat_vol *v, bool write, uint64_t off, struct iovec *iov,
 	   int iovcnt);
-int fat_rw(struct fat_vol *v, bool write, uint64_t off, void *buf,
-	   size_t len);
+int fat_rw(struct fat_vol *v, bool write, uint64_t off, void *buf, size_t len);
 int fat_zero_clusters(struct fat_vol *v, const uint32_t *clus, uint32_t n);
 
 /* fat_name.c */
@@ -191,9 +190,9 @@ uint32_t fat_root_key(const struct fat_vol *v);
 int32_t fat_dir_lookup(struct fat_dir *d, const uint16_t *u, size_t n);
 struct fat_dirent_info {
 	uint32_t off, lfn_off;
-	const uint8_t *e; /* the 8.3 entry, in the folder's buffer */
-	uint16_t lu[20 * 13];         /* the long name, llen units */
-	uint16_t su[12];              /* the 8.3 name, no case flags */
+	const uint8_t *e;     /* the 8.3 entry, in the folder's buffer */
+	uint16_t lu[20 * 13]; /* the long name, llen units */
+	uint16_t su[12];      /* the 8.3 name, no case flags */
 	int llen, slen;
 	char name[DEVMGR_FS_NAME_MAX + 1];
 };
@@ -217,7 +216,7 @@ void fat_now(const struct fat_vol *v, uint16_t *date, uint16_t *time);
  * entry (de NULL when absent), or the root. */
 struct fat_path {
 	struct fat_dir *parent;
-	int32_t de;       /* index in parent, -1 when absent */
+	int32_t de; /* index in parent, -1 when absent */
 	bool root;
 	const char *last; /* the last component (not NUL-terminated) */
 	size_t last_len;
@@ -232,8 +231,7 @@ int fat_resolve(struct fat_vol *v, const char *path, struct fat_path *p);
 int fat_inode_get(struct fat_vol *v, const struct fat_path *p,
 		  struct fat_inode **out);
 void fat_inode_put(struct fat_vol *v, struct fat_inode *ino);
-struct fat_inode *fat_inode_find(struct fat_vol *v, uint32_t dir,
-				 uint32_t off);
+struct fat_inode *fat_inode_find(struct fat_vol *v, uint32_t dir, uint32_t off);
 ssize_t fat_file_read(struct fat_vol *v, struct fat_inode *ino, void *buf,
 		      size_t len, uint64_t off);
 ssize_t fat_file_write(struct fat_vol *v, struct fat_inode *ino,
@@ -250,12 +248,12 @@ void fat_unmount(struct fat_vol *v);
 
 /* fat_mkfs.c */
 struct fat_mkfs_opts {
-	int type;             /* 12, 16, 32; 0: by size */
+	int type;	      /* 12, 16, 32; 0: by size */
 	uint32_t sector_size; /* 0: 512, or the device's when larger */
-	uint32_t spc;         /* sectors per cluster; 0: by size */
-	char label[12];       /* "": none (the BPB says "NO NAME") */
+	uint32_t spc;	      /* sectors per cluster; 0: by size */
+	char label[12];	      /* "": none (the BPB says "NO NAME") */
 	uint32_t volume_id;
-	bool have_id;         /* else one from the clock */
+	bool have_id; /* else one from the clock */
 };
 struct fat_geom {
 	int type;

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#define DIR_CACHE_MAX 32
+#define DIR_CACHE_MAX  32
 #define PATH_DEPTH_MAX 255
 
 static inline uint16_t le16(const uint8_t *p)
@@ -77,8 +77,8 @@ void fat_now(const struct fat_vol *v, uint16_t *date, uint16_t *time_)
 
 /* ---- parsing ----------------------------------------------------------- */
 
-static const uint8_t lfn_pos[13] = { 1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24,
-				     28, 30 };
+static const uint8_t lfn_pos[13] = { 1,	 3,  5,	 7,  9,	 14, 16,
+				     18, 20, 22, 24, 28, 30 };
 
 struct lfn_state {
 	bool on;
@@ -170,7 +170,8 @@ int fat_dir_next(struct fat_vol *v, struct fat_dir *d, uint32_t *pos,
 			continue;
 		}
 		if (e[11] & FAT_ATTR_VOLUME) {
-			if (d->key == fat_root_key(v) && !(e[11] & FAT_ATTR_DIR))
+			if (d->key == fat_root_key(v) &&
+			    !(e[11] & FAT_ATTR_DIR))
 				d->label_off = (int32_t)at;
 			s.on = false;
 			continue;
@@ -266,8 +267,9 @@ static int index_add(struct fat_dir *d, const struct fat_dirent_info *in)
 	de->long_len = (uint16_t)in->llen;
 	fold(in->llen ? in->lu : in->su, ll, lk);
 	fold(in->su, (size_t)in->slen, sk);
-	de->two_keys = in->llen && !(ll == (size_t)in->slen &&
-				     memcmp(lk, sk, ll * sizeof(uint16_t)) == 0);
+	de->two_keys =
+		in->llen && !(ll == (size_t)in->slen &&
+			      memcmp(lk, sk, ll * sizeof(uint16_t)) == 0);
 	de->hash[0] = fat_hash(lk, ll);
 	de->hash[1] = fat_hash(sk, (size_t)in->slen);
 	link_node(d, d->nents, 0);
@@ -321,7 +323,8 @@ static size_t entry_key(const struct fat_dir *d, const struct fat_dent *de,
 
 		/* the first slot holds the highest ordinal */
 		for (uint32_t j = 0; j < slots; j++) {
-			const uint8_t *s = d->buf + de->lfn_off + j * FAT_DIRENT;
+			const uint8_t *s =
+				d->buf + de->lfn_off + j * FAT_DIRENT;
 			uint32_t base = (slots - 1 - j) * 13;
 
 			for (int i = 0; i < 13; i++)
@@ -563,7 +566,8 @@ static int dir_grow(struct fat_vol *v, struct fat_dir *d)
 	int rc;
 
 	if (d->clus == NULL) {
-		fat_log(v, DEVMGR_LOG_INFO, "the root folder is full (%u entries)",
+		fat_log(v, DEVMGR_LOG_INFO,
+			"the root folder is full (%u entries)",
 			d->len / FAT_DIRENT);
 		return -ENOSPC;
 	}
@@ -677,8 +681,8 @@ static int pick_short(struct fat_dir *d, const uint16_t *u, size_t n,
 	return -EEXIST;
 }
 
-static void put_lfn(uint8_t *e, const uint16_t *u, size_t n, int ord,
-		    bool last, uint8_t sum)
+static void put_lfn(uint8_t *e, const uint16_t *u, size_t n, int ord, bool last,
+		    uint8_t sum)
 {
 	memset(e, 0, 32);
 	e[0] = (uint8_t)(ord | (last ? 0x40 : 0));
@@ -721,8 +725,8 @@ int fat_dir_add(struct fat_vol *v, struct fat_dir *d, const uint16_t *u,
 	memcpy(was, d->buf + start, keep);
 	sum = fat_lfn_sum(sn);
 	for (int i = 0; i < nl; i++)
-		put_lfn(d->buf + start + (uint32_t)i * FAT_DIRENT, u, n,
-			nl - i, i == 0, sum);
+		put_lfn(d->buf + start + (uint32_t)i * FAT_DIRENT, u, n, nl - i,
+			i == 0, sum);
 	*off_out = start + (uint32_t)nl * FAT_DIRENT;
 	memcpy(d->buf + *off_out, tmpl, 32);
 	memcpy(d->buf + *off_out, sn, 11);

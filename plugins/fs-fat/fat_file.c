@@ -223,16 +223,16 @@ static int write_span(struct fat_vol *v, struct fat_inode *ino,
 				return rc;
 			mid_b = B - v->bss;
 			if (src)
-				memcpy(tail, src + done + (mid_b - a), b - mid_b);
+				memcpy(tail, src + done + (mid_b - a),
+				       b - mid_b);
 			else
 				memset(tail, 0, b - mid_b);
 		}
 		if (mid_b > mid_a)
-			iov[k++] = (struct iovec){
-				src ? (void *)(src + done + (mid_a - a))
-				    : (void *)v->zero,
-				mid_b - mid_a
-			};
+			iov[k++] = (struct iovec){ src ? (void *)(src + done +
+								  (mid_a - a))
+						       : (void *)v->zero,
+						   mid_b - mid_a };
 		if (b < B && B - A > v->bss)
 			iov[k++] = (struct iovec){ tail, v->bss };
 		rc = fat_io(v, true, A, iov, k);

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-
 /* ---- the whole volume, top down -------------------------------------- */
 
 /* Open files' entries first, then the FAT and FSInfo (fat_vol.c): each
@@ -159,8 +158,8 @@ static int open_at(struct fat_vol *v, struct fat_path *p, int flags,
 	} else if ((flags & O_CREAT) && (flags & O_EXCL)) {
 		return -EEXIST;
 	}
-	if (is_dir_entry(p) && ((flags & O_ACCMODE) != O_RDONLY ||
-				(flags & O_TRUNC)))
+	if (is_dir_entry(p) &&
+	    ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
 		return -EISDIR;
 	if ((entry_of(p)[11] & FAT_ATTR_RO) &&
 	    ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
@@ -461,8 +460,8 @@ static int remove_entry(struct fat_vol *v, struct fat_path *p)
 
 static bool entry_open(struct fat_vol *v, const struct fat_path *p)
 {
-	return fat_inode_find(v, p->parent->key,
-			      p->parent->ents[p->de].off) != NULL;
+	return fat_inode_find(v, p->parent->key, p->parent->ents[p->de].off) !=
+	       NULL;
 }
 
 static int check_empty_dir(struct fat_vol *v, struct fat_path *p)
@@ -538,7 +537,8 @@ static int fix_dotdot(struct fat_vol *v, uint32_t key, uint32_t parent)
 	     at += FAT_DIRENT)
 		if (memcmp(d->buf + at, "..         ", 11) == 0) {
 			fat_ent_set_clus(v, d->buf + at,
-					 parent == fat_root_key(v) ? 0 : parent);
+					 parent == fat_root_key(v) ? 0
+								   : parent);
 			return fat_dir_write(v, d, at, FAT_DIRENT);
 		}
 	return 0;

@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FSINFO_LEAD 0x41615252u
+#define FSINFO_LEAD  0x41615252u
 #define FSINFO_STRUC 0x61417272u
 #define FSINFO_TRAIL 0xAA550000u
-#define FAT16_CLEAN 0x8000u
-#define FAT32_CLEAN 0x08000000u
+#define FAT16_CLEAN  0x8000u
+#define FAT32_CLEAN  0x08000000u
 
 static inline uint16_t le16(const uint8_t *p)
 {
@@ -43,8 +43,7 @@ static inline void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v >> 16);
 }
 
-void fat_log(struct fat_vol *v, enum devmgr_log_level lvl, const char *fmt,
-	     ...)
+void fat_log(struct fat_vol *v, enum devmgr_log_level lvl, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -83,7 +82,8 @@ int fat_io(struct fat_vol *v, bool write, uint64_t off, struct iovec *iov,
 	else
 		rc = devmgr_blk_readv(v->blk, off / v->bss, iov, iovcnt);
 	if (rc < 0) {
-		fat_log(v, DEVMGR_LOG_ERROR, "%s at byte %llu of the device: %s",
+		fat_log(v, DEVMGR_LOG_ERROR,
+			"%s at byte %llu of the device: %s",
 			write ? "write" : "read", (unsigned long long)off,
 			strerror(-rc));
 		return rc == -EROFS ? rc : -EIO;
@@ -165,8 +165,8 @@ void fat_set(struct fat_vol *v, uint32_t c, uint32_t val)
 		break;
 	default:
 		at = 4 * (size_t)c;
-		put32(v->fat + at, (le32(v->fat + at) & 0xF0000000) |
-					   (val & 0x0FFFFFFF));
+		put32(v->fat + at,
+		      (le32(v->fat + at) & 0xF0000000) | (val & 0x0FFFFFFF));
 		mark_dirty(v, at, 4);
 		break;
 	}
@@ -191,7 +191,8 @@ int fat_next(struct fat_vol *v, uint32_t c, uint32_t *out)
 		return 0;
 	}
 	if (x == 0)
-		return fat_eio(v, "cluster %u is in a chain but marked free", c);
+		return fat_eio(v, "cluster %u is in a chain but marked free",
+			       c);
 	if (x == eoc_min(v) - 1)
 		return fat_eio(v, "cluster %u is in a chain but marked bad", c);
 	if (!fat_valid_clus(v, x))
@@ -205,8 +206,8 @@ int fat_next(struct fat_vol *v, uint32_t c, uint32_t *out)
 
 /* Every cluster of the chain from first, appended to *out.  A chain longer
  * than limit clusters (or than the volume has) loops or is corrupt. */
-int fat_chain(struct fat_vol *v, uint32_t first, uint32_t limit,
-	      uint32_t **out, uint32_t *n, uint32_t *cap)
+int fat_chain(struct fat_vol *v, uint32_t first, uint32_t limit, uint32_t **out,
+	      uint32_t *n, uint32_t *cap)
 {
 	uint32_t c = first, bound = limit < v->nclusters ? limit : v->nclusters;
 
@@ -511,7 +512,7 @@ static int layout(struct fat_vol *v, const struct bpb *p, uint64_t dev_bytes,
 	rc = fat_type_check(v, p, err);
 	if (rc < 0)
 		return rc;
-	need = v->type == 12 ? ((uint64_t)v->max_clus + 1) * 3 / 2 + 1
+	need = v->type == 12   ? ((uint64_t)v->max_clus + 1) * 3 / 2 + 1
 	       : v->type == 16 ? ((uint64_t)v->max_clus + 1) * 2
 			       : ((uint64_t)v->max_clus + 1) * 4;
 	if (need > (uint64_t)p->fatsz * p->ss)
@@ -530,8 +531,8 @@ static int layout(struct fat_vol *v, const struct bpb *p, uint64_t dev_bytes,
 		v->fat_start += (uint64_t)active * p->fatsz * p->ss;
 		v->nfats = 1;
 	}
-	v->root_start = ((uint64_t)p->rsvd + (uint64_t)p->nfats * p->fatsz) *
-			p->ss;
+	v->root_start =
+		((uint64_t)p->rsvd + (uint64_t)p->nfats * p->fatsz) * p->ss;
 	v->root_len = (uint32_t)(root_secs * p->ss);
 	v->data_start = (uint64_t)meta * p->ss;
 	v->root_clus = v->type == 32 ? p->root_clus : 0;
@@ -568,8 +569,8 @@ static void check_fsinfo(struct fat_vol *v)
 	uint8_t *b = malloc(v->ss);
 	uint32_t fc, nf;
 
-	if (b == NULL || fat_rw(v, false, (uint64_t)v->fsinfo * v->ss, b,
-				v->ss) < 0) {
+	if (b == NULL ||
+	    fat_rw(v, false, (uint64_t)v->fsinfo * v->ss, b, v->ss) < 0) {
 		free(b);
 		v->fsinfo = 0;
 		return;
@@ -609,8 +610,9 @@ static int load_fat(struct fat_vol *v, struct devmgr_error *err)
 	v->zero = calloc(1, v->cs);
 	v->scratch = malloc(2 * (size_t)v->bss);
 	if (!v->fat || !v->fat_dirty || !v->zero || !v->scratch)
-		return devmgr_error_set(err, -ENOMEM, "out of memory for the "
-						      "FAT (%zu bytes)",
+		return devmgr_error_set(err, -ENOMEM,
+					"out of memory for the "
+					"FAT (%zu bytes)",
 					v->fat_bytes);
 	rc = fat_rw(v, false, v->fat_start, v->fat, v->fat_bytes);
 	if (rc < 0)

@@ -58,11 +58,12 @@ static int mkfs_label(const char *s, char out[12], struct devmgr_error *err)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x20 || c > 0x7E || strchr("\"*+,./:;<=>?[\\]|", c))
-			return devmgr_error_set(err, -EINVAL,
-						"mkfs_label \"%s\": '%c' cannot "
-						"be in a label (printable "
-						"ASCII but \"*+,./:;<=>?[\\]|)",
-						s, c >= 0x20 && c <= 0x7E ? c : '?');
+			return devmgr_error_set(
+				err, -EINVAL,
+				"mkfs_label \"%s\": '%c' cannot "
+				"be in a label (printable "
+				"ASCII but \"*+,./:;<=>?[\\]|)",
+				s, c >= 0x20 && c <= 0x7E ? c : '?');
 		out[i] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
 	}
 	out[n] = '\0';
@@ -78,8 +79,8 @@ static int make_fs(struct fat_vol *v, struct devmgr_device *dev,
 {
 	struct fat_mkfs_opts o = {
 		.type = (int)devmgr_param_int(dev, "mkfs_fat"),
-		.sector_size = (uint32_t)devmgr_param_int(dev,
-							  "mkfs_sector_size"),
+		.sector_size =
+			(uint32_t)devmgr_param_int(dev, "mkfs_sector_size"),
 		.spc = (uint32_t)devmgr_param_int(dev, "mkfs_cluster_sectors"),
 	};
 	struct fat_geom g;
@@ -133,9 +134,8 @@ static int fat_create(struct devmgr_device *dev, struct devmgr_error *err)
 							  : strerror(-rc));
 	}
 	if (rc == 0) {
-		rc = devmgr_device_set_handle_ops(dev, v->read_only
-							       ? &fat_ops_ro
-							       : &fat_ops_rw);
+		rc = devmgr_device_set_handle_ops(
+			dev, v->read_only ? &fat_ops_ro : &fat_ops_rw);
 		if (rc < 0)
 			devmgr_error_set(err, rc, "the ops table was refused");
 	}

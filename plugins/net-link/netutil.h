@@ -52,8 +52,8 @@ struct net_port {
 	struct devmgr_net_stats st;
 };
 
-#define NET_PORT_FIRST(type, member)                                      \
-	_Static_assert(offsetof(type, member) == 0,                        \
+#define NET_PORT_FIRST(type, member)                                           \
+	_Static_assert(offsetof(type, member) == 0,                            \
 		       #type ": the net_port must come first")
 
 int net_port_set_rx(struct devmgr_net *n, devmgr_net_rx_fn fn, void *arg);
@@ -90,21 +90,43 @@ struct net_fault_cfg {
 };
 
 /* The fault parameters, for a provider's parameter table. */
-#define NET_FAULT_PARAMS                                                     \
-	{ "seed", DEVMGR_PARAM_INT, 0, "1",                                  \
-	  "seed of the fault generator: the same seed and traffic give the "  \
-	  "same faults",                                                     \
-	  0, 0 },                                                            \
-	{ "loss", DEVMGR_PARAM_STRING, 0, "\"0\"",                           \
-	  "probability that a frame is dropped: \"5%\" or \"0.05\"", 0, 0 }, \
-	{ "duplicate", DEVMGR_PARAM_STRING, 0, "\"0\"",                      \
-	  "probability that a frame is delivered twice", 0, 0 },             \
-	{ "reorder", DEVMGR_PARAM_STRING, 0, "\"0\"",                        \
-	  "probability that a frame is held back and follows the next one "   \
-	  "(released after 5 ms if none comes)",                             \
-	  0, 0 },                                                            \
-	{ "delay_ms", DEVMGR_PARAM_INT, 0, "0",                              \
-	  "delay added to every frame, in milliseconds", 0, 60000 }
+#define NET_FAULT_PARAMS                                                       \
+	{ "seed",                                                              \
+	  DEVMGR_PARAM_INT,                                                    \
+	  0,                                                                   \
+	  "1",                                                                 \
+	  "seed of the fault generator: the same seed and traffic give the "   \
+	  "same faults",                                                       \
+	  0,                                                                   \
+	  0 },                                                                 \
+		{ "loss",                                                      \
+		  DEVMGR_PARAM_STRING,                                         \
+		  0,                                                           \
+		  "\"0\"",                                                     \
+		  "probability that a frame is dropped: \"5%\" or \"0.05\"",   \
+		  0,                                                           \
+		  0 },                                                         \
+		{ "duplicate",                                                 \
+		  DEVMGR_PARAM_STRING,                                         \
+		  0,                                                           \
+		  "\"0\"",                                                     \
+		  "probability that a frame is delivered twice",               \
+		  0,                                                           \
+		  0 },                                                         \
+		{ "reorder",                                                   \
+		  DEVMGR_PARAM_STRING,                                         \
+		  0,                                                           \
+		  "\"0\"",                                                     \
+		  "probability that a frame is held back and follows the "     \
+		  "next one "                                                  \
+		  "(released after 5 ms if none comes)",                       \
+		  0,                                                           \
+		  0 },                                                         \
+	{                                                                      \
+		"delay_ms", DEVMGR_PARAM_INT, 0, "0",                          \
+			"delay added to every frame, in milliseconds", 0,      \
+			60000                                                  \
+	}
 
 /* Read the NET_FAULT_PARAMS of dev.  0, or -EINVAL naming the parameter. */
 int net_fault_params(struct devmgr_device *dev, struct net_fault_cfg *cfg,

@@ -9,11 +9,11 @@
 
 #define DEVMGR_OWN_LWIP 1
 
-#define NO_SYS		      0
+#define NO_SYS			0
 #define LWIP_TCPIP_CORE_LOCKING 1
-#define LWIP_NETCONN	      0
-#define LWIP_SOCKET	      0
-#define LWIP_NETIF_API	      0
+#define LWIP_NETCONN		0
+#define LWIP_SOCKET		0
+#define LWIP_NETIF_API		0
 
 /* Memory from malloc: no pool sizes to outgrow. */
 #define MEM_LIBC_MALLOC 1
@@ -21,50 +21,50 @@
 #define MEM_ALIGNMENT	8
 #define LWIP_STATS	0
 
-#define LWIP_ARP     1
-#define LWIP_ETHERNET 1
-#define ARP_QUEUEING 1
-#define ARP_QUEUE_LEN 16
-#define LWIP_IPV4    1
-#define LWIP_IPV6    1
-#define LWIP_ICMP    1
-#define LWIP_ICMP6   1
-#define LWIP_IGMP    1
-#define LWIP_IPV6_MLD 1
-#define LWIP_RAW     0
-#define LWIP_UDP     1
-#define LWIP_TCP     1
-#define LWIP_DHCP    0
-#define LWIP_AUTOIP  0
-#define LWIP_DNS     0
-#define LWIP_MULTICAST_TX_OPTIONS 1
-#define LWIP_IPV6_AUTOCONFIG 0
-#define LWIP_IPV6_DUP_DETECT_ATTEMPTS 1
-#define LWIP_IPV6_SEND_ROUTER_SOLICIT 1
+#define LWIP_ARP			   1
+#define LWIP_ETHERNET			   1
+#define ARP_QUEUEING			   1
+#define ARP_QUEUE_LEN			   16
+#define LWIP_IPV4			   1
+#define LWIP_IPV6			   1
+#define LWIP_ICMP			   1
+#define LWIP_ICMP6			   1
+#define LWIP_IGMP			   1
+#define LWIP_IPV6_MLD			   1
+#define LWIP_RAW			   0
+#define LWIP_UDP			   1
+#define LWIP_TCP			   1
+#define LWIP_DHCP			   0
+#define LWIP_AUTOIP			   0
+#define LWIP_DNS			   0
+#define LWIP_MULTICAST_TX_OPTIONS	   1
+#define LWIP_IPV6_AUTOCONFIG		   0
+#define LWIP_IPV6_DUP_DETECT_ATTEMPTS	   1
+#define LWIP_IPV6_SEND_ROUTER_SOLICIT	   1
 #define LWIP_RANDOMIZE_INITIAL_LOCAL_PORTS 1
-#define SO_REUSE     1
-#define LWIP_TCP_KEEPALIVE 1
+#define SO_REUSE			   1
+#define LWIP_TCP_KEEPALIVE		   1
 
 /* A host, not a router: packets for other addresses are dropped. */
-#define IP_FORWARD	   0
+#define IP_FORWARD	  0
 #define LWIP_IPV6_FORWARD 0
 
 /* Reassembly of whole 64 KiB datagrams (IPv4 and IPv6): 65535 bytes in
  * fragments of the smallest MTU the plugin accepts (576) are 119 frames,
  * one pbuf each; room for two such datagrams at once. */
-#define IP_REASSEMBLY	  1
-#define IP_FRAG		  1
+#define IP_REASSEMBLY	   1
+#define IP_FRAG		   1
 #define IP_REASS_MAX_PBUFS 256
 #define MEMP_NUM_REASSDATA 16
-#define LWIP_IPV6_REASS	  1
-#define LWIP_IPV6_FRAG	  1
+#define LWIP_IPV6_REASS	   1
+#define LWIP_IPV6_FRAG	   1
 /* The reassembly's bookkeeping holds pointers, larger than the 8 bytes
  * of a fragment header on a 64-bit host. */
 #define IPV6_FRAG_COPYHEADER 1
 
 /* Segments: TCP_MSS is the largest (an MTU of 9000, jumbo frames); the
  * MSS a connection uses and advertises follows the netif's MTU. */
-#define TCP_MSS			 8960
+#define TCP_MSS			   8960
 #define TCP_CALCULATE_EFF_SEND_MSS 1
 
 /* A 1 MiB window each way, scaled (RFC 7323). */
@@ -75,15 +75,15 @@
 /* Segments queued per connection: the buffer in full-size segments
  * several times over; a smaller MSS fills the queue before the buffer,
  * and the plugin's send offers lwIP only what the queue can take. */
-#define TCP_SND_QUEUELEN 4096
+#define TCP_SND_QUEUELEN  4096
 #define TCP_SNDQUEUELOWAT (TCP_SND_QUEUELEN / 2)
 /* lwIP still wants the low-water mark to fit 16 bits. */
-#define TCP_SNDLOWAT	 (0xffff - 4 * TCP_MSS - 1)
-#define TCP_OVERSIZE	 TCP_MSS
+#define TCP_SNDLOWAT (0xffff - 4 * TCP_MSS - 1)
+#define TCP_OVERSIZE TCP_MSS
 
 /* Out-of-order segments kept, and reported to the peer with SACK. */
-#define TCP_QUEUE_OOSEQ	 1
-#define LWIP_TCP_SACK_OUT 1
+#define TCP_QUEUE_OOSEQ	      1
+#define LWIP_TCP_SACK_OUT     1
 #define LWIP_TCP_MAX_SACK_NUM 4
 
 /* The listen backlog also bounds the half-open connections (SYN
@@ -108,9 +108,8 @@
 /* RFC 6528 initial sequence numbers (stack_lwip.c). */
 struct ip_addr;
 unsigned int devmgr_lw_isn(const struct ip_addr *local, unsigned short lport,
-			   const struct ip_addr *remote,
-			   unsigned short rport);
-#define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port)       \
+			   const struct ip_addr *remote, unsigned short rport);
+#define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port)        \
 	devmgr_lw_isn(local_ip, local_port, remote_ip, remote_port)
 
 /* The core lock (sys_arch.c of the lwip source package's port). */

@@ -135,7 +135,7 @@ struct lw_gso {
 	size_t len;   /* 0: nothing pending */
 	uint8_t hl;   /* Ethernet, IP and TCP headers: 54 (IPv4) or 74 */
 	unsigned nseg;
-	uint32_t next_seq; /* host order */
+	uint32_t next_seq;  /* host order */
 	uint16_t seg, last; /* payload of the first and of the last segment */
 	uint8_t flags;	    /* TCP flags of the segments, or-ed */
 };
@@ -317,7 +317,7 @@ static void kick(struct lw_stack *st)
 
 /* ---- TCP super-frames out (TSO) ------------------------------------ */
 
-#define ETH_L3 14 /* the IP header, after Ethernet */
+#define ETH_L3	 14 /* the IP header, after Ethernet */
 #define TCPF_PSH 0x08
 #define TCPF_ACK 0x10
 
@@ -385,9 +385,8 @@ static bool gso_continues(const struct lw_stack *st, const uint8_t *f,
 	bool same_ip;
 
 	if (hl != g->hl || g->seg != st->mtu - (hl - ETH_L3) ||
-	    g->last != g->seg || pay > g->seg ||
-	    g->len + pay > st->max_frame || get32(t + 4) != g->next_seq ||
-	    memcmp(f, r, 14) != 0)
+	    g->last != g->seg || pay > g->seg || g->len + pay > st->max_frame ||
+	    get32(t + 4) != g->next_seq || memcmp(f, r, 14) != 0)
 		return false;
 	if (hl == ETH_L3 + 20 + 20) /* IPv4: TOS, DF, TTL, addresses */
 		same_ip = f[15] == r[15] && f[20] == r[20] && f[22] == r[22] &&
@@ -396,8 +395,8 @@ static bool gso_continues(const struct lw_stack *st, const uint8_t *f,
 		same_ip = memcmp(f + 14, r + 14, 4) == 0 && f[21] == r[21] &&
 			  memcmp(f + 22, r + 22, 32) == 0;
 	return same_ip && memcmp(t, rt, 4) == 0 && /* ports */
-	       memcmp(t + 8, rt + 8, 4) == 0 &&	    /* ACK number */
-	       memcmp(t + 14, rt + 14, 2) == 0;	    /* window */
+	       memcmp(t + 8, rt + 8, 4) == 0 &&	   /* ACK number */
+	       memcmp(t + 14, rt + 14, 2) == 0;	   /* window */
 }
 
 /* Loop thread, under the lock: the pending run goes to the device, as it
@@ -419,8 +418,8 @@ static void gso_flush(struct lw_stack *st)
 		if (g->hl == ETH_L3 + 20 + 20) {
 			put16(f + 16, (uint32_t)(g->len - ETH_L3));
 			put16(f + 24, 0);
-			memcpy(f + 24,
-			       &(u16_t){ inet_chksum(f + ETH_L3, 20) }, 2);
+			memcpy(f + 24, &(u16_t){ inet_chksum(f + ETH_L3, 20) },
+			       2);
 			a = 26;
 			alen = 8;
 		} else {

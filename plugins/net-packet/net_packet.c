@@ -133,7 +133,8 @@ static int pkt_send_batch(struct devmgr_net *n, const struct iovec *frames,
 		}
 		for (int i = 0; i < r; i++) {
 			p->port.st.tx_frames++;
-			p->port.st.tx_bytes += frames[done + (unsigned)i].iov_len;
+			p->port.st.tx_bytes +=
+				frames[done + (unsigned)i].iov_len;
 		}
 		done += (unsigned)r;
 		if ((unsigned)r < k)

@@ -35,10 +35,10 @@
 #define TUN_PATH "/dev/net/tun"
 /* A tap frame is at most 65535 bytes (the kernel's limit for one write);
  * with offloads, a super-frame is one IP packet of up to 65535 bytes. */
-#define VNET_LEN sizeof(struct virtio_net_hdr)
+#define VNET_LEN      sizeof(struct virtio_net_hdr)
 #define TAP_MAX_SUPER (DEVMGR_NET_HDR_LEN + 65535)
-#define TAP_RX_SIZE (VNET_LEN + TAP_MAX_SUPER)
-#define TAP_TSO_IOV 8 /* longer vectors are gathered into one buffer */
+#define TAP_RX_SIZE   (VNET_LEN + TAP_MAX_SUPER)
+#define TAP_TSO_IOV   8 /* longer vectors are gathered into one buffer */
 /* Super-frame headers are looked for in this many bytes. */
 #define TAP_HDRS 128
 
@@ -53,7 +53,7 @@ struct tap {
 	uint32_t mtu;
 	unsigned batch;
 	bool offload;
-	uint8_t *buf; /* TAP_RX_SIZE bytes */
+	uint8_t *buf;	/* TAP_RX_SIZE bytes */
 	uint8_t *txbuf; /* with offload: a long vector gathered */
 };
 NET_PORT_FIRST(struct tap, port);
@@ -163,8 +163,8 @@ static ssize_t tap_write_vnet(struct tap *t, const struct iovec *iov,
 static int tap_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 {
 	struct tap *t = n->priv;
-	uint32_t room = t->offload ? TAP_MAX_SUPER - DEVMGR_NET_HDR_LEN
-				   : t->mtu;
+	uint32_t room =
+		t->offload ? TAP_MAX_SUPER - DEVMGR_NET_HDR_LEN : t->mtu;
 	ssize_t len = net_frame_len(iov, iovcnt, room), w;
 
 	if (len < 0) {
@@ -281,9 +281,8 @@ static void tap_readable(void *arg, int fd, unsigned events)
 		}
 		len = (size_t)r - ((size_t)r < skip ? (size_t)r : skip);
 		if (len < DEVMGR_NET_MIN_FRAME ||
-		    (t->offload
-			     ? !rx_vnet(t, (const void *)t->buf, f, len)
-			     : len > devmgr_net_frame_max(f, len, t->mtu))) {
+		    (t->offload ? !rx_vnet(t, (const void *)t->buf, f, len)
+				: len > devmgr_net_frame_max(f, len, t->mtu))) {
 			t->port.st.rx_errors++;
 			continue;
 		}

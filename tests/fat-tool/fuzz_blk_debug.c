@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SECTOR 512u
+#define SECTOR	512u
 #define SECTORS 128u /* 64 KiB */
 #define MAX_IOV 8    /* blk-debug's max_iovcnt below */
-#define BUF (SECTOR * SECTORS)
+#define BUF	(SECTOR * SECTORS)
 
 static struct devmgr_ctx *ctx;
 static struct devmgr_blk *ram, *dbg;
@@ -157,10 +157,9 @@ static void one_call(struct input *in)
 	if (op == 2) {
 		uint64_t count = take(in, 1) % (SECTORS + 2);
 
-		want = count == 0 ? -EINVAL
-		       : sector >= SECTORS || count > SECTORS - sector
-			       ? -ERANGE
-			       : 0;
+		want = count == 0				       ? -EINVAL
+		       : sector >= SECTORS || count > SECTORS - sector ? -ERANGE
+								       : 0;
 		if (devmgr_blk_discard(dbg, sector, count) != want)
 			abort();
 		return;

@@ -133,8 +133,8 @@ static int walk_dir(struct walk *w)
 static int print_entry(void *arg, const struct devmgr_fs_dirent *e)
 {
 	(void)arg;
-	printf("%c %s %llu\n", e->st.kind == DEVMGR_FS_DIR ? 'D' : 'F',
-	       e->name, (unsigned long long)e->st.size);
+	printf("%c %s %llu\n", e->st.kind == DEVMGR_FS_DIR ? 'D' : 'F', e->name,
+	       (unsigned long long)e->st.size);
 	return 0;
 }
 
@@ -275,8 +275,8 @@ static int cmd_fill(const char *path)
 			break;
 		off += (uint64_t)w;
 	}
-	printf("fill %s: %s after %llu bytes\n", path,
-	       devmgr_err_name((int)w), (unsigned long long)off);
+	printf("fill %s: %s after %llu bytes\n", path, devmgr_err_name((int)w),
+	       (unsigned long long)off);
 	free(buf);
 	rc = devmgr_file_close(f);
 	return rc;
@@ -364,11 +364,13 @@ static int many(const char *dir, long from, long n, int what)
 		struct devmgr_fs_stat st;
 		int rc;
 
-		snprintf(path, sizeof(path), "%s/%s number %05ld with a long "
-			 "name.txt", dir, create ? "File" : "FILE", i);
+		snprintf(path, sizeof(path),
+			 "%s/%s number %05ld with a long "
+			 "name.txt",
+			 dir, create ? "File" : "FILE", i);
 		if (create) {
-			rc = devmgr_fs_open(fs, path, O_WRONLY | O_CREAT |
-							      O_EXCL, &f);
+			rc = devmgr_fs_open(fs, path,
+					    O_WRONLY | O_CREAT | O_EXCL, &f);
 			if (rc == 0)
 				rc = devmgr_file_close(f);
 		} else if (what == 'd') {
@@ -459,20 +461,22 @@ static int create(const char *image, int ss, bool ro, bool host,
 	char msg[2048];
 
 	if (host)
+		snprintf(
+			json, sizeof(json),
+			"{\"devmgr\": 1, \"devices\": {"
+			"\"fs\": {\"provider\": \"fs-host\", \"path\": \"%s\", "
+			"\"read_only\": %s}}}",
+			image, ro ? "true" : "false");
+	else
 		snprintf(json, sizeof(json),
 			 "{\"devmgr\": 1, \"devices\": {"
-			 "\"fs\": {\"provider\": \"fs-host\", \"path\": \"%s\", "
-			 "\"read_only\": %s}}}",
-			 image, ro ? "true" : "false");
-	else
-	snprintf(json, sizeof(json),
-		 "{\"devmgr\": 1, \"devices\": {"
-		 "\"disk\": {\"provider\": \"blk-file\", \"path\": \"%s\", "
-		 "\"sector_size\": %d},"
-		 "\"fs\": {\"provider\": \"fs-fat\", \"on\": \"disk\", "
-		 "\"read_only\": %s%s%s}}}",
-		 image, ss, ro ? "true" : "false", fs_params[0] ? ", " : "",
-		 fs_params);
+			 "\"disk\": {\"provider\": \"blk-file\", \"path\": "
+			 "\"%s\", "
+			 "\"sector_size\": %d},"
+			 "\"fs\": {\"provider\": \"fs-fat\", \"on\": \"disk\", "
+			 "\"read_only\": %s%s%s}}}",
+			 image, ss, ro ? "true" : "false",
+			 fs_params[0] ? ", " : "", fs_params);
 	if (devmgr_ctx_load_config_string(ctx, json, "<fat_shell>", &err) < 0 ||
 	    devmgr_ctx_create_devices(ctx, false, &err) < 0) {
 		fprintf(stderr, "fat_shell: %s\n",
@@ -525,8 +529,8 @@ int main(int argc, char **argv)
 		rc = run(j - i, argv + i);
 		fflush(stdout);
 		if (soft) {
-			printf("%s %s\n", argv[i], rc < 0 ? devmgr_err_name(rc)
-							  : "OK");
+			printf("%s %s\n", argv[i],
+			       rc < 0 ? devmgr_err_name(rc) : "OK");
 		} else if (rc < 0) {
 			fprintf(stderr, "fat_shell: %s %s: %s\n", argv[i],
 				j - i > 1 ? argv[i + 1] : "",

@@ -32,12 +32,12 @@ START_TEST(test_utf8_bad)
 {
 	uint16_t u[FAT_LFN_MAX];
 	static const char *const bad[] = {
-		"\xc0\xaf",         /* overlong '/' */
-		"\xe0\x80\xaf",     /* overlong */
-		"\xed\xa0\x80",     /* a surrogate in UTF-8 */
+		"\xc0\xaf",	    /* overlong '/' */
+		"\xe0\x80\xaf",	    /* overlong */
+		"\xed\xa0\x80",	    /* a surrogate in UTF-8 */
 		"\xf4\x90\x80\x80", /* past U+10FFFF */
-		"\xc3",             /* cut short */
-		"\x80",             /* a lone continuation byte */
+		"\xc3",		    /* cut short */
+		"\x80",		    /* a lone continuation byte */
 		"\xff",
 	};
 
@@ -136,7 +136,7 @@ START_TEST(test_fits_83)
 	ck_assert_uint_eq(nt, 0x10);
 	ck_assert(fits("A", sn, &nt));
 	ck_assert_str_eq(sn, "A          ");
-	ck_assert(!fits("Readme.txt", sn, &nt));   /* mixed case */
+	ck_assert(!fits("Readme.txt", sn, &nt)); /* mixed case */
 	ck_assert(!fits("toolongname.txt", sn, &nt));
 	ck_assert(!fits("a.text", sn, &nt));
 	ck_assert(!fits("a.b.c", sn, &nt));
@@ -209,7 +209,7 @@ START_TEST(test_times)
 	ck_assert_int_eq(fat_time_to_unix(d, t), 4354819198LL);
 	/* impossible dates read as 0 */
 	ck_assert_int_eq(fat_time_to_unix(0, 0), 0);
-	ck_assert_int_eq(fat_time_to_unix((1 << 5) | 0, 0), 0);  /* day 0 */
+	ck_assert_int_eq(fat_time_to_unix((1 << 5) | 0, 0), 0);	 /* day 0 */
 	ck_assert_int_eq(fat_time_to_unix((13 << 5) | 1, 0), 0); /* month 13 */
 	ck_assert_int_eq(fat_time_to_unix((1 << 5) | 1, 24 << 11), 0);
 }

@@ -26,7 +26,8 @@ static void quiet(void *arg, enum devmgr_log_level level, const char *msg)
 static int creatable(struct devmgr_ctx *ctx)
 {
 	for (size_t i = 0; i < devmgr_ctx_device_count(ctx); i++)
-		if (strcmp(devmgr_device_provider_name(devmgr_ctx_device(ctx, i)),
+		if (strcmp(devmgr_device_provider_name(
+				   devmgr_ctx_device(ctx, i)),
 			   "console-file") == 0)
 			return 0;
 	return 1;
@@ -40,7 +41,7 @@ static int names_plugin_folder(const char *text)
 	int r = 0;
 	size_t i;
 	json_t *v;
-	json_array_foreach(pp, i, v)
+	json_array_foreach (pp, i, v)
 		if (json_is_string(v) && json_string_value(v)[0])
 			r = 1;
 	json_decref(root);
@@ -70,12 +71,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (creatable(ctx)) {
 			if (devmgr_ctx_create_devices(ctx, true, &err) > 0)
 				devmgr_error_format(&err, line, sizeof(line));
-			for (size_t i = 0; i < devmgr_ctx_device_count(ctx); i++) {
-				struct devmgr_device *d = devmgr_ctx_device(ctx, i);
+			for (size_t i = 0; i < devmgr_ctx_device_count(ctx);
+			     i++) {
+				struct devmgr_device *d =
+					devmgr_ctx_device(ctx, i);
 				devmgr_device_info_json(d, line, sizeof(line));
-				const struct devmgr_error *e = devmgr_device_error(d);
+				const struct devmgr_error *e =
+					devmgr_device_error(d);
 				if (e)
-					devmgr_error_format(e, line, sizeof(line));
+					devmgr_error_format(e, line,
+							    sizeof(line));
 			}
 			devmgr_ctx_destroy_devices(ctx);
 		}

@@ -5,10 +5,10 @@
  * may be a runt, empty, or larger than the MTU (a TCP super-frame to a
  * device with offloads).  They are handed to the stack exactly as a net
  * device hands its frames over, through the receiver that stack-lwip
- * installs, and the loop is dispatched after each one.  The stack (10.0.0.2/24 and fd00::2) has a TCP listener and a
- * UDP socket on port 7 whose app reads everything, so that frames reach
- * the TCP and UDP state machines; what the stack sends is dropped by the
- * frame source below it.
+ * installs, and the loop is dispatched after each one.  The stack (10.0.0.2/24
+ * and fd00::2) has a TCP listener and a UDP socket on port 7 whose app reads
+ * everything, so that frames reach the TCP and UDP state machines; what the
+ * stack sends is dropped by the frame source below it.
  *
  * Built by tests/fuzz/build-stack.sh with libFuzzer, and in make check
  * with tests/fuzz/run_corpus.c, which replays the seed corpus. */

@@ -20,16 +20,17 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char config[] =
-    "{\"devmgr\":1,\"devices\":{},\"xenstore\":{\"domain_path\":"
-    "\"/local/domain/7\",\"map\":{"
-    "\"vbd\":{\"provider\":\"blk-ram\",\"size\":\"{backend.size}\","
-    "\"sector_size\":\"{frontend.sector-size}\"},"
-    "\"vif\":{\"provider\":\"blk-ram\",\"size\":\"4K\","
-    "\"read_only\":\"{frontend.mac!=00:16:3e:00:00:01}\"},"
-    "\"console\":{\"provider\":\"console-stdio\"},"
-    "\"weird\":{\"provider\":\"blk-ram\",\"size\":\"{vdev}{{x}}{devid}{domid}{"
-    "backend-id}{class}\"}"
-    "}}}";
+	"{\"devmgr\":1,\"devices\":{},\"xenstore\":{\"domain_path\":"
+	"\"/local/domain/7\",\"map\":{"
+	"\"vbd\":{\"provider\":\"blk-ram\",\"size\":\"{backend.size}\","
+	"\"sector_size\":\"{frontend.sector-size}\"},"
+	"\"vif\":{\"provider\":\"blk-ram\",\"size\":\"4K\","
+	"\"read_only\":\"{frontend.mac!=00:16:3e:00:00:01}\"},"
+	"\"console\":{\"provider\":\"console-stdio\"},"
+	"\"weird\":{\"provider\":\"blk-ram\",\"size\":\"{vdev}{{x}}{devid}{"
+	"domid}{"
+	"backend-id}{class}\"}"
+	"}}}";
 
 static void quiet(void *arg, enum devmgr_log_level level, const char *msg)
 {
@@ -92,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char fpath[128];
 	snprintf(fpath, sizeof(fpath), "/local/domain/7/device/%s/%s", cls,
 		 devid);
-	struct xs_view v = {cls, devid, fpath, 7, front, back};
+	struct xs_view v = { cls, devid, fpath, 7, front, back };
 	struct xs_result res;
 	json_t *map = json_object_get(json_object_get(root, "xenstore"), "map");
 	devmgr__xs_evaluate(ctx, map, &v, &res);

@@ -72,16 +72,17 @@ static int packet_on(const char *ifname)
 static void setup(void)
 {
 	struct devmgr_error err;
-	const char *json = "{\"devmgr\": 1, \"devices\": {\"p\": {\"provider\": "
-			   "\"net-packet\", \"interface\": \"pa\", "
-			   "\"batch\": 8}}}";
+	const char *json =
+		"{\"devmgr\": 1, \"devices\": {\"p\": {\"provider\": "
+		"\"net-packet\", \"interface\": \"pa\", "
+		"\"batch\": 8}}}";
 
 	ctx = devmgr_ctx_new();
 	ck_assert_ptr_nonnull(ctx);
-	ck_assert_msg(devmgr_ctx_load_config_string(ctx, json, "<test>",
-						    &err) == 0 &&
-			      devmgr_ctx_create_devices(ctx, false, &err) == 0,
-		      "net-packet: %s", err.text);
+	ck_assert_msg(
+		devmgr_ctx_load_config_string(ctx, json, "<test>", &err) == 0 &&
+			devmgr_ctx_create_devices(ctx, false, &err) == 0,
+		"net-packet: %s", err.text);
 	net = devmgr_device_handle(devmgr_ctx_find_device(ctx, "p"));
 	devmgr_net_set_rx(net, on_rx, NULL);
 	rx_ours = rx_tagged = 0;

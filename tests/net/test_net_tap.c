@@ -26,7 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define TAP "tt0"
+#define TAP	  "tt0"
 #define ETHERTYPE 0x88b5
 
 static struct devmgr_ctx *ctx;
@@ -77,10 +77,10 @@ static void setup_with(const char *extra)
 		 extra);
 	ctx = devmgr_ctx_new();
 	ck_assert_ptr_nonnull(ctx);
-	ck_assert_msg(devmgr_ctx_load_config_string(ctx, json, "<test>",
-						    &err) == 0 &&
-			      devmgr_ctx_create_devices(ctx, false, &err) == 0,
-		      "net-tap: %s", err.text);
+	ck_assert_msg(
+		devmgr_ctx_load_config_string(ctx, json, "<test>", &err) == 0 &&
+			devmgr_ctx_create_devices(ctx, false, &err) == 0,
+		"net-tap: %s", err.text);
 	net = devmgr_device_handle(devmgr_ctx_find_device(ctx, "t"));
 	devmgr_net_set_rx(net, on_rx, NULL);
 	rx_all = rx_ours = 0;
@@ -327,9 +327,9 @@ START_TEST(test_offload_checksum_finished)
 
 	raw = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(raw, 0);
-	ck_assert_int_eq(setsockopt(raw, SOL_PACKET, PACKET_VNET_HDR, &one,
-				    sizeof(one)),
-			 0);
+	ck_assert_int_eq(
+		setsockopt(raw, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)),
+		0);
 	sll.sll_family = AF_PACKET;
 	sll.sll_ifindex = (int)if_nametoindex(TAP);
 	ck_assert_int_eq(bind(raw, (struct sockaddr *)&sll, sizeof(sll)), 0);
@@ -357,8 +357,9 @@ START_TEST(test_offload_checksum_finished)
 	ck_assert_uint_eq(last_len, sizeof(f));
 	/* what the checksum is, summed here over the finished segment */
 	put16(f + 50, 0);
-	want = (uint16_t)~csum16(f + 34, sizeof(f) - 34,
-				 csum16(f + 26, 8, 6 + (uint32_t)(sizeof(f) - 34)));
+	want = (uint16_t)~csum16(
+		f + 34, sizeof(f) - 34,
+		csum16(f + 26, 8, 6 + (uint32_t)(sizeof(f) - 34)));
 	ck_assert_uint_eq((unsigned)(last[50] << 8 | last[51]), want);
 	ck_assert_mem_eq(last + 52, f + 52, sizeof(f) - 52);
 	ck_assert_mem_eq(last, f, 50);

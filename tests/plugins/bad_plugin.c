@@ -126,7 +126,7 @@ static const struct devmgr_plugin desc = {
 	.apps = NULL,
 };
 
-__attribute__((visibility("default"))) const struct devmgr_plugin
-	*const devmgr_plugin_entry = &desc;
+__attribute__((visibility("default")))
+const struct devmgr_plugin *const devmgr_plugin_entry = &desc;
 
 #endif

@@ -56,8 +56,7 @@ static void t_free(void *p)
 	free(p);
 }
 
-static const struct devmgr_allocator counting = { t_malloc, t_realloc,
-						  t_free };
+static const struct devmgr_allocator counting = { t_malloc, t_realloc, t_free };
 
 /* ---- a stacked blk provider and a trivial app ---- */
 static const struct devmgr_param ts_params[] = {
@@ -144,14 +143,18 @@ DEVMGR_PLUGIN("t-alloc", "1", t_provs, t_apps);
 static const char good_config[] =
 	"{\"devmgr\": 1, \"devices\": {"
 	" \"r1\": {\"provider\": \"blk-ram\", \"size\": \"64K\"},"
-	" \"r2\": {\"provider\": \"blk-ram\", \"size\": 8192, \"sector_size\": 4096},"
-	" \"top\": {\"provider\": \"t-stack\", \"on\": [\"r1\", \"r2\"], \"size\": \"2M\"},"
-	" \"top2\": {\"provider\": \"t-stack\", \"on\": \"top\", \"label\": \"t2\"},"
+	" \"r2\": {\"provider\": \"blk-ram\", \"size\": 8192, \"sector_size\": "
+	"4096},"
+	" \"top\": {\"provider\": \"t-stack\", \"on\": [\"r1\", \"r2\"], "
+	"\"size\": \"2M\"},"
+	" \"top2\": {\"provider\": \"t-stack\", \"on\": \"top\", \"label\": "
+	"\"t2\"},"
 	" \"spare\": {\"provider\": \"blk-ram\", \"size\": 512},"
 	" \"log\": {\"provider\": \"console-stdio\"}},"
 	" \"app\": {\"name\": \"trivial\", \"bind\": {\"disk\": \"top2\","
 	"  \"extra\": [\"spare\", \"r1\"]}, \"args\": {\"n\": 5}},"
-	" \"xenstore\": {\"domain_path\": \"/local/domain/1\", \"map\": {\"vbd\": {\"provider\": \"blk-ram\"}}}}";
+	" \"xenstore\": {\"domain_path\": \"/local/domain/1\", \"map\": "
+	"{\"vbd\": {\"provider\": \"blk-ram\"}}}}";
 
 static void noop(void *arg)
 {
@@ -176,7 +179,8 @@ static int good_run(void)
 	if (!ctx)
 		return -ENOMEM;
 	devmgr_ctx_set_log(ctx, quiet, NULL, DEVMGR_LOG_DEBUG);
-	int r = devmgr_ctx_load_config_string(ctx, good_config, "<alloc>", &err);
+	int r = devmgr_ctx_load_config_string(ctx, good_config, "<alloc>",
+					      &err);
 	if (r == 0)
 		r = devmgr_ctx_create_devices(ctx, false, &err);
 	if (r == 0)
@@ -208,15 +212,21 @@ static int good_run(void)
 static int bad_run(void)
 {
 	static const char *const bad[] = {
-		"{\"devmgr\": 1, \"devices\": {\"a\": {\"provider\": \"blk-rma\"}}}",
-		"{\"devmgr\": 1, \"devices\": {\"a\": {\"provider\": \"t-stack\", \"on\": \"b\"},"
+		"{\"devmgr\": 1, \"devices\": {\"a\": {\"provider\": "
+		"\"blk-rma\"}}}",
+		"{\"devmgr\": 1, \"devices\": {\"a\": {\"provider\": "
+		"\"t-stack\", \"on\": \"b\"},"
 		" \"b\": {\"provider\": \"t-stack\", \"on\": \"a\"}}}",
 		"{\"devmgr\": 1, \"devics\": {}}",
-		"{\"devmgr\": 1, \"devices\": {\"a\": {\"provider\": \"blk-ram\", \"sise\": 1}}}",
-		"{\"devmgr\": 1, \"devices\": {\"a\": {\"provider\": \"blk-ram\", \"size\": 512},"
+		"{\"devmgr\": 1, \"devices\": {\"a\": {\"provider\": "
+		"\"blk-ram\", \"sise\": 1}}}",
+		"{\"devmgr\": 1, \"devices\": {\"a\": {\"provider\": "
+		"\"blk-ram\", \"size\": 512},"
 		" \"b\": {\"provider\": \"blk-ram\", \"size\": 512},"
-		" \"l\": {\"provider\": \"console-stdio\"}}, \"app\": {\"name\": \"trivial\"}}",
-		"{\"devmgr\": 1, \"devices\": {\"a\": {\"provider\": \"blk-ram\", \"size\": 7},"
+		" \"l\": {\"provider\": \"console-stdio\"}}, \"app\": "
+		"{\"name\": \"trivial\"}}",
+		"{\"devmgr\": 1, \"devices\": {\"a\": {\"provider\": "
+		"\"blk-ram\", \"size\": 7},"
 		" \"s\": {\"provider\": \"t-stack\", \"on\": \"a\"}}}",
 		"{\"devmgr\": 1, \"devices\": {,}}",
 	};
@@ -227,7 +237,8 @@ static int bad_run(void)
 		if (!ctx)
 			return -ENOMEM;
 		devmgr_ctx_set_log(ctx, quiet, NULL, DEVMGR_LOG_DEBUG);
-		int r = devmgr_ctx_load_config_string(ctx, bad[i], "<bad>", &err);
+		int r = devmgr_ctx_load_config_string(ctx, bad[i], "<bad>",
+						      &err);
 		if (r == 0) /* keep_going with a failing device */
 			r = devmgr_ctx_create_devices(ctx, true, &err);
 		ck_assert_msg(r != 0 || hit, "bad config %zu accepted", i);
@@ -268,15 +279,17 @@ static void inject(int (*run)(void), const char *what, int want)
 		hit = false;
 		fail_at = k;
 		int r = run();
-		ck_assert_msg(live == 0,
-			      "%s: failing allocation %ld leaks %ld allocations "
-			      "(result %d)",
-			      what, k, live, r);
+		ck_assert_msg(
+			live == 0,
+			"%s: failing allocation %ld leaks %ld allocations "
+			"(result %d)",
+			what, k, live, r);
 		ck_assert_msg(count_fds() == fds,
 			      "%s: failing allocation %ld: %d fds open, not %d",
 			      what, k, count_fds(), fds);
 		ck_assert_msg(fcntl(0, F_GETFD) >= 0,
-			      "%s: failing allocation %ld closed fd 0", what, k);
+			      "%s: failing allocation %ld closed fd 0", what,
+			      k);
 		if (!hit) {
 			ck_assert_msg(r == want, "%s: unhindered run gave %d",
 				      what, r);

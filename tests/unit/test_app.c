@@ -207,8 +207,9 @@ END_TEST
 START_TEST(bind_skips_stacked)
 {
 	struct devmgr_error err;
-	int r = start(CON ", \"low\": {\"provider\": \"t-blk\"},"
-			  "\"top\": {\"provider\": \"t-stack\", \"on\": \"low\"}",
+	int r = start(CON
+		      ", \"low\": {\"provider\": \"t-blk\"},"
+		      "\"top\": {\"provider\": \"t-stack\", \"on\": \"low\"}",
 		      NULL, "two", &err);
 	ck_assert_msg(r == 0, "%s", err.text);
 	ck_assert_ptr_eq(seen.disk, handle("top"));
@@ -252,13 +253,15 @@ START_TEST(bind_errors_at_load)
 	load_refused(two, "{\"name\": \"two\", \"bind\": {\"dsk\": \"d1\"}}",
 		     -EINVAL, "/app/bind/dsk",
 		     "app two has no slot \"dsk\" (did you mean \"disk\"?)");
-	load_refused(two, "{\"name\": \"two\", \"bind\": {\"disk\": \"c\"}}",
-		     -EINVAL, "/app/bind/disk",
-		     "device \"c\" is a console, slot disk of app two needs a blk");
-	load_refused(two,
-		     "{\"name\": \"two\", \"bind\": {\"disk\": [\"d1\", \"d2\"]}}",
-		     -EINVAL, "/app/bind/disk",
-		     "slot disk of app two takes one device, got 2");
+	load_refused(
+		two, "{\"name\": \"two\", \"bind\": {\"disk\": \"c\"}}",
+		-EINVAL, "/app/bind/disk",
+		"device \"c\" is a console, slot disk of app two needs a blk");
+	load_refused(
+		two,
+		"{\"name\": \"two\", \"bind\": {\"disk\": [\"d1\", \"d2\"]}}",
+		-EINVAL, "/app/bind/disk",
+		"slot disk of app two takes one device, got 2");
 	load_refused(two, "{\"name\": \"two\", \"bind\": {\"disk\": \"d9\"}}",
 		     -ENOENT, "/app/bind/disk", "unknown device \"d9\"");
 	load_refused(two, "{\"name\": \"argy\"}", -EINVAL, "/app/args",
@@ -266,10 +269,12 @@ START_TEST(bind_errors_at_load)
 	load_refused(two,
 		     "{\"name\": \"argy\", \"args\": {\"label\": \"x\", "
 		     "\"count\": 11}}",
-		     -ERANGE, "/app/args/count", "11 is out of range (1 to 10)");
+		     -ERANGE, "/app/args/count",
+		     "11 is out of range (1 to 10)");
 	load_refused(two, "{\"name\": \"argy\", \"args\": {\"lable\": \"x\"}}",
 		     -EINVAL, "/app/args/lable",
-		     "unknown parameter \"lable\" for app argy (did you mean \"label\"?)");
+		     "unknown parameter \"lable\" for app argy (did you mean "
+		     "\"label\"?)");
 }
 END_TEST
 
@@ -282,7 +287,8 @@ START_TEST(bind_errors_at_start)
 		      NULL, "two", &err);
 	ck_assert_int_eq(r, -EINVAL);
 	ck_assert_str_eq(err.pointer, "/app");
-	ck_assert_ptr_nonnull(strstr(err.text, "more than one blk device fits"));
+	ck_assert_ptr_nonnull(
+		strstr(err.text, "more than one blk device fits"));
 	ck_assert_int_eq(seen.starts, 0);
 	ck_assert_int_eq(state("d1"), DEVMGR_DEVICE_CREATED);
 	ck_assert_int_eq(devmgr_ctx_start_app(ctx, NULL, &err), -EINVAL);
@@ -295,7 +301,8 @@ START_TEST(bind_errors_at_start)
 	testlib_ctx_reset(&ctx);
 	r = start(CON, NULL, "two", &err);
 	ck_assert_int_eq(r, -ENODEV);
-	ck_assert_str_eq(err.text, "required slot disk (blk) of app two has no device");
+	ck_assert_str_eq(err.text,
+			 "required slot disk (blk) of app two has no device");
 }
 END_TEST
 
@@ -305,7 +312,8 @@ START_TEST(many_slot)
 	int r = start("\"a\": {\"provider\": \"t-blk\"},"
 		      "\"b\": {\"provider\": \"t-blk\"},"
 		      "\"c\": {\"provider\": \"t-blk\"}",
-		      "{\"name\": \"many\", \"bind\": {\"disks\": [\"c\", \"a\", \"b\"]}}",
+		      "{\"name\": \"many\", \"bind\": {\"disks\": [\"c\", "
+		      "\"a\", \"b\"]}}",
 		      NULL, &err);
 	ck_assert_msg(r == 0, "%s", err.text);
 	ck_assert_uint_eq(seen.ndisks, 3);
@@ -327,8 +335,10 @@ START_TEST(many_slot)
 	/* a single id for a set */
 	testlib_ctx_reset(&ctx);
 	memset(&seen, 0, sizeof(seen));
-	r = start("\"a\": {\"provider\": \"t-blk\"}, \"b\": {\"provider\": \"t-blk\"}",
-		  "{\"name\": \"many\", \"bind\": {\"disks\": \"b\"}}", NULL, &err);
+	r = start("\"a\": {\"provider\": \"t-blk\"}, \"b\": {\"provider\": "
+		  "\"t-blk\"}",
+		  "{\"name\": \"many\", \"bind\": {\"disks\": \"b\"}}", NULL,
+		  &err);
 	ck_assert_msg(r == 0, "%s", err.text);
 	ck_assert_uint_eq(seen.ndisks, 1);
 	ck_assert_ptr_eq(seen.disks[0], handle("b"));

@@ -200,7 +200,9 @@ END_TEST
 
 START_TEST(test_bad_size)
 {
-	ram_fails("", "missing parameter \"size\" or \"image\" for provider blk-ram");
+	ram_fails(
+		"",
+		"missing parameter \"size\" or \"image\" for provider blk-ram");
 	reset();
 	ram_fails("\"size\": 1000", "size 1000 is not a non-zero multiple");
 	reset();

@@ -81,10 +81,10 @@ START_TEST(valid)
 	ck_assert_uint_eq(devmgr_ctx_device_count(ctx), 2);
 	/* an empty device set is valid */
 	reset();
-	ck_assert_int_eq(devmgr_ctx_load_config_string(
-				 ctx, "{\"devmgr\": 1, \"devices\": {}}", NULL,
-				 &err),
-			 0);
+	ck_assert_int_eq(
+		devmgr_ctx_load_config_string(
+			ctx, "{\"devmgr\": 1, \"devices\": {}}", NULL, &err),
+		0);
 	ck_assert_uint_eq(devmgr_ctx_device_count(ctx), 0);
 	ck_assert_int_eq(devmgr_ctx_create_devices(ctx, false, &err), 0);
 	/* a NULL err is allowed */
@@ -109,13 +109,13 @@ START_TEST(syntax_errors)
 	struct devmgr_error err;
 	char line[1400];
 	reset();
-	devmgr_ctx_load_config_string(ctx, "{\"devmgr\": 1,\n  \"devices\": {,}}",
-				      "cfg.json", &err);
+	devmgr_ctx_load_config_string(
+		ctx, "{\"devmgr\": 1,\n  \"devices\": {,}}", "cfg.json", &err);
 	char want[64];
 	snprintf(want, sizeof(want), "cfg.json:2:%d: ", err.column);
-	ck_assert_ptr_eq(strstr(devmgr_error_format(&err, line, sizeof(line)),
-				want),
-			 line);
+	ck_assert_ptr_eq(
+		strstr(devmgr_error_format(&err, line, sizeof(line)), want),
+		line);
 }
 END_TEST
 
@@ -135,7 +135,8 @@ START_TEST(root_errors)
 	refused("{\"devmgr\": 1, \"devices\": []}", -EINVAL, "/devices",
 		"expected an object, got an array");
 	refused("{\"devmgr\": 1, \"devices\": {}, \"devics\": {}}", -EINVAL,
-		"/devics", "unknown key \"devics\" (did you mean \"devices\"?)");
+		"/devics",
+		"unknown key \"devics\" (did you mean \"devices\"?)");
 	refused("{\"devmgr\": 1, \"devices\": {}, \"zzzzzz\": 1}", -EINVAL,
 		"/zzzzzz", "unknown key \"zzzzzz\"");
 	refused("{\"devmgr\": 1, \"devices\": {}, \"a/b~c\": 1}", -EINVAL,
@@ -146,7 +147,8 @@ START_TEST(root_errors)
 		-EINVAL, "/plugin_path/0", "expected a non-empty folder name");
 	refused("{\"devmgr\": 1, \"devices\": {}, \"xenstore\": "
 		"{\"domain_path\": 3}}",
-		-EINVAL, "/xenstore/domain_path", "expected a string, got an integer");
+		-EINVAL, "/xenstore/domain_path",
+		"expected a string, got an integer");
 	refused("{\"devmgr\": 1, \"devices\": {}, \"xenstore\": "
 		"{\"domain_path\": \"local\"}}",
 		-EINVAL, "/xenstore/domain_path", "expected an absolute");
@@ -168,35 +170,39 @@ START_TEST(device_errors)
 		"expected an object, got a string");
 	refused(DEVS("\"a\": {\"size\": 512}"), -EINVAL, "/devices/a",
 		"missing \"provider\"");
-	refused(DEVS("\"a\": {\"provider\": 7}"), -EINVAL, "/devices/a/provider",
-		"expected a string, got an integer");
+	refused(DEVS("\"a\": {\"provider\": 7}"), -EINVAL,
+		"/devices/a/provider", "expected a string, got an integer");
 	refused(DEVS("\"a\": {\"provider\": \"blk-rma\", \"size\": 512}"),
 		-ENOENT, "/devices/a/provider",
 		"unknown provider \"blk-rma\" (did you mean \"blk-ram\"?)");
 	refused(DEVS("\"a\": {\"provider\": \"qqqqqq\"}"), -ENOENT,
 		"/devices/a/provider", "unknown provider \"qqqqqq\"");
 	refused(DEVS("\"a\": {\"provider\": \"console-stdio\", \"on\": \"b\"}"),
-		-EINVAL, "/devices/a/on", "provider console-stdio takes no \"on\"");
+		-EINVAL, "/devices/a/on",
+		"provider console-stdio takes no \"on\"");
 	refused(DEVS("\"a\": {\"provider\": \"blk-ram\", \"sise\": 512}"),
 		-EINVAL, "/devices/a/sise",
-		"unknown parameter \"sise\" for provider blk-ram (did you mean \"size\"?)");
+		"unknown parameter \"sise\" for provider blk-ram (did you mean "
+		"\"size\"?)");
 	refused(DEVS("\"a\": {\"provider\": \"console-file\"}"), -EINVAL,
 		"/devices/a",
-		"missing required parameter \"path\" for provider console-file");
+		"missing required parameter \"path\" for provider "
+		"console-file");
 	refused(DEVS("\"a\": {\"provider\": \"blk-ram\", \"size\": \"64Q\"}"),
 		-EINVAL, "/devices/a/size", "invalid size \"64Q\"");
 	char id[80];
 	memset(id, 'x', 65);
 	id[65] = '\0';
 	char text[256];
-	snprintf(text, sizeof(text), DEVS("\"%s\": {\"provider\": \"blk-ram\"}"),
-		 id);
+	snprintf(text, sizeof(text),
+		 DEVS("\"%s\": {\"provider\": \"blk-ram\"}"), id);
 	char ptr[128];
 	snprintf(ptr, sizeof(ptr), "/devices/%s", id);
 	refused(text, -EINVAL, ptr, "invalid device id");
 	id[64] = '\0'; /* 64 characters are fine */
 	snprintf(text, sizeof(text),
-		 DEVS("\"%s\": {\"provider\": \"blk-ram\", \"size\": 512}"), id);
+		 DEVS("\"%s\": {\"provider\": \"blk-ram\", \"size\": 512}"),
+		 id);
 	reset();
 	struct devmgr_error err;
 	ck_assert_int_eq(devmgr_ctx_load_config_string(ctx, text, NULL, &err),
@@ -207,8 +213,8 @@ END_TEST
 
 START_TEST(app_errors)
 {
-#define APP(x)                                                                \
-	"{\"devmgr\": 1, \"devices\": {\"d\": {\"provider\": \"blk-ram\", "   \
+#define APP(x)                                                                 \
+	"{\"devmgr\": 1, \"devices\": {\"d\": {\"provider\": \"blk-ram\", "    \
 	"\"size\": 512}}, \"app\": " x "}"
 	refused(APP("[]"), -EINVAL, "/app", "expected an object, got an array");
 	refused(APP("{}"), -EINVAL, "/app", "missing \"name\"");
@@ -244,7 +250,8 @@ START_TEST(load_file)
 	snprintf(path, sizeof(path), "%s/c.json", dir);
 	FILE *f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
-	fputs("{\"devmgr\": 1,\n \"devices\": {\n  \"a\": {\"provider\": 3}}}\n",
+	fputs("{\"devmgr\": 1,\n \"devices\": {\n  \"a\": {\"provider\": "
+	      "3}}}\n",
 	      f);
 	fclose(f);
 	reset();

@@ -54,7 +54,8 @@ static enum devmgr_device_state state(const char *id)
 START_TEST(dependency_order)
 {
 	struct devmgr_error err;
-	load_ok("\"top\": {\"provider\": \"t-stack\", \"on\": [\"mid\", \"b\"]},"
+	load_ok("\"top\": {\"provider\": \"t-stack\", \"on\": [\"mid\", "
+		"\"b\"]},"
 		"\"mid\": {\"provider\": \"t-stack\", \"on\": \"a\"},"
 		"\"a\": {\"provider\": \"t-blk\"},"
 		"\"b\": {\"provider\": \"t-blk\"}");
@@ -124,10 +125,11 @@ START_TEST(long_chain)
 	len += (size_t)snprintf(devs + len, cap - len,
 				"\"d0\": {\"provider\": \"t-blk\"}");
 	for (size_t i = 1; i < n; i++)
-		len += (size_t)snprintf(devs + len, cap - len,
-					", \"d%zu\": {\"provider\": \"t-stack\", "
-					"\"on\": \"d%zu\"}",
-					i, i - 1);
+		len += (size_t)snprintf(
+			devs + len, cap - len,
+			", \"d%zu\": {\"provider\": \"t-stack\", "
+			"\"on\": \"d%zu\"}",
+			i, i - 1);
 	snprintf(json, cap + 64, "{\"devmgr\": 1, \"devices\": {%s}}", devs);
 	struct devmgr_error err;
 	ck_assert_int_eq(devmgr_ctx_load_config_string(ctx, json, "<t>", &err),
@@ -152,12 +154,13 @@ END_TEST
 START_TEST(cycle_three_behind_a_tail)
 {
 	/* t hangs below the cycle x -> y -> z -> x */
-	load_fails("\"ok\": {\"provider\": \"t-blk\"},"
-		   "\"t\": {\"provider\": \"t-stack\", \"on\": [\"ok\", \"x\"]},"
-		   "\"x\": {\"provider\": \"t-stack\", \"on\": \"y\"},"
-		   "\"y\": {\"provider\": \"t-stack\", \"on\": \"z\"},"
-		   "\"z\": {\"provider\": \"t-stack\", \"on\": \"x\"}",
-		   -ELOOP, "/devices/x/on", "dependency cycle: x -> y -> z -> x");
+	load_fails(
+		"\"ok\": {\"provider\": \"t-blk\"},"
+		"\"t\": {\"provider\": \"t-stack\", \"on\": [\"ok\", \"x\"]},"
+		"\"x\": {\"provider\": \"t-stack\", \"on\": \"y\"},"
+		"\"y\": {\"provider\": \"t-stack\", \"on\": \"z\"},"
+		"\"z\": {\"provider\": \"t-stack\", \"on\": \"x\"}",
+		-ELOOP, "/devices/x/on", "dependency cycle: x -> y -> z -> x");
 }
 END_TEST
 
@@ -174,10 +177,10 @@ START_TEST(waiting_for_xenstore)
 {
 	struct devmgr_error err;
 	/* a and what sits on it wait; ok does not. */
-	const char *devs =
-		"\"ok\": {\"provider\": \"t-blk\"},"
-		"\"a\": {\"provider\": \"t-stack\", \"on\": [\"ok\", \"vbd-51712\"]},"
-		"\"b\": {\"provider\": \"t-stack\", \"on\": \"a\"}";
+	const char *devs = "\"ok\": {\"provider\": \"t-blk\"},"
+			   "\"a\": {\"provider\": \"t-stack\", \"on\": "
+			   "[\"ok\", \"vbd-51712\"]},"
+			   "\"b\": {\"provider\": \"t-stack\", \"on\": \"a\"}";
 	int r = load_xs(devs, true, &err);
 	ck_assert_msg(r == 0, "%s", err.text);
 	ck_assert_uint_eq(devmgr_ctx_device_count(ctx), 1);
@@ -192,8 +195,9 @@ START_TEST(waiting_refused)
 {
 	struct devmgr_error err;
 	/* Without a xenstore section: unknown, as always. */
-	int r = load_xs("\"a\": {\"provider\": \"t-stack\", \"on\": \"vbd-51712\"}",
-			false, &err);
+	int r = load_xs(
+		"\"a\": {\"provider\": \"t-stack\", \"on\": \"vbd-51712\"}",
+		false, &err);
 	testlib_assert_refused(r, &err, -ENOENT, "<test>", "/devices/a/on",
 			       "unknown device \"vbd-51712\"", "no xenstore");
 	/* Not a xenstore id: a class it does not read, a devid not a number. */
@@ -205,12 +209,15 @@ START_TEST(waiting_refused)
 		    true, &err);
 	ck_assert_int_eq(r, -ENOENT);
 	/* A cycle among waiting devices. */
-	r = load_xs("\"a\": {\"provider\": \"t-stack\", \"on\": [\"vbd-1\", \"b\"]},"
+	r = load_xs("\"a\": {\"provider\": \"t-stack\", \"on\": [\"vbd-1\", "
+		    "\"b\"]},"
 		    "\"b\": {\"provider\": \"t-stack\", \"on\": \"a\"}",
 		    true, &err);
-	testlib_assert_refused(r, &err, -ELOOP, "<test>", "/devices/a/on",
-			       "dependency cycle through device \"a\", which waits "
-			       "for xenstore device \"vbd-1\"", "waiting cycle");
+	testlib_assert_refused(
+		r, &err, -ELOOP, "<test>", "/devices/a/on",
+		"dependency cycle through device \"a\", which waits "
+		"for xenstore device \"vbd-1\"",
+		"waiting cycle");
 }
 END_TEST
 
@@ -236,14 +243,17 @@ START_TEST(on_errors)
 		   "\"a\": {\"provider\": \"t-blk\", \"on\": \"b\"}",
 		   -EINVAL, "/devices/a/on", "provider t-blk takes no \"on\"");
 	load_fails("\"a\": {\"provider\": \"t-stack\"}", -EINVAL, "/devices/a",
-		   "provider t-stack needs 1 to 4 \"on\" devices of signature blk");
+		   "provider t-stack needs 1 to 4 \"on\" devices of signature "
+		   "blk");
 	load_fails("\"b\": {\"provider\": \"t-blk\"},"
 		   "\"a\": {\"provider\": \"t-stack\", \"on\": []}",
 		   -EINVAL, "/devices/a/on",
-		   "expected a device id or a non-empty list of them, got an array");
+		   "expected a device id or a non-empty list of them, got an "
+		   "array");
 	load_fails("\"b\": {\"provider\": \"t-blk\"},"
 		   "\"a\": {\"provider\": \"t-stack\", \"on\": [\"b\", 3]}",
-		   -EINVAL, "/devices/a/on", "expected a device id, got an integer");
+		   -EINVAL, "/devices/a/on",
+		   "expected a device id, got an integer");
 	load_fails("\"b\": {\"provider\": \"t-blk\"},"
 		   "\"a\": {\"provider\": \"t-stack\", \"on\": "
 		   "[\"b\", \"b\", \"b\", \"b\", \"b\"]}",
@@ -275,7 +285,8 @@ START_TEST(failure_destroys_in_reverse)
 		devmgr_device_error(devmgr_ctx_find_device(ctx, "c"));
 	ck_assert_ptr_nonnull(de);
 	ck_assert_str_eq(de->pointer, "/devices/c");
-	ck_assert_ptr_null(devmgr_device_error(devmgr_ctx_find_device(ctx, "a")));
+	ck_assert_ptr_null(
+		devmgr_device_error(devmgr_ctx_find_device(ctx, "a")));
 	char line[1400];
 	ck_assert_str_eq(devmgr_error_format(&err, line, sizeof(line)),
 			 "<test>: /devices/c: asked to fail");

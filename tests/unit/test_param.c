@@ -52,18 +52,18 @@ static int tp_create(struct devmgr_device *dev, struct devmgr_error *err)
 	return 0;
 }
 
-#define PROV(n, params_)                                                      \
-	{                                                                    \
-		.size = sizeof(struct devmgr_provider), .name = n,           \
-		.help = "test", .sig = "blk", .sig_major = DEVMGR_BLK_MAJOR, \
-		.sig_minor = DEVMGR_BLK_MINOR, .ops = &testlib_blk_ops,      \
-		.params = params_, .create = tp_create,                      \
+#define PROV(n, params_)                                                       \
+	{                                                                      \
+		.size = sizeof(struct devmgr_provider), .name = n,             \
+		.help = "test", .sig = "blk", .sig_major = DEVMGR_BLK_MAJOR,   \
+		.sig_minor = DEVMGR_BLK_MINOR, .ops = &testlib_blk_ops,        \
+		.params = params_, .create = tp_create,                        \
 	}
 static const struct devmgr_provider t_param = PROV("t-param", tp_params);
 static const struct devmgr_provider t_req = PROV("t-req", treq_params);
 static const struct devmgr_provider t_none = PROV("t-none", NULL);
 static const struct devmgr_provider *const t_provs[] = { &t_param, &t_req,
-							  &t_none, NULL };
+							 &t_none, NULL };
 DEVMGR_PLUGIN("t-params", "1", t_provs, NULL);
 
 static struct devmgr_ctx *ctx;
@@ -93,8 +93,8 @@ static void ok(const char *params)
 	ck_assert_msg(r == 0, "{%s}: %s", params, err.text);
 }
 
-static void bad(const char *prov, const char *params, int code,
-		const char *ptr, const char *msg)
+static void bad(const char *prov, const char *params, int code, const char *ptr,
+		const char *msg)
 {
 	struct devmgr_error err;
 	int r = try_dev(prov, params, &err);
@@ -118,7 +118,8 @@ END_TEST
 
 START_TEST(given_values)
 {
-	ok("\"name\": \"x y\", \"enabled\": false, \"count\": -5, \"size\": 1000");
+	ok("\"name\": \"x y\", \"enabled\": false, \"count\": -5, \"size\": "
+	   "1000");
 	ck_assert_str_eq(seen.name, "x y");
 	ck_assert(!seen.enabled);
 	ck_assert_int_eq(seen.count, -5);
@@ -148,13 +149,21 @@ START_TEST(sizes)
 	ok("\"size\": 512");
 	ck_assert_int_eq(seen.size, 512);
 	static const char *const wrong[] = {
-		"\"64KB\"", "\"64k\"", "\"K\"", "\"\"", "\" 64K\"", "\"-1\"",
-		"\"1.5M\"", "\"99999999999999999999\"", "\"9999999999999G\"",
+		"\"64KB\"",
+		"\"64k\"",
+		"\"K\"",
+		"\"\"",
+		"\" 64K\"",
+		"\"-1\"",
+		"\"1.5M\"",
+		"\"99999999999999999999\"",
+		"\"9999999999999G\"",
 	};
 	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
 		char p[128];
 		snprintf(p, sizeof(p), "\"size\": %s", wrong[i]);
-		bad("t-param", p, -EINVAL, "/devices/d/size", "invalid size \"");
+		bad("t-param", p, -EINVAL, "/devices/d/size",
+		    "invalid size \"");
 	}
 	bad("t-param", "\"size\": -1", -EINVAL, "/devices/d/size",
 	    "invalid size an integer");
@@ -199,8 +208,10 @@ START_TEST(types)
 	bad("t-param", "\"file\": \"\"", -EINVAL, "/devices/d/file",
 	    "a path must be 1 to");
 	bad("t-param", "\"cuont\": 3", -EINVAL, "/devices/d/cuont",
-	    "unknown parameter \"cuont\" for provider t-param (did you mean \"count\"?)");
-	bad("t-param", "\"wholly_other\": 3", -EINVAL, "/devices/d/wholly_other",
+	    "unknown parameter \"cuont\" for provider t-param (did you mean "
+	    "\"count\"?)");
+	bad("t-param", "\"wholly_other\": 3", -EINVAL,
+	    "/devices/d/wholly_other",
 	    "unknown parameter \"wholly_other\" for provider t-param");
 	bad("t-none", "\"x\": 3", -EINVAL, "/devices/d/x",
 	    "unknown parameter \"x\" for provider t-none");
@@ -241,7 +252,8 @@ START_TEST(paths)
 		testlib_ctx_reset(&ctx);
 		struct devmgr_error err;
 		ck_assert_int_eq(devmgr_ctx_load_config(ctx, path, &err), 0);
-		ck_assert_int_eq(devmgr_ctx_create_devices(ctx, false, &err), 0);
+		ck_assert_int_eq(devmgr_ctx_create_devices(ctx, false, &err),
+				 0);
 		snprintf(want, sizeof(want), cases[i][1], real);
 		ck_assert_str_eq(seen.file, want);
 	}

@@ -102,5 +102,5 @@ static const struct devmgr_provider t_con = {
 };
 
 static const struct devmgr_provider *const t_provs[] = { &t_blk, &t_stack,
-							  &t_con, NULL };
+							 &t_con, NULL };
 DEVMGR_PLUGIN("t-prov", "1", t_provs, NULL);

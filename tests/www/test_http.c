@@ -115,9 +115,9 @@ START_TEST(keep_alive_rules)
 		HTTP_FEED_REQUEST);
 	ck_assert(rd.req.keep_alive);
 	http_reader_next(&rd);
-	ck_assert_int_eq(
-		feed_all("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"),
-		HTTP_FEED_REQUEST);
+	ck_assert_int_eq(feed_all("GET / HTTP/1.1\r\nHost: a\r\nConnection: "
+				  "close\r\n\r\n"),
+			 HTTP_FEED_REQUEST);
 	ck_assert(!rd.req.keep_alive);
 }
 END_TEST
@@ -214,7 +214,8 @@ START_TEST(body_limits)
 
 	/* within the limit: read and dropped, the request is complete */
 	snprintf(s, sizeof(s),
-		 "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n%0100d",
+		 "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: "
+		 "100\r\n\r\n%0100d",
 		 0);
 	ck_assert_int_eq(feed_all(s), HTTP_FEED_REQUEST);
 	ck_assert_uint_eq(rd.req.method, HTTP_POST);
@@ -224,13 +225,14 @@ START_TEST(body_limits)
 			 HTTP_FEED_ERROR);
 	ck_assert_int_eq(rd.req.status, 413);
 	setup();
-	ck_assert_int_eq(feed_all("POST / HTTP/1.1\r\nHost: a\r\n"
-				  "Transfer-Encoding: chunked\r\n\r\n"
-				  "40\r\n0123456789012345678901234567890123456789"
-				  "012345678901234567890123\r\n"
-				  "40\r\n0123456789012345678901234567890123456789"
-				  "012345678901234567890123\r\n0\r\n\r\n"),
-			 HTTP_FEED_ERROR);
+	ck_assert_int_eq(
+		feed_all("POST / HTTP/1.1\r\nHost: a\r\n"
+			 "Transfer-Encoding: chunked\r\n\r\n"
+			 "40\r\n0123456789012345678901234567890123456789"
+			 "012345678901234567890123\r\n"
+			 "40\r\n0123456789012345678901234567890123456789"
+			 "012345678901234567890123\r\n0\r\n\r\n"),
+		HTTP_FEED_ERROR);
 	ck_assert_int_eq(rd.req.status, 413);
 }
 END_TEST
@@ -241,7 +243,8 @@ static const char *const malformed[] = {
 	"GET / FTP/1.1\r\n\r\n",
 	"GET /\x01 HTTP/1.1\r\n\r\n",
 	"GET / HTTP/1.1\r\nBad Header: x\r\n\r\n",
-	"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: "
+	"2\r\n\r\n",
 	"GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
 	"GE\r\n\r\n",
 	" GET / HTTP/1.1\r\n\r\n",
@@ -253,7 +256,6 @@ START_TEST(malformed_400)
 	ck_assert_int_eq(rd.req.status, 400);
 }
 END_TEST
-
 
 /* A whole token followed by a space that is no method: 501, also when
  * the token arrives a byte at a time. */
@@ -297,8 +299,8 @@ END_TEST
 
 START_TEST(known_methods_pass)
 {
-	static const char *const ok[] = { "GET", "HEAD", "POST", "PURGE",
-					  "OPTIONS", "DELETE" };
+	static const char *const ok[] = { "GET",   "HEAD",    "POST",
+					  "PURGE", "OPTIONS", "DELETE" };
 	char buf[128];
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -323,8 +325,9 @@ START_TEST(versions_and_hosts)
 			 HTTP_FEED_REQUEST);
 	ck_assert_uint_eq(rd.req.major, 2);
 	setup();
-	ck_assert_int_eq(feed_all("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n"),
-			 HTTP_FEED_REQUEST);
+	ck_assert_int_eq(
+		feed_all("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n"),
+		HTTP_FEED_REQUEST);
 	ck_assert_uint_eq(rd.req.host_count, 2);
 	setup();
 	ck_assert_int_eq(feed_all("GET / HTTP/1.0\r\n\r\n"), HTTP_FEED_REQUEST);
@@ -335,8 +338,9 @@ END_TEST
 START_TEST(expect_continue)
 {
 	size_t used;
-	const char *head = "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\n"
-			   "Content-Length: 5\r\n\r\n";
+	const char *head =
+		"POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\n"
+		"Content-Length: 5\r\n\r\n";
 
 	ck_assert_int_eq(feed(head, &used), HTTP_FEED_MORE);
 	ck_assert(http_reader_take_continue(&rd));
@@ -385,14 +389,16 @@ START_TEST(kept_fields)
 	ck_assert(!rd.req.if_range.present);
 	/* two Range fields: ignored; a value too long: cut */
 	setup();
-	ck_assert_int_eq(feed_all("GET / HTTP/1.1\r\nHost: a\r\nRange: bytes=1-2\r\n"
-				  "Range: bytes=3-4\r\n\r\n"),
-			 HTTP_FEED_REQUEST);
+	ck_assert_int_eq(
+		feed_all("GET / HTTP/1.1\r\nHost: a\r\nRange: bytes=1-2\r\n"
+			 "Range: bytes=3-4\r\n\r\n"),
+		HTTP_FEED_REQUEST);
 	ck_assert(rd.req.range.cut);
 	setup();
 	char buf[600];
 	snprintf(buf, sizeof(buf),
-		 "GET / HTTP/1.1\r\nHost: a\r\nRange: bytes=%0200d-\r\n\r\n", 1);
+		 "GET / HTTP/1.1\r\nHost: a\r\nRange: bytes=%0200d-\r\n\r\n",
+		 1);
 	ck_assert_int_eq(feed_all(buf), HTTP_FEED_REQUEST);
 	ck_assert(rd.req.range.cut);
 }
@@ -449,7 +455,7 @@ START_TEST(validators)
 	const char *lm = "Sun, 06 Nov 1994 08:49:37 GMT";
 	int64_t t = http_parse_date(lm, strlen(lm));
 #define M(list) http_etag_list_match(list, strlen(list), etag)
-#define R(v) http_if_range_match(v, strlen(v), etag, t)
+#define R(v)	http_if_range_match(v, strlen(v), etag, t)
 
 	http_format_etag(0x5f000000, 1024, etag);
 	ck_assert_str_eq(etag, "\"5f000000-400\"");
@@ -586,8 +592,8 @@ START_TEST(path_encode)
 {
 	char out[64];
 
-	ck_assert_int_eq(http_path_encode("/a b/caf\xc3\xa9/", out, sizeof(out)),
-			 17);
+	ck_assert_int_eq(
+		http_path_encode("/a b/caf\xc3\xa9/", out, sizeof(out)), 17);
 	ck_assert_str_eq(out, "/a%20b/caf%C3%A9/");
 	ck_assert_int_eq(http_path_encode("/\"<x>", out, 8), -ENAMETOOLONG);
 }
@@ -636,7 +642,8 @@ START_TEST(media_types)
 	ck_assert_str_eq(http_media_type("/s.css"), "text/css; charset=utf-8");
 	ck_assert_str_eq(http_media_type("/i.PNG"), "image/png");
 	ck_assert_str_eq(http_media_type("/x.svg"), "image/svg+xml");
-	ck_assert_str_eq(http_media_type("/big.bin"), "application/octet-stream");
+	ck_assert_str_eq(http_media_type("/big.bin"),
+			 "application/octet-stream");
 	ck_assert_str_eq(http_media_type("/dir.html/noext"),
 			 "application/octet-stream");
 	ck_assert_str_eq(http_media_type("/dot."), "application/octet-stream");
@@ -666,7 +673,8 @@ static Suite *http_suite(void)
 			    sizeof(malformed) / sizeof(malformed[0]));
 	tcase_add_test(t, ims_values);
 	tcase_add_loop_test(t, unknown_method_501, 0,
-			    sizeof(unknown_methods) / sizeof(unknown_methods[0]));
+			    sizeof(unknown_methods) /
+				    sizeof(unknown_methods[0]));
 	tcase_add_test(t, known_methods_pass);
 	tcase_add_test(t, versions_and_hosts);
 	tcase_add_test(t, expect_continue);
@@ -674,7 +682,8 @@ static Suite *http_suite(void)
 	suite_add_tcase(s, t);
 
 	t = tcase_create("conditions");
-	tcase_add_loop_test(t, range_table, 0, sizeof(ranges) / sizeof(ranges[0]));
+	tcase_add_loop_test(t, range_table, 0,
+			    sizeof(ranges) / sizeof(ranges[0]));
 	tcase_add_test(t, validators);
 	tcase_add_test(t, gzip_accepted);
 	suite_add_tcase(s, t);

@@ -11,8 +11,8 @@ struct pin_devs {
 };
 
 static const struct devmgr_slot pin_slots[] = {
-    DEVMGR_SLOT(struct pin_devs, disk, blk, DEVMGR_SLOT_REQUIRED),
-    {NULL},
+	DEVMGR_SLOT(struct pin_devs, disk, blk, DEVMGR_SLOT_REQUIRED),
+	{ NULL },
 };
 
 static int pin_start(struct devmgr_ctx *ctx, void *record)
@@ -32,13 +32,13 @@ static void pin_stop(struct devmgr_ctx *ctx, void *record)
 }
 
 static const struct devmgr_app pin_app = {
-    .size = sizeof(struct devmgr_app),
-    .name = "xenpin",
-    .record_size = sizeof(struct pin_devs),
-    .slots = pin_slots,
-    .start = pin_start,
-    .stop = pin_stop,
+	.size = sizeof(struct devmgr_app),
+	.name = "xenpin",
+	.record_size = sizeof(struct pin_devs),
+	.slots = pin_slots,
+	.start = pin_start,
+	.stop = pin_stop,
 };
 
-static const struct devmgr_app *const apps[] = {&pin_app, NULL};
+static const struct devmgr_app *const apps[] = { &pin_app, NULL };
 DEVMGR_PLUGIN("xenpin", "0.1.0", NULL, apps);

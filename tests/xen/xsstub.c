@@ -51,7 +51,7 @@ static const char *stub_file(char *buf, size_t size, const char *name,
 			     const void *content, size_t len)
 {
 	int (*real_open)(const char *, int, ...) =
-	    (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+		(int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
 	snprintf(buf, size, "%s/%s", stub_dir(), name);
 	int fd = real_open(buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -85,8 +85,8 @@ STUB_API int open(const char *path, int flags, ...)
 		va_end(ap);
 	}
 	if (!real)
-		real =
-		    (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+		real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT,
+							      "open");
 	const char *p = redirect(path, buf, sizeof(buf));
 	if (!p) {
 		errno = ENOENT;
@@ -204,7 +204,7 @@ STUB_API int xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
 }
 
 STUB_API xenevtchn_port_or_error_t xenevtchn_bind_interdomain(
-    xenevtchn_handle *xce, uint32_t domid, evtchn_port_t remote_port)
+	xenevtchn_handle *xce, uint32_t domid, evtchn_port_t remote_port)
 {
 	(void)domid;
 	(void)remote_port;

@@ -28,59 +28,58 @@ extern "C" {
 
 enum {
 	DEVMGR_SLOT_REQUIRED = 1u << 0, /* start fails when nothing is bound */
-	DEVMGR_SLOT_MANY = 1u << 1,     /* a set of devices (DEVMGR_SLOT_SET) */
-	DEVMGR_SLOT_HOTPLUG = 1u << 2,  /* devices may come and go while running */
+	DEVMGR_SLOT_MANY = 1u << 1,	/* a set of devices (DEVMGR_SLOT_SET) */
+	DEVMGR_SLOT_HOTPLUG = 1u
+			      << 2, /* devices may come and go while running */
 };
 
 struct devmgr_slot {
 	const char *name; /* the field's name, used by app.bind */
 	const char *sig;  /* the signature name */
-	size_t offset;    /* of the field in the record */
+	size_t offset;	  /* of the field in the record */
 	unsigned flags;
 	uint32_t reserved;
 };
 _Static_assert(sizeof(struct devmgr_slot) == 32, "devmgr_slot ABI");
 
 /* Zero, or a compile error when field is not of type ftype. */
-#define DEVMGR__TYPECHECK(record, field, ftype, msg)                         \
-	(0 * sizeof(struct {                                                 \
-		 _Static_assert(__builtin_types_compatible_p(                 \
-					__typeof__(((record *)0)->field),     \
-					ftype),                               \
-				msg);                                         \
-		 char c_;                                                    \
+#define DEVMGR__TYPECHECK(record, field, ftype, msg)                           \
+	(0 * sizeof(struct {                                                   \
+		 _Static_assert(                                               \
+			 __builtin_types_compatible_p(                         \
+				 __typeof__(((record *)0)->field), ftype),     \
+			 msg);                                                 \
+		 char c_;                                                      \
 	 }))
 
 /* One device: the field is a struct devmgr_<sig> *. */
-#define DEVMGR_SLOT(record, field, signame, slot_flags)                      \
-	{                                                                    \
-		.name = #field, .sig = #signame,                             \
-		.offset = offsetof(record, field),                           \
-		.flags = ((slot_flags) & ~DEVMGR_SLOT_MANY) +                    \
-			 DEVMGR__TYPECHECK(record, field,                    \
-					   struct devmgr_##signame *,        \
-					   "slot '" #field                   \
-					   "' must be a struct devmgr_" #signame \
-					   " *"),                            \
+#define DEVMGR_SLOT(record, field, signame, slot_flags)                        \
+	{                                                                      \
+		.name = #field, .sig = #signame,                               \
+		.offset = offsetof(record, field),                             \
+		.flags = ((slot_flags) & ~DEVMGR_SLOT_MANY) +                  \
+			 DEVMGR__TYPECHECK(                                    \
+				 record, field, struct devmgr_##signame *,     \
+				 "slot '" #field                               \
+				 "' must be a struct devmgr_" #signame " *"),  \
 	}
 
 /* Many devices: the field is a devmgr_<sig>_set. */
-#define DEVMGR_SLOT_SET(record, field, signame, slot_flags)                  \
-	{                                                                    \
-		.name = #field, .sig = #signame,                             \
-		.offset = offsetof(record, field),                           \
-		.flags = ((slot_flags) | DEVMGR_SLOT_MANY) +                 \
-			 DEVMGR__TYPECHECK(record, field,                    \
-					   devmgr_##signame##_set,           \
-					   "slot '" #field                   \
-					   "' must be a devmgr_" #signame    \
-					   "_set"),                          \
+#define DEVMGR_SLOT_SET(record, field, signame, slot_flags)                    \
+	{                                                                      \
+		.name = #field, .sig = #signame,                               \
+		.offset = offsetof(record, field),                             \
+		.flags = ((slot_flags) | DEVMGR_SLOT_MANY) +                   \
+			 DEVMGR__TYPECHECK(                                    \
+				 record, field, devmgr_##signame##_set,        \
+				 "slot '" #field                               \
+				 "' must be a devmgr_" #signame "_set"),       \
 	}
 
 /* For plug and unplug: true when slot names the record's field.  The
  * field is checked at compile time, so renaming it fails to build where a
  * plain strcmp(slot, "name") would refuse every device at run time. */
-#define DEVMGR_SLOT_IS(record, field, slot)                                  \
+#define DEVMGR_SLOT_IS(record, field, slot)                                    \
 	((void)sizeof(((record *)0)->field), strcmp((slot), #field) == 0)
 
 struct devmgr_app {
@@ -88,10 +87,10 @@ struct devmgr_app {
 	uint32_t reserved0;
 	const char *name;
 	const char *help;
-	size_t record_size;               /* sizeof the slot record */
-	const struct devmgr_slot *slots;  /* ends with { NULL } */
-	const struct devmgr_param *args;  /* app.args; ends with { NULL } */
-	size_t state_size;                /* zeroed state, owned by the core */
+	size_t record_size;		 /* sizeof the slot record */
+	const struct devmgr_slot *slots; /* ends with { NULL } */
+	const struct devmgr_param *args; /* app.args; ends with { NULL } */
+	size_t state_size;		 /* zeroed state, owned by the core */
 	/* A configuration used when the app's executable runs without -c. */
 	const char *default_config;
 	/* Called on the loop thread once everything is bound.  Return 0 and
@@ -149,12 +148,12 @@ DEVMGR_API int devmgr_app_main_flags(int argc, char **argv,
 				     const struct devmgr_plugin *const *start,
 				     const struct devmgr_plugin *const *stop);
 
-#define DEVMGR_APP_MAIN_FLAGS(app, flags)                                    \
-	int main(int argc, char **argv)                                      \
-	{                                                                    \
-		return devmgr_app_main_flags(argc, argv, &(app), (flags),    \
-					     __start_devmgr_plugins,         \
-					     __stop_devmgr_plugins);         \
+#define DEVMGR_APP_MAIN_FLAGS(app, flags)                                      \
+	int main(int argc, char **argv)                                        \
+	{                                                                      \
+		return devmgr_app_main_flags(argc, argv, &(app), (flags),      \
+					     __start_devmgr_plugins,           \
+					     __stop_devmgr_plugins);           \
 	}
 
 #define DEVMGR_APP_MAIN(app) DEVMGR_APP_MAIN_FLAGS(app, 0)

@@ -17,8 +17,8 @@
 extern "C" {
 #endif
 
-#define DEVMGR_VERSION_MAJOR 0
-#define DEVMGR_VERSION_MINOR 1
+#define DEVMGR_VERSION_MAJOR  0
+#define DEVMGR_VERSION_MINOR  1
 #define DEVMGR_VERSION_STRING "0.1.0"
 
 #define DEVMGR_API __attribute__((visibility("default")))
@@ -28,11 +28,12 @@ extern "C" {
 /* Storage is supplied by the caller; the library fills it on failure.
  * Which location fields are set depends on where the problem is. */
 struct devmgr_error {
-	int code;          /* negative errno, 0 when no error */
+	int code;	   /* negative errno, 0 when no error */
 	int line, column;  /* 1-based position in source, 0 when unknown */
 	char source[512];  /* file, plugin path or xenstore path; "" if none */
-	char pointer[256]; /* JSON pointer ("/devices/disk0/path"); "" if none */
-	char text[512];    /* the message, without the location */
+	char pointer[256]; /* JSON pointer ("/devices/disk0/path"); "" if none
+			    */
+	char text[512];	   /* the message, without the location */
 };
 
 /* Clear *err (err may be NULL). */
@@ -79,9 +80,9 @@ struct devmgr_plugin;
  * descriptors lie in [start, stop) (either may be NULL).  Use
  * devmgr_ctx_new() below, which passes the calling program's own
  * devmgr_plugins linker section. */
-DEVMGR_API struct devmgr_ctx *devmgr_ctx_new_linked(
-	const struct devmgr_plugin *const *start,
-	const struct devmgr_plugin *const *stop);
+DEVMGR_API struct devmgr_ctx *
+devmgr_ctx_new_linked(const struct devmgr_plugin *const *start,
+		      const struct devmgr_plugin *const *stop);
 
 /* The section bounds are weak and hidden: each program or library that
  * calls devmgr_ctx_new() sees its own section, and a program without any
@@ -147,11 +148,11 @@ struct devmgr_device;
 
 enum devmgr_device_state {
 	DEVMGR_DEVICE_CONFIGURED = 0, /* specified, not created */
-	DEVMGR_DEVICE_CREATED,        /* created, not bound to an app slot */
-	DEVMGR_DEVICE_BOUND,          /* handed to the app */
+	DEVMGR_DEVICE_CREATED,	      /* created, not bound to an app slot */
+	DEVMGR_DEVICE_BOUND,	      /* handed to the app */
 	DEVMGR_DEVICE_UNPLUGGING,     /* the app is releasing it */
 	DEVMGR_DEVICE_DESTROYED,
-	DEVMGR_DEVICE_FAILED,         /* creation failed; see error */
+	DEVMGR_DEVICE_FAILED, /* creation failed; see error */
 };
 
 /* Devices in configuration order.  Borrowed: valid until the next call
@@ -159,24 +160,24 @@ enum devmgr_device_state {
 DEVMGR_API size_t devmgr_ctx_device_count(const struct devmgr_ctx *ctx);
 DEVMGR_API struct devmgr_device *devmgr_ctx_device(const struct devmgr_ctx *ctx,
 						   size_t index);
-DEVMGR_API struct devmgr_device *devmgr_ctx_find_device(
-	const struct devmgr_ctx *ctx, const char *id);
+DEVMGR_API struct devmgr_device *
+devmgr_ctx_find_device(const struct devmgr_ctx *ctx, const char *id);
 
 /* Borrowed strings, valid while the device exists. */
 DEVMGR_API const char *devmgr_device_id(const struct devmgr_device *dev);
-DEVMGR_API const char *devmgr_device_provider_name(
-	const struct devmgr_device *dev);
+DEVMGR_API const char *
+devmgr_device_provider_name(const struct devmgr_device *dev);
 DEVMGR_API const char *devmgr_device_sig_name(const struct devmgr_device *dev);
 DEVMGR_API const char *devmgr_device_source(const struct devmgr_device *dev);
-DEVMGR_API enum devmgr_device_state devmgr_device_state(
-	const struct devmgr_device *dev);
+DEVMGR_API enum devmgr_device_state
+devmgr_device_state(const struct devmgr_device *dev);
 DEVMGR_API const char *devmgr_device_state_name(enum devmgr_device_state s);
 /* The error that made creation fail; NULL if none.  Borrowed. */
-DEVMGR_API const struct devmgr_error *devmgr_device_error(
-	const struct devmgr_device *dev);
+DEVMGR_API const struct devmgr_error *
+devmgr_device_error(const struct devmgr_device *dev);
 DEVMGR_API size_t devmgr_device_dep_count(const struct devmgr_device *dev);
-DEVMGR_API struct devmgr_device *devmgr_device_dep(
-	const struct devmgr_device *dev, size_t index);
+DEVMGR_API struct devmgr_device *
+devmgr_device_dep(const struct devmgr_device *dev, size_t index);
 /* The typed handle (struct devmgr_blk * for a blk device...); NULL unless
  * created.  Borrowed, valid until the device is destroyed. */
 DEVMGR_API void *devmgr_device_handle(const struct devmgr_device *dev);
@@ -263,28 +264,29 @@ struct devmgr_provider;
 struct devmgr_app;
 
 DEVMGR_API size_t devmgr_ctx_provider_count(const struct devmgr_ctx *ctx);
-DEVMGR_API const struct devmgr_provider *devmgr_ctx_provider(
-	const struct devmgr_ctx *ctx, size_t index);
-DEVMGR_API const struct devmgr_provider *devmgr_ctx_find_provider(
-	const struct devmgr_ctx *ctx, const char *name);
+DEVMGR_API const struct devmgr_provider *
+devmgr_ctx_provider(const struct devmgr_ctx *ctx, size_t index);
+DEVMGR_API const struct devmgr_provider *
+devmgr_ctx_find_provider(const struct devmgr_ctx *ctx, const char *name);
 /* Path of the plugin file that brought the provider; "" when linked in. */
 DEVMGR_API const char *devmgr_ctx_provider_origin(const struct devmgr_ctx *ctx,
 						  size_t index);
 DEVMGR_API size_t devmgr_ctx_app_count(const struct devmgr_ctx *ctx);
 DEVMGR_API const struct devmgr_app *devmgr_ctx_app(const struct devmgr_ctx *ctx,
 						   size_t index);
-DEVMGR_API const struct devmgr_app *devmgr_ctx_find_app(
-	const struct devmgr_ctx *ctx, const char *name);
+DEVMGR_API const struct devmgr_app *
+devmgr_ctx_find_app(const struct devmgr_ctx *ctx, const char *name);
 
 /* Plugins in load order: those linked into the program first (path ""),
  * then plugin files. */
 DEVMGR_API size_t devmgr_ctx_plugin_count(const struct devmgr_ctx *ctx);
-DEVMGR_API const struct devmgr_plugin *devmgr_ctx_plugin(
-	const struct devmgr_ctx *ctx, size_t index, const char **path);
+DEVMGR_API const struct devmgr_plugin *
+devmgr_ctx_plugin(const struct devmgr_ctx *ctx, size_t index,
+		  const char **path);
 /* Refused plugin files: path and error, borrowed. */
 DEVMGR_API size_t devmgr_ctx_refusal_count(const struct devmgr_ctx *ctx);
-DEVMGR_API const struct devmgr_error *devmgr_ctx_refusal(
-	const struct devmgr_ctx *ctx, size_t index);
+DEVMGR_API const struct devmgr_error *
+devmgr_ctx_refusal(const struct devmgr_ctx *ctx, size_t index);
 
 /* ---- allocation (for tests of failure paths) ------------------------- */
 

@@ -26,12 +26,10 @@ extern "C" {
  * agree (as nginx's module signature): pointer, long, size_t and bool
  * sizes, the byte order, and the devmgr major version. */
 #define DEVMGR__STR2(x) #x
-#define DEVMGR__STR(x) DEVMGR__STR2(x)
-#define DEVMGR_BUILD_SIGNATURE                                              \
-	"devmgr" DEVMGR__STR(DEVMGR_VERSION_MAJOR) ":p" DEVMGR__STR(          \
-		__SIZEOF_POINTER__) "l" DEVMGR__STR(__SIZEOF_LONG__) "z"     \
-		DEVMGR__STR(__SIZEOF_SIZE_T__) "o" DEVMGR__STR(             \
-			__BYTE_ORDER__)
+#define DEVMGR__STR(x)	DEVMGR__STR2(x)
+#define DEVMGR_BUILD_SIGNATURE                                                                           \
+	"devmgr" DEVMGR__STR(DEVMGR_VERSION_MAJOR) ":p" DEVMGR__STR(__SIZEOF_POINTER__) "l" DEVMGR__STR( \
+		__SIZEOF_LONG__) "z" DEVMGR__STR(__SIZEOF_SIZE_T__) "o" DEVMGR__STR(__BYTE_ORDER__)
 
 /* ---- typed parameters ------------------------------------------------ */
 
@@ -72,19 +70,19 @@ struct devmgr_device;
 struct devmgr_provider {
 	uint32_t size; /* sizeof(struct devmgr_provider) when built */
 	uint32_t reserved0;
-	const char *name;        /* "blk-file" */
-	const char *help;        /* one line */
-	const char *sig;         /* the signature name, "blk" */
-	uint16_t sig_major;      /* the version built against */
+	const char *name;   /* "blk-file" */
+	const char *help;   /* one line */
+	const char *sig;    /* the signature name, "blk" */
+	uint16_t sig_major; /* the version built against */
 	uint16_t sig_minor;
 	uint32_t reserved1;
-	const void *ops;         /* the signature's ops table (static const) */
+	const void *ops; /* the signature's ops table (static const) */
 	const struct devmgr_param *params; /* ends with {NULL} */
 	/* Devices this one is stacked on ("on"): a signature and a count. */
-	const char *on_sig;      /* NULL: takes no "on" */
+	const char *on_sig; /* NULL: takes no "on" */
 	uint16_t on_min, on_max;
 	uint32_t reserved2;
-	const char *xen_class;   /* "vbd", "vif", "console", or NULL */
+	const char *xen_class; /* "vbd", "vif", "console", or NULL */
 	size_t priv_size;
 	/* Fill in the device; *err says why it failed.  Parameters, the
 	 * devices below and the context come from the devmgr_device_*()
@@ -112,8 +110,8 @@ struct devmgr_app;
 
 /* The descriptor a plugin exports.  Arrays end with NULL. */
 struct devmgr_plugin {
-	uint32_t magic;      /* DEVMGR_PLUGIN_MAGIC */
-	uint16_t abi_major;  /* DEVMGR_ABI_MAJOR */
+	uint32_t magic;	    /* DEVMGR_PLUGIN_MAGIC */
+	uint16_t abi_major; /* DEVMGR_ABI_MAJOR */
 	uint16_t abi_minor;
 	const char *build_signature; /* DEVMGR_BUILD_SIGNATURE */
 	const char *name;
@@ -132,26 +130,27 @@ _Static_assert(sizeof(struct devmgr_plugin) == 80, "devmgr_plugin ABI");
  * of plugins can be linked into one program while a module still exports
  * exactly one. */
 #define DEVMGR__CAT2(a, b) a##b
-#define DEVMGR__CAT(a, b) DEVMGR__CAT2(a, b)
-#define DEVMGR_PLUGIN(pname, pversion, pproviders, papps)                    \
-	static const struct devmgr_plugin DEVMGR__CAT(devmgr__plugin_,        \
+#define DEVMGR__CAT(a, b)  DEVMGR__CAT2(a, b)
+#define DEVMGR_PLUGIN(pname, pversion, pproviders, papps)                      \
+	static const struct devmgr_plugin DEVMGR__CAT(devmgr__plugin_,         \
 						      __LINE__) = {            \
-		.magic = DEVMGR_PLUGIN_MAGIC,                                \
-		.abi_major = DEVMGR_ABI_MAJOR,                               \
-		.abi_minor = DEVMGR_ABI_MINOR,                               \
-		.build_signature = DEVMGR_BUILD_SIGNATURE,                   \
-		.name = (pname),                                             \
-		.version = (pversion),                                       \
-		.providers = (pproviders),                                   \
-		.apps = (papps),                                             \
-	};                                                                   \
-	__attribute__((used, section("devmgr_plugins"),                      \
-		       aligned(sizeof(void *)))) static const struct devmgr_plugin \
-		*const DEVMGR__CAT(devmgr__plugin_ptr_, __LINE__) =          \
-			&DEVMGR__CAT(devmgr__plugin_, __LINE__);             \
-	__attribute__((weak, visibility("default"))) const struct devmgr_plugin \
-		*const devmgr_plugin_entry =                                 \
-			&DEVMGR__CAT(devmgr__plugin_, __LINE__)
+		.magic = DEVMGR_PLUGIN_MAGIC,                                  \
+		.abi_major = DEVMGR_ABI_MAJOR,                                 \
+		.abi_minor = DEVMGR_ABI_MINOR,                                 \
+		.build_signature = DEVMGR_BUILD_SIGNATURE,                     \
+		.name = (pname),                                               \
+		.version = (pversion),                                         \
+		.providers = (pproviders),                                     \
+		.apps = (papps),                                               \
+	};                                                                     \
+	__attribute__((                                                        \
+		used, section("devmgr_plugins"),                               \
+		aligned(sizeof(void *)))) static const struct devmgr_plugin    \
+		*const DEVMGR__CAT(devmgr__plugin_ptr_, __LINE__) =            \
+			&DEVMGR__CAT(devmgr__plugin_, __LINE__);               \
+	__attribute__((weak, visibility("default")))                           \
+	const struct devmgr_plugin *const devmgr_plugin_entry =                \
+		&DEVMGR__CAT(devmgr__plugin_, __LINE__)
 
 /* ---- what create() may call ------------------------------------------ */
 

@@ -17,18 +17,18 @@
 typedef unsigned int sys_prot_t;
 
 /* Debug output, only in LWIP_DEBUG builds. */
-#define LWIP_PLATFORM_DIAG(x)                                                 \
-	do {                                                                  \
-		printf x;                                                     \
+#define LWIP_PLATFORM_DIAG(x)                                                  \
+	do {                                                                   \
+		printf x;                                                      \
 	} while (0)
 
 /* A broken invariant inside lwIP: stop rather than run on corrupt
  * state. */
-#define LWIP_PLATFORM_ASSERT(x)                                               \
-	do {                                                                  \
-		fprintf(stderr, "lwip: assertion \"%s\" failed at %s:%d\n",   \
-			x, __FILE__, __LINE__);                               \
-		abort();                                                      \
+#define LWIP_PLATFORM_ASSERT(x)                                                \
+	do {                                                                   \
+		fprintf(stderr, "lwip: assertion \"%s\" failed at %s:%d\n", x, \
+			__FILE__, __LINE__);                                   \
+		abort();                                                       \
 	} while (0)
 
 #endif

@@ -12,9 +12,9 @@ struct devmgr_blk;
 
 /* Caller supplies the storage. */
 struct devmgr_blk_info {
-	uint32_t sector_size;   /* bytes, a power of two, 512..65536 */
+	uint32_t sector_size;	/* bytes, a power of two, 512..65536 */
 	uint32_t transfer_size; /* preferred transfer size in bytes */
-	uint64_t sectors;       /* device size in sectors */
+	uint64_t sectors;	/* device size in sectors */
 	bool read_only;
 	uint8_t reserved[15];
 };
@@ -35,7 +35,7 @@ struct devmgr_blk_ops {
 		      const struct iovec *iov, int iovcnt); /* required;
 							       -EROFS when
 							       read-only */
-	int (*flush)(struct devmgr_blk *b); /* required */
+	int (*flush)(struct devmgr_blk *b);		    /* required */
 	int (*discard)(struct devmgr_blk *b, uint64_t sector,
 		       uint64_t count); /* optional */
 };

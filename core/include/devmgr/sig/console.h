@@ -24,7 +24,7 @@ struct devmgr_console_ops {
 		    struct devmgr_console_info *out); /* required */
 	/* Write all len bytes, or return a negative errno. */
 	int (*write)(struct devmgr_console *c, const char *buf,
-		     size_t len); /* required */
+		     size_t len);		/* required */
 	int (*flush)(struct devmgr_console *c); /* optional */
 	/* valid for minor 1 */
 	/* Open the console's file again by its name (after a log rotation

@@ -1,12 +1,12 @@
 /* devmgr/sig/fs.h: the filesystem signature, v1.1.  Paths are absolute,
  * '/'-separated, UTF-8; names compare as the filesystem compares them (FAT:
  * case-insensitively).  A "." or ".." step is refused with -EINVAL (a path
- * names an entry; "rmdir /a/." would otherwise remove /a).  Errors are negative errno values: -ENOENT,
- * -ENOTDIR, -EISDIR, -ENOTEMPTY, -ENOSPC, -ENAMETOOLONG, -EEXIST, -EIO,
- * -EROFS, -ELOOP (a corrupt folder entry that leads back up the path),
- * -EPERM (minor 1: writing, truncating or removing a read-only file).
- * A read-only filesystem leaves the write ops NULL, and the
- * wrappers below answer -EROFS for them. */
+ * names an entry; "rmdir /a/." would otherwise remove /a).  Errors are negative
+ * errno values: -ENOENT, -ENOTDIR, -EISDIR, -ENOTEMPTY, -ENOSPC, -ENAMETOOLONG,
+ * -EEXIST, -EIO, -EROFS, -ELOOP (a corrupt folder entry that leads back up the
+ * path), -EPERM (minor 1: writing, truncating or removing a read-only file). A
+ * read-only filesystem leaves the write ops NULL, and the wrappers below answer
+ * -EROFS for them. */
 #ifndef DEVMGR_SIG_FS_H
 #define DEVMGR_SIG_FS_H
 
@@ -37,11 +37,11 @@ enum devmgr_fs_kind {
  * reports attributes sets DEVMGR_FS_ATTR_KNOWN in attrs; from one that
  * does not, attrs is 0. */
 #define DEVMGR_FS_ATTR_READONLY 0x01u /* writes, truncation, unlink: EPERM */
-#define DEVMGR_FS_ATTR_HIDDEN 0x02u
-#define DEVMGR_FS_ATTR_SYSTEM 0x04u
-#define DEVMGR_FS_ATTR_ARCHIVE 0x20u /* changed since the last backup */
-#define DEVMGR_FS_ATTR_SETTABLE                                              \
-	(DEVMGR_FS_ATTR_READONLY | DEVMGR_FS_ATTR_HIDDEN |                   \
+#define DEVMGR_FS_ATTR_HIDDEN	0x02u
+#define DEVMGR_FS_ATTR_SYSTEM	0x04u
+#define DEVMGR_FS_ATTR_ARCHIVE	0x20u /* changed since the last backup */
+#define DEVMGR_FS_ATTR_SETTABLE                                                \
+	(DEVMGR_FS_ATTR_READONLY | DEVMGR_FS_ATTR_HIDDEN |                     \
 	 DEVMGR_FS_ATTR_SYSTEM | DEVMGR_FS_ATTR_ARCHIVE)
 #define DEVMGR_FS_ATTR_KNOWN 0x80000000u
 
@@ -49,7 +49,7 @@ enum devmgr_fs_kind {
  * zones, such as FAT, converts its local times; see its provider). */
 struct devmgr_fs_stat {
 	uint64_t size;
-	uint32_t kind;  /* enum devmgr_fs_kind */
+	uint32_t kind;	/* enum devmgr_fs_kind */
 	uint32_t attrs; /* minor 1: DEVMGR_FS_ATTR_*; was reserved (0) */
 	int64_t mtime, atime, ctime;
 	uint8_t reserved[16];
@@ -78,7 +78,7 @@ struct devmgr_fs_dirent {
 
 /* Caller supplies the storage. */
 struct devmgr_fs_volume {
-	char type[8];   /* "FAT12", "FAT16", "FAT32"... */
+	char type[8];	/* "FAT12", "FAT16", "FAT32"... */
 	char label[36]; /* UTF-8, no trailing spaces; "" when none */
 	uint32_t cluster_size;
 	uint64_t total_bytes;
@@ -155,9 +155,8 @@ static inline ssize_t devmgr_file_pread(struct devmgr_file *f, void *buf,
 	return f->fs->ops->pread(f, buf, len, off);
 }
 
-static inline ssize_t devmgr_file_pwrite(struct devmgr_file *f,
-					 const void *buf, size_t len,
-					 uint64_t off)
+static inline ssize_t devmgr_file_pwrite(struct devmgr_file *f, const void *buf,
+					 size_t len, uint64_t off)
 {
 	if (!DEVMGR_HAS_OP(f->fs->ops, 0, pwrite))
 		return -EROFS;

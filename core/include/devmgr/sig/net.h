@@ -44,7 +44,7 @@ struct devmgr_net_info {
 	uint32_t mtu; /* largest payload; a frame is at most mtu + 14 bytes,
 		       * plus its VLAN tags (devmgr_net_frame_max) */
 	bool link_up;
-	uint8_t offload;    /* v1.1: DEVMGR_NET_OFF_* */
+	uint8_t offload; /* v1.1: DEVMGR_NET_OFF_* */
 	uint8_t reserved1[2];
 	uint32_t max_frame; /* v1.1: with an offload, the largest super-frame;
 			     * 0 from a v1.0 device: mtu + 14 */

@@ -45,10 +45,10 @@ typedef void (*devmgr_sock_fn)(void *arg, struct devmgr_sock *s,
 
 /* Caller supplies the storage. */
 struct devmgr_stack_info {
-	struct sockaddr_in ipv4;      /* sin_addr INADDR_ANY when none */
-	struct sockaddr_in netmask;   /* 0 for a kernel stack */
-	struct sockaddr_in gateway;   /* 0 when none */
-	struct sockaddr_in6 ipv6;     /* sin6_family 0 when none */
+	struct sockaddr_in ipv4;    /* sin_addr INADDR_ANY when none */
+	struct sockaddr_in netmask; /* 0 for a kernel stack */
+	struct sockaddr_in gateway; /* 0 when none */
+	struct sockaddr_in6 ipv6;   /* sin6_family 0 when none */
 	bool has_ipv6;
 	uint8_t reserved[31];
 };
@@ -100,8 +100,8 @@ struct devmgr_stack {
 	DEVMGR_HANDLE_HEAD(devmgr_stack_ops);
 };
 
-static inline const struct devmgr_stack_ops *devmgr_sock_ops_(
-	const struct devmgr_sock *s)
+static inline const struct devmgr_stack_ops *
+devmgr_sock_ops_(const struct devmgr_sock *s)
 {
 	return s->stack->ops;
 }
@@ -149,8 +149,8 @@ static inline ssize_t devmgr_sock_recv(struct devmgr_sock *s, void *buf,
 	return devmgr_sock_ops_(s)->recv(s, buf, len);
 }
 
-static inline ssize_t devmgr_sock_send(struct devmgr_sock *s,
-				       const void *buf, size_t len)
+static inline ssize_t devmgr_sock_send(struct devmgr_sock *s, const void *buf,
+				       size_t len)
 {
 	return devmgr_sock_ops_(s)->send(s, buf, len);
 }
@@ -176,9 +176,8 @@ static inline ssize_t devmgr_sock_recvfrom(struct devmgr_sock *s, void *buf,
 	return devmgr_sock_ops_(s)->recvfrom(s, buf, len, from, fromlen);
 }
 
-static inline ssize_t devmgr_sock_sendto(struct devmgr_sock *s,
-					 const void *buf, size_t len,
-					 const struct sockaddr *to,
+static inline ssize_t devmgr_sock_sendto(struct devmgr_sock *s, const void *buf,
+					 size_t len, const struct sockaddr *to,
 					 socklen_t tolen)
 {
 	return devmgr_sock_ops_(s)->sendto(s, buf, len, to, tolen);
@@ -194,23 +193,20 @@ static inline int devmgr_sock_close(struct devmgr_sock *s)
 	return devmgr_sock_ops_(s)->close(s);
 }
 
-static inline int devmgr_sock_set_events(struct devmgr_sock *s,
-					 unsigned events, devmgr_sock_fn fn,
-					 void *arg)
+static inline int devmgr_sock_set_events(struct devmgr_sock *s, unsigned events,
+					 devmgr_sock_fn fn, void *arg)
 {
 	return devmgr_sock_ops_(s)->set_events(s, events, fn, arg);
 }
 
 static inline int devmgr_sock_getsockname(struct devmgr_sock *s,
-					  struct sockaddr *addr,
-					  socklen_t *len)
+					  struct sockaddr *addr, socklen_t *len)
 {
 	return devmgr_sock_ops_(s)->getsockname(s, addr, len);
 }
 
 static inline int devmgr_sock_getpeername(struct devmgr_sock *s,
-					  struct sockaddr *addr,
-					  socklen_t *len)
+					  struct sockaddr *addr, socklen_t *len)
 {
 	return devmgr_sock_ops_(s)->getpeername(s, addr, len);
 }
