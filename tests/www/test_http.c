@@ -243,8 +243,8 @@ static const char *const malformed[] = {
 	"GET / FTP/1.1\r\n\r\n",
 	"GET /\x01 HTTP/1.1\r\n\r\n",
 	"GET / HTTP/1.1\r\nBad Header: x\r\n\r\n",
-	"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: "
-	"2\r\n\r\n",
+	("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n"
+	 "Content-Length: 2\r\n\r\n"),
 	"GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
 	"GE\r\n\r\n",
 	" GET / HTTP/1.1\r\n\r\n",
