@@ -298,9 +298,10 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Load every *.so of one folder, in name order so that results do not
- * depend on the file system. */
-static void load_dir(struct devmgr_ctx *ctx, const char *dir)
+/* Append the *.so of one folder to names, in name order so that results
+ * do not depend on the file system. */
+static void list_dir(struct devmgr_ctx *ctx, const char *dir, char ***names,
+		     size_t *n, size_t *cap)
 {
 	struct devmgr_error e;
 	struct stat st;
@@ -317,23 +318,29 @@ static void load_dir(struct devmgr_ctx *ctx, const char *dir)
 			    strerror(errno));
 		return;
 	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+	size_t first = *n;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (!is_module_name(de->d_name))
 			continue;
 		char *s = devmgr__asprintf("%s/%s", dir, de->d_name);
 		if (!s ||
-		    devmgr__reserve(&names, &cap, n + 1, sizeof(*names))) {
+		    devmgr__reserve(names, cap, *n + 1, sizeof(**names))) {
 			devmgr__free(s);
 			break;
 		}
-		names[n++] = s;
+		(*names)[(*n)++] = s;
 	}
 	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_names);
+	if (*n > first)
+		qsort(*names + first, *n - first, sizeof(**names), cmp_names);
+}
+
+/* Load the files of every folder, in folder order, through one scan: one
+ * scanner, one read and one write of its cache. */
+static void load_files(struct devmgr_ctx *ctx, char **names, size_t n)
+{
+	struct devmgr_error e;
 	char(*refused)[DEVMGR__SCAN_REASON] =
 		devmgr__calloc(n ? n : 1, sizeof(*refused));
 	/* Out of memory: nothing is loaded unscanned. */
@@ -347,7 +354,6 @@ static void load_dir(struct devmgr_ctx *ctx, const char *dir)
 		devmgr__free(names[i]);
 	}
 	devmgr__free(refused);
-	devmgr__free(names);
 }
 
 /* DEVMGR_PLUGIN_PATH is colon-separated; an empty or relative element
@@ -383,7 +389,11 @@ int devmgr_ctx_load_plugins(struct devmgr_ctx *ctx)
 	if (devmgr_ctx_add_plugin_dir(ctx, DEVMGR_PLUGINDIR, NULL, &e) < 0 &&
 	    e.code != -ENOENT)
 		refuse(ctx, &e);
+	char **names = NULL;
+	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < ctx->ndirs; i++)
-		load_dir(ctx, ctx->dirs[i]);
+		list_dir(ctx, ctx->dirs[i], &names, &n, &cap);
+	load_files(ctx, names, n);
+	devmgr__free(names);
 	return (int)ctx->nrefusals;
 }

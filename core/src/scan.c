@@ -41,7 +41,7 @@ struct entry {
 	enum { UNKNOWN, SURVIVED, KILLED } verdict;
 	char reason[160];
 	bool from_cache;
-	bool skip; /* not a regular file: never loaded, never cached */
+	bool skip; /* not a regular file, or not scanned: never cached */
 };
 
 /* A hash of the whole file, eight bytes a step (FNV-1a's prime on 64-bit
@@ -429,14 +429,12 @@ int devmgr__scan(struct devmgr_ctx *ctx, char **paths, size_t n,
 	}
 	if (!ctx->rescan)
 		cache_read(v, n);
-	bool ran = false;
 	int timeout = scan_timeout_ms(ctx);
 	for (size_t i = 0; i < n;) {
 		while (i < n && v[i].verdict != UNKNOWN)
 			i++;
 		if (i == n)
 			break;
-		ran = true;
 		size_t k = run_child(ctx, v, i, n, try, timeout);
 		if (k == SIZE_MAX) {
 			/* No scanner: load in-process, as before the scanner.
@@ -445,13 +443,16 @@ int devmgr__scan(struct devmgr_ctx *ctx, char **paths, size_t n,
 				   "cannot start the plugin scanner: %s",
 				   strerror(errno));
 			for (; i < n; i++)
-				if (v[i].verdict == UNKNOWN)
+				if (v[i].verdict == UNKNOWN) {
 					v[i].verdict = SURVIVED;
+					v[i].skip = true; /* never scanned */
+				}
 			break;
 		}
 		i = k + 1;
 	}
-	bool changed = ran || ctx->rescan;
+	/* Anything scanned (not from the cache) is written back. */
+	bool changed = ctx->rescan;
 	for (size_t i = 0; i < n; i++) {
 		struct entry *e = &v[i];
 		refused[i][0] = '\0';
