@@ -8,7 +8,7 @@
 set -eu
 # liblwip-dev only for ./configure --with-system-lwip; dpkg-dev unpacks
 # the source package.
-build="build-essential dpkg-dev autoconf automake libtool pkg-config libjansson-dev check libxen-dev liblwip-dev libhttp-parser-dev graphviz groff-base man-db zlib1g-dev"
+build="build-essential dpkg-dev autoconf automake libtool pkg-config libjansson-dev check libxen-dev liblwip-dev libhttp-parser-dev graphviz cmark groff-base man-db zlib1g-dev"
 # clang-format for the format check (scripts/format.sh); real peers of
 # the tests: xenstored and its tools, FAT tools, network namespaces and
 # taps, curl, wrk, nginx, lighttpd, tshark, sfdisk and sgdisk; QEMU,

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The main job on built-in defaults: install the build dependencies
 # (Debian 12), build everything, print "devmgr probe" of the www app's
-# built-in configuration, then run www on it: the demo site (site/, made
-# into a FAT image with devmgr-fat at build time) in a RAM disk (blk-ram),
+# built-in configuration, then run www on it: the site (site/, with
+# devmgr's guide, docs/ rendered by cmark, under /guide/, made into a FAT
+# image with devmgr-fat at build time) in a RAM disk (blk-ram),
 # read through fs-fat, served by net-socket on http://127.0.0.1:8080/
 # with the access log on stdout, until Ctrl-C.
 set -eu
@@ -22,5 +23,5 @@ status=0
 ./apps/devmgr/devmgr probe -c "$cfg" || status=$?
 rm -f "$cfg"
 [ "$status" -eq 0 ] || exit "$status"
-echo "== www on its built-in configuration: http://127.0.0.1:8080/ (Ctrl-C stops it)"
+echo "== www on its built-in configuration: http://127.0.0.1:8080/ and its guide, /guide/ (Ctrl-C stops it)"
 exec ./apps/www/www
