@@ -28,15 +28,23 @@
 struct kit {
 	const char *sig;
 	const struct conform_case *cases;
+	/* The devices are made in each child that runs cases rather than
+	 * once before the first: a stack's threads (lwIP's) do not survive
+	 * a fork. */
+	bool fresh;
 };
 
 static const struct kit kits[] = {
-	{ "blk", conform_blk_cases },
-	{ "console", conform_console_cases },
-	{ "fs", conform_fs_cases },
-	{ "net", conform_net_cases },
-	{ NULL, NULL },
+	{ "blk", conform_blk_cases, false },
+	{ "console", conform_console_cases, false },
+	{ "fs", conform_fs_cases, false },
+	{ "net", conform_net_cases, false },
+	{ "stack", conform_stack_cases, true },
+	{ NULL, NULL, false },
 };
+
+/* A child that cannot make the devices of a fresh kit exits with this. */
+#define CHILD_NO_DEVICES 3
 
 /* ---- what the cases call ---------------------------------------------- */
 
@@ -348,14 +356,28 @@ struct record {
 	char what[200], expected[200], got[200], reason[200];
 };
 
+static int make_devices(struct conform *c, const struct devmgr_provider *p,
+			bool want_twin);
+
+/* What the children need to make the devices of a fresh kit. */
+struct fresh {
+	const struct devmgr_provider *p;
+	bool want_twin;
+};
+
 /* res and rep are the parent's, freed here too so that a memory checker
- * following the child finds nothing lost. */
+ * following the child finds nothing lost.  With fresh, the child makes
+ * the devices first. */
 static void child(const struct conform_case *cases, size_t from,
 		  struct conform *c, int fd, unsigned char *res,
-		  struct record *rep)
+		  struct record *rep, const struct fresh *fresh)
 {
 	free(res);
 	free(rep);
+	if (fresh) {
+		if (make_devices(c, fresh->p, fresh->want_twin) < 0)
+			_exit(CHILD_NO_DEVICES);
+	}
 	/* A case that crashes dies of its signal, whatever handler the
 	 * program has (a sanitizer's would exit 1 instead): its failure
 	 * names the signal in every build. */
@@ -399,7 +421,7 @@ static void fail_case(struct conform *c, int status)
  * sectors or folder.  res[i] is case i's result, its report in rep[i]. */
 static int run_children(const struct conform_case *cases, size_t n,
 			struct conform *c, unsigned char *res,
-			struct record *rep)
+			struct record *rep, const struct fresh *fresh)
 {
 	size_t next = 0;
 
@@ -416,7 +438,7 @@ static int run_children(const struct conform_case *cases, size_t n,
 		}
 		if (pid == 0) {
 			close(fds[0]);
-			child(cases, next, c, fds[1], res, rep);
+			child(cases, next, c, fds[1], res, rep, fresh);
 		}
 		close(fds[1]);
 		struct record r;
@@ -430,6 +452,9 @@ static int run_children(const struct conform_case *cases, size_t n,
 		int status = 0;
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
+		if (next < n && fresh && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == CHILD_NO_DEVICES)
+			return -ENODEV; /* make_devices said why */
 		if (next < n) {
 			fail_case(c, status);
 			res[next] = CONFORM_FAIL;
@@ -453,7 +478,7 @@ static void drop_log(void *arg, enum devmgr_log_level level, const char *msg)
 /* Run every case.  stdout is /dev/null meanwhile: a console provider
  * writes there (console-stdio), and the report comes after. */
 static json_t *run_cases(const struct conform_case *cases, struct conform *c,
-			 int count[3])
+			 int count[3], const struct fresh *fresh)
 {
 	size_t n = 0;
 	while (cases[n].name)
@@ -474,7 +499,7 @@ static json_t *run_cases(const struct conform_case *cases, struct conform *c,
 	fflush(stdout);
 	if (saved >= 0 && null >= 0)
 		dup2(null, STDOUT_FILENO);
-	int r = run_children(cases, n, c, res, rep);
+	int r = run_children(cases, n, c, res, rep, fresh);
 	if (saved >= 0 && null >= 0)
 		dup2(saved, STDOUT_FILENO);
 	if (saved >= 0)
@@ -482,7 +507,9 @@ static json_t *run_cases(const struct conform_case *cases, struct conform *c,
 	if (null >= 0)
 		close(null);
 	json_t *list = NULL;
-	if (r < 0) {
+	if (r == -ENODEV) {
+		/* the child printed why */
+	} else if (r < 0) {
 		fprintf(stderr, "devmgr: conform: cannot start the cases: %s\n",
 			strerror(-r));
 	} else {
@@ -510,6 +537,59 @@ static void report_error(const struct devmgr_error *e)
 	char line[1200];
 	fprintf(stderr, "devmgr: %s\n",
 		devmgr_error_format(e, line, sizeof(line)));
+}
+
+/* Create the configured devices and fill c's handles.  Returns -1 (the
+ * errors printed, the devices destroyed) when the device under test
+ * cannot be made. */
+static int make_devices(struct conform *c, const struct devmgr_provider *p,
+			bool want_twin)
+{
+	struct devmgr_ctx *ctx = c->ctx;
+	struct devmgr_error e;
+
+	devmgr_ctx_create_devices(ctx, true, &e);
+	struct devmgr_device *dut = devmgr_ctx_find_device(ctx, DUT_ID);
+	c->handle = dut ? devmgr_device_handle(dut) : NULL;
+	if (!c->handle) {
+		/* The device under test, or one it is stacked on. */
+		for (size_t i = devmgr_ctx_device_count(ctx); i-- > 0;) {
+			struct devmgr_device *d = devmgr_ctx_device(ctx, i);
+			if (devmgr_device_error(d) &&
+			    strcmp(devmgr_device_id(d), RO_ID) != 0 &&
+			    strcmp(devmgr_device_id(d), PEER_ID) != 0)
+				report_error(devmgr_device_error(d));
+		}
+		fprintf(stderr, "devmgr: conform: cannot create a %s device\n",
+			p->name);
+		devmgr_ctx_destroy_devices(ctx);
+		return -1;
+	}
+	struct devmgr_device *twin = devmgr_ctx_find_device(ctx, RO_ID);
+	if (twin && devmgr_device_handle(twin))
+		c->ro_handle = devmgr_device_handle(twin);
+	else if (twin && devmgr_device_error(twin))
+		snprintf(c->ro_why, sizeof(c->ro_why),
+			 "a read-only twin cannot be created: %s",
+			 devmgr_device_error(twin)->text);
+	else
+		snprintf(c->ro_why, sizeof(c->ro_why),
+			 want_twin ? "no read-only twin"
+				   : "provider %s has no read_only parameter",
+			 p->name);
+
+	struct devmgr_device *peer = devmgr_ctx_find_device(ctx, PEER_ID);
+	if (peer && devmgr_device_handle(peer))
+		c->peer_handle = devmgr_device_handle(peer);
+	else if (peer && devmgr_device_error(peer))
+		snprintf(c->peer_why, sizeof(c->peer_why),
+			 "the peer cannot be created: %s",
+			 devmgr_device_error(peer)->text);
+	else
+		snprintf(c->peer_why, sizeof(c->peer_why),
+			 "no peer on the same wire (peer.provider=NAME "
+			 "peer.PARAM=VALUE)");
+	return 0;
 }
 
 int cmd_conform(struct devmgr_ctx *ctx, int argc, char **argv, bool json)
@@ -553,51 +633,14 @@ int cmd_conform(struct devmgr_ctx *ctx, int argc, char **argv, bool json)
 		report_error(&e);
 		return EXIT_USAGE;
 	}
-	devmgr_ctx_create_devices(ctx, true, &e);
-	struct devmgr_device *dut = devmgr_ctx_find_device(ctx, DUT_ID);
-	c.handle = dut ? devmgr_device_handle(dut) : NULL;
-	if (!c.handle) {
-		/* The device under test, or one it is stacked on. */
-		for (size_t i = devmgr_ctx_device_count(ctx); i-- > 0;) {
-			struct devmgr_device *d = devmgr_ctx_device(ctx, i);
-			if (devmgr_device_error(d) &&
-			    strcmp(devmgr_device_id(d), RO_ID) != 0 &&
-			    strcmp(devmgr_device_id(d), PEER_ID) != 0)
-				report_error(devmgr_device_error(d));
-		}
-		fprintf(stderr, "devmgr: conform: cannot create a %s device\n",
-			p->name);
-		devmgr_ctx_destroy_devices(ctx);
+	struct fresh fresh = { p, want_twin };
+	if (!kit->fresh && make_devices(&c, p, want_twin) < 0)
 		return EXIT_USAGE;
-	}
-	struct devmgr_device *twin = devmgr_ctx_find_device(ctx, RO_ID);
-	if (twin && devmgr_device_handle(twin))
-		c.ro_handle = devmgr_device_handle(twin);
-	else if (twin && devmgr_device_error(twin))
-		snprintf(c.ro_why, sizeof(c.ro_why),
-			 "a read-only twin cannot be created: %s",
-			 devmgr_device_error(twin)->text);
-	else
-		snprintf(c.ro_why, sizeof(c.ro_why),
-			 want_twin ? "no read-only twin"
-				   : "provider %s has no read_only parameter",
-			 p->name);
-
-	struct devmgr_device *peer = devmgr_ctx_find_device(ctx, PEER_ID);
-	if (peer && devmgr_device_handle(peer))
-		c.peer_handle = devmgr_device_handle(peer);
-	else if (peer && devmgr_device_error(peer))
-		snprintf(c.peer_why, sizeof(c.peer_why),
-			 "the peer cannot be created: %s",
-			 devmgr_device_error(peer)->text);
-	else
-		snprintf(c.peer_why, sizeof(c.peer_why),
-			 "no peer on the same wire (peer.provider=NAME "
-			 "peer.PARAM=VALUE)");
-	json_t *cases = run_cases(kit->cases, &c, count);
+	json_t *cases =
+		run_cases(kit->cases, &c, count, kit->fresh ? &fresh : NULL);
 	devmgr_ctx_destroy_devices(ctx);
 	if (!cases)
-		return EXIT_FAILED;
+		return kit->fresh ? EXIT_USAGE : EXIT_FAILED;
 
 	char version[32];
 	snprintf(version, sizeof(version), "%u.%u", p->sig_major, p->sig_minor);

@@ -39,6 +39,7 @@ extern const struct conform_case conform_blk_cases[];
 extern const struct conform_case conform_console_cases[];
 extern const struct conform_case conform_fs_cases[];
 extern const struct conform_case conform_net_cases[];
+extern const struct conform_case conform_stack_cases[];
 
 /* Record a failure of op `what`: expected, got.  Returns CONFORM_FAIL. */
 enum conform_result conform_fail(struct conform *c, const char *what,

@@ -49,6 +49,12 @@
 #define IP_FORWARD	  0
 #define LWIP_IPV6_FORWARD 0
 
+/* A stack reaches its own addresses, as a kernel's does: packets to them
+ * are looped back through the tcpip thread, never sent on the link (the
+ * stack conformance kit connects a stack to itself). */
+#define LWIP_NETIF_LOOPBACK	1
+#define LWIP_LOOPBACK_MAX_PBUFS 1024
+
 /* Reassembly of whole 64 KiB datagrams (IPv4 and IPv6): 65535 bytes in
  * fragments of the smallest MTU the plugin accepts (576) are 119 frames,
  * one pbuf each; room for two such datagrams at once. */

@@ -814,8 +814,13 @@ static unsigned sock_ready(const struct lw_sock *s)
 			ev |= DEVMGR_SOCK_WRITE;
 		break;
 	case LW_TCP:
+		/* A pending error comes alone, as on net-socket: a refused
+		 * connect is ERROR, never WRITE (connected); once a call has
+		 * returned it, the calls answer at once (READ and WRITE). */
 		if (s->state == LW_CLOSED)
-			return ev | DEVMGR_SOCK_READ | DEVMGR_SOCK_WRITE;
+			return s->err ? ev
+				      : ev | DEVMGR_SOCK_READ |
+						DEVMGR_SOCK_WRITE;
 		if (s->rx || s->eof)
 			ev |= DEVMGR_SOCK_READ;
 		/* writable when a write moves data, and at least a full

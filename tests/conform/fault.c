@@ -7,7 +7,8 @@
  * test-blk-fault: a RAM disk of size bytes (512-byte sectors).
  * test-console-fault: a console that keeps nothing.
  * test-fs-fault: the fs below it (fault_fs.c).
- * test-net-fault: a port of an in-process hub (fault_net.c). */
+ * test-net-fault: a port of an in-process hub (fault_net.c).
+ * test-stack-fault: the stack below it (fault_stack.c). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* IOV_MAX */
 #endif
@@ -352,8 +353,8 @@ static const struct devmgr_provider fcon_provider = {
 };
 
 static const struct devmgr_provider *const providers[] = {
-	&fblk_provider,	     &fcon_provider, &fault_fs_provider,
-	&fault_net_provider, NULL,
+	&fblk_provider,	     &fcon_provider,	    &fault_fs_provider,
+	&fault_net_provider, &fault_stack_provider, NULL,
 };
 
 DEVMGR_PLUGIN("test-conform-fault", "1", providers, NULL);

@@ -9,5 +9,6 @@ int fault_find(const char *const *names, const char *name);
 
 extern const struct devmgr_provider fault_fs_provider;
 extern const struct devmgr_provider fault_net_provider;
+extern const struct devmgr_provider fault_stack_provider;
 
 #endif

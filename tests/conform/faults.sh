@@ -14,13 +14,15 @@ if command -v mkfs.fat >/dev/null 2>&1; then
 else
 	echo "SKIP: fs faults: no mkfs.fat (dosfstools)"
 fi
-# test-net-fault's peer is a port of the same hub without a fault.
-sigs="$sigs net"
+# test-net-fault's peer is a port of the same hub without a fault;
+# test-stack-fault is stacked on net-socket (loopback only).
+sigs="$sigs net stack"
 for sig in $sigs; do
 	set --
 	[ "$sig" = fs ] && set -- on.provider=fs-fat on.on.provider=blk-ram \
 		"on.on.image=$tmp/fat.img"
 	[ "$sig" = net ] && set -- hub=h peer.provider=test-net-fault peer.hub=h
+	[ "$sig" = stack ] && set -- on.provider=net-socket
 	grep -v '^#' "$top_srcdir/tests/conform/expect/$sig" |
 	while read -r fault expect; do
 		[ -n "$fault" ] || continue

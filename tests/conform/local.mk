@@ -6,7 +6,7 @@
 check_LTLIBRARIES += tests/conform/test-conform-fault.la
 tests_conform_test_conform_fault_la_SOURCES = tests/conform/fault.c \
 	tests/conform/fault.h tests/conform/fault_fs.c \
-	tests/conform/fault_net.c
+	tests/conform/fault_net.c tests/conform/fault_stack.c
 tests_conform_test_conform_fault_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_conform_test_conform_fault_la_LIBADD = core/libdevmgr.la
 

@@ -78,6 +78,19 @@ grep -q '^skip  net.receive: no peer on the same wire (peer.provider=NAME peer.P
 	ok "net.receive skipped without a peer, with the reason" ||
 	ko "net.receive skipped without a peer, with the reason"
 
+# stack: each stack talks to itself (its own addresses); stack-lwip on
+# a net-link port, with its IPv6 address looped back too.
+conform "net-socket" net-socket
+conform "net-socket without IPv6" net-socket address6=
+conform "stack-lwip on net-link" stack-lwip address=10.9.0.1 ipv6=fd00::1 \
+	on.provider=net-link on.hub=s
+t "stack-lwip without IPv6, text" 0 "$DEVMGR" conform stack-lwip \
+	address=10.9.0.2 on.provider=net-link on.hub=s
+grep -q '^skip  stack.ipv6: the stack has no IPv6 address$' "$tmp/out" &&
+	grep -q '^11 cases: 10 passed, 0 failed, 1 skipped$' "$tmp/out" &&
+	ok "stack.ipv6 skipped without IPv6, with the reason" ||
+	ko "stack.ipv6 skipped without IPv6, with the reason"
+
 # Read-only: the refusal case runs on the device itself.
 t "blk-ram read-only, text" 0 "$DEVMGR" conform blk-ram size=64K read_only=true
 grep -q '^pass  blk.read_only$' "$tmp/out" && ok "read-only device: refusals checked" ||
@@ -117,7 +130,10 @@ usage 'give the device below as on.provider=NAME' conform blk-debug on=x
 usage 'unknown parameter "sise" for provider blk-ram' conform blk-ram sise=1
 usage 'missing parameter "size" or "image"' conform blk-ram
 usage 'cannot create a blk-file device' conform blk-file path="$tmp/missing.img"
-usage 'no conformance kit for the stack signature' conform net-socket address=127.0.0.1
+usage 'address "10.9.0.300" is not an IPv4 address' conform stack-lwip \
+	address=10.9.0.300 on.provider=net-link
+usage 'cannot create a stack-lwip device' conform stack-lwip address=10.9.0.1 \
+	on.provider=net-tap on.name=no/such
 usage 'the peer needs peer.provider=NAME' conform net-link peer.hub=x
 usage 'cannot create a net-tap device' conform net-tap name=no/such
 
