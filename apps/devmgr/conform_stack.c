@@ -242,8 +242,8 @@ static enum conform_result stack_info(struct conform *c)
 	if (!conform_rc_is(c, "info() again", rc, 0))
 		return CONFORM_FAIL;
 	if (a.ipv4.sin_family != AF_INET)
-		return conform_fail(c, "info(): ipv4.sin_family",
-				    "AF_INET (2)", "%u", a.ipv4.sin_family);
+		return conform_fail(c, "info(): ipv4.sin_family", "AF_INET (2)",
+				    "%u", a.ipv4.sin_family);
 	if (a.has_ipv6 != (a.ipv6.sin6_family == AF_INET6))
 		return conform_fail(c, "info(): has_ipv6 and ipv6.sin6_family",
 				    "has_ipv6 exactly when AF_INET6",
@@ -271,14 +271,14 @@ static enum conform_result stack_socket(struct conform *c)
 	rc = devmgr_stack_socket(stack_of(c), AF_INET, SOCK_STREAM, &s);
 	if (!conform_rc_is(c, "socket(AF_INET, SOCK_STREAM)", rc, 0))
 		return CONFORM_FAIL;
-	if (!conform_rc_is(c, "close of a new TCP socket",
-			   devmgr_sock_close(s), 0))
+	if (!conform_rc_is(c, "close of a new TCP socket", devmgr_sock_close(s),
+			   0))
 		return CONFORM_FAIL;
 	rc = devmgr_stack_socket(stack_of(c), AF_INET, SOCK_DGRAM, &s);
 	if (!conform_rc_is(c, "socket(AF_INET, SOCK_DGRAM)", rc, 0))
 		return CONFORM_FAIL;
-	if (!conform_rc_is(c, "close of a new UDP socket",
-			   devmgr_sock_close(s), 0))
+	if (!conform_rc_is(c, "close of a new UDP socket", devmgr_sock_close(s),
+			   0))
 		return CONFORM_FAIL;
 	rc = devmgr_stack_socket(stack_of(c), AF_INET, SOCK_RAW, &s);
 	if (!conform_rc_is(c, "socket(AF_INET, SOCK_RAW)", rc,
@@ -290,9 +290,10 @@ static enum conform_result stack_socket(struct conform *c)
 		return CONFORM_FAIL;
 	rc = devmgr_stack_socket(stack_of(c), AF_INET6, SOCK_STREAM, &s);
 	if (!conform_rc_is(c,
-			   info.has_ipv6 ? "socket(AF_INET6), the stack has IPv6"
-					 : "socket(AF_INET6), the stack has "
-					   "no IPv6",
+			   info.has_ipv6
+				   ? "socket(AF_INET6), the stack has IPv6"
+				   : "socket(AF_INET6), the stack has "
+				     "no IPv6",
 			   rc, info.has_ipv6 ? 0 : -EAFNOSUPPORT))
 		return CONFORM_FAIL;
 	if (rc == 0)
@@ -318,7 +319,8 @@ static enum conform_result stack_bind(struct conform *c)
 	rc = devmgr_sock_getsockname(s, (struct sockaddr *)&a, &len);
 	if (!conform_rc_is(c, "getsockname of a bound socket", rc, 0))
 		goto out;
-	if (a.sin_port == 0 || a.sin_addr.s_addr != own4(c, 0).sin_addr.s_addr) {
+	if (a.sin_port == 0 ||
+	    a.sin_addr.s_addr != own4(c, 0).sin_addr.s_addr) {
 		struct sockaddr_in want = own4(c, 0);
 		char g[64];
 		conform_fail(c, "getsockname after bind(own address, port 0)",
@@ -372,14 +374,14 @@ static enum conform_result stack_connect(struct conform *c)
 	if (!pair(c, l, port, &cl, &sv))
 		goto out;
 	rc = devmgr_sock_accept(l, &none, NULL, NULL);
-	if (!conform_rc_is(c, "accept with no connection waiting", rc,
-			   -EAGAIN))
+	if (!conform_rc_is(c, "accept with no connection waiting", rc, -EAGAIN))
 		goto out;
 	rc = devmgr_sock_getpeername(cl, (struct sockaddr *)&a, &la);
 	if (!conform_rc_is(c, "getpeername of the client", rc, 0))
 		goto out;
 	b = own4(c, port);
-	if (a.sin_addr.s_addr != b.sin_addr.s_addr || a.sin_port != b.sin_port) {
+	if (a.sin_addr.s_addr != b.sin_addr.s_addr ||
+	    a.sin_port != b.sin_port) {
 		conform_fail(c, "getpeername of the client",
 			     addr_text(&b, w, sizeof(w)), "%s",
 			     addr_text(&a, g, sizeof(g)));
@@ -393,7 +395,8 @@ static enum conform_result stack_connect(struct conform *c)
 	rc = devmgr_sock_getpeername(sv, (struct sockaddr *)&b, &lb);
 	if (!conform_rc_is(c, "getpeername of the accepted socket", rc, 0))
 		goto out;
-	if (a.sin_addr.s_addr != b.sin_addr.s_addr || a.sin_port != b.sin_port) {
+	if (a.sin_addr.s_addr != b.sin_addr.s_addr ||
+	    a.sin_port != b.sin_port) {
 		conform_fail(c, "getpeername of the accepted socket",
 			     addr_text(&a, w, sizeof(w)), "%s",
 			     addr_text(&b, g, sizeof(g)));
@@ -516,8 +519,8 @@ static enum conform_result stack_level(struct conform *c)
 	}
 	n = recv_all(c, sv, buf, sizeof(buf), 1, &eof);
 	if (n != 0 || !eof) {
-		conform_fail(c, "recv after the peer closed", "0 (end of stream)",
-			     "%zd", n);
+		conform_fail(c, "recv after the peer closed",
+			     "0 (end of stream)", "%zd", n);
 		goto out;
 	}
 	r = CONFORM_PASS;
@@ -558,9 +561,10 @@ static enum conform_result stack_backpressure(struct conform *c)
 		if (n > 0) {
 			sent += (size_t)n;
 			if (sent > FLOOD_LIMIT) {
-				conform_fail(c, "send while the peer reads nothing",
-					     "-EAGAIN once its buffers are full",
-					     "%zu bytes taken", sent);
+				conform_fail(
+					c, "send while the peer reads nothing",
+					"-EAGAIN once its buffers are full",
+					"%zu bytes taken", sent);
 				goto out;
 			}
 			continue;
@@ -578,8 +582,8 @@ static enum conform_result stack_backpressure(struct conform *c)
 		if (!e.calls)
 			break; /* full, and quiet: back-pressure holds */
 		if (!(e.all & DEVMGR_SOCK_WRITE)) {
-			conform_fail(c, "a full send buffer", "WRITE or nothing",
-				     "events 0x%x", e.all);
+			conform_fail(c, "a full send buffer",
+				     "WRITE or nothing", "events 0x%x", e.all);
 			goto out;
 		}
 	}
@@ -603,7 +607,8 @@ static enum conform_result stack_backpressure(struct conform *c)
 		}
 		for (ssize_t i = 0; i < n; i++)
 			if (in[i] != bulk_byte(got + (size_t)i)) {
-				conform_fail(c, "the queued data", "the bytes sent",
+				conform_fail(c, "the queued data",
+					     "the bytes sent",
 					     "a different byte at offset %zu",
 					     got + (size_t)i);
 				goto out;

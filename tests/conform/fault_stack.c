@@ -29,7 +29,7 @@ enum stack_fault {
 };
 
 static const char *const stack_fault_names[] = {
-	"none", "info",	   "raw",  "bind", "accept", "refused", "edge",
+	"none",	 "info",    "raw",  "bind", "accept", "refused", "edge",
 	"flood", "notconn", "shut", "from", "v6",     NULL,
 };
 
@@ -145,8 +145,7 @@ static ssize_t fk_recv(struct devmgr_sock *s, void *buf, size_t len)
 {
 	ssize_t n = devmgr_sock_recv(low(s), buf, len);
 
-	if (n == -ENOTCONN && fault_of(s) == K_NOTCONN &&
-	    !fs_of(s)->connected)
+	if (n == -ENOTCONN && fault_of(s) == K_NOTCONN && !fs_of(s)->connected)
 		return -EAGAIN;
 	return n;
 }
@@ -216,8 +215,7 @@ static int fk_set_events(struct devmgr_sock *s, unsigned events,
 	f->fn = fn;
 	f->arg = arg;
 	f->last = 0;
-	return devmgr_sock_set_events(low(s), events, fn ? fk_events : NULL,
-				      f);
+	return devmgr_sock_set_events(low(s), events, fn ? fk_events : NULL, f);
 }
 
 static int fk_getsockname(struct devmgr_sock *s, struct sockaddr *addr,
