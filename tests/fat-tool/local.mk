@@ -20,7 +20,7 @@ FAT_TOOL_TESTS = \
 	tests/fat-tool/mount_faults.sh \
 	tests/fat-tool/attrib.sh \
 	tests/fat-tool/mkfs.sh \
-	tests/fat-tool/mkfs_kernel.sh \
+	tests/fat-tool/mkfs_kernel.sh tests/fat-tool/kernel_vm.sh \
 	tests/fat-tool/recurse.sh
 TESTS += $(FAT_TOOL_TESTS)
 dist_noinst_SCRIPTS += $(FAT_TOOL_TESTS) tests/fat-tool/mdir_list.py \
