@@ -23,7 +23,9 @@ tests_stack_test_lwip_link_LDADD = core/libdevmgr.la
 check_PROGRAMS += tests/stack/run_lwip_frames
 TESTS += tests/stack/fuzz_lwip_corpus.sh
 tests_stack_run_lwip_frames_SOURCES = tests/fuzz/run_corpus.c \
-	tests/fuzz/fuzz_lwip_frames.c plugins/net-lwip/stack_lwip.c
+	tests/fuzz/fuzz_lwip_frames.c plugins/net-lwip/stack_lwip.c \
+	plugins/net-lwip/stack_lwip.h plugins/net-lwip/lw_sock.c \
+	plugins/net-lwip/lw_super.c
 tests_stack_run_lwip_frames_CFLAGS = $(AM_CFLAGS) $(LWIP_CFLAGS)
 tests_stack_run_lwip_frames_LDADD = core/libdevmgr.la $(LWIP_LIBS) -lpthread
 EXTRA_tests_stack_run_lwip_frames_DEPENDENCIES = $(LWIP_DEP)
