@@ -4,6 +4,7 @@ STACK_TESTS = tests/stack/echo_socket.sh tests/stack/lwip_tap.sh \
 	tests/stack/lwip_mss.sh
 TESTS += $(STACK_TESTS)
 dist_noinst_SCRIPTS += $(STACK_TESTS) tests/stack/echo_client.py
+EXTRA_DIST += tests/stack/lib.sh
 
 # net-socket's calls and readiness against the kernel on 127.0.0.1.
 check_PROGRAMS += tests/stack/test_net_socket
