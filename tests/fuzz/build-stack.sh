@@ -20,6 +20,8 @@ if [ "$src" = system ]; then
 	# shellcheck disable=SC2046
 	fuzz_core fuzz_lwip_frames $(pkg-config --cflags lwip) \
 		"$top/plugins/net-lwip/stack_lwip.c" \
+		"$top/plugins/net-lwip/lw_sock.c" \
+		"$top/plugins/net-lwip/lw_super.c" \
 		"$top/tests/fuzz/fuzz_lwip_frames.c" $(pkg-config --libs lwip)
 	exit 0
 fi
@@ -31,6 +33,7 @@ fi
 fuzz_core fuzz_lwip_frames -I"$top/plugins/net-lwip" \
 	-I"$src/src/include" -I"$src/port/include" \
 	"$top/plugins/net-lwip/stack_lwip.c" \
+	"$top/plugins/net-lwip/lw_sock.c" "$top/plugins/net-lwip/lw_super.c" \
 	"$top/tests/fuzz/fuzz_lwip_frames.c" \
 	"$src"/src/core/*.c "$src"/src/core/ipv4/*.c "$src"/src/core/ipv6/*.c \
 	"$src/src/api/tcpip.c" "$src/src/netif/ethernet.c" \

@@ -6,30 +6,8 @@
 # parameters, and bad parameter values.
 set -u
 
-: "${top_srcdir:?}" "${top_builddir:?}"
-DEVMGR="$top_builddir/apps/devmgr/devmgr"
-ECHO="$top_builddir/apps/echo/echo"
-PY=${PYTHON3_SYS:-/usr/bin/python3}
-CLIENT="$top_srcdir/tests/stack/echo_client.py"
-
-tmp=$(mktemp -d "$top_builddir/echo_socket.XXXXXX") || exit 99
-pids=
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() {
-	echo "FAIL: $1"
-	fail=$((fail + 1))
-	for f in "$tmp"/*.err; do
-		[ -s "$f" ] && { echo "  --- ${f##*/}:"; tail -n 10 "$f" | sed 's/^/  /'; }
-	done
-}
+. "${top_srcdir:?}/tests/stack/lib.sh"
+stack_init echo_socket
 
 # A port nobody listens on now (the kernel's choice).
 free_port() {
@@ -185,5 +163,4 @@ bad "ports reversed" ', "ports": "90-80"' 'ports "90-80": expected a port or a r
 bad "ports too large" ', "ports": "70000"' 'ports "70000"'
 bad "ports trailing comma" ', "ports": "80,"' 'ports "80,"'
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -4,6 +4,7 @@ STACK_TESTS = tests/stack/echo_socket.sh tests/stack/lwip_tap.sh \
 	tests/stack/lwip_mss.sh
 TESTS += $(STACK_TESTS)
 dist_noinst_SCRIPTS += $(STACK_TESTS) tests/stack/echo_client.py
+EXTRA_DIST += tests/stack/lib.sh
 
 # net-socket's calls and readiness against the kernel on 127.0.0.1.
 check_PROGRAMS += tests/stack/test_net_socket
@@ -23,7 +24,9 @@ tests_stack_test_lwip_link_LDADD = core/libdevmgr.la
 check_PROGRAMS += tests/stack/run_lwip_frames
 TESTS += tests/stack/fuzz_lwip_corpus.sh
 tests_stack_run_lwip_frames_SOURCES = tests/fuzz/run_corpus.c \
-	tests/fuzz/fuzz_lwip_frames.c plugins/net-lwip/stack_lwip.c
+	tests/fuzz/fuzz_lwip_frames.c plugins/net-lwip/stack_lwip.c \
+	plugins/net-lwip/stack_lwip.h plugins/net-lwip/lw_sock.c \
+	plugins/net-lwip/lw_super.c
 tests_stack_run_lwip_frames_CFLAGS = $(AM_CFLAGS) $(LWIP_CFLAGS)
 tests_stack_run_lwip_frames_LDADD = core/libdevmgr.la $(LWIP_LIBS) -lpthread
 EXTRA_tests_stack_run_lwip_frames_DEPENDENCIES = $(LWIP_DEP)

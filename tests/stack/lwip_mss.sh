@@ -8,49 +8,11 @@
 # an MSS of 8960 and echoes 1 MiB in jumbo frames.
 set -u
 
-skip() { echo "SKIP: $*"; exit 77; }
-: "${top_srcdir:?}" "${top_builddir:?}"
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, tap)"
-command -v ip >/dev/null || skip "ip (iproute2) is not installed"
-[ -c /dev/net/tun ] || skip "/dev/net/tun is missing"
-
-DEVMGR="$top_builddir/apps/devmgr/devmgr"
-PY=${PYTHON3_SYS:-/usr/bin/python3}
-CLIENT="$top_srcdir/tests/stack/echo_client.py"
-NS="mss$$"
+. "${top_srcdir:?}/tests/stack/lib.sh"
+need_netns
+stack_init lwip_mss
 TAP="mss$$"
-tmp=$(mktemp -d "$top_builddir/lwip_mss.XXXXXX") || exit 99
-pids=
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() {
-	echo "FAIL: $1"
-	fail=$((fail + 1))
-	for f in "$tmp"/*.err; do
-		[ -s "$f" ] && { echo "  --- ${f##*/}:"; tail -n 10 "$f" | sed 's/^/  /'; }
-	done
-}
-in_ns() { ip netns exec "$NS" "$@"; }
-try() {
-	tname=$1
-	shift
-	if "$@" 2>"$tmp/client.err"; then ok "$tname"; else ko "$tname"; fi
-}
-
-ip netns add "$NS" || { echo "FAIL: ip netns add $NS"; exit 1; }
-in_ns ip link set lo up
-in_ns ip tuntap add dev "$TAP" mode tap || { echo "FAIL: ip tuntap add"; exit 1; }
-in_ns ip addr add 10.79.0.1/24 dev "$TAP"
-in_ns ip link set "$TAP" up
+ns_tap "mss$$" "$TAP" 10.79.0.1/24
 
 # start MTU: devmgr with echo on stack-lwip, through net-debug's pcap.
 start() {
@@ -106,5 +68,4 @@ if command -v tshark >/dev/null; then
 	if [ "$n" -ge 50 ]; then ok "pcap: $n jumbo segments from lwIP"; else ko "pcap: $n jumbo segments from lwIP"; fi
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

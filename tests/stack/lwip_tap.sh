@@ -10,60 +10,13 @@
 # super-frames both ways, through net-debug, then through its faults.
 set -u
 
-skip() { echo "SKIP: $*"; exit 77; }
-: "${top_srcdir:?}" "${top_builddir:?}"
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, tap)"
-command -v ip >/dev/null || skip "ip (iproute2) is not installed"
+. "${top_srcdir:?}/tests/stack/lib.sh"
+KO_FILES="*.err *.out"
+need_netns
 command -v ping >/dev/null || skip "ping (iputils-ping) is not installed"
-[ -c /dev/net/tun ] || skip "/dev/net/tun is missing"
-
-DEVMGR="$top_builddir/apps/devmgr/devmgr"
-PY=${PYTHON3_SYS:-/usr/bin/python3}
-CLIENT="$top_srcdir/tests/stack/echo_client.py"
-NS="stack$$"
+stack_init lwip_tap
 TAP="stk$$"
-tmp=$(mktemp -d "$top_builddir/lwip_tap.XXXXXX") || exit 99
-pids=
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() {
-	echo "FAIL: $1"
-	fail=$((fail + 1))
-	for f in "$tmp"/*.err "$tmp"/*.out; do
-		[ -s "$f" ] && { echo "  --- ${f##*/}:"; tail -n 10 "$f" | sed 's/^/  /'; }
-	done
-}
-in_ns() { ip netns exec "$NS" "$@"; }
-# try NAME COMMAND...: one check, passed when the command succeeds.
-try() {
-	tname=$1
-	shift
-	if "$@" 2>"$tmp/client.err"; then ok "$tname"; else ko "$tname"; fi
-}
-# pings N ADDRESS [-6]: the kernel's ping gets all N replies.
-pings() {
-	in_ns ping ${3:-} -c "$1" -i 0.2 -W 2 "$2" >"$tmp/ping.out" 2>&1 &&
-		grep -q "$1 received" "$tmp/ping.out"
-	pr=$?
-	rm -f "$tmp/ping.out"
-	return $pr
-}
-
-ip netns add "$NS" || { echo "FAIL: ip netns add $NS"; exit 1; }
-in_ns ip link set lo up
-in_ns ip tuntap add dev "$TAP" mode tap || { echo "FAIL: ip tuntap add"; exit 1; }
-in_ns ip addr add 10.78.0.1/24 dev "$TAP"
-in_ns ip addr add fd78::1/64 dev "$TAP" nodad
-in_ns ip link set "$TAP" up
+ns_tap "stack$$" "$TAP" 10.78.0.1/24 fd78::1/64
 
 cat >"$tmp/echo.json" <<JSON
 { "devmgr": 1,
@@ -284,5 +237,4 @@ kill -TERM $pids
 wait $pids
 pids=
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary
