@@ -15,6 +15,12 @@ clean-tests-cache:
 	rm -rf tests/cache
 .PHONY: clean-tests-cache
 
+# The one list of every test make check runs, whatever folder adds it:
+# "make -s list-tests".
+list-tests:
+	@for t in $(TESTS); do echo "$$t"; done
+.PHONY: list-tests
+
 include $(srcdir)/tests/schema/local.mk
 include $(srcdir)/tests/unit/providers.mk
 include $(srcdir)/tests/unit/core.mk
