@@ -33,6 +33,7 @@ include $(srcdir)/tests/xen/local.mk
 include $(srcdir)/tests/xen-guest/local.mk
 include $(srcdir)/tests/net/local.mk
 include $(srcdir)/tests/stack/local.mk
+include $(srcdir)/tests/blk-debug/local.mk
 include $(srcdir)/tests/fat-tool/local.mk
 include $(srcdir)/tests/fs/local.mk
 include $(srcdir)/tests/blk-part/local.mk
