@@ -225,7 +225,7 @@ int devmgr_run(struct devmgr_ctx *ctx, const char *app_name,
 				    : NULL;
 	if (waits) {
 		/* A device the app requires waits for xenstore: the app
-		 * starts when it is up (devmgr__xs_replan), as if devmgr had
+		 * starts when it is up (xs_replan), as if devmgr had
 		 * been started then. */
 		ctx->app_pending = devmgr__strdup(name);
 		if (!ctx->app_pending)
