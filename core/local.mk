@@ -14,11 +14,13 @@ core_libdevmgr_la_SOURCES = \
 	core/src/scan.c \
 	core/src/param.c \
 	core/src/config.c \
+	core/src/plan.c \
 	core/src/graph.c \
 	core/src/device.c \
 	core/src/app.c \
 	core/src/loop.c \
-	core/src/reload.c \
+	core/src/apply.c \
+	core/src/run.c \
 	core/src/ctx.c \
 	core/src/appmain.c \
 	core/src/cli.c
@@ -43,3 +45,7 @@ devmgrsig_HEADERS = \
 	core/include/devmgr/sig/net.h \
 	core/include/devmgr/sig/stack.h \
 	core/include/devmgr/sig/fs.h
+
+# No circle among the core's files (scripts/core-deps.sh reads the objects:
+# which file defines and which uses each global symbol).
+TESTS += scripts/core-deps.sh

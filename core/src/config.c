@@ -1,7 +1,9 @@
 /* config.c: the JSON configuration file (CONTRACT.md, version 1), read
- * with jansson into a checked plan: every device's provider and
- * parameters, the app's bindings and arguments.  Nothing is created here.
- * Syntax errors carry line and column; meaning errors a JSON pointer. */
+ * with jansson and checked into the file's set of device specifications
+ * (every device's provider and parameters), the app's section and the
+ * xenstore section.  Nothing is loaded or created here, and the JSON tree
+ * is dropped once the specifications are made.  Syntax errors carry line
+ * and column; meaning errors a JSON pointer. */
 #include "internal.h"
 #include "xs_map.h"
 
@@ -16,7 +18,7 @@
 
 struct cfg {
 	struct devmgr_ctx *ctx;
-	struct devmgr__plan *plan;
+	const struct devmgr__config *cfg;
 	const char *src; /* the name errors give */
 	struct devmgr_error *err;
 };
@@ -24,37 +26,7 @@ struct cfg {
 #define FAIL(c, code, ptr, ...)                                                \
 	devmgr__error_at((c)->err, (code), (c)->src, (ptr), __VA_ARGS__)
 
-/* A JSON pointer for "/<prefix>/<key>", escaping '~' and '/'; a key
- * too long for buf is cut and ends with "...". */
-static void pointer(char *buf, size_t size, const char *prefix, const char *key)
-{
-	size_t n = (size_t)snprintf(buf, size, "%s/", prefix);
-	if (n + 4 >= size)
-		return;
-	size_t need = 0;
-	for (const char *k = key; *k; k++)
-		need += *k == '~' || *k == '/' ? 2 : 1;
-	size_t room = n + need < size ? need : size - n - 4;
-	for (size_t used = 0; *key; key++) {
-		bool esc = *key == '~' || *key == '/';
-		if (used + 1 + esc > room)
-			break;
-		if (esc) {
-			buf[n++] = '~';
-			buf[n++] = *key == '~' ? '0' : '1';
-		} else {
-			buf[n++] = *key;
-		}
-		used += 1 + esc;
-	}
-	if (*key) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-}
-
-static bool valid_id(const char *id)
+bool devmgr__id_valid(const char *id)
 {
 	size_t n = strlen(id);
 	if (n < 1 || n > 64 ||
@@ -97,7 +69,7 @@ static int unknown_keys(struct cfg *c, json_t *obj, const char *prefix,
 		if (i < n)
 			continue;
 		char ptr[256];
-		pointer(ptr, sizeof(ptr), prefix, key);
+		devmgr__pointer(ptr, sizeof(ptr), prefix, key);
 		const char *hint = devmgr__did_you_mean(key, allowed, n);
 		if (hint)
 			return FAIL(c, -EINVAL, ptr,
@@ -179,37 +151,81 @@ static int unknown_provider(struct cfg *c, const char *name, const char *ptr)
 }
 
 /* The provider's own check of its parameters (what create() refuses
- * for their values), so that validate refuses it too. */
-static int provider_check(struct cfg *c, struct devmgr_device *dev,
+ * for their values), so that validate refuses it too.  The check sees a
+ * device made of the specification alone. */
+static int provider_check(struct cfg *c, struct devmgr__spec *spec,
 			  const char *ptr)
 {
-	const struct devmgr_provider *p = dev->prov->p;
+	const struct devmgr_provider *p = spec->prov->p;
+	struct devmgr_device dev = {
+		.ctx = c->ctx, .spec = spec, .id = spec->id, .prov = spec->prov
+	};
 	struct devmgr_error e;
 	devmgr_error_clear(&e);
 	if (!p->check)
 		return 0;
-	int r = p->check(dev, &e);
+	int r = p->check(&dev, &e);
 	if (r >= 0)
 		return 0;
 	char where[sizeof(e.pointer) + 300];
 	if (e.pointer[0])
-		pointer(where, sizeof(where), ptr, e.pointer);
+		devmgr__pointer(where, sizeof(where), ptr, e.pointer);
 	return FAIL(c, r, e.pointer[0] ? where : ptr, "%s",
 		    e.text[0] ? e.text : strerror(-r));
 }
 
+/* One allocation for the specification, its id, source and "on" ids. */
+static struct devmgr__spec *spec_new(const char *id, const char *source,
+				     char **on, size_t n)
+{
+	size_t size = sizeof(struct devmgr__spec) + n * sizeof(char *) +
+		      strlen(id) + 1 + (source ? strlen(source) + 1 : 0);
+	for (size_t i = 0; i < n; i++)
+		size += strlen(on[i]) + 1;
+	struct devmgr__spec *s = devmgr__calloc(1, size);
+	if (!s)
+		return NULL;
+	const char **ids = (const char **)(s + 1);
+	char *str = (char *)(ids + n);
+	s->refs = 1;
+	s->on_ids = n ? ids : NULL;
+	s->ndeps = n;
+	s->id = str;
+	str = stpcpy(str, id) + 1;
+	if (source) {
+		s->source = str;
+		str = stpcpy(str, source) + 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = str;
+		str = stpcpy(str, on[i]) + 1;
+	}
+	return s;
+}
+
+/* Which parameters the specification gives (devmgr_param_present);
+ * a table longer than 64 has its later ones by value (param.c). */
+static uint64_t given(const struct devmgr_param *table, json_t *obj)
+{
+	uint64_t g = 0;
+	for (unsigned i = 0; table && table[i].name && i < 64; i++)
+		if (json_object_get(obj, table[i].name))
+			g |= (uint64_t)1 << i;
+	return g;
+}
+
 static int device_spec(struct cfg *c, const char *id, json_t *spec,
-		       struct devmgr_device *dev)
+		       const char *source, struct devmgr__spec **out)
 {
 	char ptr[256], sub[300];
-	pointer(ptr, sizeof(ptr), "/devices", id);
+	devmgr__pointer(ptr, sizeof(ptr), "/devices", id);
 	if (strlen(id) > ID_MAX)
 		return FAIL(
 			c, -EINVAL, ptr,
 			"invalid device id \"%.*s...\" (too long: %zu bytes, "
 			"at most %d; must match " ID_RULE ")",
 			ID_MAX, id, strlen(id), ID_MAX);
-	if (!valid_id(id))
+	if (!devmgr__id_valid(id))
 		return FAIL(c, -EINVAL, ptr,
 			    "invalid device id \"%s\" (must match " ID_RULE ")",
 			    id);
@@ -223,258 +239,75 @@ static int device_spec(struct cfg *c, const char *id, json_t *spec,
 	if (!json_is_string(pv))
 		return FAIL(c, -EINVAL, sub, "expected a string, got %s",
 			    kind(pv));
-	dev->prov = devmgr__provider_lookup(c->ctx, json_string_value(pv));
-	if (!dev->prov)
+	const struct devmgr__provider_entry *prov =
+		devmgr__provider_lookup(c->ctx, json_string_value(pv));
+	if (!prov)
 		return unknown_provider(c, json_string_value(pv), sub);
-	const struct devmgr_provider *p = dev->prov->p;
+	const struct devmgr_provider *p = prov->p;
 	json_t *on = json_object_get(spec, "on");
+	char **on_ids = NULL;
+	size_t ndeps = 0;
 	snprintf(sub, sizeof(sub), "%s/on", ptr);
 	if (on && !p->on_sig)
 		return FAIL(c, -EINVAL, sub, "provider %s takes no \"on\"",
 			    p->name);
 	if (on) {
-		int r = id_list(c, on, sub, true, &dev->on_ids, &dev->ndeps);
+		int r = id_list(c, on, sub, true, &on_ids, &ndeps);
 		if (r < 0)
 			return r;
 	}
-	if (p->on_sig && (dev->ndeps < p->on_min || dev->ndeps > p->on_max)) {
+	int r = 0;
+	if (p->on_sig && (ndeps < p->on_min || ndeps > p->on_max)) {
 		if (p->on_min == p->on_max)
-			return FAIL(c, -EINVAL, on ? sub : ptr,
-				    "provider %s needs %u \"on\" device%s of "
-				    "signature %s",
-				    p->name, p->on_min,
-				    p->on_min == 1 ? "" : "s", p->on_sig);
-		return FAIL(c, -EINVAL, on ? sub : ptr,
-			    "provider %s needs %u to %u \"on\" devices of "
-			    "signature %s",
-			    p->name, p->on_min, p->on_max, p->on_sig);
+			r = FAIL(c, -EINVAL, on ? sub : ptr,
+				 "provider %s needs %u \"on\" device%s of "
+				 "signature %s",
+				 p->name, p->on_min, p->on_min == 1 ? "" : "s",
+				 p->on_sig);
+		else
+			r = FAIL(c, -EINVAL, on ? sub : ptr,
+				 "provider %s needs %u to %u \"on\" devices of "
+				 "signature %s",
+				 p->name, p->on_min, p->on_max, p->on_sig);
 	}
 	char what[128];
 	snprintf(what, sizeof(what), "provider %s", p->name);
 	static const char *const skip[] = { "provider", "on", NULL };
-	dev->params = devmgr__params_check(p->params, spec, skip, c->plan->dir,
-					   what, c->src, ptr, c->err);
-	if (!dev->params)
-		return c->err ? c->err->code : -EINVAL;
-	dev->id = devmgr__strdup(id);
-	if (!dev->id)
-		return FAIL(c, -ENOMEM, ptr, "out of memory");
-	dev->spec = json_incref(spec);
-	return 0;
-}
-
-static int add_device(struct cfg *c, const char *id, json_t *spec,
-		      const char *source)
-{
-	struct devmgr__plan *plan = c->plan;
-	struct devmgr_device *dev = devmgr__calloc(1, sizeof(*dev));
-	if (!dev)
-		return FAIL(c, -ENOMEM, "/devices", "out of memory");
-	dev->ctx = c->ctx;
-	plan->devs[plan->ndevs++] = dev;
-	int r = device_spec(c, id, spec, dev);
-	if (r < 0)
+	json_t *params = NULL;
+	if (r == 0) {
+		params =
+			devmgr__params_check(p->params, spec, skip, c->cfg->dir,
+					     what, c->src, ptr, c->err);
+		if (!params)
+			r = c->err ? c->err->code : -EINVAL;
+	}
+	struct devmgr__spec *s =
+		r == 0 ? spec_new(id, source, on_ids, ndeps) : NULL;
+	devmgr__free(on_ids);
+	if (r == 0 && !s)
+		r = FAIL(c, -ENOMEM, ptr, "out of memory");
+	if (r < 0) {
+		json_decref(params);
 		return r;
-	/* A xenstore device's values are the toolstack's: one that the
-	 * provider refuses fails that device alone when it is created, not
-	 * the plan of every other. */
-	if (!source) {
-		char ptr[256];
-		pointer(ptr, sizeof(ptr), "/devices", id);
-		if ((r = provider_check(c, dev, ptr)) < 0)
-			return r;
 	}
-	if (source && !(dev->source = devmgr__strdup(source)))
-		return FAIL(c, -ENOMEM, "/devices", "out of memory");
-	if (devmgr__map_put(&plan->index, dev->id, dev))
-		return FAIL(c, -ENOMEM, "/devices", "out of memory");
+	s->prov = prov;
+	s->params = params;
+	s->given = given(p->params, spec);
+	*out = s;
 	return 0;
 }
 
-/* Can id name a device the xenstore source brings?  Its ids are
- * "<class>-<devid>" (xs_source.c) with a numeric devid, as Xen writes
- * them, and a class the source reads: vbd, vif, console, one a provider
- * declares or one the map names.  *prov: the provider the class goes to,
- * if known, so that a signature mismatch is found at validate time. */
-static bool xs_id(struct cfg *c, json_t *xs, const char *id,
-		  const struct devmgr__provider_entry **prov)
+int devmgr__spec_from_json(struct devmgr_ctx *ctx,
+			   const struct devmgr__config *cfg, const char *id,
+			   json_t *spec, const char *source,
+			   struct devmgr__spec **out, struct devmgr_error *err)
 {
-	const char *dash = strrchr(id, '-');
-	if (!dash || dash == id || !dash[1] || strlen(dash + 1) > 10)
-		return false;
-	for (const char *p = dash + 1; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	char cls[65];
-	size_t n = (size_t)(dash - id);
-	if (n >= sizeof(cls))
-		return false;
-	memcpy(cls, id, n);
-	cls[n] = '\0';
-	json_t *map = json_object_get(xs, "map");
-	bool known = strcmp(cls, "vbd") == 0 || strcmp(cls, "vif") == 0 ||
-		     strcmp(cls, "console") == 0 ||
-		     (json_is_object(map) && json_object_get(map, cls));
-	for (size_t i = 0; i < c->ctx->nprovs && !known; i++) {
-		const char *xc = c->ctx->provs[i].p->xen_class;
-		known = xc && strcmp(xc, cls) == 0;
-	}
-	if (!known)
-		return false;
-	*prov = devmgr__xs_provider(c->ctx, json_is_object(map) ? map : NULL,
-				    cls);
-	return true;
+	struct cfg c = { ctx, cfg, cfg->path, err };
+	return device_spec(&c, id, spec, source, out);
 }
 
-/* The xenstore id a file device waits for, or NULL: one of its "on" is
- * a xenstore id that is not up, or a device that waits itself.  An "on"
- * that is neither a device nor a xenstore id keeps it in the plan, where
- * the graph reports it as unknown. */
-static int waits_for(struct cfg *c, json_t *xs, struct devmgr_device *d,
-		     const char **out)
-{
-	const char *wait = NULL;
-	*out = NULL;
-	for (size_t i = 0; i < d->ndeps; i++) {
-		const char *on = d->on_ids[i];
-		struct devmgr_device *u = devmgr__map_get(&c->plan->index, on);
-		json_t *w = json_object_get(c->plan->waiting, on);
-		const struct devmgr__provider_entry *prov = NULL;
-		if (w) {
-			wait = wait ? wait : json_string_value(w);
-			continue;
-		}
-		if (u)
-			continue;
-		if (!xs_id(c, xs, on, &prov))
-			return 0;
-		char ptr[256];
-		pointer(ptr, sizeof(ptr), "/devices", d->id);
-		snprintf(ptr + strlen(ptr), sizeof(ptr) - strlen(ptr), "/on");
-		if (prov && strcmp(prov->sig->name, d->prov->p->on_sig) != 0)
-			return FAIL(c, -EINVAL, ptr,
-				    "xenstore device \"%s\" would be a %s "
-				    "(provider %s), "
-				    "provider %s needs a %s",
-				    on, prov->sig->name, prov->p->name,
-				    d->prov->p->name, d->prov->p->on_sig);
-		wait = wait ? wait : on;
-	}
-	*out = wait;
-	return 0;
-}
-
-/* Waiting devices never reach the graph's cycle check, so a cycle among
- * them (one of them also on a xenstore device) is found here: peel off
- * those whose waiting dependencies are all peeled; any left are in, or
- * hang below, a cycle. */
-static int waiting_cycle(struct cfg *c)
-{
-	struct devmgr__plan *plan = c->plan;
-	json_t *done = json_object();
-	const char *id;
-	json_t *v;
-	bool more = true;
-	if (!done)
-		return FAIL(c, -ENOMEM, "/devices", "out of memory");
-	while (more) {
-		more = false;
-		json_object_foreach (plan->waiting, id, v) {
-			struct devmgr_device *d =
-				devmgr__map_get(&plan->index, id);
-			size_t i = 0;
-			if (json_object_get(done, id))
-				continue;
-			while (i < d->ndeps &&
-			       (!json_object_get(plan->waiting, d->on_ids[i]) ||
-				json_object_get(done, d->on_ids[i])))
-				i++;
-			if (i < d->ndeps)
-				continue;
-			if (json_object_set_new(done, id, json_true())) {
-				json_decref(done);
-				return FAIL(c, -ENOMEM, "/devices",
-					    "out of memory");
-			}
-			more = true;
-		}
-	}
-	int r = 0;
-	json_object_foreach (plan->waiting, id, v) {
-		if (json_object_get(done, id))
-			continue;
-		char ptr[256];
-		pointer(ptr, sizeof(ptr), "/devices", id);
-		snprintf(ptr + strlen(ptr), sizeof(ptr) - strlen(ptr), "/on");
-		r = FAIL(c, -ELOOP, ptr,
-			 "dependency cycle through device \"%s\", which waits "
-			 "for xenstore device \"%s\"",
-			 id, json_string_value(v));
-		break;
-	}
-	json_decref(done);
-	return r;
-}
-
-/* With a xenstore section, a file device stacked on a xenstore device
- * that is not up yet leaves the plan until it is (and so does everything
- * stacked on it): the next plan, built when the source publishes, has it
- * again, and the reload diff creates it above the new device. */
-static int leave_out_waiting(struct cfg *c, json_t *xs)
-{
-	struct devmgr__plan *plan = c->plan;
-	bool more = true;
-	while (more) {
-		more = false;
-		for (size_t i = 0; i < plan->ndevs; i++) {
-			struct devmgr_device *d = plan->devs[i];
-			const char *wait;
-			if (d->source || json_object_get(plan->waiting, d->id))
-				continue;
-			int r = waits_for(c, xs, d, &wait);
-			if (r < 0)
-				return r;
-			if (!wait)
-				continue;
-			if (!plan->waiting && !(plan->waiting = json_object()))
-				return FAIL(c, -ENOMEM, "/devices",
-					    "out of memory");
-			if (json_object_set_new(plan->waiting, d->id,
-						json_string(wait)))
-				return FAIL(c, -ENOMEM, "/devices",
-					    "out of memory");
-			more = true;
-		}
-	}
-	if (!plan->waiting)
-		return 0;
-	int r = waiting_cycle(c);
-	if (r < 0)
-		return r;
-	size_t n = 0, all = plan->ndevs;
-	devmgr__map_free(&plan->index);
-	for (size_t i = 0; i < all; i++) {
-		struct devmgr_device *d = plan->devs[i];
-		if (json_object_get(plan->waiting, d->id)) {
-			devmgr__device_free(d);
-			continue;
-		}
-		plan->devs[n++] = d;
-		if (devmgr__map_put(&plan->index, d->id, d)) {
-			/* plan_free frees the kept ones; free the rest. */
-			for (size_t j = i + 1; j < all; j++)
-				devmgr__device_free(plan->devs[j]);
-			plan->ndevs = n;
-			return FAIL(c, -ENOMEM, "/devices", "out of memory");
-		}
-	}
-	plan->ndevs = n;
-	return 0;
-}
-
-/* The file's devices, then those the xenstore source has up (a file's
- * device keeps its id; the source reports the clash). */
-static int devices(struct cfg *c, json_t *devs)
+/* The file's devices, in file order. */
+static int devices(struct cfg *c, struct devmgr__config *cfg, json_t *devs)
 {
 	if (!devs)
 		return FAIL(c, -EINVAL, "/",
@@ -482,29 +315,21 @@ static int devices(struct cfg *c, json_t *devs)
 	if (!json_is_object(devs))
 		return FAIL(c, -EINVAL, "/devices",
 			    "expected an object, got %s", kind(devs));
-	struct devmgr__plan *plan = c->plan;
-	json_t *xs = c->ctx->xs_specs;
-	size_t n = json_object_size(devs) + json_object_size(xs);
-	plan->devs = devmgr__calloc(n, sizeof(*plan->devs));
-	plan->order = devmgr__calloc(n, sizeof(*plan->order));
-	if (!plan->devs || !plan->order)
-		return FAIL(c, -ENOMEM, "/devices", "out of memory");
 	const char *id;
 	json_t *spec;
-	int r;
 	json_object_foreach (devs, id, spec) {
-		if ((r = add_device(c, id, spec, NULL)) < 0)
+		struct devmgr__spec *s;
+		char ptr[256];
+		int r = device_spec(c, id, spec, NULL, &s);
+		if (r < 0)
+			return r;
+		if (devmgr__specs_add(&cfg->devs, s) < 0)
+			return FAIL(c, -ENOMEM, "/devices", "out of memory");
+		devmgr__pointer(ptr, sizeof(ptr), "/devices", id);
+		if ((r = provider_check(c, s, ptr)) < 0)
 			return r;
 	}
-	json_object_foreach (xs, id, spec) {
-		if (json_object_get(devs, id))
-			continue;
-		json_t *src = json_object_get(c->ctx->xs_sources, id);
-		if ((r = add_device(c, id, spec, json_string_value(src))) < 0)
-			return r;
-	}
-	json_t *xsec = json_object_get(c->plan->root, "xenstore");
-	return json_is_object(xsec) ? leave_out_waiting(c, xsec) : 0;
+	return 0;
 }
 
 static int plugin_path(struct cfg *c, json_t *pp)
@@ -525,14 +350,14 @@ static int plugin_path(struct cfg *c, json_t *pp)
 				    kind(v));
 		struct devmgr_error e;
 		int r = devmgr_ctx_add_plugin_dir(c->ctx, json_string_value(v),
-						  c->plan->dir, &e);
+						  c->cfg->dir, &e);
 		if (r < 0 && r != -ENOENT)
 			return FAIL(c, r, ptr, "%s: %s", e.source, e.text);
 	}
 	return 0;
 }
 
-static int app_section(struct cfg *c, json_t *app)
+static int app_section(struct cfg *c, struct devmgr__config *cfg, json_t *app)
 {
 	if (!app)
 		return 0;
@@ -561,24 +386,18 @@ static int app_section(struct cfg *c, json_t *app)
 	json_t *v;
 	json_object_foreach (bind, slot, v) {
 		char ptr[256];
-		pointer(ptr, sizeof(ptr), "/app/bind", slot);
+		devmgr__pointer(ptr, sizeof(ptr), "/app/bind", slot);
 		char **ids;
 		size_t n;
 		r = id_list(c, v, ptr, true, &ids, &n);
 		if (r < 0)
 			return r;
-		for (size_t i = 0; i < n && r == 0; i++)
-			if (!devmgr__map_get(&c->plan->index, ids[i]) &&
-			    !json_object_get(c->plan->waiting, ids[i]))
-				r = FAIL(c, -ENOENT, ptr,
-					 "unknown device \"%s\"", ids[i]);
-		devmgr__free(ids);
-		if (r < 0)
-			return r;
+		devmgr__free(ids); /* the plan checks that they exist */
 	}
-	c->plan->app_name = json_string_value(name);
-	c->plan->app_bind = bind;
-	c->plan->app_args = args;
+	cfg->app = json_incref(app);
+	cfg->app_name = json_string_value(name);
+	cfg->app_bind = bind;
+	cfg->app_args = args;
 	return 0;
 }
 
@@ -616,7 +435,7 @@ static int xenstore_section(struct cfg *c, json_t *xs)
 	json_t *m;
 	json_object_foreach (map, cls, m) {
 		char ptr[256];
-		pointer(ptr, sizeof(ptr), "/xenstore/map", cls);
+		devmgr__pointer(ptr, sizeof(ptr), "/xenstore/map", cls);
 		if (!json_is_object(m))
 			return FAIL(c, -EINVAL, ptr,
 				    "expected an object, got %s", kind(m));
@@ -651,14 +470,7 @@ static int check_root(struct cfg *c, json_t *root)
 	int r = unknown_keys(c, root, "", keys, 5);
 	if (r < 0)
 		return r;
-	if ((r = plugin_path(c, json_object_get(root, "plugin_path"))) < 0)
-		return r;
-	devmgr_ctx_load_plugins(c->ctx);
-	if ((r = devices(c, json_object_get(root, "devices"))) < 0 ||
-	    (r = app_section(c, json_object_get(root, "app"))) < 0 ||
-	    (r = xenstore_section(c, json_object_get(root, "xenstore"))) < 0)
-		return r;
-	return devmgr__plan_graph(c->plan, c->err);
+	return plugin_path(c, json_object_get(root, "plugin_path"));
 }
 
 /* Open path for reading only when it is a regular file: a FIFO would
@@ -716,7 +528,8 @@ static void syntax_text(char *buf, size_t size, const char *text)
 	snprintf(buf, size, "%s", text);
 }
 
-static int parse(struct cfg *c, const char *text, const char *path)
+static int parse(struct cfg *c, struct devmgr__config *cfg, const char *text,
+		 const char *path)
 {
 	json_error_t je;
 	json_t *root;
@@ -743,65 +556,106 @@ static int parse(struct cfg *c, const char *text, const char *path)
 		}
 		return -EINVAL;
 	}
-	c->plan->root = root;
+	cfg->root = root;
 	return 0;
 }
 
-int devmgr__plan_rebuild(struct devmgr_ctx *ctx, struct devmgr__plan *np,
-			 struct devmgr_error *err)
+int devmgr__config_read(struct devmgr_ctx *ctx, const char *text,
+			const char *path, struct devmgr__config *cfg,
+			struct devmgr_error *err)
 {
-	struct devmgr__plan *op = &ctx->plan;
-	struct cfg c = { ctx, np, op->path, err };
-	memset(np, 0, sizeof(*np));
-	devmgr_error_clear(err);
-	np->path = devmgr__strdup(op->path);
-	np->dir = op->dir ? devmgr__strdup(op->dir) : NULL;
-	np->root = json_incref(op->root);
-	int r = 0;
-	if (!np->path || (op->dir && !np->dir))
-		r = FAIL(&c, -ENOMEM, NULL, "out of memory");
-	if (r == 0)
-		r = check_root(&c, np->root);
-	if (r < 0)
-		devmgr__plan_free(np);
-	return r;
-}
-
-int devmgr__plan_load(struct devmgr_ctx *ctx, const char *text,
-		      const char *path, struct devmgr__plan *plan,
-		      struct devmgr_error *err)
-{
-	struct cfg c = { ctx, plan, path, err };
+	struct cfg c = { ctx, cfg, path, err };
 	char dirbuf[PATH_MAX];
-	memset(plan, 0, sizeof(*plan));
+	memset(cfg, 0, sizeof(*cfg));
 	devmgr_error_clear(err);
-	plan->path = devmgr__strdup(path);
+	cfg->path = devmgr__strdup(path);
 	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
 	char *dir = text ? NULL : dirname(dirbuf);
 	char real[PATH_MAX];
 	if (dir && realpath(dir, real))
 		dir = real;
-	plan->dir = dir ? devmgr__strdup(dir) : NULL;
-	if (!plan->path || (dir && !plan->dir))
-		return FAIL(&c, -ENOMEM, NULL, "out of memory");
-	int r = parse(&c, text, path);
+	cfg->dir = dir ? devmgr__strdup(dir) : NULL;
+	int r = 0;
+	if (!cfg->path || (dir && !cfg->dir))
+		r = FAIL(&c, -ENOMEM, NULL, "out of memory");
 	if (r == 0)
-		r = check_root(&c, plan->root);
+		r = parse(&c, cfg, text, path);
+	if (r == 0)
+		r = check_root(&c, cfg->root);
 	if (r < 0)
-		devmgr__plan_free(plan);
+		devmgr__config_free(cfg);
 	return r;
 }
 
-void devmgr__plan_free(struct devmgr__plan *plan)
+int devmgr__config_check(struct devmgr_ctx *ctx, struct devmgr__config *cfg,
+			 struct devmgr_error *err)
 {
-	for (size_t i = 0; i < plan->ndevs; i++)
-		devmgr__device_free(plan->devs[i]);
-	devmgr__free(plan->devs);
-	devmgr__free(plan->order);
-	devmgr__map_free(&plan->index);
-	json_decref(plan->waiting);
-	json_decref(plan->root);
-	devmgr__free(plan->path);
-	devmgr__free(plan->dir);
-	memset(plan, 0, sizeof(*plan));
+	struct cfg c = { ctx, cfg, cfg->path, err };
+	json_t *root = cfg->root;
+	json_t *xs = json_object_get(root, "xenstore");
+	int r;
+	if ((r = devices(&c, cfg, json_object_get(root, "devices"))) < 0 ||
+	    (r = app_section(&c, cfg, json_object_get(root, "app"))) < 0 ||
+	    (r = xenstore_section(&c, xs)) < 0)
+		return r;
+	cfg->xs = json_incref(xs);
+	cfg->root = NULL;
+	json_decref(root);
+	return 0;
+}
+
+void devmgr__config_free(struct devmgr__config *cfg)
+{
+	devmgr__specs_free(&cfg->devs);
+	json_decref(cfg->root);
+	json_decref(cfg->app);
+	json_decref(cfg->xs);
+	devmgr__free(cfg->path);
+	devmgr__free(cfg->dir);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* ---- specifications and their sets ------------------------------------ */
+
+void devmgr__spec_put(struct devmgr__spec *s)
+{
+	if (!s || --s->refs)
+		return;
+	json_decref(s->params);
+	devmgr__free(s);
+}
+
+bool devmgr__spec_equal(const struct devmgr__spec *a,
+			const struct devmgr__spec *b)
+{
+	if (a == b)
+		return true;
+	if (a->prov != b->prov || a->given != b->given ||
+	    a->ndeps != b->ndeps || !json_equal(a->params, b->params))
+		return false;
+	for (size_t i = 0; i < a->ndeps; i++)
+		if (strcmp(a->on_ids[i], b->on_ids[i]) != 0)
+			return false;
+	return true;
+}
+
+int devmgr__specs_add(struct devmgr__specs *set, struct devmgr__spec *s)
+{
+	if (devmgr__reserve(&set->v, &set->cap, set->n + 1, sizeof(*set->v)) <
+		    0 ||
+	    devmgr__map_put(&set->index, s->id, s) < 0) {
+		devmgr__spec_put(s);
+		return -ENOMEM;
+	}
+	set->v[set->n++] = s;
+	return 0;
+}
+
+void devmgr__specs_free(struct devmgr__specs *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		devmgr__spec_put(set->v[i]);
+	devmgr__free(set->v);
+	devmgr__map_free(&set->index);
+	memset(set, 0, sizeof(*set));
 }

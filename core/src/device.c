@@ -12,7 +12,7 @@
 int devmgr__device_create(struct devmgr_device *dev, struct devmgr_error *err)
 {
 	const struct devmgr_provider *p = dev->prov->p;
-	for (size_t i = 0; i < dev->ndeps; i++)
+	for (size_t i = 0; i < dev->spec->ndeps; i++)
 		if (dev->deps[i]->state != DEVMGR_DEVICE_CREATED &&
 		    dev->deps[i]->state != DEVMGR_DEVICE_BOUND)
 			return devmgr_error_set(err, -ENODEV,
@@ -53,16 +53,26 @@ void devmgr__device_destroy(struct devmgr_device *dev)
 	dev->state = DEVMGR_DEVICE_DESTROYED;
 }
 
+struct devmgr_device *devmgr__device_new(struct devmgr_ctx *ctx,
+					 struct devmgr__spec *spec)
+{
+	struct devmgr_device *dev = devmgr__calloc(1, sizeof(*dev));
+	if (!dev)
+		return NULL;
+	dev->ctx = ctx;
+	dev->spec = spec;
+	spec->refs++;
+	dev->id = spec->id;
+	dev->prov = spec->prov;
+	return dev;
+}
+
 void devmgr__device_free(struct devmgr_device *dev)
 {
 	if (!dev)
 		return;
 	devmgr__device_destroy(dev);
-	json_decref(dev->spec);
-	json_decref(dev->params);
-	devmgr__free(dev->id);
-	devmgr__free(dev->source);
-	devmgr__free(dev->on_ids);
+	devmgr__spec_put(dev->spec);
 	devmgr__free(dev->deps);
 	devmgr__free(dev->error);
 	devmgr__free(dev);
@@ -156,7 +166,7 @@ const char *devmgr_device_sig_name(const struct devmgr_device *dev)
 
 const char *devmgr_device_source(const struct devmgr_device *dev)
 {
-	return dev->source;
+	return dev->spec->source;
 }
 
 enum devmgr_device_state devmgr_device_state(const struct devmgr_device *dev)
@@ -180,13 +190,13 @@ const struct devmgr_error *devmgr_device_error(const struct devmgr_device *dev)
 
 size_t devmgr_device_dep_count(const struct devmgr_device *dev)
 {
-	return dev->ndeps;
+	return dev->spec->ndeps;
 }
 
 struct devmgr_device *devmgr_device_dep(const struct devmgr_device *dev,
 					size_t i)
 {
-	return i < dev->ndeps ? dev->deps[i] : NULL;
+	return i < dev->spec->ndeps ? dev->deps[i] : NULL;
 }
 
 void *devmgr_device_handle(const struct devmgr_device *dev)

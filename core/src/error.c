@@ -237,3 +237,34 @@ const char *devmgr__file_kind(unsigned mode)
 		return "a socket";
 	return "an unknown kind of file";
 }
+
+/* A JSON pointer for "/<prefix>/<key>", escaping '~' and '/'; a key
+ * too long for buf is cut and ends with "...". */
+void devmgr__pointer(char *buf, size_t size, const char *prefix,
+		     const char *key)
+{
+	size_t n = (size_t)snprintf(buf, size, "%s/", prefix);
+	if (n + 4 >= size)
+		return;
+	size_t need = 0;
+	for (const char *k = key; *k; k++)
+		need += *k == '~' || *k == '/' ? 2 : 1;
+	size_t room = n + need < size ? need : size - n - 4;
+	for (size_t used = 0; *key; key++) {
+		bool esc = *key == '~' || *key == '/';
+		if (used + 1 + esc > room)
+			break;
+		if (esc) {
+			buf[n++] = '~';
+			buf[n++] = *key == '~' ? '0' : '1';
+		} else {
+			buf[n++] = *key;
+		}
+		used += 1 + esc;
+	}
+	if (*key) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+}

@@ -11,32 +11,31 @@
 static int resolve(struct devmgr__plan *plan, struct devmgr_device *dev,
 		   struct devmgr_error *err)
 {
-	if (!dev->ndeps)
+	if (!dev->spec->ndeps)
 		return 0;
-	dev->deps = devmgr__calloc(dev->ndeps, sizeof(*dev->deps));
+	dev->deps = devmgr__calloc(dev->spec->ndeps, sizeof(*dev->deps));
 	if (!dev->deps)
 		return devmgr_error_set(err, -ENOMEM, "out of memory");
 	const char *want = dev->prov->p->on_sig;
 	char ptr[256];
 	snprintf(ptr, sizeof(ptr), "/devices/%s/on", dev->id);
-	for (size_t i = 0; i < dev->ndeps; i++) {
+	for (size_t i = 0; i < dev->spec->ndeps; i++) {
 		struct devmgr_device *d =
-			devmgr__map_get(&plan->index, dev->on_ids[i]);
+			devmgr__map_get(&plan->index, dev->spec->on_ids[i]);
 		/* With a xenstore section, a xenstore id would have made
 		 * the device wait (config.c): say why this one cannot. */
-		if (!d &&
-		    json_is_object(json_object_get(plan->root, "xenstore")))
+		if (!d && plan->has_xs)
 			return devmgr__error_at(
 				err, -ENOENT, plan->path, ptr,
 				"unknown device \"%s\" (not in the file, and "
 				"not "
 				"a xenstore device id \"<class>-<devid>\" of a "
 				"class xenstore maps, such as \"vbd-51712\")",
-				dev->on_ids[i]);
+				dev->spec->on_ids[i]);
 		if (!d)
 			return devmgr__error_at(err, -ENOENT, plan->path, ptr,
 						"unknown device \"%s\"",
-						dev->on_ids[i]);
+						dev->spec->on_ids[i]);
 		if (strcmp(d->prov->sig->name, want) != 0)
 			return devmgr__error_at(
 				err, -EINVAL, plan->path, ptr,
@@ -59,14 +58,14 @@ static int order(struct devmgr__plan *plan, struct devmgr_error *err)
 {
 	size_t n = plan->ndevs, head = 0, tail = 0;
 	for (size_t i = 0; i < n; i++) {
-		plan->devs[i]->unordered = plan->devs[i]->ndeps;
+		plan->devs[i]->unordered = plan->devs[i]->spec->ndeps;
 		plan->devs[i]->nusers = 0;
 	}
 	/* users: who is stacked on whom, as counts and a flat index */
 	size_t *start = devmgr__calloc(n + 1, sizeof(*start));
 	size_t total = 0;
 	for (size_t i = 0; i < n; i++)
-		total += plan->devs[i]->ndeps;
+		total += plan->devs[i]->spec->ndeps;
 	size_t *users = devmgr__calloc(total + 1, sizeof(*users));
 	struct devmgr__map pos = { 0 };
 	int r = 0;
@@ -75,7 +74,7 @@ static int order(struct devmgr__plan *plan, struct devmgr_error *err)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < plan->devs[i]->ndeps; j++)
+		for (size_t j = 0; j < plan->devs[i]->spec->ndeps; j++)
 			plan->devs[i]->deps[j]->nusers++;
 	for (size_t i = 0; i < n; i++) {
 		start[i + 1] = start[i] + plan->devs[i]->nusers;
@@ -90,7 +89,7 @@ static int order(struct devmgr__plan *plan, struct devmgr_error *err)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < plan->devs[i]->ndeps; j++) {
+		for (size_t j = 0; j < plan->devs[i]->spec->ndeps; j++) {
 			size_t d = (size_t)devmgr__map_get(
 					   &pos, plan->devs[i]->deps[j]->id) -
 				   1;
@@ -169,7 +168,7 @@ int devmgr__plan_graph(struct devmgr__plan *plan, struct devmgr_error *err)
 	for (size_t i = 0; i < plan->ndevs; i++)
 		plan->devs[i]->nusers = 0;
 	for (size_t i = 0; i < plan->ndevs; i++)
-		for (size_t j = 0; j < plan->devs[i]->ndeps; j++)
+		for (size_t j = 0; j < plan->devs[i]->spec->ndeps; j++)
 			plan->devs[i]->deps[j]->nusers++;
 	return 0;
 }

@@ -37,6 +37,12 @@ HIDDEN int devmgr__error_at(struct devmgr_error *err, int code,
  * keeps the message on one line and the terminal's state unchanged.
  * Returns the length written. */
 HIDDEN size_t devmgr__escape(char *dst, size_t size, const char *src);
+/* A JSON pointer for "/<prefix>/<key>", escaping '~' and '/'; a key too
+ * long for buf is cut and ends with "...". */
+HIDDEN void devmgr__pointer(char *buf, size_t size, const char *prefix,
+			    const char *key);
+/* A device id as CONTRACT.md says: ^[A-Za-z][A-Za-z0-9_.-]{0,63}$ */
+HIDDEN bool devmgr__id_valid(const char *id);
 /* What a file of mode is, for "not a regular file (a FIFO)". */
 HIDDEN const char *devmgr__file_kind(unsigned mode);
 /* Closest candidate to word within a small edit distance, or NULL. */
@@ -111,7 +117,69 @@ HIDDEN const char *devmgr__param_type_name(enum devmgr_param_type t);
 HIDDEN int devmgr__params_table_check(const struct devmgr_param *table,
 				      struct devmgr_error *err);
 
-/* ---- devices and plans (config.c, graph.c) --------------------------- */
+/* ---- device specifications (config.c) ------------------------------- */
+/* One device as a source asks for it, checked against its provider: what
+ * the plan and the apply step need, and nothing of the text it came from.
+ * Shared (counted) by a source's set and the devices made from it; id and
+ * the on ids live in the same allocation. */
+struct devmgr__spec {
+	size_t refs;
+	const char *id;
+	const char *source; /* xenstore path, or NULL */
+	const struct devmgr__provider_entry *prov;
+	json_t *params; /* checked, with defaults */
+	uint64_t given; /* bit i: parameter i of the table was given */
+	const char **on_ids;
+	size_t ndeps;
+};
+/* One source's set of specifications, in its order. */
+struct devmgr__specs {
+	struct devmgr__spec **v;
+	size_t n, cap;
+	struct devmgr__map index; /* id -> spec */
+};
+HIDDEN void devmgr__spec_put(struct devmgr__spec *s);
+/* Same provider, parameters and dependencies. */
+HIDDEN bool devmgr__spec_equal(const struct devmgr__spec *a,
+			       const struct devmgr__spec *b);
+/* Add s to set (taking the reference); 0 or -ENOMEM. */
+HIDDEN int devmgr__specs_add(struct devmgr__specs *set, struct devmgr__spec *s);
+HIDDEN void devmgr__specs_free(struct devmgr__specs *set);
+
+/* A checked configuration file: its device specifications, the app's
+ * section and the xenstore section (kept as JSON: small, and read by the
+ * app binding and the xenstore source).  The file's JSON tree is dropped
+ * once the specifications are made. */
+struct devmgr__config {
+	char *path, *dir; /* dir: NULL for a string */
+	json_t *root;	  /* while it is read and checked */
+	struct devmgr__specs devs;
+	const char *app_name;
+	json_t *app, *app_bind, *app_args;
+	json_t *xs; /* the "xenstore" object, or NULL */
+};
+/* Read and check the file's shape and plugin_path (which adds plugin
+ * folders); loads nothing.  On error *cfg is freed. */
+HIDDEN int devmgr__config_read(struct devmgr_ctx *ctx, const char *text,
+			       const char *path, struct devmgr__config *cfg,
+			       struct devmgr_error *err);
+/* Check the devices against their providers (loaded by the caller), the
+ * app and xenstore sections; makes cfg->devs and drops cfg->root. */
+HIDDEN int devmgr__config_check(struct devmgr_ctx *ctx,
+				struct devmgr__config *cfg,
+				struct devmgr_error *err);
+HIDDEN void devmgr__config_free(struct devmgr__config *cfg);
+/* A specification from a source's JSON object (a xenstore device's, as
+ * xs_map made it): checked as the file's are, but without the provider's
+ * own check (the toolstack's values fail that device alone, when it is
+ * created).  cfg gives the folder and the name errors give. */
+HIDDEN int devmgr__spec_from_json(struct devmgr_ctx *ctx,
+				  const struct devmgr__config *cfg,
+				  const char *id, json_t *spec,
+				  const char *source, struct devmgr__spec **out,
+				  struct devmgr_error *err);
+
+/* ---- devices and plans (device.c, plan.c, graph.c, apply.c) ---------- */
 struct devmgr__handle {
 	const void *ops;
 	void *priv;
@@ -121,35 +189,34 @@ struct devmgr__handle {
 
 struct devmgr_device {
 	struct devmgr_ctx *ctx;
-	char *id;
-	char *source; /* xenstore path, or NULL */
+	struct devmgr__spec *spec; /* counted reference */
+	/* From spec, for brevity. */
+	const char *id;
 	const struct devmgr__provider_entry *prov;
-	json_t *spec;	/* as configured, for the reload diff */
-	json_t *params; /* checked, with defaults */
-	char **on_ids;
 	struct devmgr_device **deps;
-	size_t ndeps;
 	enum devmgr_device_state state;
-	struct devmgr_error *error; /* set when creation failed */
-	void *priv;
-	struct devmgr__handle handle;
-	/* graph.c, while it orders a plan: dependencies not yet ordered. */
-	size_t unordered;
-	/* reload.c, while it applies a plan: what happens to this device of
+	/* apply.c, while it applies a plan: what happens to this device of
 	 * the running plan. */
 	enum devmgr__fate {
 		DEVMGR__KEPT,  /* stays, unless a dependency goes */
 		DEVMGR__GOING, /* destroyed */
 		DEVMGR__MOVED, /* kept, and now in the new plan */
 	} fate;
-	size_t nusers; /* devices stacked on this one */
+	struct devmgr_error *error; /* set when creation failed */
+	void *priv;
+	struct devmgr__handle handle;
+	/* graph.c, while it orders a plan: dependencies not yet ordered. */
+	unsigned unordered;
+	unsigned nusers; /* devices stacked on this one */
 };
 
-/* A checked configuration: devices in file order and in creation order. */
+/* A plan: the devices of every source merged, in source order and in
+ * creation order, with their graph resolved. */
 struct devmgr__plan {
-	json_t *root;
-	char *path, *dir;
-	struct devmgr_device **devs;  /* file order */
+	const char *path; /* the configuration's name, for errors */
+	const char *dir;  /* its folder (relative paths), or NULL */
+	bool has_xs;	  /* the configuration has a xenstore section */
+	struct devmgr_device **devs;  /* source order */
 	struct devmgr_device **order; /* dependency order */
 	size_t ndevs;
 	struct devmgr__map index; /* id -> device */
@@ -161,12 +228,18 @@ struct devmgr__plan {
 	json_t *waiting;
 };
 
-HIDDEN int devmgr__plan_load(struct devmgr_ctx *ctx, const char *text,
-			     const char *path, struct devmgr__plan *plan,
+/* The plan of cfg's devices and the xenstore set xs (may be NULL): pure,
+ * it creates nothing and loads nothing. */
+HIDDEN int devmgr__plan_make(struct devmgr_ctx *ctx,
+			     const struct devmgr__config *cfg,
+			     const struct devmgr__specs *xs,
+			     struct devmgr__plan *plan,
 			     struct devmgr_error *err);
 HIDDEN void devmgr__plan_free(struct devmgr__plan *plan);
 HIDDEN int devmgr__plan_graph(struct devmgr__plan *plan,
 			      struct devmgr_error *err);
+HIDDEN struct devmgr_device *devmgr__device_new(struct devmgr_ctx *ctx,
+						struct devmgr__spec *spec);
 HIDDEN void devmgr__device_free(struct devmgr_device *dev);
 HIDDEN int devmgr__device_create(struct devmgr_device *dev,
 				 struct devmgr_error *err);
@@ -177,6 +250,10 @@ HIDDEN int devmgr__plan_check_app(struct devmgr_ctx *ctx,
 				  struct devmgr__plan *plan,
 				  const struct devmgr_app *app, bool may_wait,
 				  struct devmgr_error *err);
+/* Apply np to the running devices and app (the diff); takes np.  reasons:
+ * id -> why a xenstore device goes (may be NULL). */
+HIDDEN int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *np,
+			      json_t *reasons, struct devmgr_error *err);
 
 /* ---- event loop (loop.c) --------------------------------------------- */
 struct devmgr__loop {
@@ -188,8 +265,9 @@ struct devmgr__loop {
 	struct devmgr__post *posts;
 	void *lock; /* pthread_mutex_t, allocated */
 	bool exiting;
-	bool draining; /* the app's drain was called (SIGTERM, SIGINT) */
 	int status;
+	/* A signal read from the signalfd (run.c's policy); NULL: stop. */
+	void (*on_signal)(struct devmgr_ctx *ctx, int signo);
 	bool dispatching;
 	bool dead_watches;
 };
@@ -233,6 +311,9 @@ struct devmgr_ctx {
 	char **refusal_provs;
 	size_t refusal_provs_cap;
 
+	/* The file's checked configuration, and the running plan made of it
+	 * and of the xenstore set. */
+	struct devmgr__config *cfg;
 	struct devmgr__plan plan;
 	bool have_plan;
 	bool created;
@@ -243,17 +324,16 @@ struct devmgr_ctx {
 	void *app_state;
 	json_t *app_args;
 	bool app_started;
+	bool draining; /* the app's drain was called (SIGTERM, SIGINT) */
 
 	struct devmgr__loop loop;
 	devmgr_event_fn event_fn;
 	void *event_arg;
 
-	/* The xenstore source (xs_source.c): its state, and the devices it
-	 * has up, which every plan merges with the file's (config.c):
-	 * id -> specification, id -> xenstore path.  xs_reasons: id -> why
-	 * a device goes, while a change is applied. */
+	/* The xenstore source (xs_source.c): its state, and the set of the
+	 * devices it has up, which every plan merges with the file's. */
 	struct devmgr__xs *xs;
-	json_t *xs_specs, *xs_sources, *xs_reasons;
+	struct devmgr__specs xs_set;
 	/* File devices whose "waiting" was reported (reported once until
 	 * they come up), and an app that waits for such a device to start. */
 	json_t *waiting_said;
@@ -265,19 +345,15 @@ struct devmgr_ctx {
 };
 
 HIDDEN void devmgr__event(struct devmgr_ctx *ctx, json_t *ev);
-/* A new plan from the current one's configuration (not re-read from the
- * file), with the xenstore devices of the moment. */
-HIDDEN int devmgr__plan_rebuild(struct devmgr_ctx *ctx, struct devmgr__plan *np,
-				struct devmgr_error *err);
-/* Apply np to the running devices and app (the reload diff); takes np. */
-HIDDEN int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *np,
-			      struct devmgr_error *err);
-/* The xenstore devices changed: rebuild the plan and apply it. */
-HIDDEN void devmgr__xs_replan(struct devmgr_ctx *ctx);
-/* Try again the xenstore devices still within their node wait. */
-HIDDEN void devmgr__xs_retry_nodes(struct devmgr_ctx *ctx);
-/* Say (once) which file devices wait for a xenstore device. */
-HIDDEN void devmgr__report_waiting(struct devmgr_ctx *ctx);
+/* What the xenstore source reports to the run policy: its set changed
+ * (reasons: id -> why a device that was up goes), or a tick passed. */
+enum devmgr__xs_news { DEVMGR__XS_CHANGED, DEVMGR__XS_TICK };
+typedef void (*devmgr__xs_news_fn)(struct devmgr_ctx *ctx,
+				   enum devmgr__xs_news what, json_t *reasons);
+/* Connect, read every device, publish ctx->xs_set and keep it current,
+ * telling news (xs_source.c; -ENOTSUP in a build without xenstore). */
+HIDDEN int devmgr__xs_open(struct devmgr_ctx *ctx, devmgr__xs_news_fn news,
+			   struct devmgr_error *err);
 HIDDEN void devmgr__xs_close(struct devmgr_ctx *ctx);
 /* The file was re-read: judge every xenstore device again (the map may
  * have changed). */

@@ -1,4 +1,5 @@
-/* log.c: the logging hook.  The library prints only through it. */
+/* log.c: the logging hook and the event hook.  The library prints only
+ * through them. */
 #include "internal.h"
 
 #include <stdio.h>
@@ -33,4 +34,23 @@ void devmgr_log(struct devmgr_ctx *ctx, enum devmgr_log_level level,
 	/* Messages name paths, ids and xenstore values: one line each. */
 	devmgr__escape(msg, sizeof(msg), raw);
 	ctx->log_fn(ctx->log_arg, level, msg);
+}
+
+void devmgr_ctx_set_event_hook(struct devmgr_ctx *ctx, devmgr_event_fn fn,
+			       void *arg)
+{
+	ctx->event_fn = fn;
+	ctx->event_arg = arg;
+}
+
+/* Steals ev. */
+void devmgr__event(struct devmgr_ctx *ctx, json_t *ev)
+{
+	if (ev && ctx->event_fn) {
+		char *s = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (s)
+			ctx->event_fn(ctx->event_arg, s);
+		devmgr__free(s);
+	}
+	json_decref(ev);
 }

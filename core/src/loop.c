@@ -210,32 +210,16 @@ int devmgr__loop_signals(struct devmgr_ctx *ctx, bool on)
 	return 0;
 }
 
+/* What a signal means is the run policy's (run.c); the loop only reads
+ * them.  Without a policy, a signal stops the loop. */
 static void on_signal(struct devmgr_ctx *ctx)
 {
 	struct signalfd_siginfo si;
 	while (read(ctx->loop.sigfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
-			struct devmgr_error e;
-			char line[1200];
-			if (devmgr_ctx_reload(ctx, &e) < 0)
-				devmgr_log(ctx, DEVMGR_LOG_ERROR,
-					   "reload refused: %s",
-					   devmgr_error_format(&e, line,
-							       sizeof(line)));
-			continue;
-		}
-		if (!ctx->loop.draining && ctx->app && ctx->app_started &&
-		    ctx->app->drain) {
-			ctx->loop.draining = true;
-			devmgr_log(ctx, DEVMGR_LOG_INFO,
-				   "signal %u: draining (again: stop now)",
-				   si.ssi_signo);
-			ctx->app->drain(ctx, ctx->record);
-			continue;
-		}
-		devmgr_log(ctx, DEVMGR_LOG_INFO, "signal %u: stopping",
-			   si.ssi_signo);
-		devmgr_ctx_exit(ctx, 0); /* a requested stop is a clean end */
+		if (ctx->loop.on_signal)
+			ctx->loop.on_signal(ctx, (int)si.ssi_signo);
+		else
+			devmgr_ctx_exit(ctx, 0);
 	}
 }
 

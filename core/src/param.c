@@ -352,7 +352,8 @@ int devmgr__params_table_check(const struct devmgr_param *table,
 
 static json_t *param_get(struct devmgr_device *dev, const char *name)
 {
-	return dev && dev->params ? json_object_get(dev->params, name) : NULL;
+	return dev && dev->spec ? json_object_get(dev->spec->params, name)
+				: NULL;
 }
 
 const char *devmgr_param_str(struct devmgr_device *dev, const char *name)
@@ -372,5 +373,12 @@ int64_t devmgr_param_int(struct devmgr_device *dev, const char *name)
 
 bool devmgr_param_present(struct devmgr_device *dev, const char *name)
 {
-	return dev && dev->spec && json_object_get(dev->spec, name) != NULL;
+	if (!dev || !dev->spec)
+		return false;
+	const struct devmgr_param *t = dev->prov->p->params;
+	for (unsigned i = 0; t && t[i].name; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return i < 64 ? (dev->spec->given >> i) & 1
+				      : param_get(dev, name) != NULL;
+	return false;
 }

@@ -40,6 +40,42 @@ int devmgr__xs_uint(const char *s, unsigned long max, unsigned long *out)
 
 /* Disk index and partition as xen-blkfront's xen_translate_vdev() finds
  * them; -EINVAL for majors that Linux refuses. */
+int devmgr__xs_domid(const char *s, unsigned long *out)
+{
+	return devmgr__xs_uint(s, XS_DOMID_MAX, out);
+}
+
+bool devmgr__xs_class_known(const struct devmgr_ctx *ctx, json_t *map,
+			    const char *cls)
+{
+	if (strcmp(cls, "vbd") == 0 || strcmp(cls, "vif") == 0 ||
+	    strcmp(cls, "console") == 0 ||
+	    (json_is_object(map) && json_object_get(map, cls)))
+		return true;
+	for (size_t i = 0; i < ctx->nprovs; i++) {
+		const char *xc = ctx->provs[i].p->xen_class;
+		if (xc && strcmp(xc, cls) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool devmgr__xs_id_class(const char *id, char *cls, size_t size)
+{
+	const char *dash = strrchr(id, '-');
+	if (!dash || dash == id || !dash[1] || strlen(dash + 1) > 10)
+		return false;
+	for (const char *p = dash + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	size_t n = (size_t)(dash - id);
+	if (n >= size)
+		return false;
+	memcpy(cls, id, n);
+	cls[n] = '\0';
+	return true;
+}
+
 static int vdev_split(unsigned long vdev, unsigned long *disk,
 		      unsigned long *part)
 {
@@ -161,8 +197,6 @@ static bool int_key(struct xs_result *res, json_t *dir, const char *path,
 	return true;
 }
 
-#define DOMID_MAX 0x7fefu /* below DOMID_FIRST_RESERVED */
-
 static bool check_frontend(const struct xs_view *v, struct xs_result *res,
 			   unsigned long *state)
 {
@@ -175,7 +209,7 @@ static bool check_frontend(const struct xs_view *v, struct xs_result *res,
 	}
 	if (!int_key(res, v->front, v->fpath, "state", XS_STATE_RECONFIGURED,
 		     state) ||
-	    !int_key(res, v->front, v->fpath, "backend-id", DOMID_MAX, &bid))
+	    !int_key(res, v->front, v->fpath, "backend-id", XS_DOMID_MAX, &bid))
 		return false;
 	const char *b = key(v->front, "backend", &bad);
 	if (!b && !bad) {
@@ -205,7 +239,7 @@ static bool check_backend(const struct xs_view *v, struct xs_result *res,
 		return false;
 	}
 	if (!int_key(res, v->back, bp, "state", XS_STATE_RECONFIGURED, state) ||
-	    !int_key(res, v->back, bp, "frontend-id", DOMID_MAX, &fid))
+	    !int_key(res, v->back, bp, "frontend-id", XS_DOMID_MAX, &fid))
 		return false;
 	if (fid != v->domid) {
 		BAD(res, bp, "%s/frontend-id: %lu is not this domain (%u)", bp,

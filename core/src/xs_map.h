@@ -54,10 +54,25 @@ struct xs_result {
 	const char *provider;	 /* XS_UP: the provider's name */
 };
 
+/* The highest domain id (below DOMID_FIRST_RESERVED, xen/xen.h). */
+#define XS_DOMID_MAX 0x7fefu
+
 /* Strict unsigned decimal: no sign, no spaces, no leading zeros (but
  * "0"), at most max.  0 or -EINVAL. */
 HIDDEN int devmgr__xs_uint(const char *s, unsigned long max,
 			   unsigned long *out);
+/* A domain id as xenstore writes it: strict decimal, at most
+ * XS_DOMID_MAX.  0 or -EINVAL. */
+HIDDEN int devmgr__xs_domid(const char *s, unsigned long *out);
+/* Does the source read class cls: vbd, vif, console, a class a provider
+ * declares or one that map (the configuration's xenstore.map, may be
+ * NULL) names? */
+HIDDEN bool devmgr__xs_class_known(const struct devmgr_ctx *ctx, json_t *map,
+				   const char *cls);
+/* Split a xenstore device id "<class>-<devid>" (a numeric devid, as Xen
+ * writes them) into its class; false when id cannot be one. */
+HIDDEN bool devmgr__xs_id_class(const char *id, char *cls, size_t size);
+
 /* Linux's name for a Xen disk from its virtual-device number ("xvda",
  * "xvdb3", "xvdaa"), as xen-blkfront names it: majors 202 (xvd), 3/22/..
  * (IDE hd), 8/65-71/128-135 (SCSI sd), and extended ids (bit 28).  0, or

@@ -21,8 +21,10 @@ void devmgr__xs_close(struct devmgr_ctx *ctx)
 	(void)ctx;
 }
 
-int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx, struct devmgr_error *err)
+int devmgr__xs_open(struct devmgr_ctx *ctx, devmgr__xs_news_fn news,
+		    struct devmgr_error *err)
 {
 	(void)ctx;
+	(void)news;
 	return devmgr_error_set(err, -ENOTSUP, "built without xenstore");
 }

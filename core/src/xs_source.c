@@ -6,9 +6,10 @@
  * it, is dirty; or everything is); work is done once per drained batch,
  * so coalesced, spurious and out-of-order events are all the same thing,
  * and pending work is bounded by the device table (XS_MAX_DEVICES).  The
- * devices that are up become specifications that the plan merges with the
- * file's (config.c), and a change goes through the reload diff
- * (reload.c) like a re-read configuration file.  A lost connection is
+ * devices that are up become the xenstore set of specifications, which
+ * the plan (plan.c) merges with the file's; a change is reported to the
+ * run policy (run.c), which plans and applies it (apply.c) as it does a
+ * re-read configuration file.  A lost connection is
  * reopened with backoff and followed by a full resync.  devmgr writes
  * nothing to xenstore. */
 #include "xs_map.h"
@@ -55,6 +56,7 @@ struct xs_bwatch {
 
 struct devmgr__xs {
 	struct devmgr_ctx *ctx;
+	devmgr__xs_news_fn news;
 	struct xs_handle *h;
 	struct devmgr_watch *fdw, *tickw;
 	int tfd;
@@ -97,20 +99,6 @@ static long ms_since(const struct timespec *t)
 	       (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
-static bool id_ok(const char *id)
-{
-	size_t n = strlen(id);
-	if (n < 1 || n > 64 ||
-	    !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((id[i] >= 'a' && id[i] <= 'z') ||
-		      (id[i] >= 'A' && id[i] <= 'Z') ||
-		      (id[i] >= '0' && id[i] <= '9') || strchr("_.-", id[i])))
-			return false;
-	return true;
-}
-
 /* One error event (and a warning in the log), naming the path. */
 static void error_event(struct devmgr__xs *xs, const char *id,
 			const char *where, const char *text)
@@ -129,8 +117,7 @@ static void error_event(struct devmgr__xs *xs, const char *id,
 
 static json_t *xs_map_cfg(struct devmgr_ctx *ctx)
 {
-	json_t *x = json_object_get(ctx->plan.root, "xenstore");
-	json_t *m = json_object_get(x, "map");
+	json_t *m = json_object_get(ctx->cfg->xs, "map");
 	return json_is_object(m) ? m : NULL;
 }
 
@@ -266,7 +253,7 @@ static struct xs_dev *dev_add(struct devmgr__xs *xs, const char *cls,
 		devmgr__free(d);
 		return NULL;
 	}
-	if (!id_ok(d->id)) {
+	if (!devmgr__id_valid(d->id)) {
 		devmgr__free(d->id);
 		d->id = NULL;
 	}
@@ -425,9 +412,9 @@ static bool read_device(struct devmgr__xs *xs, struct xs_dev *d,
 		return true;
 	}
 	unsigned long bid = 0;
-	devmgr__xs_uint(
+	devmgr__xs_domid(
 		json_string_value(json_object_get(d->front, "backend-id")),
-		0x7fef, &bid);
+		&bid);
 	if (strcmp(res->bpath, d->bpath) != 0) {
 		fmt(d->bpath, sizeof(d->bpath), "%s", res->bpath);
 		d->back_full = true;
@@ -508,23 +495,18 @@ static void dev_free(struct devmgr__xs *xs, struct xs_dev *d)
 
 /* ---- applying ------------------------------------------------------------ */
 
-/* Publish the specifications of the devices that are up, and apply the
- * difference to the running devices through the reload diff. */
+/* Publish the specifications of the devices that are up as the xenstore
+ * set, checked against their providers, and tell the run policy.  A
+ * specification its provider refuses leaves the set as it was. */
 static void publish(struct devmgr__xs *xs, json_t *reasons)
 {
 	struct devmgr_ctx *ctx = xs->ctx;
-	json_t *specs = json_object(), *sources = json_object();
-	if (!specs || !sources) {
-		json_decref(specs);
-		json_decref(sources);
-		return;
-	}
+	struct devmgr__specs set = { 0 };
 	for (size_t i = 0; i < xs->ndevs; i++) {
 		struct xs_dev *d = xs->devs[i];
 		if (!d->spec || !d->id)
 			continue;
-		if (json_object_get(json_object_get(ctx->plan.root, "devices"),
-				    d->id)) {
+		if (devmgr__map_get(&ctx->cfg->devs.index, d->id)) {
 			char text[400];
 			fmt(text, sizeof(text),
 			    "%s: device id %s is taken by the configuration "
@@ -538,16 +520,23 @@ static void publish(struct devmgr__xs *xs, json_t *reasons)
 			}
 			continue;
 		}
-		json_object_set(specs, d->id, d->spec);
-		json_object_set_new(sources, d->id, json_string(d->fpath));
+		struct devmgr__spec *spec;
+		struct devmgr_error e;
+		char line[1200];
+		int r = devmgr__spec_from_json(ctx, ctx->cfg, d->id, d->spec,
+					       d->fpath, &spec, &e);
+		if (r == 0 && devmgr__specs_add(&set, spec) < 0)
+			r = devmgr_error_set(&e, -ENOMEM, "out of memory");
+		if (r < 0) {
+			devmgr_log(ctx, DEVMGR_LOG_ERROR, "xenstore: %s",
+				   devmgr_error_format(&e, line, sizeof(line)));
+			devmgr__specs_free(&set);
+			return;
+		}
 	}
-	json_decref(ctx->xs_specs);
-	json_decref(ctx->xs_sources);
-	ctx->xs_specs = specs;
-	ctx->xs_sources = sources;
-	ctx->xs_reasons = reasons;
-	devmgr__xs_replan(ctx);
-	ctx->xs_reasons = NULL;
+	devmgr__specs_free(&ctx->xs_set);
+	ctx->xs_set = set;
+	xs->news(ctx, DEVMGR__XS_CHANGED, reasons);
 }
 
 /* ---- the domain ------------------------------------------------------- */
@@ -560,7 +549,7 @@ static int own_domid(struct devmgr__xs *xs, unsigned long *id)
 	json_t *v = NULL;
 	int r = read_value(xs, "domid", &v);
 	if (r > 0 && (!json_is_string(v) ||
-		      devmgr__xs_uint(json_string_value(v), 0x7fef, id) < 0))
+		      devmgr__xs_domid(json_string_value(v), id) < 0))
 		r = 0;
 	json_decref(v);
 	return r;
@@ -785,7 +774,7 @@ static void backend_event(struct devmgr__xs *xs, const char *path,
 	unsigned long bid;
 	const char *colon = strrchr(token, ':');
 	if (!colon || (size_t)(colon - token - 2) >= sizeof(cls) ||
-	    devmgr__xs_uint(colon + 1, 0x7fef, &bid) < 0)
+	    devmgr__xs_domid(colon + 1, &bid) < 0)
 		return;
 	memcpy(cls, token + 2, (size_t)(colon - token - 2));
 	cls[colon - token - 2] = '\0';
@@ -955,7 +944,7 @@ static void on_tick(void *arg, int fd, unsigned events)
 			return;
 		}
 		check_timeouts(xs);
-		devmgr__xs_retry_nodes(xs->ctx);
+		xs->news(xs->ctx, DEVMGR__XS_TICK, NULL);
 		return;
 	}
 	if (ms_since(&xs->retry_at) < xs->backoff_ms)
@@ -978,8 +967,7 @@ static void on_tick(void *arg, int fd, unsigned events)
 
 static int domain_path(struct devmgr__xs *xs, struct devmgr_error *err)
 {
-	json_t *x = json_object_get(xs->ctx->plan.root, "xenstore");
-	json_t *dp = json_object_get(x, "domain_path");
+	json_t *dp = json_object_get(xs->ctx->cfg->xs, "domain_path");
 	unsigned long id;
 	if (json_is_string(dp)) {
 		fmt(xs->dom, sizeof(xs->dom), "%s", json_string_value(dp));
@@ -1002,8 +990,8 @@ static int domain_path(struct devmgr__xs *xs, struct devmgr_error *err)
 	}
 	char rest[16];
 	if (sscanf(xs->dom, "/local/domain/%lu%15s", &id, rest) != 1 ||
-	    id > 0x7fef)
-		return devmgr__error_at(err, -EINVAL, xs->ctx->plan.path,
+	    id > XS_DOMID_MAX)
+		return devmgr__error_at(err, -EINVAL, xs->ctx->cfg->path,
 					"/xenstore/domain_path",
 					"\"%s\" is not /local/domain/N",
 					xs->dom);
@@ -1013,8 +1001,7 @@ static int domain_path(struct devmgr__xs *xs, struct devmgr_error *err)
 
 static long timeout_ms(struct devmgr_ctx *ctx)
 {
-	json_t *x = json_object_get(ctx->plan.root, "xenstore");
-	json_t *t = json_object_get(x, "incomplete_timeout_ms");
+	json_t *t = json_object_get(ctx->cfg->xs, "incomplete_timeout_ms");
 	return json_is_integer(t) ? (long)json_integer_value(t)
 				  : XS_DEFAULT_TIMEOUT_MS;
 }
@@ -1048,9 +1035,7 @@ void devmgr__xs_close(struct devmgr_ctx *ctx)
 	devmgr__free(xs->bw);
 	devmgr__free(xs);
 	ctx->xs = NULL;
-	json_decref(ctx->xs_specs);
-	json_decref(ctx->xs_sources);
-	ctx->xs_specs = ctx->xs_sources = NULL;
+	devmgr__specs_free(&ctx->xs_set);
 }
 
 static struct devmgr__xs *xs_new(struct devmgr_ctx *ctx)
@@ -1122,25 +1107,14 @@ bool devmgr__have_xenstore(void)
 	return true;
 }
 
-int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx, struct devmgr_error *err)
+int devmgr__xs_open(struct devmgr_ctx *ctx, devmgr__xs_news_fn news,
+		    struct devmgr_error *err)
 {
-	devmgr_error_clear(err);
-	if (ctx->xs)
-		return devmgr_error_set(err, -EBUSY,
-					"xenstore is in use already");
-	if (!ctx->have_plan) {
-		int r = devmgr_ctx_load_config_string(
-			ctx, "{\"devmgr\":1,\"devices\":{}}", "<xenstore>",
-			err);
-		if (r < 0)
-			return r;
-	}
 	if (!xs_new(ctx))
 		return devmgr_error_set(err, -ENOMEM, "out of memory");
+	ctx->xs->news = news;
 	int r = xs_start(ctx->xs, err);
 	if (r < 0)
 		devmgr__xs_close(ctx);
-	else
-		devmgr__report_waiting(ctx); /* the store is read now */
 	return r;
 }

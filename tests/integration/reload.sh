@@ -1,7 +1,8 @@
 #!/bin/sh
 # reload.sh: "devmgr watch" prints plug lines, applies a rewritten
 # configuration on SIGHUP (unplug/plug lines), keeps its devices when the new
-# file does not parse, and exits 0 on SIGINT.
+# file does not parse or says the same in other words, and exits 0 on
+# SIGINT.
 set -u
 
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -128,6 +129,34 @@ write_conf <<'JSON'
 JSON
 kill -HUP "$pid"
 poll "$tmp/out" '"event":"unplug","id":"added"' && ok "reload after a bad one" || { ko "reload after a bad one"; dump; }
+
+# The same meaning written differently ("4K" and 4096 are one size): the
+# device stays, as the checked parameters are what is compared.
+write_conf <<'JSON'
+{ "devmgr": 1,
+  "devices": {
+    "keep":   { "provider": "blk-ram", "size": 4096 },
+    "change": { "provider": "blk-ram", "size": "8K" },
+    "again":  { "provider": "blk-ram", "size": "4K" }
+  }
+}
+JSON
+kill -HUP "$pid"
+poll "$tmp/out" '"event":"plug","id":"again"' && ok "reload with a size written as bytes" || { ko "reload with a size written as bytes"; dump; }
+grep -q '"event":"unplug","id":"keep"' "$tmp/out" && ko "same size in other words: unplugged" || ok "same size in other words: kept"
+# A default given explicitly is a change (devmgr_param_present differs).
+write_conf <<'JSON'
+{ "devmgr": 1,
+  "devices": {
+    "keep":   { "provider": "blk-ram", "size": 4096, "sector_size": 512 },
+    "change": { "provider": "blk-ram", "size": "8K" },
+    "again":  { "provider": "blk-ram", "size": "4K" }
+  }
+}
+JSON
+kill -HUP "$pid"
+poll "$tmp/out" '"event":"unplug","id":"keep","reason":"changed"' && ok "a default given explicitly: changed" || { ko "a default given explicitly: changed"; dump; }
+[ "$(grep -c '"event":"plug","id":"keep"' "$tmp/out")" -eq 2 ] && ok "kept device plugged again after a change" || ko "kept device plugged again after a change"
 
 if "$PY" "$CHECK" "$top_srcdir" --instance watch-event "$tmp/out" --lines >"$tmp/schema" 2>&1; then
 	ok "every line matches watch-event schema"

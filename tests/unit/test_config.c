@@ -1,4 +1,4 @@
-/* Unit tests of configuration loading (core/src/config.c, ctx.c, error.c)
+/* Unit tests of configuration loading (core/src/config.c, run.c, error.c)
  * through devmgr_ctx_load_config_string(): where each error points and
  * what it says, devmgr_error_format() and devmgr_err_name().  blk-ram and
  * the console providers are linked into this program. */

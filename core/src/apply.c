@@ -1,33 +1,14 @@
-/* reload.c: applying a new configuration to running devices (SIGHUP, and
- * the xenstore source, whose changes rebuild the plan): devices that are new
+/* apply.c: the apply step.  It diffs the running plan and a new one (from
+ * a re-read file, or a change of the xenstore set): devices that are new
  * are created and offered to hot-plug slots, devices removed or changed (or
- * stacked on one that is) are unplugged and destroyed, changed ones are created
- * again. */
+ * stacked on one that is) are unplugged and destroyed, changed ones are
+ * created again.  When to apply, and what the app does then, is run.c's. */
 #include "internal.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-void devmgr_ctx_set_event_hook(struct devmgr_ctx *ctx, devmgr_event_fn fn,
-			       void *arg)
-{
-	ctx->event_fn = fn;
-	ctx->event_arg = arg;
-}
-
-/* Steals ev. */
-void devmgr__event(struct devmgr_ctx *ctx, json_t *ev)
-{
-	if (ev && ctx->event_fn) {
-		char *s = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		if (s)
-			ctx->event_fn(ctx->event_arg, s);
-		devmgr__free(s);
-	}
-	json_decref(ev);
-}
 
 static void plug_event(struct devmgr_ctx *ctx, struct devmgr_device *d)
 {
@@ -39,8 +20,8 @@ static void plug_event(struct devmgr_ctx *ctx, struct devmgr_device *d)
 		ev = json_pack("{s:s, s:s, s:s, s:s}", "event", "plug", "id",
 			       d->id, "signature", d->prov->sig->name,
 			       "provider", d->prov->p->name);
-	if (ev && d->source)
-		json_object_set_new(ev, "source", json_string(d->source));
+	if (ev && d->spec->source)
+		json_object_set_new(ev, "source", json_string(d->spec->source));
 	devmgr__event(ctx, ev);
 }
 
@@ -48,11 +29,11 @@ static void plug_event(struct devmgr_ctx *ctx, struct devmgr_device *d)
 static bool kept(const struct devmgr_device *old, struct devmgr__plan *np)
 {
 	const struct devmgr_device *d = devmgr__map_get(&np->index, old->id);
-	if (!d || d->prov != old->prov || !json_equal(d->spec, old->spec))
+	if (!d || !devmgr__spec_equal(d->spec, old->spec))
 		return false;
 	if (old->state == DEVMGR_DEVICE_FAILED)
 		return false; /* a reload retries devices that failed */
-	for (size_t i = 0; i < old->ndeps; i++)
+	for (size_t i = 0; i < old->spec->ndeps; i++)
 		if (old->deps[i]->fate == DEVMGR__GOING)
 			return false;
 	return true;
@@ -66,34 +47,19 @@ static void relink(struct devmgr__plan *np)
 		np->devs[i]->nusers = 0;
 	for (size_t i = 0; i < np->ndevs; i++) {
 		struct devmgr_device *d = np->devs[i];
-		for (size_t j = 0; j < d->ndeps; j++) {
-			d->deps[j] = devmgr__map_get(&np->index, d->on_ids[j]);
+		for (size_t j = 0; j < d->spec->ndeps; j++) {
+			d->deps[j] =
+				devmgr__map_get(&np->index, d->spec->on_ids[j]);
 			d->deps[j]->nusers++;
 		}
 	}
 }
 
-int devmgr_ctx_reload(struct devmgr_ctx *ctx, struct devmgr_error *err)
-{
-	struct devmgr__plan np, *op = &ctx->plan;
-	if (!ctx->have_plan || !op->dir)
-		return devmgr_error_set(err, -EINVAL,
-					"no configuration file to re-read");
-	int r = devmgr__plan_load(ctx, NULL, op->path, &np, err);
-	if (r < 0)
-		return r;
-	r = devmgr__plan_apply(ctx, &np, err);
-	if (r == 0)
-		devmgr__xs_reloaded(ctx);
-	return r;
-}
-
 /* Why a device goes: the xenstore source says for its devices. */
-static const char *unplug_reason(struct devmgr_ctx *ctx,
-				 const struct devmgr_device *d,
+static const char *unplug_reason(json_t *reasons, const struct devmgr_device *d,
 				 struct devmgr__plan *np)
 {
-	json_t *r = d->source ? json_object_get(ctx->xs_reasons, d->id) : NULL;
+	json_t *r = d->spec->source ? json_object_get(reasons, d->id) : NULL;
 	if (json_is_string(r))
 		return json_string_value(r);
 	if (json_object_get(np->waiting, d->id))
@@ -110,7 +76,7 @@ static const char *unplug_reason(struct devmgr_ctx *ctx,
 static bool node_wait(struct devmgr_ctx *ctx, struct devmgr_device *d,
 		      const struct devmgr_error *e)
 {
-	if (!d->source || (e->code != -ENOENT && e->code != -ENXIO))
+	if (!d->spec->source || (e->code != -ENOENT && e->code != -ENXIO))
 		return false;
 	if (!ctx->xs_node_wait && !(ctx->xs_node_wait = json_object()))
 		return false;
@@ -129,20 +95,8 @@ static bool node_wait(struct devmgr_ctx *ctx, struct devmgr_device *d,
 	return false;
 }
 
-void devmgr__xs_retry_nodes(struct devmgr_ctx *ctx)
-{
-	const char *id;
-	json_t *v;
-	json_object_foreach (ctx->xs_node_wait, id, v) {
-		if (json_integer_value(v) >= 0) {
-			devmgr__xs_replan(ctx);
-			return;
-		}
-	}
-}
-
 int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
-		       struct devmgr_error *err)
+		       json_t *reasons, struct devmgr_error *err)
 {
 	struct devmgr__plan np = *npp, *op = &ctx->plan;
 	int r = 0;
@@ -178,10 +132,10 @@ int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 			devmgr_log(ctx, DEVMGR_LOG_INFO, "device %s destroyed",
 				   d->id);
 		if (was_up)
-			devmgr__event(ctx,
-				      json_pack("{s:s, s:s, s:s}", "event",
-						"unplug", "id", d->id, "reason",
-						unplug_reason(ctx, d, &np)));
+			devmgr__event(
+				ctx, json_pack("{s:s, s:s, s:s}", "event",
+					       "unplug", "id", d->id, "reason",
+					       unplug_reason(reasons, d, &np)));
 	}
 	/* Kept devices move into the new plan in place of their twins. */
 	for (size_t i = 0; i < np.ndevs; i++) {
@@ -243,106 +197,4 @@ int devmgr__plan_apply(struct devmgr_ctx *ctx, struct devmgr__plan *npp,
 		if (!devmgr__map_get(&op->index, id))
 			json_object_del(ctx->xs_node_wait, id);
 	return 0;
-}
-
-/* Say once that a file device waits for a xenstore device (again after
- * it came up and went). */
-void devmgr__report_waiting(struct devmgr_ctx *ctx)
-{
-	json_t *w = ctx->plan.waiting, *v;
-	const char *id;
-	void *tmp;
-	json_object_foreach_safe (ctx->waiting_said, tmp, id, v)
-		if (!json_object_get(w, id))
-			json_object_del(ctx->waiting_said, id);
-	json_object_foreach (w, id, v) {
-		if (json_object_get(ctx->waiting_said, id))
-			continue;
-		if (!ctx->waiting_said && !(ctx->waiting_said = json_object()))
-			return;
-		json_object_set_new(ctx->waiting_said, id, json_true());
-		devmgr_log(ctx, DEVMGR_LOG_INFO,
-			   "device %s waits for xenstore device %s", id,
-			   json_string_value(v));
-		devmgr__event(ctx,
-			      json_pack("{s:s, s:s, s:s}", "event", "waiting",
-					"id", id, "for", json_string_value(v)));
-	}
-}
-
-/* An app that waits for a device (devmgr_run) starts once nothing it
- * requires waits any more. */
-static void start_pending(struct devmgr_ctx *ctx)
-{
-	struct devmgr_error e;
-	char line[1200];
-	if (!ctx->app_pending || ctx->app || devmgr__app_waits(&ctx->plan))
-		return;
-	char *name = ctx->app_pending;
-	ctx->app_pending = NULL;
-	if (devmgr_ctx_start_app(ctx, name, &e) < 0) {
-		devmgr_log(ctx, DEVMGR_LOG_ERROR, "xenstore: %s",
-			   devmgr_error_format(&e, line, sizeof(line)));
-		devmgr_ctx_exit(ctx, 1);
-	} else {
-		devmgr_log(ctx, DEVMGR_LOG_INFO, "app %s started", name);
-	}
-	devmgr__free(name);
-}
-
-void devmgr__xs_replan(struct devmgr_ctx *ctx)
-{
-	struct devmgr__plan np;
-	struct devmgr_error e;
-	char line[1200];
-	if (!ctx->have_plan)
-		return;
-	int r = devmgr__plan_rebuild(ctx, &np, &e);
-	if (r < 0) {
-		devmgr_log(ctx, DEVMGR_LOG_ERROR, "xenstore: %s",
-			   devmgr_error_format(&e, line, sizeof(line)));
-		return;
-	}
-	if (!ctx->created && !ctx->app) {
-		/* Nothing runs yet: the new plan simply replaces the old. */
-		devmgr__plan_free(&ctx->plan);
-		ctx->plan = np;
-		devmgr__report_waiting(ctx);
-		return;
-	}
-	r = devmgr__plan_apply(ctx, &np, &e);
-	if (r < 0 && ctx->app) {
-		/* A device the app cannot lose went away (or a required slot
-		 * is now empty): its declaration says the app stops.  When
-		 * what it lost waits for a xenstore device to come back, it
-		 * waits too and starts again then; otherwise devmgr ends. */
-		char *name = devmgr__strdup(ctx->app->name);
-		devmgr_log(ctx, DEVMGR_LOG_ERROR,
-			   "xenstore: %s; stopping app %s",
-			   devmgr_error_format(&e, line, sizeof(line)),
-			   ctx->app->name);
-		devmgr_ctx_stop_app(ctx);
-		r = devmgr__plan_rebuild(ctx, &np, &e);
-		if (r == 0)
-			r = devmgr__plan_apply(ctx, &np, &e);
-		const char *waits =
-			r == 0 ? devmgr__app_waits(&ctx->plan) : NULL;
-		if (waits && name && !ctx->app_pending) {
-			devmgr_log(ctx, DEVMGR_LOG_WARN,
-				   "app %s starts again when device %s is up",
-				   name, waits);
-			ctx->app_pending = name;
-			name = NULL;
-		} else {
-			devmgr_ctx_exit(ctx, 1);
-		}
-		devmgr__free(name);
-	}
-	if (r < 0)
-		devmgr_log(ctx, DEVMGR_LOG_ERROR, "xenstore: %s",
-			   devmgr_error_format(&e, line, sizeof(line)));
-	if (r == 0) {
-		devmgr__report_waiting(ctx);
-		start_pending(ctx);
-	}
 }
