@@ -185,6 +185,15 @@ static int bx_find_backend(struct bxen *b, struct devmgr_error *err)
 	}
 	strcpy(b->bpath, be);
 	free(be);
+	/* The backend must point back at this frontend. */
+	be = bx_read(b, b->bpath, "frontend");
+	if (!be || strcmp(be, b->fpath) != 0) {
+		free(be);
+		return devmgr_error_set(err, -EPROTO,
+					"%s: %s/frontend is not this frontend",
+					b->fpath, b->bpath);
+	}
+	free(be);
 	return 0;
 }
 
@@ -200,9 +209,10 @@ static int bx_features(struct bxen *b, struct devmgr_error *err)
 		int rc = bf_flag(s, flags[i]);
 
 		if (rc < 0) {
-			rc = devmgr_error_set(err, -EPROTO,
-					      "%s/%s: \"%.32s\" is not 0 or 1",
-					      b->bpath, keys[i], s);
+			rc = devmgr_error_set(
+				err, -EPROTO,
+				"%s: %s/%s: \"%.32s\" is not 0 or 1", b->fpath,
+				b->bpath, keys[i], s);
 			free(s);
 			return rc;
 		}
@@ -298,19 +308,20 @@ static int bx_geometry(struct bxen *b, struct devmgr_error *err)
 		    0 ||
 	    ss < 512 || (ss & (ss - 1)) != 0)
 		return devmgr_error_set(err, -EPROTO,
-					"%s/sector-size is not a power of two "
-					"from 512 to 65536",
-					b->bpath);
+					"%s: %s/sector-size is not a power of "
+					"two from 512 to 65536",
+					b->fpath, b->bpath);
 	if (bx_read_uint(b, b->bpath, "sectors", UINT64_MAX / 65536, &n,
 			 &present) < 0 ||
 	    !present || n == 0)
 		return devmgr_error_set(err, -EPROTO,
-					"%s/sectors is missing or not a "
+					"%s: %s/sectors is missing or not a "
 					"positive integer",
-					b->bpath);
+					b->fpath, b->bpath);
 	if (bx_read_uint(b, b->bpath, "info", UINT32_MAX, &info, &present) < 0)
 		return devmgr_error_set(err, -EPROTO,
-					"%s/info is not an integer", b->bpath);
+					"%s: %s/info is not an integer",
+					b->fpath, b->bpath);
 	mode = bx_read(b, b->bpath, "mode");
 	b->sector_size = (uint32_t)ss;
 	b->shift = (unsigned)__builtin_ctz((unsigned)(ss / BF_SECT));
