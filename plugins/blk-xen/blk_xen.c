@@ -58,8 +58,9 @@ struct bxen {
 	unsigned shift; /* log2(sector_size / 512) */
 	uint64_t sectors;
 	bool read_only, flush_cache, barrier, discard;
-	bool published; /* ring-ref and event-channel written */
-	bool gone;	/* the backend closed or misbehaved: every call -EIO */
+	unsigned last_state; /* the backend's, as last read */
+	bool published;	     /* ring-ref and event-channel written */
+	bool gone; /* the backend closed or misbehaved: every call -EIO */
 	int connect_ms, io_ms;
 };
 
@@ -128,7 +129,9 @@ static void bx_drain_watches(struct bxen *b)
 
 /* Wait until the backend's state is `want`, at most ms.  0, -EPIPE when
  * the backend closes instead, -ETIMEDOUT, or -EPROTO for a state that is
- * not a number. */
+ * not a number.  While waiting for InitWait a Closed backend is waited
+ * on: blkback goes from Closed to InitWait when a frontend that closed
+ * starts again from Initialising. */
 static int bx_wait_backend(struct bxen *b, unsigned want, int ms)
 {
 	uint64_t end = now_ms() + (uint64_t)ms;
@@ -143,8 +146,9 @@ static int bx_wait_backend(struct bxen *b, unsigned want, int ms)
 			return rc;
 		if (st == want)
 			return 0;
-		if (want != XenbusStateClosed && st >= XenbusStateClosing &&
-		    st <= XenbusStateClosed)
+		b->last_state = st;
+		if (want != XenbusStateClosed && want != XenbusStateInitWait &&
+		    st >= XenbusStateClosing && st <= XenbusStateClosed)
 			return -EPIPE;
 		t = now_ms();
 		if (t >= end)
@@ -387,10 +391,11 @@ static int bx_connect(struct bxen *b, struct devmgr_error *err)
 			err, rc,
 			rc == -ETIMEDOUT
 				? "%s: the backend %s did not wait for "
-				  "a frontend (InitWait) within %d ms"
-				: "%s: the backend %s is closing or "
-				  "has a bad state (%d ms)",
-			b->fpath, b->bpath, b->connect_ms);
+				  "a frontend (InitWait) within %d ms (its "
+				  "state: %u)"
+				: "%s: the backend %s has a bad state (%d ms, "
+				  "last good state: %u)",
+			b->fpath, b->bpath, b->connect_ms, b->last_state);
 	if (rc == 0)
 		rc = bx_share(b, err);
 	if (rc == 0)

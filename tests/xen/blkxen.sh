@@ -73,6 +73,17 @@ wait $BPID
 check "a Closed frontend connects again" [ $rc -eq 0 ]
 check "4096-byte sectors, writable" grep -q '"sector_size": *4096, *"sectors": *100, *"read_only": *false' "$D/again"
 
+# A frontend and backend left Closed (6/6, as a detach-less destroy leaves
+# them): the backend goes to InitWait when the frontend is Initialising.
+xsw "$B/state" 6
+backend 1 state=2
+B1=$BPID
+backend 3 state=4
+probe "$D/reopen"
+rc=$?
+wait $B1 $BPID
+check "a Closed backend that goes to InitWait again connects" [ $rc -eq 0 ]
+
 # refused NAME TEXT: probe fails (exit 1) within 3 s (timeout 1 s), with
 # TEXT and the frontend's path in the message.
 refused() {
@@ -92,7 +103,7 @@ refused() {
 }
 BPID=
 fresh
-refused "a backend that never waits for a frontend" "did not wait for a frontend (InitWait) within 1000 ms"
+refused "a backend that never waits for a frontend" "did not wait for a frontend (InitWait) within 1000 ms (its state: 1)"
 check "... and the frontend is left Closed" [ "$(xenstore-read "$F/state")" = 6 ]
 fresh
 xsw "$B/state" 2
@@ -118,7 +129,7 @@ backend 3 state=4
 refused "a backend without sectors" "$B/sectors is missing"
 fresh
 xsw "$B/state" 4x
-refused "a backend state that is not a number" "is closing or has a bad state"
+refused "a backend state that is not a number" "has a bad state"
 xenstore-write "$F/backend" /local/domain/0/backend/vbd/8/51728
 refused "a backend path of another guest" "/local/domain/0/backend/vbd/8/51728/frontend is not this frontend"
 xenstore-write "$F/backend" /local/domain/0/backend/vbd/7/../7/51728
