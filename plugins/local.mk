@@ -2,6 +2,7 @@
 include $(srcdir)/plugins/console/local.mk
 include $(srcdir)/plugins/blk-ram/local.mk
 include $(srcdir)/plugins/blk-file/local.mk
+include $(srcdir)/plugins/blk-xen/local.mk
 include $(srcdir)/plugins/blk-debug/local.mk
 include $(srcdir)/plugins/blk-part/local.mk
 include $(srcdir)/plugins/fs-fat/local.mk

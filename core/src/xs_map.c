@@ -269,6 +269,8 @@ struct class_default {
 static const struct class_default class_defaults[] = {
 	{ "vbd", "path", "{backend.params}" },
 	{ "vbd", "read_only", "{backend.mode==r}" },
+	{ "vbd", "devid", "{devid}" },
+	{ "vbd", "domain_path", "/local/domain/{domid}" },
 	{ "vif", "mac", "{frontend.mac}" },
 	{ NULL, NULL, NULL },
 };
@@ -563,6 +565,15 @@ fail:
 	json_decref(spec);
 }
 
+static bool frontend_driver(struct devmgr_ctx *ctx, json_t *map,
+			    const char *cls)
+{
+	const struct devmgr__provider_entry *pe =
+		devmgr__xs_provider(ctx, map, cls);
+
+	return pe && (pe->p->xen_flags & DEVMGR_XEN_FRONTEND);
+}
+
 void devmgr__xs_evaluate(struct devmgr_ctx *ctx, json_t *map,
 			 const struct xs_view *v, struct xs_result *res)
 {
@@ -576,7 +587,14 @@ void devmgr__xs_evaluate(struct devmgr_ctx *ctx, json_t *map,
 		res->verdict = XS_CLOSED;
 		return;
 	}
-	if (fstate != XS_STATE_CONNECTED || bstate != XS_STATE_CONNECTED)
+	if (frontend_driver(ctx, map, v->cls)) {
+		/* The provider drives the frontend from Initialising: the
+		 * device is there once the backend waits for it. */
+		if (bstate < XS_STATE_INITWAIT || bstate > XS_STATE_CONNECTED)
+			return; /* XS_WAITING */
+	} else if (fstate != XS_STATE_CONNECTED ||
+		   bstate != XS_STATE_CONNECTED) {
 		return; /* XS_WAITING */
+	}
 	map_device(ctx, map, v, res);
 }

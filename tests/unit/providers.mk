@@ -24,3 +24,12 @@ tests_unit_test_blk_file_SOURCES = tests/unit/test_blk_file.c \
 	plugins/blk-file/blk_file.c
 tests_unit_test_blk_file_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_blk_file_LDADD = core/libdevmgr.la $(CHECK_LIBS)
+
+# blk-xen's parts that need no hypervisor (request planning, ids in
+# flight, strict parsing); built in every configuration.
+check_PROGRAMS += tests/unit/test_blkfront
+TESTS += tests/unit/test_blkfront
+tests_unit_test_blkfront_SOURCES = tests/unit/test_blkfront.c \
+	plugins/blk-xen/blkfront.c plugins/blk-xen/blkfront.h
+tests_unit_test_blkfront_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_blkfront_LDADD = $(CHECK_LIBS)

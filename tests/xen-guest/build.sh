@@ -79,7 +79,8 @@ cpio_of() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet); }
 u=$out/domU-tree
 skel "$u"
 xenstore_tools "$u"
-modules "$u" xen-blkfront xen-netfront
+# xen-evtchn and xen-gntalloc: blk-xen's event channels and grants.
+modules "$u" xen-blkfront xen-netfront xen-evtchn xen-gntalloc
 prefix=$(sed -n 's/^prefix = //p' "$build/Makefile")
 [ "$prefix" = /usr/local ] || { echo "build.sh: $build has prefix $prefix, not /usr/local" >&2; exit 1; }
 make -s -C "$build" install DESTDIR="$u" >/dev/null 2>&1
@@ -106,6 +107,12 @@ skel "$d"
 xb=/usr/lib/xen-4.17/bin
 host_bin "$d" $xb/xl $xb/xenstored $xb/xenconsoled $xb/xen-init-dom0 $xb/libxl-save-helper \
 	/usr/sbin/ip
+# dosfstools and mtools: the FAT image that blk-xen writes is checked here.
+host_bin "$d" /usr/sbin/mkfs.fat /usr/sbin/fsck.fat /usr/bin/mtools
+for a in mcopy mtype mdir; do ln -sf mtools "$d/usr/bin/$a"; done
+# mtools converts names through iconv's CP850 (glibc's gconv module).
+gc=/usr/lib/x86_64-linux-gnu/gconv
+cp -rL --parents $gc/gconv-modules $gc/gconv-modules.cache $gc/gconv-modules.d $gc/IBM850.so "$d/"
 xenstore_tools "$d"
 # glibc loads libgcc_s for pthread_cancel: xl create aborts without it.
 cp -L --parents /usr/lib/x86_64-linux-gnu/libgcc_s.so.1 "$d/"

@@ -5,7 +5,7 @@
 # toolstack and checks what they report.
 #
 # Usage: tests/xen-guest/run.sh [-s a,b,...] [-k] BUILD
-#   -s   scenarios (default a,f,b,c,d,e; see docs/xen.md)
+#   -s   scenarios (default a,f,b,c,d,e,g; see docs/xen.md)
 #   -k   keep the serial log and images in $XG_OUT
 #   BUILD a configured and built devmgr tree (prefix /usr/local)
 # Env: XG_WORK (setup.sh's folder), XG_OUT (default: a temporary folder),
@@ -16,7 +16,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-scen=a,f,b,c,d,e
+scen=a,f,b,c,d,e,g
 keep=0
 while getopts s:k o; do
 	case $o in

@@ -55,7 +55,8 @@ XEN_TESTS = \
 	tests/xen/www.sh \
 	tests/xen/flood.sh \
 	tests/xen/restore.sh \
-	tests/xen/late_node.sh
+	tests/xen/late_node.sh \
+	tests/xen/blkxen.sh
 TESTS += $(XEN_TESTS)
 endif
 dist_noinst_SCRIPTS += $(XEN_TESTS) tests/xen/xsd.sh tests/xen/common.sh \

@@ -13,6 +13,10 @@
  *   /proc/xen/xsd_kva          "$DIR/xsd_kva" (one zeroed page: dom0's
  *                              ring, which stays empty)
  *
+ * tests/xen/blkxen.sh preloads it into devmgr as well, for blk-xen's side:
+ *   xenevtchn_bind_unbound_port  a port from the counter
+ *   xengntshr_*                  anonymous pages, references from a counter
+ *
  * DIR is $XSSTUB_DIR, else $XENSTORED_RUNDIR; the files are created when
  * absent.  Everything that the tests exercise (the socket protocol, nodes,
  * watches, transactions, permissions, quotas) is the real daemon's code:
@@ -218,6 +222,15 @@ STUB_API xenevtchn_port_or_error_t xenevtchn_bind_virq(xenevtchn_handle *xce,
 	return (xenevtchn_port_or_error_t)xce->next_port++;
 }
 
+/* blk-xen's side (tests/xen/blkxen.sh preloads the stub into devmgr
+ * too): an unbound port for the backend domain. */
+STUB_API xenevtchn_port_or_error_t
+xenevtchn_bind_unbound_port(xenevtchn_handle *xce, uint32_t domid)
+{
+	(void)domid;
+	return (xenevtchn_port_or_error_t)xce->next_port++;
+}
+
 STUB_API int xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
 {
 	(void)xce;
@@ -285,5 +298,53 @@ STUB_API int xengnttab_unmap(xengnttab_handle *xgt, void *start_address,
 			     uint32_t count)
 {
 	(void)xgt;
+	return munmap(start_address, (size_t)count * 4096);
+}
+
+/* ---- libxengnttab's sharing half (blk-xen) ----------------------------- */
+
+/* Shared pages are anonymous pages with references from a counter: no
+ * backend maps them, so a frontend under test sees its states and keys
+ * but no I/O. */
+struct xengntdev_handle_shr {
+	uint32_t next_ref;
+};
+
+STUB_API xengntshr_handle *xengntshr_open(xentoollog_logger *logger,
+					  unsigned int open_flags)
+{
+	(void)logger;
+	(void)open_flags;
+	struct xengntdev_handle_shr *h = calloc(1, sizeof(*h));
+	if (h)
+		h->next_ref = 8;
+	return (xengntshr_handle *)h;
+}
+
+STUB_API int xengntshr_close(xengntshr_handle *xgs)
+{
+	free(xgs);
+	return 0;
+}
+
+STUB_API void *xengntshr_share_pages(xengntshr_handle *xgs, uint32_t domid,
+				     int count, uint32_t *refs, int writable)
+{
+	struct xengntdev_handle_shr *h = (struct xengntdev_handle_shr *)xgs;
+	(void)domid;
+	(void)writable;
+	void *p = mmap(NULL, (size_t)count * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	for (int i = 0; i < count; i++)
+		refs[i] = h->next_ref++;
+	return p;
+}
+
+STUB_API int xengntshr_unshare(xengntshr_handle *xgs, void *start_address,
+			       uint32_t count)
+{
+	(void)xgs;
 	return munmap(start_address, (size_t)count * 4096);
 }

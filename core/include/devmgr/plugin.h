@@ -102,9 +102,18 @@ struct devmgr_provider {
 	 * in err->pointer, as "size").  Taken from
 	 * reserved space: a provider built before it has NULL here. */
 	int (*check)(struct devmgr_device *dev, struct devmgr_error *err);
-	void *reserved[3];
+	/* DEVMGR_XEN_* flags for the Xen class.  Taken from reserved
+	 * space: a provider built before it has 0 here. */
+	uintptr_t xen_flags;
+	void *reserved[2];
 };
 _Static_assert(sizeof(struct devmgr_provider) == 136, "devmgr_provider ABI");
+
+/* The provider is the device's Xenbus frontend: it writes the frontend's
+ * keys and state itself (blk-xen), so the xenstore source offers the
+ * device as soon as the backend waits for a frontend (InitWait), instead
+ * of waiting for both ends to be Connected. */
+#define DEVMGR_XEN_FRONTEND 1u
 
 struct devmgr_app;
 

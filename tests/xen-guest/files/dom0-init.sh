@@ -40,7 +40,7 @@ ip addr add 10.200.0.1/24 dev xenbr0
 ip link set xenbr0 up
 dd if=/dev/zero of=/tmp/xvda.raw bs=1M count=4 2>/dev/null
 guest_create || abort "the domU did not start"
-scenarios=$(echo "${xg_scenarios:-a+f+b+c+d+e}" | tr + ' ')
+scenarios=$(echo "${xg_scenarios:-a+f+b+c+d+e+g}" | tr + ' ')
 for s in $scenarios; do run_scenario "$s"; done
 xl destroy guest 2>/dev/null
 echo "@@DONE up=$(uptime_s)"

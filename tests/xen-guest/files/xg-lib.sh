@@ -138,3 +138,16 @@ e_holds() {
 		wait_for 30 "e_last $_name $_id" || { grep -E " $_id( |\$)" "/tmp/$_name.log"; return 1; }
 	done
 }
+
+# g_refused DEVID TEXT: blk-xen refuses the vbd within 6 s (its timeout is
+# 2 s), exit 2, with TEXT and the frontend's path on stderr.
+g_refused() {
+	_t0=$(cut -d. -f1 /proc/uptime)
+	devmgr conform blk-xen devid="$1" timeout_ms=2000 >/tmp/refused.out 2>&1
+	_rc=$?
+	_dt=$(($(cut -d. -f1 /proc/uptime) - _t0))
+	cat /tmp/refused.out
+	[ $_rc = 2 ] && [ $_dt -le 6 ] && grep -qF -- "$2" /tmp/refused.out &&
+		grep -qF "/device/vbd/$1" /tmp/refused.out ||
+		{ echo "vbd $1: exit $_rc after $_dt s, expected 2 and: $2"; return 1; }
+}
