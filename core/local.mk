@@ -46,6 +46,8 @@ devmgrsig_HEADERS = \
 	core/include/devmgr/sig/stack.h \
 	core/include/devmgr/sig/fs.h
 
-# No circle among the core's files (scripts/core-deps.sh reads the objects:
-# which file defines and which uses each global symbol).
-TESTS += scripts/core-deps.sh
+# No circle among the core's files: tests/integration/core_deps.sh runs
+# scripts/core-deps.sh on the objects (which file defines and which uses
+# each global symbol).
+TESTS += tests/integration/core_deps.sh
+dist_noinst_SCRIPTS += tests/integration/core_deps.sh
