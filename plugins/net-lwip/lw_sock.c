@@ -240,10 +240,14 @@ static void on_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 
 #ifdef DEVMGR_OWN_LWIP
 /* A half-open connection that has waited this long for the ACK of its
- * SYN-ACK may give way to a new SYN: many times a handshake's round trip
- * on a tap or a LAN, yet short enough that a backlog of 128 takes more
- * than 25,000 SYNs a second. */
-#define LW_SYN_GRACE_US 5000
+ * SYN-ACK may give way to a new SYN.  Many times a handshake's round trip
+ * on a tap or a LAN, and longer than the loop takes to work through a
+ * burst of queued SYNs before it reaches their ACKs; but a listener then
+ * turns over at most its backlog of half-open connections per grace
+ * (128 in 25 ms: 5,120 SYNs a second).  A faster flood still drops most
+ * SYNs, real ones included, which then wait for their client to send
+ * them again. */
+#define LW_SYN_GRACE_US 25000
 
 /* lwIP's LWIP_HOOK_TCP_INPACKET_PCB, under the core lock, for each
  * segment to a connection or a listener.  A SYN to a listener whose
@@ -253,10 +257,10 @@ static void on_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
  * out for as long as it lasts.  So the listener's oldest half-open
  * connection gives way to the new SYN, silently, once it has waited
  * LW_SYN_GRACE_US.  Frames are taken in the order they come, so a real
- * client's ACK, sent as soon as the SYN-ACK reached it, comes before any
- * SYN that arrives a grace later: in a burst of real connects nothing is
- * pushed out, and a SYN beyond the backlog is dropped for the client to
- * send again, as with a kernel.  Established connections never give way.
+ * client's ACK, sent as soon as the SYN-ACK reached it, is taken before
+ * any SYN that comes a grace later: in a burst of real connects nothing
+ * is pushed out, and a SYN beyond the backlog is dropped for the client
+ * to send again, as with a kernel.  Established connections never give way.
  * Hidden like lwIP. */
 __attribute__((visibility("hidden"))) err_t
 devmgr_lw_tcp_in(struct tcp_pcb *pcb, const struct tcp_hdr *hdr)
