@@ -707,8 +707,10 @@ static int lw_accept(struct devmgr_sock *sk, struct devmgr_sock **out,
 	if (s != NULL) {
 		l->accq = s->next;
 		l->accq_len--;
+#if TCP_LISTEN_BACKLOG
 		if (s->pcb.tcp != NULL) /* lwIP's abort counted it already */
 			tcp_backlog_accepted(s->pcb.tcp);
+#endif
 		link_sock(l->st, s);
 		to_sockaddr(&s->peer, s->peer_port, peer, len);
 	}
