@@ -9,6 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef DEVMGR_OWN_LWIP
+#include "lwip/priv/tcp_priv.h"
+#endif
+
 #define LW_UDP_QUEUE 256   /* datagrams waiting per UDP socket */
 #define LW_MAX_DGRAM 65507 /* largest UDP payload over IPv4 */
 
@@ -197,6 +201,11 @@ static err_t on_tcp_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	ip_addr_copy(s->peer, pcb->remote_ip);
 	s->peer_port = pcb->remote_port;
 	tcp_hook(s, pcb);
+	/* Until the app takes it, the connection counts in the listener's
+	 * backlog, as a kernel's accept queue does: past it, lwIP drops new
+	 * SYNs (their clients send them again), where the check above would
+	 * reset connections whose handshake is done. */
+	tcp_backlog_delayed(pcb);
 	for (tail = &l->accq; *tail; tail = &(*tail)->next)
 		;
 	*tail = s;
@@ -228,6 +237,50 @@ static void on_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 	s->dq_len++;
 	lw_kick(s->st);
 }
+
+#ifdef DEVMGR_OWN_LWIP
+/* A half-open connection that has waited this long for the ACK of its
+ * SYN-ACK may give way to a new SYN.  Many times a handshake's round trip
+ * on a tap or a LAN, and longer than the loop takes to work through a
+ * burst of queued SYNs before it reaches their ACKs; but a listener then
+ * turns over at most its backlog of half-open connections per grace
+ * (128 in 25 ms: 5,120 SYNs a second).  A faster flood still drops most
+ * SYNs, real ones included, which then wait for their client to send
+ * them again. */
+#define LW_SYN_GRACE_US 25000
+
+/* lwIP's LWIP_HOOK_TCP_INPACKET_PCB, under the core lock, for each
+ * segment to a connection or a listener.  A SYN to a listener whose
+ * backlog is full of half-open connections is dropped, and lwIP keeps a
+ * half-open connection 20 s (TCP_SYN_RCVD_TIMEOUT): a flood from spoofed
+ * sources, whose handshakes never complete, would shut every real client
+ * out for as long as it lasts.  So the listener's oldest half-open
+ * connection gives way to the new SYN, silently, once it has waited
+ * LW_SYN_GRACE_US.  Frames are taken in the order they come, so a real
+ * client's ACK, sent as soon as the SYN-ACK reached it, is taken before
+ * any SYN that comes a grace later: in a burst of real connects nothing
+ * is pushed out, and a SYN beyond the backlog is dropped for the client
+ * to send again, as with a kernel.  Established connections never give way.
+ * Hidden like lwIP. */
+__attribute__((visibility("hidden"))) err_t
+devmgr_lw_tcp_in(struct tcp_pcb *pcb, const struct tcp_hdr *hdr)
+{
+	struct tcp_pcb_listen *l = (struct tcp_pcb_listen *)pcb;
+	struct tcp_pcb *p, *oldest = NULL;
+
+	if (pcb->state != LISTEN ||
+	    (TCPH_FLAGS(hdr) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN ||
+	    l->accepts_pending < l->backlog)
+		return ERR_OK;
+	/* new connections go to the head of the list */
+	for (p = tcp_active_pcbs; p != NULL; p = p->next)
+		if (p->state == SYN_RCVD && p->listener == l)
+			oldest = p;
+	if (oldest != NULL && lw_isn_age_us(oldest) >= LW_SYN_GRACE_US)
+		tcp_abandon(oldest, 0);
+	return ERR_OK;
+}
+#endif
 
 /* ---- readiness and dispatch (loop thread) ---------------------------- */
 
@@ -659,6 +712,10 @@ static int lw_accept(struct devmgr_sock *sk, struct devmgr_sock **out,
 	if (s != NULL) {
 		l->accq = s->next;
 		l->accq_len--;
+#if TCP_LISTEN_BACKLOG
+		if (s->pcb.tcp != NULL) /* lwIP's abort counted it already */
+			tcp_backlog_accepted(s->pcb.tcp);
+#endif
 		link_sock(l->st, s);
 		to_sockaddr(&s->peer, s->peer_port, peer, len);
 	}

@@ -93,9 +93,15 @@
 #define LWIP_TCP_MAX_SACK_NUM 4
 
 /* The listen backlog also bounds the half-open connections (SYN
- * received, handshake not complete) of a listener. */
+ * received, handshake not complete) of a listener; when they fill it, the
+ * oldest gives way to a new SYN (lw_sock.c). */
 #define TCP_LISTEN_BACKLOG	   1
 #define TCP_DEFAULT_LISTEN_BACKLOG 0xff
+struct tcp_pcb;
+struct tcp_hdr;
+signed char devmgr_lw_tcp_in(struct tcp_pcb *pcb, const struct tcp_hdr *hdr);
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p)         \
+	devmgr_lw_tcp_in(pcb, hdr)
 
 /* Checksums chosen per netif (NETIF_SET_CHECKSUM_CTRL), so that a device
  * that does them is left to. */

@@ -135,14 +135,12 @@ static size_t put_addr(uint8_t *p, const ip_addr_t *a)
 	return 4;
 }
 
-/* lwIP's LWIP_HOOK_TCP_ISN, under the core lock; hidden like lwIP. */
-__attribute__((visibility("hidden"))) unsigned int
-devmgr_lw_isn(const struct ip_addr *local, unsigned short lport,
-	      const struct ip_addr *remote, unsigned short rport)
+/* F of the 4-tuple. */
+static uint32_t isn_hash(const ip_addr_t *local, u16_t lport,
+			 const ip_addr_t *remote, u16_t rport)
 {
 	uint8_t m[2 * 16 + 4];
 	size_t n = 0;
-	struct timespec ts;
 
 	n += put_addr(m + n, local);
 	n += put_addr(m + n, remote);
@@ -150,10 +148,37 @@ devmgr_lw_isn(const struct ip_addr *local, unsigned short lport,
 	m[n++] = (uint8_t)lport;
 	m[n++] = (uint8_t)(rport >> 8);
 	m[n++] = (uint8_t)rport;
+	return (uint32_t)siphash24(isn_key, m, n);
+}
+
+/* M: 4-microsecond ticks. */
+static uint32_t isn_clock(void)
+{
+	struct timespec ts;
+
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint32_t)(((uint64_t)ts.tv_sec * 250000u +
-			   (uint64_t)ts.tv_nsec / 4000u) +
-			  siphash24(isn_key, m, n));
+	return (uint32_t)((uint64_t)ts.tv_sec * 250000u +
+			  (uint64_t)ts.tv_nsec / 4000u);
+}
+
+/* lwIP's LWIP_HOOK_TCP_ISN, under the core lock; hidden like lwIP. */
+__attribute__((visibility("hidden"))) unsigned int
+devmgr_lw_isn(const struct ip_addr *local, unsigned short lport,
+	      const struct ip_addr *remote, unsigned short rport)
+{
+	return isn_clock() + isn_hash(local, lport, remote, rport);
+}
+
+/* Under the core lock: how long ago, in microseconds, a connection that
+ * has sent its SYN or SYN-ACK and had no ACK yet chose its ISN (which is
+ * then still its lastack): its ISN less F is the clock of that moment.
+ * Good for ages below the clock's wrap, 4.7 hours. */
+uint64_t lw_isn_age_us(const struct tcp_pcb *pcb)
+{
+	uint32_t m = pcb->lastack - isn_hash(&pcb->local_ip, pcb->local_port,
+					     &pcb->remote_ip, pcb->remote_port);
+
+	return (uint64_t)(uint32_t)(isn_clock() - m) * 4u;
 }
 
 static void isn_init(void)

@@ -129,6 +129,9 @@ void lw_kick(struct lw_stack *st);	   /* under the core lock */
 void lw_unlock(struct lw_stack *st);	   /* loop thread */
 void lw_flush_tx(struct lw_stack *st);	   /* loop thread, unlocked */
 void lw_unlock_flush(struct lw_stack *st); /* lw_unlock, then lw_flush_tx */
+#ifdef DEVMGR_OWN_LWIP
+uint64_t lw_isn_age_us(const struct tcp_pcb *pcb);
+#endif
 
 /* lw_sock.c: the ops, and what the device's lifecycle needs of them */
 extern const struct devmgr_stack_ops lw_stack_ops;

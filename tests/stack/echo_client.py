@@ -12,6 +12,13 @@
                                    MAX bytes; then all of it comes back
   echo_client.py udp HOST PORT COUNT      COUNT datagrams of sizes 1..1400
                                    (and one of 0), each echoed exactly
+  echo_client.py udpsize HOST PORT BYTES  one datagram of BYTES (fragmented
+                                   by IP) echoed exactly
+  echo_client.py timed HOST PORT BYTES    tcp on one connection, then print
+                                   the seconds it took, connect included
+  echo_client.py burst HOST PORT CONNS    CONNS connects at once, each then
+                                   echoing 64 bytes: all served, none
+                                   reset (a dropped SYN only delays)
 Environment: ECHO_MSS=N sets TCP_MAXSEG (88 or more) before the TCP
 connections connect, so that the peer's segments are N bytes at most;
 ECHO_CPU_PID=PID makes stall check that PID uses under 10% of a CPU for
@@ -191,6 +198,75 @@ def udp(host, port, count):
             fail("datagram %d (%d bytes): no echo after 3 tries" % (i, n))
 
 
+def udpsize(host, port, nbytes):
+    s = socket.socket(family(host), socket.SOCK_DGRAM)
+    s.settimeout(2)
+    d = pattern(nbytes, 11)
+    for attempt in range(3):
+        s.sendto(d, (host, port))
+        try:
+            b, peer = s.recvfrom(65536)
+        except socket.timeout:
+            continue
+        if b != d:
+            fail("a datagram of %d bytes came back as %d different bytes"
+                 % (nbytes, len(b)))
+        return
+    fail("a datagram of %d bytes: no echo after 3 tries" % nbytes)
+
+
+def timed(host, port, nbytes):
+    t0 = time.monotonic()
+    tcp(host, port, nbytes)
+    print("%.4f" % (time.monotonic() - t0))
+
+
+def burst(host, port, conns):
+    """All connects start together (a barrier), so that the handshakes
+    outrun the app's accepts; each connection then echoes 64 bytes."""
+    go = threading.Barrier(conns)
+    lock = threading.Lock()
+    res = {"ok": 0}
+    errs = []
+
+    def one(i):
+        s = socket.socket(family(host), socket.SOCK_STREAM)
+        s.settimeout(60)
+        data = pattern(64, i)
+        try:
+            go.wait()
+            s.connect((host, port))
+            s.sendall(data)
+            got = b""
+            while len(got) < 64:
+                b = s.recv(64 - len(got))
+                if not b:
+                    break
+                got += b
+            if got != data:
+                raise OSError("echo of 64 bytes came back as %d" % len(got))
+            with lock:
+                res["ok"] += 1
+        except (OSError, threading.BrokenBarrierError) as e:
+            with lock:
+                errs.append(type(e).__name__ + ": " + str(e))
+        finally:
+            s.close()
+
+    ts = [threading.Thread(target=one, args=(i,)) for i in range(conns)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    if errs:
+        kinds = {}
+        for e in errs:
+            kinds[e] = kinds.get(e, 0) + 1
+        fail("%d of %d connections served; %s" % (res["ok"], conns, "; ".join(
+            "%d x %s" % (n, e) for e, n in sorted(kinds.items()))))
+    print("%d of %d connections served" % (res["ok"], conns))
+
+
 def main():
     a = sys.argv[1:]
     if len(a) < 3:
@@ -204,6 +280,12 @@ def main():
         stall(host, port, int(a[3]))
     elif a[0] == "udp":
         udp(host, port, int(a[3]))
+    elif a[0] == "udpsize":
+        udpsize(host, port, int(a[3]))
+    elif a[0] == "timed":
+        timed(host, port, int(a[3]))
+    elif a[0] == "burst":
+        burst(host, port, int(a[3]))
     else:
         fail("unknown mode " + a[0])
 

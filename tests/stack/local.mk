@@ -1,7 +1,7 @@
 # Tests of net-socket, stack-lwip and the echo app.  The scripts that need
 # root and network namespaces skip (77) without.
 STACK_TESTS = tests/stack/echo_socket.sh tests/stack/lwip_tap.sh \
-	tests/stack/lwip_mss.sh
+	tests/stack/lwip_mss.sh tests/stack/lwip_flood.sh
 TESTS += $(STACK_TESTS)
 dist_noinst_SCRIPTS += $(STACK_TESTS) tests/stack/echo_client.py
 EXTRA_DIST += tests/stack/lib.sh
