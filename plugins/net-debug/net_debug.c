@@ -142,8 +142,13 @@ static void pcap_record(struct dbg *d, const void *frame, size_t len)
 static int dbg_info(struct devmgr_net *n, struct devmgr_net_info *out)
 {
 	const struct dbg *d = n->priv;
+	int rc = devmgr_net_info(d->lower, out);
 
-	return devmgr_net_info(d->lower, out);
+	/* Checksum offloads stop here: a trace shows checksums as they are
+	 * on the wire, and a fault may hold a frame after the device below
+	 * changed what its checksum field means. */
+	out->offload &= (uint8_t)~DEVMGR_NET_OFF_CSUM;
+	return rc;
 }
 
 /* Pass one frame down: recorded, then sent by the device below. */

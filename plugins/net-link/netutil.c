@@ -234,6 +234,77 @@ uint16_t net_csum_fold(uint64_t sum)
 	return (uint16_t)sum;
 }
 
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+bool net_l4_find(const uint8_t *f, size_t have, size_t len, struct net_l4 *out)
+{
+	size_t at = 12, ip_len;
+
+	for (int i = 0; i < DEVMGR_NET_MAX_TAGS && at + 2 <= have &&
+			devmgr_net_is_tag(f + at);
+	     i++)
+		at += DEVMGR_NET_TAG_LEN;
+	if (at + 2 + 20 > have)
+		return false;
+	out->l3 = at + 2;
+	const uint8_t *ip = f + out->l3;
+	switch (be16(f + at)) {
+	case 0x0800:
+		out->ipv = 4;
+		out->l4 = out->l3 + (size_t)(ip[0] & 15) * 4;
+		ip_len = be16(ip + 2);
+		out->proto = ip[9];
+		/* a fragment (MF set or an offset) has no whole L4 */
+		if (ip[0] >> 4 != 4 || (ip[0] & 15) < 5 ||
+		    (be16(ip + 6) & 0x3fff))
+			return false;
+		break;
+	case 0x86dd:
+		out->ipv = 6;
+		out->l4 = out->l3 + 40;
+		ip_len = 40 + (size_t)be16(ip + 4);
+		out->proto = ip[6];
+		if (ip[0] >> 4 != 6 || out->l4 > have)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	out->end = out->l3 + ip_len;
+	if (out->proto != 6 && out->proto != 17)
+		return false;
+	size_t hl = out->proto == 6 ? 20 : 8;
+	return out->l4 + hl <= have && out->l4 + hl <= out->end &&
+	       out->end <= len;
+}
+
+uint64_t net_l4_pseudo(const uint8_t *f, const struct net_l4 *l, size_t l4len)
+{
+	uint8_t tail[4] = { 0, l->proto, (uint8_t)(l4len >> 8),
+			    (uint8_t)l4len };
+	uint64_t sum = l->ipv == 4 ? net_csum_add(0, f + l->l3 + 12, 8)
+				   : net_csum_add(0, f + l->l3 + 8, 32);
+
+	return net_csum_add(sum, tail, 4);
+}
+
+bool net_l4_csum_ok(const uint8_t *f, size_t len)
+{
+	struct net_l4 l;
+	size_t n;
+
+	if (!net_l4_find(f, len, len, &l))
+		return true;
+	n = l.end - l.l4;
+	if (l.ipv == 4 && l.proto == 17 && f[l.l4 + 6] == 0 && f[l.l4 + 7] == 0)
+		return true;
+	return net_csum_fold(net_csum_add(net_l4_pseudo(f, &l, n), f + l.l4,
+					  n)) == 0xffff;
+}
+
 /* "5%", "0.05", "0" or "1". */
 static int parse_prob(const char *s, uint64_t *out)
 {

@@ -70,6 +70,32 @@ void net_port_deliver(struct net_port *p, const void *frame, size_t len);
 uint64_t net_csum_add(uint64_t sum, const void *data, size_t n);
 uint16_t net_csum_fold(uint64_t sum);
 
+/* A TCP or UDP packet in a frame: over IPv4 (not a fragment) or IPv6
+ * (no extension header), behind up to two VLAN tags, its lengths within
+ * the frame's. */
+struct net_l4 {
+	size_t l3;     /* offset of the IP header */
+	size_t l4;     /* offset of the TCP or UDP header */
+	size_t end;    /* end of the IP packet (the frame may be padded) */
+	uint8_t ipv;   /* 4 or 6 */
+	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
+};
+
+/* Finds it in the first have bytes of a frame of len: true, or false for
+ * any other frame (or one too short for its headers). */
+bool net_l4_find(const uint8_t *f, size_t have, size_t len, struct net_l4 *out);
+/* The pseudo-header sum of that packet (not folded), for l4len bytes of
+ * TCP or UDP. */
+uint64_t net_l4_pseudo(const uint8_t *f, const struct net_l4 *l, size_t l4len);
+/* Where its checksum field is in the frame. */
+static inline size_t net_l4_csum_at(const struct net_l4 *l)
+{
+	return l->l4 + (l->proto == 6 ? 16 : 6);
+}
+/* True when the frame's TCP or UDP checksum is right (an IPv4 UDP
+ * checksum of 0 is "none"), or it is neither. */
+bool net_l4_csum_ok(const uint8_t *f, size_t len);
+
 /* splitmix64: small, seedable, and the same on every machine. */
 static inline uint64_t net_rng_next(uint64_t *state)
 {

@@ -53,6 +53,7 @@ struct tap {
 	uint32_t mtu;
 	unsigned batch;
 	bool offload;
+	unsigned use;	/* DEVMGR_NET_OFF_CSUM_* turned on */
 	uint8_t *buf;	/* TAP_RX_SIZE bytes */
 	uint8_t *txbuf; /* with offload: a long vector gathered */
 };
@@ -67,7 +68,8 @@ static int tap_info(struct devmgr_net *n, struct devmgr_net_info *out)
 	memcpy(out->mac, t->mac, 6);
 	out->mtu = t->mtu;
 	if (t->offload) {
-		out->offload = DEVMGR_NET_OFF_LRO | DEVMGR_NET_OFF_TSO;
+		out->offload = DEVMGR_NET_OFF_LRO | DEVMGR_NET_OFF_TSO |
+			       DEVMGR_NET_OFF_CSUM;
 		out->max_frame = TAP_MAX_SUPER;
 	}
 	memset(&ifr, 0, sizeof(ifr));
@@ -125,27 +127,45 @@ static int tso_header(const uint8_t *f, size_t have, size_t len, uint32_t mtu,
 	return 0;
 }
 
+static int tap_set_offload(struct devmgr_net *n, unsigned use)
+{
+	struct tap *t = n->priv;
+
+	if (use & ~(t->offload ? DEVMGR_NET_OFF_CSUM : 0u))
+		return -EINVAL;
+	t->use = use;
+	return 0;
+}
+
 /* With offload: every frame goes out behind a virtio-net header, zero for
- * a frame of at most mtu + 14 bytes (and its VLAN tags). */
+ * a frame of at most mtu + 14 bytes (and its VLAN tags), or with
+ * DEVMGR_NET_OFF_CSUM_TX on, the TCP or UDP checksum for the kernel to
+ * finish. */
 static ssize_t tap_write_vnet(struct tap *t, const struct iovec *iov,
 			      int iovcnt, size_t len)
 {
 	struct virtio_net_hdr h;
 	struct iovec v[1 + TAP_TSO_IOV];
 	uint8_t first[TAP_HDRS];
+	size_t have = len < TAP_HDRS ? len : TAP_HDRS;
+	bool super = len > (size_t)t->mtu + DEVMGR_NET_HDR_LEN;
+	struct net_l4 l;
 
 	memset(&h, 0, sizeof(h));
-	if (len > (size_t)t->mtu + DEVMGR_NET_HDR_LEN) {
-		size_t have = len < TAP_HDRS ? len : TAP_HDRS;
-		int r = 0;
-
+	if (super || (t->use & DEVMGR_NET_OFF_CSUM_TX))
 		net_frame_gather(first, iov, iovcnt, have);
-		if (len > devmgr_net_frame_max(first, have, t->mtu))
-			r = tso_header(first, have, len, t->mtu, &h);
+	if (super && len > devmgr_net_frame_max(first, have, t->mtu)) {
+		int r = tso_header(first, have, len, t->mtu, &h);
+
 		if (r < 0) {
 			errno = -r;
 			return -1;
 		}
+	} else if ((t->use & DEVMGR_NET_OFF_CSUM_TX) &&
+		   net_l4_find(first, have, len, &l)) {
+		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		h.csum_start = (uint16_t)l.l4;
+		h.csum_offset = (uint16_t)(net_l4_csum_at(&l) - l.l4);
 	}
 	v[0].iov_base = &h;
 	v[0].iov_len = VNET_LEN;
@@ -229,20 +249,31 @@ static void tap_gone(struct tap *t, int e)
 }
 
 /* With offload: the checksum the kernel left to finish (csum_start and
- * csum_offset, the field holding the pseudo-header sum) is finished, and
- * a frame longer than mtu + 14 must be a TCP super-frame whose IP length
- * covers it.  False for a frame to count as an error. */
+ * csum_offset, the field holding the pseudo-header sum) is finished,
+ * unless the receiver takes it as it is (DEVMGR_NET_OFF_CSUM_RX); with
+ * that, a TCP or UDP checksum the kernel neither verified nor left
+ * partial is checked here.  A frame longer than mtu + 14 must be a TCP
+ * super-frame whose IP length covers it.  False for a frame to count as
+ * an error. */
 static bool rx_vnet(const struct tap *t, const struct virtio_net_hdr *h,
 		    uint8_t *f, size_t len)
 {
+	bool trust = t->use & DEVMGR_NET_OFF_CSUM_RX;
+
 	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
 		size_t s = h->csum_start, o = s + h->csum_offset;
 		uint16_t c;
 
 		if (s >= len || o + 2 > len)
 			return false;
-		c = (uint16_t)~net_csum_fold(net_csum_add(0, f + s, len - s));
-		memcpy(f + o, &c, 2);
+		if (!trust) {
+			c = (uint16_t)~net_csum_fold(
+				net_csum_add(0, f + s, len - s));
+			memcpy(f + o, &c, 2);
+		}
+	} else if (trust && !(h->flags & VIRTIO_NET_HDR_F_DATA_VALID) &&
+		   !net_l4_csum_ok(f, len)) {
+		return false;
 	}
 	if (len <= devmgr_net_frame_max(f, len, t->mtu))
 		return true;
@@ -297,6 +328,7 @@ static const struct devmgr_net_ops tap_ops = {
 	.set_rx = net_port_set_rx,
 	.send_batch = tap_send_batch,
 	.stats = net_port_stats,
+	.set_offload = tap_set_offload,
 };
 
 static const struct devmgr_param tap_params[] = {

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -32,6 +33,10 @@ static int peer = -1, host = -1;
 static unsigned rx_ours, rx_tagged;
 static uint8_t last_tagged[2048];
 static size_t last_tagged_len;
+/* IPv4 and IPv6 frames received, in order */
+static uint8_t ip_frames[64][2048];
+static size_t ip_lens[64];
+static unsigned rx_ip;
 
 static void on_rx(void *arg, struct devmgr_net *n, const void *frame,
 		  size_t len)
@@ -48,6 +53,14 @@ static void on_rx(void *arg, struct devmgr_net *n, const void *frame,
 	}
 	if (len >= 14 && f[12] == ETHERTYPE >> 8 && f[13] == (ETHERTYPE & 255))
 		rx_ours++;
+	if (len >= 14 && ((f[12] == 0x08 && f[13] == 0x00) ||
+			  (f[12] == 0x86 && f[13] == 0xdd))) {
+		if (rx_ip < 64 && len <= sizeof(ip_frames[0])) {
+			memcpy(ip_frames[rx_ip], f, len);
+			ip_lens[rx_ip] = len;
+		}
+		rx_ip++;
+	}
 }
 
 static int packet_proto_on(const char *ifname, uint16_t proto)
@@ -85,7 +98,7 @@ static void setup(void)
 		"net-packet: %s", err.text);
 	net = devmgr_device_handle(devmgr_ctx_find_device(ctx, "p"));
 	devmgr_net_set_rx(net, on_rx, NULL);
-	rx_ours = rx_tagged = 0;
+	rx_ours = rx_tagged = rx_ip = 0;
 	last_tagged_len = 0;
 	peer = packet_on("pb");
 	host = packet_on("pa");
@@ -276,6 +289,313 @@ START_TEST(test_tagged_frame_sent)
 }
 END_TEST
 
+/* ---- checksum offloads and super-frames ------------------------------ */
+
+static uint16_t get16(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+static void put16(uint8_t *b, unsigned v)
+{
+	b[0] = (uint8_t)(v >> 8);
+	b[1] = (uint8_t)v;
+}
+
+/* RFC 1071, over the bytes as numbers (not folded). */
+static uint32_t sum16(uint32_t s, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += get16(b + i);
+	if (n & 1)
+		s += (uint32_t)b[n - 1] << 8;
+	return s;
+}
+
+static uint16_t fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* The pseudo-header sum of the IPv4 or IPv6 packet at f + 14. */
+static uint16_t pseudo(const uint8_t *f, uint8_t proto, size_t l4len)
+{
+	bool v6 = f[12] == 0x86;
+
+	return fold(sum16(proto + (uint32_t)l4len, f + (v6 ? 22 : 26),
+			  v6 ? 32 : 8));
+}
+
+/* The TCP or UDP checksum of the frame is right. */
+static bool l4_ok(const uint8_t *f, size_t len)
+{
+	bool v6 = f[12] == 0x86;
+	size_t l4 = v6 ? 54 : 14 + (size_t)(f[14] & 15) * 4;
+	uint8_t proto = v6 ? f[20] : f[23];
+	size_t n = len - l4;
+
+	return fold(sum16(pseudo(f, proto, n), f + l4, n)) == 0xffff;
+}
+
+/* Ethernet, IPv4 (10.0.0.1 to 10.0.0.2) or IPv6, then TCP (20 bytes,
+ * sequence 1000, flags) or UDP, pay numbered bytes; the IPv4 header
+ * checksum right and the TCP or UDP field holding the pseudo-header
+ * sum, as a sender that offloads leaves it.  Returns the length. */
+static size_t ip_frame(uint8_t *f, bool v6, uint8_t proto, size_t pay,
+		       uint8_t flags)
+{
+	size_t l4 = v6 ? 54 : 34, hl = proto == 6 ? 20 : 8, len;
+
+	memset(f, 0, l4 + hl);
+	f[0] = 0x02, f[5] = 0x02, f[6] = 0x02, f[11] = 0x01;
+	if (v6) {
+		f[12] = 0x86, f[13] = 0xdd, f[14] = 0x60;
+		put16(f + 18, (unsigned)(hl + pay));
+		f[20] = proto, f[21] = 64;
+		f[22] = 0xfd, f[37] = 1, f[38] = 0xfd, f[53] = 2;
+	} else {
+		f[12] = 0x08, f[14] = 0x45;
+		put16(f + 16, (unsigned)(20 + hl + pay));
+		put16(f + 18, 0x1234);
+		f[22] = 64, f[23] = proto;
+		f[26] = 10, f[29] = 1, f[30] = 10, f[33] = 2;
+		put16(f + 24, (uint16_t)~fold(sum16(0, f + 14, 20)));
+	}
+	put16(f + l4, 4000);
+	put16(f + l4 + 2, 5000);
+	if (proto == 6) {
+		put16(f + l4 + 4, 0);
+		put16(f + l4 + 6, 1000);
+		f[l4 + 12] = 0x50;
+		f[l4 + 13] = flags;
+		put16(f + l4 + 14, 65535);
+	} else {
+		put16(f + l4 + 4, (unsigned)(hl + pay));
+	}
+	len = l4 + hl + pay;
+	for (size_t i = l4 + hl; i < len; i++)
+		f[i] = (uint8_t)(i * 7 + 3);
+	put16(f + l4 + (proto == 6 ? 16 : 6), pseudo(f, proto, hl + pay));
+	return len;
+}
+
+/* A packet socket on pb that speaks virtio-net headers, as a local
+ * sender's offloads reach a NIC. */
+static int vnet_peer(void)
+{
+	int one = 1, s = packet_proto_on("pb", ETH_P_ALL);
+
+	ck_assert_int_eq(
+		setsockopt(s, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)),
+		0);
+	return s;
+}
+
+static void vnet_send(int s, const struct virtio_net_hdr *h, const void *f,
+		      size_t len)
+{
+	struct iovec v[2] = { { (void *)h, sizeof(*h) }, { (void *)f, len } };
+	struct msghdr mh = { .msg_iov = v, .msg_iovlen = 2 };
+
+	ck_assert_int_eq(sendmsg(s, &mh, 0), (ssize_t)(sizeof(*h) + len));
+}
+
+/* A TCP super-frame of the kernel's GSO reaches the receiver as the
+ * segments a NIC would have sent: each within the MTU, the payload in
+ * order, lengths, IPv4 ids and header checksums, sequence numbers and
+ * TCP checksums right, PSH and FIN on the last segment only.  A segment
+ * size past the MTU (1448 bytes under IPv6's 40-byte header) is cut
+ * down to fit it. */
+static void super_frame(bool v6)
+{
+	static uint8_t f[8192];
+	size_t pay = 4000, l4 = v6 ? 54 : 34, mss = v6 ? 1440 : 1448;
+	size_t len = ip_frame(f, v6, 6, pay, 0x19 /* FIN PSH ACK */);
+	struct virtio_net_hdr h = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = v6 ? VIRTIO_NET_HDR_GSO_TCPV6
+			       : VIRTIO_NET_HDR_GSO_TCPV4,
+		.hdr_len = (uint16_t)(l4 + 20),
+		.gso_size = 1448,
+		.csum_start = (uint16_t)l4,
+		.csum_offset = 16,
+	};
+	struct devmgr_net_stats st;
+	int s = vnet_peer();
+
+	vnet_send(s, &h, f, len);
+	settle();
+	close(s);
+	ck_assert_uint_eq(rx_ip, 3);
+	for (unsigned i = 0, off = 0; i < 3; i++, off += (unsigned)mss) {
+		const uint8_t *g = ip_frames[i];
+		size_t n = i < 2 ? mss : pay - 2 * mss;
+
+		ck_assert_uint_eq(ip_lens[i], l4 + 20 + n);
+		ck_assert_uint_le(ip_lens[i], 1514);
+		ck_assert_mem_eq(g + l4 + 20, f + l4 + 20 + off, n);
+		ck_assert_uint_eq(get16(g + l4 + 6) - 1000, off);
+		ck_assert_uint_eq(g[l4 + 13], i < 2 ? 0x10 : 0x19);
+		ck_assert(l4_ok(g, ip_lens[i]));
+		if (v6) {
+			ck_assert_uint_eq(get16(g + 18), 20 + n);
+		} else {
+			ck_assert_uint_eq(get16(g + 16), 40 + n);
+			ck_assert_uint_eq(get16(g + 18), 0x1234 + i);
+			ck_assert_uint_eq(fold(sum16(0, g + 14, 20)), 0xffff);
+		}
+	}
+	devmgr_net_stats(net, &st);
+	ck_assert_uint_eq(st.rx_frames, 3);
+	ck_assert_uint_eq(st.rx_errors, 0);
+}
+
+START_TEST(test_super_frame_ipv4)
+{
+	super_frame(false);
+}
+END_TEST
+
+START_TEST(test_super_frame_ipv6)
+{
+	super_frame(true);
+}
+END_TEST
+
+/* A checksum a local sender left partial is finished before the receiver
+ * sees the frame; a receiver that turned DEVMGR_NET_OFF_CSUM_RX on gets
+ * it as it came. */
+START_TEST(test_partial_csum)
+{
+	uint8_t f[300], partial[300];
+	size_t len = ip_frame(f, false, 17, 200, 0);
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				    .csum_start = 34,
+				    .csum_offset = 6 };
+	struct devmgr_net_info info;
+	int s = vnet_peer();
+
+	ck_assert_int_eq(devmgr_net_info(net, &info), 0);
+	ck_assert_uint_eq(info.offload, DEVMGR_NET_OFF_CSUM);
+	ck_assert_uint_eq(info.max_frame, 1514);
+	memcpy(partial, f, len);
+	vnet_send(s, &h, f, len);
+	settle();
+	ck_assert_uint_eq(rx_ip, 1);
+	ck_assert_uint_eq(ip_lens[0], len);
+	ck_assert(l4_ok(ip_frames[0], len));
+	ck_assert_mem_eq(ip_frames[0], f, 40);
+	ck_assert_mem_eq(ip_frames[0] + 42, f + 42, len - 42);
+
+	ck_assert_int_eq(devmgr_net_set_offload(net, DEVMGR_NET_OFF_CSUM_RX),
+			 0);
+	vnet_send(s, &h, f, len);
+	settle();
+	close(s);
+	ck_assert_uint_eq(rx_ip, 2);
+	ck_assert_mem_eq(ip_frames[1], partial, len);
+}
+END_TEST
+
+/* With DEVMGR_NET_OFF_CSUM_RX, a frame the kernel neither verified nor
+ * had from a local sender is checked by the device: a wrong TCP or UDP
+ * checksum is an error, not passed on.  Without it, the frame is the
+ * wire's, wrong checksum and all. */
+START_TEST(test_csum_rx_verifies)
+{
+	uint8_t f[300], bad[300];
+	size_t len = ip_frame(f, true, 6, 100, 0x10);
+	struct devmgr_net_stats st;
+	int all = packet_proto_on("pb", ETH_P_ALL);
+
+	/* the sum in the field finished by hand: right */
+	put16(f + 54 + 16, (uint16_t)~fold(sum16(0, f + 54, len - 54)));
+	ck_assert(l4_ok(f, len));
+	memcpy(bad, f, len);
+	bad[len - 1] ^= 0x40;
+
+	ck_assert_int_eq(send(all, bad, len, 0), (ssize_t)len);
+	settle();
+	ck_assert_uint_eq(rx_ip, 1);
+	ck_assert_mem_eq(ip_frames[0], bad, len);
+
+	ck_assert_int_eq(devmgr_net_set_offload(net, DEVMGR_NET_OFF_CSUM_RX),
+			 0);
+	ck_assert_int_eq(send(all, bad, len, 0), (ssize_t)len);
+	ck_assert_int_eq(send(all, f, len, 0), (ssize_t)len);
+	settle();
+	close(all);
+	ck_assert_uint_eq(rx_ip, 2);
+	ck_assert_mem_eq(ip_frames[1], f, len);
+	devmgr_net_stats(net, &st);
+	ck_assert_uint_eq(st.rx_errors, 1);
+}
+END_TEST
+
+/* Receive one frame on s (a virtio-net socket): its header and length. */
+static size_t vnet_recv(int s, struct virtio_net_hdr *h, uint8_t *f,
+			size_t size)
+{
+	struct iovec v[2] = { { h, sizeof(*h) }, { f, size } };
+	struct msghdr mh = { .msg_iov = v, .msg_iovlen = 2 };
+	ssize_t r = recvmsg(s, &mh, 0);
+
+	ck_assert_int_ge(r, (ssize_t)sizeof(*h));
+	return (size_t)r - sizeof(*h);
+}
+
+/* With DEVMGR_NET_OFF_CSUM_TX turned on, a TCP or UDP frame whose field
+ * holds the pseudo-header sum leaves with the kernel told to finish it
+ * (what a NIC would do, and finishing it gives the right checksum);
+ * other frames, and every frame with it off, leave as they are.  Bits
+ * that are not checksum offloads are refused. */
+START_TEST(test_csum_tx)
+{
+	uint8_t f[300], in[2048];
+	struct virtio_net_hdr h;
+	int s = vnet_peer();
+	size_t len, got;
+
+	ck_assert_int_eq(devmgr_net_set_offload(net, DEVMGR_NET_OFF_TSO),
+			 -EINVAL);
+	ck_assert_int_eq(devmgr_net_set_offload(net, 0x10), -EINVAL);
+	ck_assert_int_eq(devmgr_net_set_offload(net, DEVMGR_NET_OFF_CSUM), 0);
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int tcp = 0; tcp < 2; tcp++) {
+			len = ip_frame(f, v6, tcp ? 6 : 17, 150, 0x18);
+			ck_assert_int_eq(devmgr_net_send(net, f, len), 0);
+			got = vnet_recv(s, &h, in, sizeof(in));
+			ck_assert_uint_eq(got, len);
+			ck_assert_uint_eq(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+			ck_assert_uint_eq(h.csum_start, v6 ? 54 : 34);
+			ck_assert_uint_eq(h.csum_offset, tcp ? 16 : 6);
+			put16(in + h.csum_start + h.csum_offset,
+			      (uint16_t)~fold(sum16(0, in + h.csum_start,
+						    got - h.csum_start)));
+			ck_assert(l4_ok(in, got));
+		}
+	frame(f, 100, 7);
+	ck_assert_int_eq(devmgr_net_send(net, f, 100), 0);
+	do
+		got = vnet_recv(s, &h, in, sizeof(in));
+	while (got != 100);
+	ck_assert_uint_eq(h.flags, 0);
+	ck_assert_mem_eq(in, f, 100);
+
+	ck_assert_int_eq(devmgr_net_set_offload(net, 0), 0);
+	len = ip_frame(f, false, 6, 150, 0x18);
+	ck_assert_int_eq(devmgr_net_send(net, f, len), 0);
+	got = vnet_recv(s, &h, in, sizeof(in));
+	close(s);
+	ck_assert_uint_eq(got, len);
+	ck_assert_uint_eq(h.flags, 0);
+	ck_assert_mem_eq(in, f, len);
+	ck_assert(!l4_ok(in, got));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("net-packet");
@@ -289,6 +609,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_sendv_lengths);
 	tcase_add_test(tc, test_tagged_frames_received_whole);
 	tcase_add_test(tc, test_tagged_frame_sent);
+	tcase_add_test(tc, test_super_frame_ipv4);
+	tcase_add_test(tc, test_super_frame_ipv6);
+	tcase_add_test(tc, test_partial_csum);
+	tcase_add_test(tc, test_csum_rx_verifies);
+	tcase_add_test(tc, test_csum_tx);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -221,9 +221,15 @@ START_TEST(test_offload_info)
 
 	ck_assert_int_eq(devmgr_net_info(net, &info), 0);
 	ck_assert_uint_eq(info.mtu, 1000);
-	ck_assert_uint_eq(info.offload,
-			  DEVMGR_NET_OFF_LRO | DEVMGR_NET_OFF_TSO);
+	ck_assert_uint_eq(info.offload, DEVMGR_NET_OFF_LRO |
+						DEVMGR_NET_OFF_TSO |
+						DEVMGR_NET_OFF_CSUM);
 	ck_assert_uint_eq(info.max_frame, 14 + 65535);
+	ck_assert_int_eq(devmgr_net_set_offload(net, DEVMGR_NET_OFF_TSO),
+			 -EINVAL);
+	ck_assert_int_eq(devmgr_net_set_offload(net, 0x10), -EINVAL);
+	ck_assert_int_eq(devmgr_net_set_offload(net, DEVMGR_NET_OFF_CSUM), 0);
+	ck_assert_int_eq(devmgr_net_set_offload(net, 0), 0);
 }
 END_TEST
 
@@ -299,6 +305,19 @@ START_TEST(test_offload_refusals)
 }
 END_TEST
 
+/* Without offload, no checksum offload is offered, nor turned on. */
+START_TEST(test_no_checksum_offload)
+{
+	struct devmgr_net_info info;
+
+	ck_assert_int_eq(devmgr_net_info(net, &info), 0);
+	ck_assert_uint_eq(info.offload, 0);
+	ck_assert_int_eq(devmgr_net_set_offload(net, DEVMGR_NET_OFF_CSUM_TX),
+			 -EINVAL);
+	ck_assert_int_eq(devmgr_net_set_offload(net, 0), 0);
+}
+END_TEST
+
 static uint16_t csum16(const uint8_t *p, size_t n, uint32_t sum)
 {
 	for (; n > 1; p += 2, n -= 2)
@@ -310,59 +329,154 @@ static uint16_t csum16(const uint8_t *p, size_t n, uint32_t sum)
 	return (uint16_t)sum;
 }
 
-/* The kernel side leaves a checksum to finish (a packet socket with
- * PACKET_VNET_HDR sends it as CHECKSUM_PARTIAL, as the kernel's own TCP
- * does): the device's receiver gets the frame with the checksum done. */
-START_TEST(test_offload_checksum_finished)
+/* A packet socket with PACKET_VNET_HDR on the kernel side of the tap. */
+static int vnet_raw(void)
 {
-	int one = 1, raw;
-	uint8_t f[14 + 20 + 20 + 333];
-	struct {
-		struct virtio_net_hdr h;
-		uint8_t f[sizeof(f)];
-	} out;
+	int one = 1, raw = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	struct sockaddr_ll sll = { 0 };
-	uint16_t want;
-	uint32_t pseudo;
 
-	raw = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(raw, 0);
 	ck_assert_int_eq(
 		setsockopt(raw, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)),
 		0);
 	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = (int)if_nametoindex(TAP);
 	ck_assert_int_eq(bind(raw, (struct sockaddr *)&sll, sizeof(sll)), 0);
+	return raw;
+}
 
-	tcp4_frame(f, sizeof(f));
+/* A TCP frame with its IPv4 header checksum right and the pseudo-header
+ * sum in its TCP checksum field, as CHECKSUM_PARTIAL has it. */
+static void partial_frame(uint8_t *f, size_t len)
+{
+	tcp4_frame(f, len);
 	memcpy(f, "\x02\x00\x00\x00\x00\x07\x02\x00\x00\x00\x00\x09", 12);
 	f[24] = 0;
 	put16(f + 24, (unsigned)~csum16(f + 14, 20, 0) & 0xffff);
-	for (size_t i = 54; i < sizeof(f); i++)
+	for (size_t i = 54; i < len; i++)
 		f[i] = (uint8_t)(i * 7);
-	/* the pseudo-header sum in the field, as CHECKSUM_PARTIAL has it */
-	pseudo = 6 + (uint32_t)(sizeof(f) - 34);
-	pseudo = csum16(f + 26, 8, pseudo);
-	put16(f + 50, pseudo);
+	put16(f + 50, csum16(f + 26, 8, 6 + (uint32_t)(len - 34)));
+}
+
+/* The TCP checksum the frame should have. */
+static uint16_t tcp_csum(const uint8_t *f, size_t len)
+{
+	uint8_t g[2048];
+
+	memcpy(g, f, len);
+	put16(g + 50, 0);
+	return (uint16_t)~csum16(g + 34, len - 34,
+				 csum16(g + 26, 8, 6 + (uint32_t)(len - 34)));
+}
+
+/* The kernel side leaves a checksum to finish (a packet socket with
+ * PACKET_VNET_HDR sends it as CHECKSUM_PARTIAL, as the kernel's own TCP
+ * does): the device's receiver gets the frame with the checksum done,
+ * or as it came once it turned DEVMGR_NET_OFF_CSUM_RX on. */
+START_TEST(test_offload_checksum_finished)
+{
+	int raw = vnet_raw();
+	uint8_t f[14 + 20 + 20 + 333];
+	struct {
+		struct virtio_net_hdr h;
+		uint8_t f[sizeof(f)];
+	} out;
+
+	partial_frame(f, sizeof(f));
 	memset(&out.h, 0, sizeof(out.h));
 	out.h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	out.h.csum_start = 34;
 	out.h.csum_offset = 16;
 	memcpy(out.f, f, sizeof(f));
-	ck_assert_int_eq(send(raw, &out, sizeof(out.h) + sizeof(f), 0),
-			 (ssize_t)(sizeof(out.h) + sizeof(f)));
+	for (int k = 0; k < 2; k++) {
+		if (k == 1)
+			ck_assert_int_eq(devmgr_net_set_offload(
+						 net, DEVMGR_NET_OFF_CSUM_RX),
+					 0);
+		last_len = 0;
+		ck_assert_int_eq(send(raw, &out, sizeof(out.h) + sizeof(f), 0),
+				 (ssize_t)(sizeof(out.h) + sizeof(f)));
+		for (int i = 0; i < 100 && last_len != sizeof(f); i++)
+			devmgr_ctx_dispatch(ctx, 10);
+		ck_assert_uint_eq(last_len, sizeof(f));
+		ck_assert_uint_eq((unsigned)(last[50] << 8 | last[51]),
+				  k == 0 ? tcp_csum(f, sizeof(f))
+					 : (unsigned)(f[50] << 8 | f[51]));
+		ck_assert_mem_eq(last + 52, f + 52, sizeof(f) - 52);
+		ck_assert_mem_eq(last, f, 50);
+	}
 	close(raw);
+}
+END_TEST
+
+/* With DEVMGR_NET_OFF_CSUM_RX on, a frame whose checksum the kernel
+ * neither verified nor left partial is checked by the device: wrong, it
+ * is an rx_errors and not delivered. */
+START_TEST(test_offload_checksum_checked)
+{
+	int raw = vnet_raw();
+	uint8_t f[14 + 20 + 20 + 100];
+	struct {
+		struct virtio_net_hdr h;
+		uint8_t f[sizeof(f)];
+	} out;
+	struct devmgr_net_stats st;
+
+	partial_frame(f, sizeof(f));
+	put16(f + 50, tcp_csum(f, sizeof(f)));
+	memset(&out, 0, sizeof(out));
+	memcpy(out.f, f, sizeof(f));
+	out.f[sizeof(f) - 1] ^= 1;
+	ck_assert_int_eq(devmgr_net_set_offload(net, DEVMGR_NET_OFF_CSUM_RX),
+			 0);
+	ck_assert_int_eq(send(raw, &out, sizeof(out), 0), (ssize_t)sizeof(out));
+	memcpy(out.f, f, sizeof(f));
+	ck_assert_int_eq(send(raw, &out, sizeof(out), 0), (ssize_t)sizeof(out));
 	for (int i = 0; i < 100 && last_len != sizeof(f); i++)
 		devmgr_ctx_dispatch(ctx, 10);
+	close(raw);
 	ck_assert_uint_eq(last_len, sizeof(f));
-	/* what the checksum is, summed here over the finished segment */
-	put16(f + 50, 0);
-	want = (uint16_t)~csum16(
-		f + 34, sizeof(f) - 34,
-		csum16(f + 26, 8, 6 + (uint32_t)(sizeof(f) - 34)));
-	ck_assert_uint_eq((unsigned)(last[50] << 8 | last[51]), want);
-	ck_assert_mem_eq(last + 52, f + 52, sizeof(f) - 52);
-	ck_assert_mem_eq(last, f, 50);
+	ck_assert_mem_eq(last, f, sizeof(f));
+	devmgr_net_stats(net, &st);
+	ck_assert_uint_eq(st.rx_frames, 1);
+	ck_assert_uint_eq(st.rx_errors, 1);
+}
+END_TEST
+
+/* With DEVMGR_NET_OFF_CSUM_TX on, a TCP frame carrying the pseudo-header
+ * sum leaves with the kernel told where to finish it; with it off, it
+ * leaves behind a zero header. */
+START_TEST(test_offload_checksum_sent)
+{
+	int raw = vnet_raw();
+	uint8_t f[14 + 20 + 20 + 200];
+	struct {
+		struct virtio_net_hdr h;
+		uint8_t f[2048];
+	} in;
+
+	partial_frame(f, sizeof(f));
+	memcpy(f, "\x02\x00\x00\x00\x00\x09\x02\x00\x00\x00\x00\x07", 12);
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(devmgr_net_set_offload(
+					 net, k ? 0 : DEVMGR_NET_OFF_CSUM_TX),
+				 0);
+		ck_assert_int_eq(devmgr_net_send(net, f, sizeof(f)), 0);
+		ck_assert_int_eq(recv(raw, &in, sizeof(in), 0),
+				 (ssize_t)(sizeof(in.h) + sizeof(f)));
+		ck_assert_mem_eq(in.f, f, sizeof(f));
+		if (k == 0) {
+			ck_assert_uint_eq(in.h.flags,
+					  VIRTIO_NET_HDR_F_NEEDS_CSUM);
+			ck_assert_uint_eq(in.h.csum_start, 34);
+			ck_assert_uint_eq(in.h.csum_offset, 16);
+		} else {
+			ck_assert_uint_eq(
+				in.h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM, 0);
+		}
+	}
+	close(raw);
 }
 END_TEST
 
@@ -378,12 +492,15 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_info_and_kernel_mtu);
 	tcase_add_test(tc, test_no_receiver);
 	tcase_add_test(tc, test_oversized_arrival);
+	tcase_add_test(tc, test_no_checksum_offload);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(off, setup_offload, teardown);
 	tcase_set_timeout(off, 30);
 	tcase_add_test(off, test_offload_info);
 	tcase_add_test(off, test_offload_refusals);
 	tcase_add_test(off, test_offload_checksum_finished);
+	tcase_add_test(off, test_offload_checksum_checked);
+	tcase_add_test(off, test_offload_checksum_sent);
 	suite_add_tcase(s, off);
 	return s;
 }

@@ -42,3 +42,9 @@ dist_noinst_SCRIPTS += tests/switch/cli.sh
 TESTS += tests/switch/xen.sh
 dist_noinst_SCRIPTS += tests/switch/xen.sh
 dist_noinst_DATA += tests/switch/lib.sh
+
+# iperf3 TCP across net-packet ports between namespaces whose veths
+# offload, against the same with the offloads off; tshark on the wire
+# (root, iperf3, ethtool, tshark; skips without).
+TESTS += tests/switch/offload.sh
+dist_noinst_SCRIPTS += tests/switch/offload.sh

@@ -1,4 +1,4 @@
-/* devmgr/sig/net.h: the network interface signature, v1.1.  A net device
+/* devmgr/sig/net.h: the network interface signature, v1.2.  A net device
  * moves whole Ethernet frames (destination, source, type, payload; no
  * preamble and no FCS).  Frames arrive through the event loop: the device
  * watches its own fd and calls the receiver, on the loop thread, once for
@@ -9,7 +9,7 @@
 #include <devmgr/sig.h>
 
 #define DEVMGR_NET_MAJOR 1
-#define DEVMGR_NET_MINOR 1
+#define DEVMGR_NET_MINOR 2
 
 #define DEVMGR_NET_HDR_LEN   14 /* destination, source, ethertype */
 #define DEVMGR_NET_MIN_FRAME 14
@@ -36,6 +36,32 @@ struct devmgr_net;
  * mtu + 14 is still -EMSGSIZE. */
 #define DEVMGR_NET_OFF_LRO 0x01u
 #define DEVMGR_NET_OFF_TSO 0x02u
+
+/* Checksum offloads (v1.2).  Unlike LRO and TSO, a device that offers
+ * them does nothing different until its user turns them on with
+ * set_offload, since each changes what a frame's checksum field means:
+ * a user that forwards frames (a switch) leaves them off.
+ *
+ * DEVMGR_NET_OFF_CSUM_TX: the device finishes the TCP or UDP checksum of
+ * the frames it sends, as a NIC's CHECKSUM_PARTIAL.  Once turned on, the
+ * checksum field of every TCP or UDP frame sent over IPv4 (not a
+ * fragment) or IPv6 (no extension header) must hold the pseudo-header sum
+ * (addresses, protocol and length; folded, not complemented), as a TSO
+ * super-frame's does; the device sums from the TCP or UDP header to the
+ * end of the IP packet.  Other frames go as they are.
+ *
+ * DEVMGR_NET_OFF_CSUM_RX: the device vouches for the TCP and UDP
+ * checksums of the frames it delivers, as a NIC's CHECKSUM_UNNECESSARY.
+ * Once turned on, a delivered frame's checksum field may hold a partial
+ * sum (a local sender left it for hardware to finish) and the receiver
+ * must not check it; a frame the device cannot vouch for (neither
+ * verified by the kernel nor from a local sender) it verifies itself and
+ * drops when wrong, counted in rx_errors.  Turned off, every frame comes
+ * with its checksums as they are on the wire, finished where a local
+ * sender left them partial. */
+#define DEVMGR_NET_OFF_CSUM_TX 0x04u
+#define DEVMGR_NET_OFF_CSUM_RX 0x08u
+#define DEVMGR_NET_OFF_CSUM    (DEVMGR_NET_OFF_CSUM_TX | DEVMGR_NET_OFF_CSUM_RX)
 
 /* Caller supplies the storage. */
 struct devmgr_net_info {
@@ -83,6 +109,12 @@ struct devmgr_net_ops {
 			  unsigned count); /* optional */
 	int (*stats)(struct devmgr_net *n,
 		     struct devmgr_net_stats *out); /* optional */
+	/* valid for minor 2 */
+	/* Turn on the checksum offloads in use (DEVMGR_NET_OFF_CSUM_TX and
+	 * _RX among those info offers) and off the others: 0 turns them all
+	 * off, as they are when the device is created.  -EINVAL, nothing
+	 * changed, for another bit or one not offered. */
+	int (*set_offload)(struct devmgr_net *n, unsigned use); /* optional */
 };
 
 struct devmgr_net {
@@ -156,6 +188,15 @@ static inline int devmgr_net_send_batch(struct devmgr_net *n,
 			return i ? (int)i : r;
 	}
 	return (int)i;
+}
+
+/* A device without the op offers no checksum offload: 0 turns nothing
+ * on, anything else is -EOPNOTSUPP. */
+static inline int devmgr_net_set_offload(struct devmgr_net *n, unsigned use)
+{
+	if (!DEVMGR_HAS_OP(n->ops, 2, set_offload))
+		return use ? -EOPNOTSUPP : 0;
+	return n->ops->set_offload(n, use);
 }
 
 static inline int devmgr_net_stats(struct devmgr_net *n,
