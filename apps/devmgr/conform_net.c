@@ -154,15 +154,18 @@ static enum conform_result net_info(struct conform *c)
 	if (a.mtu < 68 || a.mtu > 65535)
 		return conform_fail(c, "info().mtu", "68 to 65535", "%u",
 				    a.mtu);
-	if (a.offload & ~(DEVMGR_NET_OFF_LRO | DEVMGR_NET_OFF_TSO))
+	unsigned super = a.offload & (DEVMGR_NET_OFF_LRO | DEVMGR_NET_OFF_TSO);
+
+	if (a.offload & ~(DEVMGR_NET_OFF_LRO | DEVMGR_NET_OFF_TSO |
+			  DEVMGR_NET_OFF_CSUM_TX | DEVMGR_NET_OFF_CSUM_RX))
 		return conform_fail(c, "info().offload",
 				    "only DEVMGR_NET_OFF_* bits", "0x%x",
 				    a.offload);
-	if (a.offload && a.max_frame <= a.mtu + 14)
-		return conform_fail(c, "info().max_frame with an offload",
+	if (super && a.max_frame <= a.mtu + 14)
+		return conform_fail(c, "info().max_frame with LRO or TSO",
 				    "more than mtu + 14", "%u", a.max_frame);
-	if (!a.offload && a.max_frame && a.max_frame != a.mtu + 14)
-		return conform_fail(c, "info().max_frame without offload",
+	if (!super && a.max_frame && a.max_frame != a.mtu + 14)
+		return conform_fail(c, "info().max_frame without LRO or TSO",
 				    "0 or mtu + 14", "%u", a.max_frame);
 	if (!get_info(c, c->handle, &b, "the device, again"))
 		return CONFORM_FAIL;
