@@ -129,22 +129,26 @@ bad:
 	return NULL;
 }
 
-/* A connected pair: *cl connected to the listener l on port, *sv the
- * accepted end.  False with the failure recorded. */
-static bool pair(struct conform *c, struct devmgr_sock *l, uint16_t port,
-		 struct devmgr_sock **cl, struct devmgr_sock **sv)
+/* A connected pair: *cl connected to the listener l at to (IPv4 or
+ * IPv6), *sv the accepted end.  False with the failure recorded. */
+static bool pair_at(struct conform *c, struct devmgr_sock *l,
+		    const struct sockaddr *to, socklen_t len,
+		    struct devmgr_sock **cl, struct devmgr_sock **sv)
 {
-	struct sockaddr_in to = own4(c, port);
 	struct seen ce = { 0 }, le = { 0 };
 	struct devmgr_sock *s;
 	int rc, done = 0;
 	long end;
 
 	*cl = *sv = NULL;
-	rc = devmgr_stack_socket(stack_of(c), AF_INET, SOCK_STREAM, &s);
-	if (!conform_rc_is(c, "socket(AF_INET, SOCK_STREAM)", rc, 0))
+	rc = devmgr_stack_socket(stack_of(c), to->sa_family, SOCK_STREAM, &s);
+	if (!conform_rc_is(c,
+			   to->sa_family == AF_INET6
+				   ? "socket(AF_INET6, SOCK_STREAM)"
+				   : "socket(AF_INET, SOCK_STREAM)",
+			   rc, 0))
 		return false;
-	rc = devmgr_sock_connect(s, (struct sockaddr *)&to, sizeof(to));
+	rc = devmgr_sock_connect(s, to, len);
 	if (rc != 0 && rc != -EINPROGRESS) {
 		char g[64];
 		conform_fail(c, "connect to a listener", "0 or -EINPROGRESS",
@@ -180,6 +184,15 @@ static bool pair(struct conform *c, struct devmgr_sock *l, uint16_t port,
 	}
 	*cl = s;
 	return true;
+}
+
+/* The same on the device's own IPv4 address, at port. */
+static bool pair(struct conform *c, struct devmgr_sock *l, uint16_t port,
+		 struct devmgr_sock **cl, struct devmgr_sock **sv)
+{
+	struct sockaddr_in to = own4(c, port);
+
+	return pair_at(c, l, (struct sockaddr *)&to, sizeof(to), cl, sv);
 }
 
 static void close_all(struct devmgr_sock *a, struct devmgr_sock *b,
@@ -428,14 +441,8 @@ static enum conform_result stack_refused(struct conform *c)
 		return CONFORM_FAIL;
 	rc = devmgr_sock_connect(s, (struct sockaddr *)&to, sizeof(to));
 	if (rc == -EINPROGRESS) {
-		int got = 0;
-		long end = now_ms() + WAIT_MS;
-
 		devmgr_sock_set_events(s, DEVMGR_SOCK_WRITE, seen_fn, &e);
-		while (!got && now_ms() < end) {
-			devmgr_ctx_dispatch(c->ctx, 10);
-			got = e.calls > 0;
-		}
+		pump(c, &e.calls, WAIT_MS);
 		if (!(e.all & DEVMGR_SOCK_ERROR)) {
 			conform_fail(c, "a refused connect", "ERROR reported",
 				     "events 0x%x in %d ms", e.all, WAIT_MS);
@@ -838,12 +845,11 @@ static enum conform_result stack_ipv6(struct conform *c)
 	struct sockaddr_in6 a;
 	socklen_t len = sizeof(a);
 	struct devmgr_sock *l = NULL, *cl = NULL, *sv = NULL;
-	struct seen ce = { 0 }, le = { 0 };
 	enum conform_result r = CONFORM_FAIL;
 	char buf[64];
 	ssize_t n;
 	bool eof;
-	int rc, done = 0;
+	int rc;
 
 	memset(&info, 0, sizeof(info));
 	devmgr_stack_info(stack_of(c), &info);
@@ -860,38 +866,8 @@ static enum conform_result stack_ipv6(struct conform *c)
 	if (!conform_rc_is(c, "listen", devmgr_sock_listen(l, 4), 0))
 		goto out;
 	devmgr_sock_getsockname(l, (struct sockaddr *)&a, &len);
-	rc = devmgr_stack_socket(stack_of(c), AF_INET6, SOCK_STREAM, &cl);
-	if (!conform_rc_is(c, "socket(AF_INET6, SOCK_STREAM)", rc, 0)) {
-		cl = NULL;
+	if (!pair_at(c, l, (struct sockaddr *)&a, sizeof(a), &cl, &sv))
 		goto out;
-	}
-	rc = devmgr_sock_connect(cl, (struct sockaddr *)&a, sizeof(a));
-	if (rc != 0 && rc != -EINPROGRESS) {
-		char g[64];
-		conform_fail(c, "connect to an IPv6 listener",
-			     "0 or -EINPROGRESS", "%s",
-			     conform_rc(rc, g, sizeof(g)));
-		goto out;
-	}
-	devmgr_sock_set_events(cl, DEVMGR_SOCK_WRITE, seen_fn, &ce);
-	devmgr_sock_set_events(l, DEVMGR_SOCK_READ, seen_fn, &le);
-	for (long end = now_ms() + WAIT_MS; now_ms() < end && !done;) {
-		devmgr_ctx_dispatch(c->ctx, 10);
-		done = (ce.all & DEVMGR_SOCK_WRITE) &&
-		       (le.all & DEVMGR_SOCK_READ);
-	}
-	devmgr_sock_set_events(cl, 0, NULL, NULL);
-	devmgr_sock_set_events(l, 0, NULL, NULL);
-	if (!done) {
-		conform_fail(c, "connect over IPv6", "WRITE and READ",
-			     "client 0x%x, listener 0x%x", ce.all, le.all);
-		goto out;
-	}
-	rc = devmgr_sock_accept(l, &sv, NULL, NULL);
-	if (!conform_rc_is(c, "accept over IPv6", rc, 0)) {
-		sv = NULL;
-		goto out;
-	}
 	n = devmgr_sock_send(cl, ECHO_MESSAGE, strlen(ECHO_MESSAGE));
 	if (!conform_rc_is(c, "send over IPv6", n, (long)strlen(ECHO_MESSAGE)))
 		goto out;
