@@ -38,6 +38,11 @@ kroot=$work/root
 # ---- the volumes, written by devmgr-fat -------------------------------
 src=$tmp/src
 mkdir -p "$src/Tree/Sub/Deeper" "$src/Tree/Empty"
+# The files put into /From Devmgr, one a line.
+top_files() {
+	printf '%s\n' data.bin "Ünïcode long name.txt" readonly.txt remove-me.txt \
+		rename-me.txt
+}
 mkfile "$src/data.bin" 100000 1
 mkfile "$src/Ünïcode long name.txt" 3000 2
 mkfile "$src/readonly.txt" 1000 3
@@ -69,9 +74,8 @@ for v in $vols; do
 		continue
 	fi
 	fat -q --image "$img" mkdir "/From Devmgr" &&
-		for f in data.bin "Ünïcode long name.txt" readonly.txt remove-me.txt \
-			rename-me.txt; do
-			fat -q --image "$img" put "$src/$f" "/From Devmgr/$f" || break
+		top_files | while read -r f; do
+			fat -q --image "$img" put "$src/$f" "/From Devmgr/$f" || exit 1
 		done &&
 		fat -q --image "$img" attrib +r "/From Devmgr/readonly.txt" &&
 		fat -q --image "$img" put -r "$src/Tree" / ||
@@ -80,17 +84,14 @@ done
 
 # What the kernel must see: PATH|KIND|SIZE|MTIME|SHA256 for each file,
 # PATH|directory for each folder (as the guest prints them below).
+file_entry() { # FS-PATH HOST-FILE
+	printf '%s|regular file|%s|%s|%s\n' "$1" "$(stat -c %s "$2")" \
+		"$(stat -c %Y "$2")" "$(sha256sum <"$2" | cut -d' ' -f1)"
+}
 (
 	cd "$src"
-	for f in data.bin "Ünïcode long name.txt" readonly.txt remove-me.txt rename-me.txt; do
-		printf '/From Devmgr/%s|regular file|%s|%s|%s\n' "$f" \
-			"$(stat -c %s "$f")" "$(stat -c %Y "$f")" \
-			"$(sha256sum <"$f" | cut -d' ' -f1)"
-	done
-	find Tree -type f | while read -r f; do
-		printf '/%s|regular file|%s|%s|%s\n' "$f" "$(stat -c %s "$f")" \
-			"$(stat -c %Y "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)"
-	done
+	top_files | while read -r f; do file_entry "/From Devmgr/$f" "$f"; done
+	find Tree -type f | while read -r f; do file_entry "/$f" "$f"; done
 	find Tree -type d | sed 's|^|/|; s/$/|directory/'
 	echo "/From Devmgr|directory"
 ) | sort >"$tmp/expect"
