@@ -57,7 +57,8 @@
 #include "netif/ethernet.h"
 
 #define LW_MAX_FRAME 65535
-#define LW_RX_ALIGN  2 /* see on_frame() */
+#define LW_RX_ALIGN  2 /* IPv4: see on_frame() */
+#define LW_RX_ALIGN6 6 /* IPv6: see on_frame() */
 #define LW_RX_PAD    128
 
 static pthread_once_t lw_once = PTHREAD_ONCE_INIT;
@@ -319,10 +320,13 @@ void lw_unlock_flush(struct lw_stack *st)
 /* Loop thread.  Frames shorter than an Ethernet header or longer than
  * the device's MTU allows are dropped here; lwIP checks the rest.
  *
- * The frame is copied 2 bytes into its buffer, so that the IP header
- * after the 14-byte Ethernet header is 8-byte aligned: lwIP's reassembly
- * keeps a pointer to the next fragment inside the IP header, and a leak
- * checker only sees aligned pointers.  Zeroed bytes follow the frame
+ * The frame is copied a few bytes into its buffer so that the pointers
+ * lwIP's reassembly keeps inside a queued fragment are 8-byte aligned,
+ * since a leak checker only sees aligned pointers: 2 bytes for IPv4,
+ * whose helper overlays the IP header after the 14-byte Ethernet header;
+ * 6 for IPv6, whose 12-byte helper starts 4 bytes before the fragment
+ * header (IPV6_FRAG_COPYHEADER), itself 40 bytes (plus extension headers,
+ * multiples of 8) after the IP header.  Zeroed bytes follow the frame
  * (outside the pbuf's length) because lwIP 2.1 reads some header fields
  * (ARP, IPv4 and IPv6 lengths) before checking that the frame holds them:
  * those reads then stay inside the buffer and see zeros.  A frame longer
@@ -331,7 +335,9 @@ static void on_frame(void *arg, struct devmgr_net *n, const void *frame,
 		     size_t len)
 {
 	struct lw_stack *st = arg;
+	const uint8_t *f = frame;
 	struct pbuf *p;
+	size_t align;
 
 	(void)n;
 	if (len > st->mtu + DEVMGR_NET_HDR_LEN) {
@@ -339,13 +345,13 @@ static void on_frame(void *arg, struct devmgr_net *n, const void *frame,
 		return;
 	}
 	if (len < DEVMGR_NET_MIN_FRAME ||
-	    len > LW_MAX_FRAME - LW_RX_ALIGN - LW_RX_PAD)
+	    len > LW_MAX_FRAME - LW_RX_ALIGN6 - LW_RX_PAD)
 		return;
+	align = f[12] == 0x86 && f[13] == 0xdd ? LW_RX_ALIGN6 : LW_RX_ALIGN;
 	LOCK_TCPIP_CORE();
-	p = pbuf_alloc(PBUF_RAW, (u16_t)(LW_RX_ALIGN + len + LW_RX_PAD),
-		       PBUF_RAM);
+	p = pbuf_alloc(PBUF_RAW, (u16_t)(align + len + LW_RX_PAD), PBUF_RAM);
 	if (p != NULL) {
-		pbuf_remove_header(p, LW_RX_ALIGN);
+		pbuf_remove_header(p, align);
 		memcpy(p->payload, frame, len);
 		memset((char *)p->payload + len, 0, LW_RX_PAD);
 		p->len = p->tot_len = (u16_t)len;
