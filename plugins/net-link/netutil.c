@@ -200,12 +200,26 @@ void net_port_deliver(struct net_port *p, const void *frame, size_t len)
  * The sum of big-endian 16-bit words equals, byte-swapped, the sum of the
  * host's words (RFC 1071, 2(B)), so loading words in host order and
  * storing the folded result back the same way is exact. */
+/* 32-bit words added into 64-bit sums cannot carry out below 16 GiB of
+ * data, so no carry is tracked; 32 bytes a step into four sums, which the
+ * compiler keeps in registers (or vector lanes), sum a 64 KiB super-frame
+ * several times faster than one word a step. */
 uint64_t net_csum_add(uint64_t sum, const void *data, size_t n)
 {
 	const uint8_t *p = data;
+	uint64_t s[4] = { sum, 0, 0, 0 };
+	uint32_t w8[8];
 	uint32_t w;
 	uint16_t h;
 
+	for (; n >= 32; p += 32, n -= 32) {
+		memcpy(w8, p, 32);
+		s[0] += (uint64_t)w8[0] + w8[4];
+		s[1] += (uint64_t)w8[1] + w8[5];
+		s[2] += (uint64_t)w8[2] + w8[6];
+		s[3] += (uint64_t)w8[3] + w8[7];
+	}
+	sum = s[0] + s[1] + s[2] + s[3];
 	for (; n >= 4; p += 4, n -= 4) {
 		memcpy(&w, p, 4);
 		sum += w;

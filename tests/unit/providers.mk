@@ -33,3 +33,11 @@ tests_unit_test_blkfront_SOURCES = tests/unit/test_blkfront.c \
 	plugins/blk-xen/blkfront.c plugins/blk-xen/blkfront.h
 tests_unit_test_blkfront_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_blkfront_LDADD = $(CHECK_LIBS)
+
+# The Internet checksum of plugins/net-link/netutil.c (net-tap, net-packet).
+check_PROGRAMS += tests/unit/test_netutil
+TESTS += tests/unit/test_netutil
+tests_unit_test_netutil_SOURCES = tests/unit/test_netutil.c \
+	plugins/net-link/netutil.c plugins/net-link/netutil.h
+tests_unit_test_netutil_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_netutil_LDADD = core/libdevmgr.la $(CHECK_LIBS)
