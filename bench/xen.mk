@@ -15,4 +15,11 @@ BENCH_PROGS += bench/xen_guest_plug
 bench_xen_guest_plug_SOURCES = bench/xen_guest_plug.c bench/bench.h
 bench_xen_guest_plug_CFLAGS = $(BENCH_CFLAGS) $(XENSTORE_CFLAGS)
 bench_xen_guest_plug_LDADD = core/libdevmgr.la $(XENSTORE_LIBS)
+
+# In the real Xen guest: reads through blk-xen against the kernel's
+# xen-blkfront on twin vbds (bench/run.d/xen-guest.sh).
+BENCH_PROGS += bench/xen_guest_blk
+bench_xen_guest_blk_SOURCES = bench/xen_guest_blk.c bench/bench.h
+bench_xen_guest_blk_CFLAGS = $(BENCH_CFLAGS)
+bench_xen_guest_blk_LDADD = core/libdevmgr.la
 endif

@@ -36,6 +36,16 @@ fi
 echo "$med" | sed 's/^.*median over \([0-9]*\) attaches: go_to_plug_ms=\([0-9.-]*\) go_to_state4_ms=\([0-9.-]*\) go_to_open_ms=\([0-9.-]*\) open_to_plug_ms=\([0-9.-]*\) ratio_state4=\([0-9.-]*\) ratio_open=\([0-9.-]*\).*/xen guest hot-plug, medians of \1 xl block-attach: attach returned -> app plug \2 ms; a bare libxenstore client sees state 4 \3 ms, opens the disk \4 ms; ratio \6x to state 4, \7x to open (emulated time; target none) INFO/'
 echo "$www" | sed 's/^@@BENCH create_to_agent_s=\([0-9.]*\) create_to_www_s=\([0-9.]*\).*/xen guest xl create -> guest userland up \1 s, -> www answers \2 s (emulated time; target none) INFO/'
 echo "xen guest bench boot: $cpu (target none) INFO"
+# blk-xen against the kernel's blkfront, twin vbds (bench/xen_guest_blk.c):
+# "blk-xen vs blkfront 1M seq read, medians of N: ... ratio R"
+grep -a 'blk-xen vs blkfront' "$log" | sed 's/^[ |]*//' | tail -n 2 | awk '{
+	n = split($0, p, ", ratio ")
+	h = index(p[1], ", ")
+	printf "%s: %s (%s; emulated time; target none) INFO\n",
+		substr(p[1], 1, h - 1), p[n], substr(p[1], h + 2)
+}'
+[ -n "$(grep -a 'blk-xen vs blkfront' "$log")" ] ||
+	echo "xen-guest.sh: the blk-xen benchmark printed nothing" >&2
 # The pass rate of the whole scenario set.
 n=${XG_RUNS:-5}
 pass=0

@@ -89,11 +89,13 @@ find "$u/usr/local" -name '*.la' -delete
 closure "$u" $(find "$u/usr/local/bin" "$u/usr/local/lib" -type f -perm -u+x) \
 	$(find "$u/usr/local/lib" -name '*.so*' -type f)
 cp -L --parents /usr/lib/x86_64-linux-gnu/libgcc_s.so.1 "$u/"
-# The in-guest benchmark, when it was built (make bench).
-if [ -x "$build/bench/.libs/xen_guest_plug" ]; then
-	install -m 755 "$build/bench/.libs/xen_guest_plug" "$u/usr/local/bin/"
-	closure "$u" "$u/usr/local/bin/xen_guest_plug"
-fi
+# The in-guest benchmarks, when they were built (make bench).
+for p in xen_guest_plug xen_guest_blk; do
+	if [ -x "$build/bench/.libs/$p" ]; then
+		install -m 755 "$build/bench/.libs/$p" "$u/usr/local/bin/"
+		closure "$u" "$u/usr/local/bin/$p"
+	fi
+done
 mkdir -p "$u/etc/devmgr"
 cp "$here"/configs/*.json "$u/etc/devmgr/"
 cp "$top/examples/www-xen.json" "$u/etc/devmgr/"

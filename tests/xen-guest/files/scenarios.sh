@@ -236,6 +236,7 @@ scen_e_cleanup() {
 # client seeing state 4), then the time from xl create to www's first
 # answered request.  Times are emulated time.
 BENCH_SAMPLES=${xg_samples:-20}
+BENCH_BLK_REPS=${xg_blk_reps:-5}
 scen_bench() {
 	disk /tmp/xvdb.raw 8 bench
 	step plug-start g 'bg gp xen_guest_plug 51728 xvdb '"$BENCH_SAMPLES" || return 1
@@ -249,7 +250,18 @@ scen_bench() {
 		_i=$((_i + 1))
 	done
 	step plug-result g -t 120 'wait_grep 100 gp "median over" && cat /tmp/gp.log' || return 1
+	step blk bench_blk || return 1
 	step www-boot bench_www_boot
+}
+# blk-xen against the kernel's blkfront (bench/xen_guest_blk.c): twin
+# read-only vbds of the same bytes, xvdb taken by xen-blkfront, xvdc
+# (attached once the xen bus stopped probing) left to blk-xen.
+bench_blk() {
+	disk /tmp/blk-k.raw 32 bench-blk && cp /tmp/blk-k.raw /tmp/blk-x.raw &&
+		attach xvdb /tmp/blk-k.raw ro >/dev/null &&
+		g 'wait_for 30 "[ -e /dev/xvdb ]" && echo 0 >/sys/bus/xen/drivers_autoprobe' &&
+		attach xvdc /tmp/blk-x.raw ro >/dev/null &&
+		g -t 900 'xen_guest_blk 51744 /dev/xvdb '"$BENCH_BLK_REPS"' >/tmp/gb.log 2>&1; r=$?; cat /tmp/gb.log; exit $r'
 }
 bench_www_boot() {
 	cp /etc/xg/site.img /tmp/site.img
