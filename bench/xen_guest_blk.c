@@ -19,12 +19,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include <linux/fs.h>
 
 #define BIG   (1u << 20)
 #define SMALL 4096u
@@ -36,8 +36,8 @@ static void die(const char *what)
 	exit(2);
 }
 
-static uint64_t bytes;	 /* the disk's size, the same on both paths */
-static uint64_t *offs;	 /* NRAND random 4 KiB-aligned offsets */
+static uint64_t bytes;	   /* the disk's size, the same on both paths */
+static uint64_t *offs;	   /* NRAND random 4 KiB-aligned offsets */
 static unsigned char *buf; /* BIG bytes, page aligned (O_DIRECT) */
 
 /* seconds for the whole disk in 1 MiB reads (small: NRAND 4 KiB reads) */
@@ -90,7 +90,8 @@ int main(int argc, char **argv)
 	struct devmgr_error e;
 	char line[1200];
 	struct devmgr_ctx *ctx = devmgr_ctx_new();
-	if (!ctx || devmgr_ctx_load_config_string(ctx, cfg, "<bench>", &e) < 0 ||
+	if (!ctx ||
+	    devmgr_ctx_load_config_string(ctx, cfg, "<bench>", &e) < 0 ||
 	    devmgr_ctx_create_devices(ctx, false, &e) < 0) {
 		fprintf(stderr, "xen_guest_blk: %s\n",
 			ctx ? devmgr_error_format(&e, line, sizeof(line))
@@ -144,8 +145,8 @@ int main(int argc, char **argv)
 		}
 		printf("sample %d: 1M blk-xen %.1f MB/s kernel %.1f MB/s; "
 		       "4K blk-xen %.0f IOPS kernel %.0f IOPS\n",
-		       i, bytes / xs[i] / 1e6, bytes / ks[i] / 1e6, NRAND / xr[i],
-		       NRAND / kr[i]);
+		       i, bytes / xs[i] / 1e6, bytes / ks[i] / 1e6,
+		       NRAND / xr[i], NRAND / kr[i]);
 		fflush(stdout);
 	}
 	double mxs = bench_median(xs, (size_t)reps),

@@ -55,8 +55,8 @@ START_TEST(test_every_length_and_alignment)
 	}
 	for (size_t off = 0; off < 8; off++)
 		for (size_t n = 0; n <= MAX; n++) {
-			uint16_t got = host(net_csum_fold(
-				net_csum_add(0, buf + off, n)));
+			uint16_t got = host(
+				net_csum_fold(net_csum_add(0, buf + off, n)));
 			uint16_t want = ref_sum(buf + off, n);
 
 			/* 0x0000 and 0xffff are the same number in ones'
