@@ -19,8 +19,10 @@
   echo_client.py burst HOST PORT CONNS    CONNS connects at once, each then
                                    echoing 64 bytes: all served, none
                                    reset (a dropped SYN only delays)
-Environment: ECHO_MSS=N sets TCP_MAXSEG (88 or more) before the TCP
-connections connect, so that the peer's segments are N bytes at most;
+Environment: ECHO_BUF=N sets SO_RCVBUF and SO_SNDBUF before the TCP
+connections connect (a stall then holds fewer bytes); ECHO_MSS=N sets
+TCP_MAXSEG (88 or more) before they connect, so that the peer's
+segments are N bytes at most;
 ECHO_CPU_PID=PID makes stall check that PID uses under 10% of a CPU for
 2 seconds while the stall lasts.
 Exit status 0 when everything came back, 1 with a message otherwise.
@@ -54,13 +56,19 @@ def wait(host, port, secs=10.0):
 
 
 def connect(host, port):
-    """A TCP connection, under ECHO_MSS's maximum segment size if set."""
+    """A TCP connection, under ECHO_MSS's maximum segment size if set,
+    with ECHO_BUF bytes of socket buffers each way if set."""
     mss = os.environ.get("ECHO_MSS")
-    if not mss:
+    buf = os.environ.get("ECHO_BUF")
+    if not mss and not buf:
         return socket.create_connection((host, port), timeout=30)
     s = socket.socket(family(host), socket.SOCK_STREAM)
     try:
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, int(mss))
+        if mss:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, int(mss))
+        if buf:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, int(buf))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, int(buf))
         s.settimeout(30)
         s.connect((host, port))
     except OSError:

@@ -2,7 +2,8 @@
 # lwip_mss.sh: stack-lwip's segment sizes, inside a network namespace made
 # here (the tap's kernel side is 10.79.0.1/24, lwIP is 10.79.0.2; nothing
 # leaves the namespace).  Kernel clients that ask for an MSS of 88, 300
-# and 536 have 1 MiB echoed byte for byte, and while such a client does
+# and 536 (and, through an nftables rewrite of its SYN, of 1) have 1 MiB
+# echoed byte for byte, and while such a client does
 # not read (its window closed, lwIP's send queue full of small segments)
 # devmgr sleeps instead of spinning.  On a 9000-byte MTU lwIP advertises
 # an MSS of 8960 and echoes 1 MiB in jumbo frames.
@@ -49,8 +50,35 @@ for mss in 88 300 536; do
 		ko "MSS $mss: stall"
 	fi
 done
+# MSS 1: the kernel refuses TCP_MAXSEG below 88, so nftables rewrites
+# the client's SYN to offer 1 (the option's value, as a peer may send
+# it); lwIP then sends 1-byte segments.
+if command -v nft >/dev/null && in_ns nft -f - <<'NFT'
+table ip mss1 {
+	chain out {
+		type filter hook output priority mangle;
+		ip daddr 10.79.0.2 tcp dport 7 tcp flags syn tcp option maxseg size set 1
+	}
+}
+NFT
+then
+	try "MSS 1: 1 MiB echoed byte for byte" \
+		in_ns timeout 300 "$PY" "$CLIENT" tcp 10.79.0.2 7 1048576
+	# small client buffers: what stalls is echoed back a byte a segment
+	if in_ns env ECHO_BUF=16384 ECHO_CPU_PID="$pids" timeout 300 \
+		"$PY" "$CLIENT" stall 10.79.0.2 7 67108864 >"$tmp/stall.out" 2>"$tmp/client.err"; then
+		ok "MSS 1: window closed, devmgr idle ($(cat "$tmp/stall.out"))"
+	else
+		ko "MSS 1: stall"
+	fi
+	in_ns nft delete table ip mss1
+else
+	ko "MSS 1: nftables cannot rewrite the SYN's MSS option (nft missing?)"
+fi
 stop
 if command -v tshark >/dev/null; then
+	n=$(tshark -r "$tmp/mtu1500.pcap" -Y "tcp.srcport == 7 && tcp.len == 1" 2>/dev/null | wc -l)
+	if [ "$n" -ge 100000 ]; then ok "pcap: $n segments of 1 byte from lwIP"; else ko "pcap: $n segments of 1 byte from lwIP"; fi
 	for mss in 88 300 536; do
 		n=$(tshark -r "$tmp/mtu1500.pcap" -Y "tcp.srcport == 7 && tcp.len == $mss" 2>/dev/null | wc -l)
 		if [ "$n" -ge 100 ]; then ok "pcap: $n segments of $mss bytes from lwIP"; else ko "pcap: $n segments of $mss bytes from lwIP"; fi
