@@ -36,7 +36,6 @@ static int file_info(struct devmgr_blk *b, struct devmgr_blk_info *out)
 {
 	const struct bfile *f = b->priv;
 
-	memset(out, 0, sizeof(*out));
 	out->sector_size = f->sector_size;
 	out->transfer_size = f->transfer_size;
 	out->sectors = f->sectors;

@@ -31,7 +31,6 @@ static int ram_info(struct devmgr_blk *b, struct devmgr_blk_info *out)
 {
 	const struct ram *r = b->priv;
 
-	memset(out, 0, sizeof(*out));
 	out->sector_size = r->sector_size;
 	out->transfer_size =
 		r->bytes < RAM_TRANSFER_SIZE ? r->bytes : RAM_TRANSFER_SIZE;

@@ -716,7 +716,6 @@ static int bx_info(struct devmgr_blk *h, struct devmgr_blk_info *out)
 {
 	const struct bxen *b = h->priv;
 
-	memset(out, 0, sizeof(*out));
 	out->sector_size = b->sector_size;
 	out->transfer_size = BF_SEGS * BF_PAGE;
 	out->sectors = b->sectors;

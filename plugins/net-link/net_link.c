@@ -45,7 +45,6 @@ static int link_info(struct devmgr_net *n, struct devmgr_net_info *out)
 {
 	const struct port *p = n->priv;
 
-	memset(out, 0, sizeof(*out));
 	memcpy(out->mac, p->mac, 6);
 	out->mtu = p->mtu;
 	out->link_up = true;

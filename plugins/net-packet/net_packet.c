@@ -75,7 +75,6 @@ static int pkt_info(struct devmgr_net *n, struct devmgr_net_info *out)
 	const struct pkt *p = n->priv;
 	struct ifreq ifr;
 
-	memset(out, 0, sizeof(*out));
 	memcpy(out->mac, p->mac, 6);
 	out->mtu = p->mtu;
 	out->offload = DEVMGR_NET_OFF_CSUM;

@@ -64,7 +64,6 @@ static int tap_info(struct devmgr_net *n, struct devmgr_net_info *out)
 	const struct tap *t = n->priv;
 	struct ifreq ifr;
 
-	memset(out, 0, sizeof(*out));
 	memcpy(out->mac, t->mac, 6);
 	out->mtu = t->mtu;
 	if (t->offload) {
