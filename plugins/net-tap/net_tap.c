@@ -18,6 +18,8 @@
  * (DEVMGR_NET_OFF_TSO). */
 #include "../net-link/netutil.h"
 
+#include <devmgr/provider/net.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -78,50 +80,26 @@ static int tap_info(struct devmgr_net *n, struct devmgr_net_info *out)
 	return 0;
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 /* The virtio-net header of a TCP super-frame (DEVMGR_NET_OFF_TSO in
  * devmgr/sig/net.h), from its first have bytes; -EMSGSIZE when the frame
- * is not one. */
+ * is not one, carries no payload, or has headers that fill the MTU. */
 static int tso_header(const uint8_t *f, size_t have, size_t len, uint32_t mtu,
 		      struct virtio_net_hdr *h)
 {
-	size_t l3, l4;
+	struct devmgr_net_tcp t;
+	uint32_t mss;
 
-	if (have < DEVMGR_NET_HDR_LEN + 40)
+	if (devmgr_net_tcp_parse(f, have, len, &t) < 0 || t.payload >= len)
 		return -EMSGSIZE;
-	switch (get16(f + 12)) {
-	case 0x0800:
-		l3 = (size_t)(f[14] & 15) * 4;
-		/* no fragment: MF clear, offset 0 */
-		if (f[14] >> 4 != 4 || l3 < 20 || f[23] != IPPROTO_TCP ||
-		    get16(f + 16) != len - 14 || (get16(f + 20) & 0x3fff))
-			return -EMSGSIZE;
-		h->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-		break;
-	case 0x86dd:
-		l3 = 40;
-		if (f[14] >> 4 != 6 || f[20] != IPPROTO_TCP ||
-		    get16(f + 18) != len - 54)
-			return -EMSGSIZE;
-		h->gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
-		break;
-	default:
+	mss = devmgr_net_tcp_mss(&t, mtu);
+	if (mss == 0)
 		return -EMSGSIZE;
-	}
-	if (14 + l3 + 20 > have)
-		return -EMSGSIZE;
-	l4 = (size_t)(f[14 + l3 + 12] >> 4) * 4;
-	if (l4 < 20 || 14 + l3 + l4 > have || 14 + l3 + l4 >= len ||
-	    mtu <= l3 + l4)
-		return -EMSGSIZE;
+	h->gso_type = t.ipv == 4 ? VIRTIO_NET_HDR_GSO_TCPV4
+				 : VIRTIO_NET_HDR_GSO_TCPV6;
 	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h->hdr_len = (uint16_t)(14 + l3 + l4);
-	h->gso_size = (uint16_t)(mtu - l3 - l4);
-	h->csum_start = (uint16_t)(14 + l3);
+	h->hdr_len = t.payload;
+	h->gso_size = (uint16_t)mss;
+	h->csum_start = t.l4;
 	h->csum_offset = 16;
 	return 0;
 }
@@ -252,12 +230,14 @@ static void tap_gone(struct tap *t, int e)
  * unless the receiver takes it as it is (DEVMGR_NET_OFF_CSUM_RX); with
  * that, a TCP or UDP checksum the kernel neither verified nor left
  * partial is checked here.  A frame longer than mtu + 14 must be a TCP
- * super-frame whose IP length covers it.  False for a frame to count as
- * an error. */
+ * super-frame (devmgr_net_tcp_parse(): headers whole, the IP length the
+ * frame's) of the IP version its header says.  False for a frame to
+ * count as an error. */
 static bool rx_vnet(const struct tap *t, const struct virtio_net_hdr *h,
 		    uint8_t *f, size_t len)
 {
 	bool trust = t->use & DEVMGR_NET_OFF_CSUM_RX;
+	struct devmgr_net_tcp tcp;
 
 	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
 		size_t s = h->csum_start, o = s + h->csum_offset;
@@ -276,13 +256,13 @@ static bool rx_vnet(const struct tap *t, const struct virtio_net_hdr *h,
 	}
 	if (len <= devmgr_net_frame_max(f, len, t->mtu))
 		return true;
+	if (devmgr_net_tcp_parse(f, len, len, &tcp) < 0)
+		return false;
 	switch (h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
 	case VIRTIO_NET_HDR_GSO_TCPV4:
-		return len >= 34 && get16(f + 12) == 0x0800 &&
-		       get16(f + 16) == len - 14;
+		return tcp.ipv == 4;
 	case VIRTIO_NET_HDR_GSO_TCPV6:
-		return len >= 54 && get16(f + 12) == 0x86dd &&
-		       get16(f + 18) == len - 54;
+		return tcp.ipv == 6;
 	}
 	return false;
 }
