@@ -16,8 +16,6 @@
  * receiver sees the frame (DEVMGR_NET_OFF_LRO), and takes TCP
  * super-frames to send, which the kernel cuts into segments
  * (DEVMGR_NET_OFF_TSO). */
-#include "../net-link/netutil.h"
-
 #include <devmgr/provider/net.h>
 
 #include <errno.h>
@@ -45,7 +43,7 @@
 #define TAP_HDRS 128
 
 struct tap {
-	struct net_port port; /* first: see netutil.h */
+	struct devmgr_net_port port; /* first: see devmgr/provider/net.h */
 	struct devmgr_ctx *ctx;
 	int fd;
 	int ctl; /* AF_INET datagram socket for interface ioctls */
@@ -59,7 +57,7 @@ struct tap {
 	uint8_t *buf;	/* TAP_RX_SIZE bytes */
 	uint8_t *txbuf; /* with offload: a long vector gathered */
 };
-NET_PORT_FIRST(struct tap, port);
+DEVMGR_NET_PORT_FIRST(struct tap, port);
 
 static int tap_info(struct devmgr_net *n, struct devmgr_net_info *out)
 {
@@ -126,11 +124,11 @@ static ssize_t tap_write_vnet(struct tap *t, const struct iovec *iov,
 	uint8_t first[TAP_HDRS];
 	size_t have = len < TAP_HDRS ? len : TAP_HDRS;
 	bool super = len > (size_t)t->mtu + DEVMGR_NET_HDR_LEN;
-	struct net_l4 l;
+	struct devmgr_net_l4 l;
 
 	memset(&h, 0, sizeof(h));
 	if (super || (t->use & DEVMGR_NET_OFF_CSUM_TX))
-		net_frame_gather(first, iov, iovcnt, have);
+		devmgr_net_frame_gather(first, iov, iovcnt, have);
 	if (super && len > devmgr_net_frame_max(first, have, t->mtu)) {
 		int r = tso_header(first, have, len, t->mtu, &h);
 
@@ -139,17 +137,17 @@ static ssize_t tap_write_vnet(struct tap *t, const struct iovec *iov,
 			return -1;
 		}
 	} else if ((t->use & DEVMGR_NET_OFF_CSUM_TX) &&
-		   net_l4_find(first, have, len, &l)) {
+		   devmgr_net_l4_find(first, have, len, &l)) {
 		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 		h.csum_start = (uint16_t)l.l4;
-		h.csum_offset = (uint16_t)(net_l4_csum_at(&l) - l.l4);
+		h.csum_offset = (uint16_t)(devmgr_net_l4_csum_at(&l) - l.l4);
 	}
 	v[0].iov_base = &h;
 	v[0].iov_len = VNET_LEN;
 	if (iovcnt <= TAP_TSO_IOV) {
 		memcpy(&v[1], iov, (size_t)iovcnt * sizeof(*iov));
 	} else {
-		net_frame_gather(t->txbuf, iov, iovcnt, len);
+		devmgr_net_frame_gather(t->txbuf, iov, iovcnt, len);
 		v[1].iov_base = t->txbuf;
 		v[1].iov_len = len;
 		iovcnt = 1;
@@ -162,7 +160,7 @@ static int tap_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 	struct tap *t = n->priv;
 	uint32_t room =
 		t->offload ? TAP_MAX_SUPER - DEVMGR_NET_HDR_LEN : t->mtu;
-	ssize_t len = net_frame_len(iov, iovcnt, room), w;
+	ssize_t len = devmgr_net_frame_len(iov, iovcnt, room), w;
 
 	if (len < 0) {
 		t->port.st.tx_errors++;
@@ -246,12 +244,12 @@ static bool rx_vnet(const struct tap *t, const struct virtio_net_hdr *h,
 		if (s >= len || o + 2 > len)
 			return false;
 		if (!trust) {
-			c = (uint16_t)~net_csum_fold(
-				net_csum_add(0, f + s, len - s));
+			c = (uint16_t)~devmgr_net_csum_fold(
+				devmgr_net_csum_add(0, f + s, len - s));
 			memcpy(f + o, &c, 2);
 		}
 	} else if (trust && !(h->flags & VIRTIO_NET_HDR_F_DATA_VALID) &&
-		   !net_l4_csum_ok(f, len)) {
+		   !devmgr_net_l4_csum_ok(f, len)) {
 		return false;
 	}
 	if (len <= devmgr_net_frame_max(f, len, t->mtu))
@@ -296,7 +294,7 @@ static void tap_readable(void *arg, int fd, unsigned events)
 			t->port.st.rx_errors++;
 			continue;
 		}
-		net_port_deliver(&t->port, f, len);
+		devmgr_net_port_deliver(&t->port, f, len);
 	}
 }
 
@@ -304,9 +302,9 @@ static const struct devmgr_net_ops tap_ops = {
 	.minor = DEVMGR_NET_MINOR,
 	.info = tap_info,
 	.sendv = tap_sendv,
-	.set_rx = net_port_set_rx,
+	.set_rx = devmgr_net_port_set_rx,
 	.send_batch = tap_send_batch,
-	.stats = net_port_stats,
+	.stats = devmgr_net_port_stats,
 	.set_offload = tap_set_offload,
 };
 
@@ -322,7 +320,7 @@ static const struct devmgr_param tap_params[] = {
 	{ "mtu", DEVMGR_PARAM_INT, 0, NULL,
 	  "largest payload; set on the interface too; default: the "
 	  "interface's MTU (1500 for a new tap)",
-	  68, NET_MTU_MAX },
+	  68, DEVMGR_NET_MTU_MAX },
 	{ "up", DEVMGR_PARAM_BOOL, 0, "false",
 	  "bring the kernel's interface up (false: leave it as it is)", 0, 0 },
 	{ "batch", DEVMGR_PARAM_INT, 0, "64",
@@ -457,14 +455,14 @@ static int tap_setup(struct devmgr_device *dev, struct tap *t,
 static int mac_free(const uint8_t mac[6], struct devmgr_error *err)
 {
 	char owner[IF_NAMESIZE], text[18];
-	int r = net_mac_owner(mac, owner);
+	int r = devmgr_net_mac_owner(mac, owner);
 
 	if (r < 0)
 		return devmgr_error_set(err, r, "listing interfaces: %s",
 					strerror(-r));
 	if (r == 0)
 		return 0;
-	net_mac_format(mac, text);
+	devmgr_net_mac_format(mac, text);
 	return devmgr_error_set(err, -EADDRINUSE,
 				"MAC in use: %s is the address of interface "
 				"%s",
@@ -498,7 +496,7 @@ static int tap_create(struct devmgr_device *dev, struct devmgr_error *err)
 					name, IF_NAMESIZE - 1);
 	t->batch = (unsigned)devmgr_param_int(dev, "batch");
 	t->offload = devmgr_param_bool(dev, "offload");
-	rc = net_mac_param(dev, "net-tap", name, t->mac, err);
+	rc = devmgr_net_mac_param(dev, "net-tap", name, t->mac, err);
 	if (rc == 0)
 		rc = mac_free(t->mac, err);
 	if (rc < 0)
