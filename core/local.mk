@@ -7,6 +7,8 @@ core_libdevmgr_la_SOURCES = \
 	core/src/error.c \
 	core/src/log.c \
 	core/src/console.c \
+	core/src/provider_blk.c \
+	core/src/provider_net.c \
 	core/src/map.c \
 	core/src/sig.c \
 	core/src/registry.c \
@@ -45,6 +47,10 @@ devmgrsig_HEADERS = \
 	core/include/devmgr/sig/net.h \
 	core/include/devmgr/sig/stack.h \
 	core/include/devmgr/sig/fs.h
+devmgrproviderdir = $(includedir)/devmgr/provider
+devmgrprovider_HEADERS = \
+	core/include/devmgr/provider/blk.h \
+	core/include/devmgr/provider/net.h
 
 # No circle among the core's files: tests/integration/core_deps.sh runs
 # scripts/core-deps.sh on the objects (which file defines and which uses

@@ -18,8 +18,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* IOV_MAX */
 #endif
-#include <devmgr/plugin.h>
-#include <devmgr/sig/blk.h>
+#include <devmgr/provider/blk.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -100,67 +99,24 @@ static void dbg_log(struct dbg *d, const char *fmt, ...)
 
 /* ---- the contract check ---------------------------------------------- */
 
-/* Why a transfer breaks the blk contract, written into why; 0 when it
- * keeps it.  *bytes gets the total length. */
-static int check_iov(const struct dbg *d, const struct iovec *iov, int iovcnt,
-		     uint64_t *bytes, char *why, size_t size)
+/* Why a transfer breaks the blk contract (the kit's check, with this
+ * device's iovcnt limit and strict_iov), written into why; 0 when it
+ * keeps it.  *count gets the transfer's sectors.  Lengths whose sum wraps
+ * are a malformed iovec here, -EINVAL, whatever the device's size. */
+static int check_xfer(const struct dbg *d, uint64_t sector,
+		      const struct iovec *iov, int iovcnt, uint64_t *count,
+		      char *why, size_t size)
 {
-	uint64_t total = 0;
+	const struct devmgr_blk_rules rules = {
+		.sector_size = d->info.sector_size,
+		.max_iovcnt = d->max_iovcnt,
+		.sectors = d->info.sectors,
+		.flags = DEVMGR_BLK_SHAPE_FIRST,
+		.whole_entries = d->strict_iov ? "strict_iov" : NULL,
+	};
 
-	if (iovcnt < 1 || iovcnt > d->max_iovcnt) {
-		snprintf(why, size, "iovcnt %d is outside 1..%d", iovcnt,
-			 d->max_iovcnt);
-		return -EINVAL;
-	}
-	if (iov == NULL) {
-		snprintf(why, size, "iov is NULL");
-		return -EINVAL;
-	}
-	for (int i = 0; i < iovcnt; i++) {
-		size_t len = iov[i].iov_len;
-
-		if (len > 0 && iov[i].iov_base == NULL) {
-			snprintf(why, size, "iov[%d] has %zu bytes at NULL", i,
-				 len);
-			return -EINVAL;
-		}
-		if (d->strict_iov && len % d->info.sector_size != 0) {
-			snprintf(why, size,
-				 "iov[%d] length %zu is not a multiple of the "
-				 "sector size %u (strict_iov)",
-				 i, len, d->info.sector_size);
-			return -EINVAL;
-		}
-		if (len > UINT64_MAX - total) {
-			snprintf(why, size, "iov lengths overflow at iov[%d]",
-				 i);
-			return -EINVAL;
-		}
-		total += len;
-	}
-	if (total == 0 || total % d->info.sector_size != 0) {
-		snprintf(why, size,
-			 "length %llu is not a non-zero multiple of the "
-			 "sector size %u",
-			 (unsigned long long)total, d->info.sector_size);
-		return -EINVAL;
-	}
-	*bytes = total;
-	return 0;
-}
-
-static int check_range(const struct dbg *d, uint64_t sector, uint64_t count,
-		       char *why, size_t size)
-{
-	if (sector >= d->info.sectors || count > d->info.sectors - sector) {
-		snprintf(why, size,
-			 "sectors %llu..+%llu lie outside the device "
-			 "(%llu sectors)",
-			 (unsigned long long)sector, (unsigned long long)count,
-			 (unsigned long long)d->info.sectors);
-		return -ERANGE;
-	}
-	return 0;
+	return devmgr_blk_xfer_check(&rules, sector, iov, iovcnt, count, why,
+				     size);
 }
 
 static int check_write(const struct dbg *d, char *why, size_t size)
@@ -269,12 +225,8 @@ static int dbg_enter(struct dbg *d, enum dbg_op op, uint64_t sector,
 		if (op == OP_WRITE)
 			rc = check_write(d, why, sizeof(why));
 		if (rc == 0)
-			rc = check_iov(d, iov, iovcnt, &bytes, why,
-				       sizeof(why));
-		if (rc == 0) {
-			count = bytes / d->info.sector_size;
-			rc = check_range(d, sector, count, why, sizeof(why));
-		}
+			rc = check_xfer(d, sector, iov, iovcnt, &count, why,
+					sizeof(why));
 		if (rc < 0)
 			dbg_log(d, "%s at sector %llu refused: %s",
 				op_names[op], (unsigned long long)sector, why);
@@ -379,7 +331,9 @@ static int dbg_discard(struct devmgr_blk *b, uint64_t sector, uint64_t count)
 			rc = -EINVAL;
 		}
 		if (rc == 0)
-			rc = check_range(d, sector, count, why, sizeof(why));
+			rc = devmgr_blk_range_check(sector, count,
+						    d->info.sectors, why,
+						    sizeof(why));
 		if (rc < 0)
 			dbg_log(d, "discard at sector %llu refused: %s",
 				(unsigned long long)sector, why);

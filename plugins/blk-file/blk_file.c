@@ -1,10 +1,9 @@
 /* blk-file: a block device backed by a regular file (a disk image) or by a
  * host block device, optionally with O_DIRECT. */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* O_DIRECT, fallocate, IOV_MAX, statx */
+#define _GNU_SOURCE /* O_DIRECT, fallocate, statx */
 #endif
-#include <devmgr/plugin.h>
-#include <devmgr/sig/blk.h>
+#include <devmgr/provider/blk.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +36,6 @@ static int file_info(struct devmgr_blk *b, struct devmgr_blk_info *out)
 {
 	const struct bfile *f = b->priv;
 
-	memset(out, 0, sizeof(*out));
 	out->sector_size = f->sector_size;
 	out->transfer_size = f->transfer_size;
 	out->sectors = f->sectors;
@@ -45,25 +43,19 @@ static int file_info(struct devmgr_blk *b, struct devmgr_blk_info *out)
 	return 0;
 }
 
-/* The transfer's length in bytes, or a negative errno.  The running total
- * is capped by the device size, so it cannot wrap. */
+/* The transfer's length in bytes, or a negative errno. */
 static int64_t file_span(const struct bfile *f, uint64_t sector,
 			 const struct iovec *iov, int iovcnt)
 {
-	uint64_t bytes = f->sectors << f->shift, total = 0;
+	const struct devmgr_blk_rules rules = {
+		.sector_size = f->sector_size,
+		.sectors = f->sectors,
+	};
+	uint64_t count;
+	int rc = devmgr_blk_xfer_check(&rules, sector, iov, iovcnt, &count,
+				       NULL, 0);
 
-	if (iovcnt < 1 || iovcnt > IOV_MAX)
-		return -EINVAL;
-	for (int i = 0; i < iovcnt; i++) {
-		if (iov[i].iov_len > bytes - total)
-			return -ERANGE;
-		total += iov[i].iov_len;
-	}
-	if (total == 0 || (total & (f->sector_size - 1)) != 0)
-		return -EINVAL;
-	if (sector > f->sectors - (total >> f->shift))
-		return -ERANGE;
-	return (int64_t)total;
+	return rc < 0 ? rc : (int64_t)(count << f->shift);
 }
 
 /* Move every byte of the iovec, resuming after short transfers and
@@ -218,7 +210,7 @@ static int file_discard(struct devmgr_blk *b, uint64_t sector, uint64_t count)
 		return -EROFS;
 	if (count == 0)
 		return -EINVAL;
-	if (sector > f->sectors || count > f->sectors - sector)
+	if (devmgr_blk_range_check(sector, count, f->sectors, NULL, 0) < 0)
 		return -ERANGE;
 	if (fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 		      (off_t)(sector << f->shift),
@@ -241,26 +233,11 @@ static const struct devmgr_param file_params[] = {
 	  "disk image file or host block device", 0, 0 },
 	{ "read_only", DEVMGR_PARAM_BOOL, 0, "false",
 	  "open read-only; writes and discards fail with EROFS", 0, 0 },
-	{ "sector_size", DEVMGR_PARAM_INT, 0, "512",
-	  "bytes per sector: a power of two from 512 to 65536", 512, 65536 },
+	DEVMGR_BLK_PARAM_SECTOR_SIZE,
 	{ "direct", DEVMGR_PARAM_BOOL, 0, "false",
 	  "bypass the host page cache (O_DIRECT)", 0, 0 },
 	{ NULL },
 };
-
-static int sector_size_param(struct devmgr_device *dev, uint32_t *out,
-			     struct devmgr_error *err)
-{
-	int64_t v = devmgr_param_int(dev, "sector_size");
-
-	if (v < 512 || v > 65536 || (v & (v - 1)) != 0)
-		return devmgr_error_set(err, -EINVAL,
-					"sector_size %lld is not a power of "
-					"two from 512 to 65536",
-					(long long)v);
-	*out = (uint32_t)v;
-	return 0;
-}
 
 static int file_open(const char *path, bool read_only, bool direct, int *fd,
 		     struct devmgr_error *err)
@@ -363,7 +340,7 @@ static int file_create(struct devmgr_device *dev, struct devmgr_error *err)
 	const char *path = devmgr_param_str(dev, "path");
 	bool direct = devmgr_param_bool(dev, "direct");
 	struct stat st;
-	int rc = sector_size_param(dev, &f->sector_size, err);
+	int rc = devmgr_blk_sector_size_param(dev, &f->sector_size, err);
 
 	if (rc < 0)
 		return rc;

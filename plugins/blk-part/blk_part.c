@@ -12,8 +12,7 @@
 #endif
 #include "part.h"
 
-#include <devmgr/plugin.h>
-#include <devmgr/sig/blk.h>
+#include <devmgr/provider/blk.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -52,25 +51,20 @@ static int part_info(struct devmgr_blk *b, struct devmgr_blk_info *out)
 	return 0;
 }
 
-/* The transfer lies inside the partition: whole sectors, at least one. */
+/* The transfer lies inside the partition: whole sectors, at least one.
+ * Lengths whose sum wraps are -EINVAL, as blk-debug answers. */
 static int check(const struct part *p, uint64_t sector, const struct iovec *iov,
 		 int iovcnt)
 {
-	size_t total = 0;
+	const struct devmgr_blk_rules rules = {
+		.sector_size = p->info.sector_size,
+		.sectors = p->info.sectors,
+		.flags = DEVMGR_BLK_SHAPE_FIRST,
+	};
+	uint64_t count;
 
-	if (iov == NULL || iovcnt < 1)
-		return -EINVAL;
-	for (int i = 0; i < iovcnt; i++) {
-		if (iov[i].iov_len > SIZE_MAX - total)
-			return -EINVAL;
-		total += iov[i].iov_len;
-	}
-	if (total == 0 || total % p->info.sector_size != 0)
-		return -EINVAL;
-	uint64_t n = total / p->info.sector_size;
-	if (sector >= p->info.sectors || n > p->info.sectors - sector)
-		return -ERANGE;
-	return 0;
+	return devmgr_blk_xfer_check(&rules, sector, iov, iovcnt, &count, NULL,
+				     0);
 }
 
 static int part_readv(struct devmgr_blk *b, uint64_t sector,
@@ -113,7 +107,7 @@ static int part_discard(struct devmgr_blk *b, uint64_t sector, uint64_t count)
 		return -EROFS;
 	if (count == 0)
 		return -EINVAL;
-	if (sector >= p->info.sectors || count > p->info.sectors - sector)
+	if (devmgr_blk_range_check(sector, count, p->info.sectors, NULL, 0) < 0)
 		return -ERANGE;
 	return devmgr_blk_discard(p->lower, p->start + sector, count);
 }

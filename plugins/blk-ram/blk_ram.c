@@ -4,15 +4,10 @@
  * The memory is a MAP_NORESERVE anonymous mapping, so a device costs
  * nothing until its sectors are written: many large, sparse RAM disks fit
  * in a small machine, and discard can hand whole pages back. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* IOV_MAX */
-#endif
-#include <devmgr/plugin.h>
-#include <devmgr/sig/blk.h>
+#include <devmgr/provider/blk.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +31,6 @@ static int ram_info(struct devmgr_blk *b, struct devmgr_blk_info *out)
 {
 	const struct ram *r = b->priv;
 
-	memset(out, 0, sizeof(*out));
 	out->sector_size = r->sector_size;
 	out->transfer_size =
 		r->bytes < RAM_TRANSFER_SIZE ? r->bytes : RAM_TRANSFER_SIZE;
@@ -45,35 +39,20 @@ static int ram_info(struct devmgr_blk *b, struct devmgr_blk_info *out)
 	return 0;
 }
 
-/* Where the transfer starts in memory, or NULL with *rc set.  The running
- * total is capped by the device size, so it cannot wrap however large the
- * caller's lengths are. */
+/* Where the transfer starts in memory, or NULL with *rc set. */
 static uint8_t *ram_span(const struct ram *r, uint64_t sector,
 			 const struct iovec *iov, int iovcnt, int *rc)
 {
-	size_t total = 0;
+	const struct devmgr_blk_rules rules = {
+		.sector_size = r->sector_size,
+		.sectors = r->sectors,
+	};
 	uint64_t count;
 
-	if (iovcnt < 1 || iovcnt > IOV_MAX) {
-		*rc = -EINVAL;
+	*rc = devmgr_blk_xfer_check(&rules, sector, iov, iovcnt, &count, NULL,
+				    0);
+	if (*rc < 0)
 		return NULL;
-	}
-	for (int i = 0; i < iovcnt; i++) {
-		if (iov[i].iov_len > r->bytes - total) {
-			*rc = -ERANGE;
-			return NULL;
-		}
-		total += iov[i].iov_len;
-	}
-	if (total == 0 || (total & (r->sector_size - 1)) != 0) {
-		*rc = -EINVAL;
-		return NULL;
-	}
-	count = total >> r->shift;
-	if (sector > r->sectors - count) {
-		*rc = -ERANGE;
-		return NULL;
-	}
 	return r->mem + (sector << r->shift);
 }
 
@@ -134,7 +113,7 @@ static int ram_discard(struct devmgr_blk *b, uint64_t sector, uint64_t count)
 		return -EROFS;
 	if (count == 0)
 		return -EINVAL;
-	if (sector > r->sectors || count > r->sectors - sector)
+	if (devmgr_blk_range_check(sector, count, r->sectors, NULL, 0) < 0)
 		return -ERANGE;
 	start = sector << r->shift;
 	end = start + (count << r->shift);
@@ -165,8 +144,7 @@ static const struct devmgr_param ram_params[] = {
 	  "device size in bytes (\"64M\"); required unless image is given; "
 	  "defaults to the image size",
 	  0, 0 },
-	{ "sector_size", DEVMGR_PARAM_INT, 0, "512",
-	  "bytes per sector: a power of two from 512 to 65536", 512, 65536 },
+	DEVMGR_BLK_PARAM_SECTOR_SIZE,
 	{ "image", DEVMGR_PARAM_PATH, DEVMGR_PARAM_ONE_OF, NULL,
 	  "file whose contents are copied into the device when it is created",
 	  0, 0 },
@@ -174,20 +152,6 @@ static const struct devmgr_param ram_params[] = {
 	  "refuse writes and discards", 0, 0 },
 	{ NULL },
 };
-
-static int sector_size_param(struct devmgr_device *dev, uint32_t *out,
-			     struct devmgr_error *err)
-{
-	int64_t v = devmgr_param_int(dev, "sector_size");
-
-	if (v < 512 || v > 65536 || (v & (v - 1)) != 0)
-		return devmgr_error_set(err, -EINVAL,
-					"sector_size %lld is not a power of "
-					"two from 512 to 65536",
-					(long long)v);
-	*out = (uint32_t)v;
-	return 0;
-}
 
 /* Copy exactly len bytes of the image into mem. */
 static int read_image(int fd, const char *path, uint8_t *mem, size_t len,
@@ -317,7 +281,7 @@ static int ram_create(struct devmgr_device *dev, struct devmgr_error *err)
 	const char *image = devmgr_param_str(dev, "image");
 	size_t image_len = 0, bytes = 0;
 	int fd = -1;
-	int rc = sector_size_param(dev, &r->sector_size, err);
+	int rc = devmgr_blk_sector_size_param(dev, &r->sector_size, err);
 
 	if (rc < 0)
 		return rc;
@@ -353,7 +317,7 @@ static int ram_check(struct devmgr_device *dev, struct devmgr_error *err)
 {
 	uint32_t sector_size = 0;
 	int64_t size = 0;
-	int rc = sector_size_param(dev, &sector_size, err);
+	int rc = devmgr_blk_sector_size_param(dev, &sector_size, err);
 
 	if (rc < 0) {
 		snprintf(err->pointer, sizeof(err->pointer), "sector_size");

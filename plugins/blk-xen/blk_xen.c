@@ -10,8 +10,7 @@
 #endif
 #include "blkfront.h"
 
-#include <devmgr/plugin.h>
-#include <devmgr/sig/blk.h>
+#include <devmgr/provider/blk.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -310,7 +309,7 @@ static int bx_geometry(struct bxen *b, struct devmgr_error *err)
 
 	if (bx_read_uint(b, b->bpath, "sector-size", 65536, &ss, &present) <
 		    0 ||
-	    ss < 512 || (ss & (ss - 1)) != 0)
+	    !devmgr_blk_sector_size_ok(ss))
 		return devmgr_error_set(err, -EPROTO,
 					"%s: %s/sector-size is not a power of "
 					"two from 512 to 65536",
@@ -593,20 +592,15 @@ static int bx_chunk(struct bxen *b, bool write, uint64_t sect512, size_t len,
 static int64_t bx_span(const struct bxen *b, uint64_t sector,
 		       const struct iovec *iov, int iovcnt)
 {
-	uint64_t bytes = b->sectors * b->sector_size, total = 0;
+	const struct devmgr_blk_rules rules = {
+		.sector_size = b->sector_size,
+		.sectors = b->sectors,
+	};
+	uint64_t count;
+	int rc = devmgr_blk_xfer_check(&rules, sector, iov, iovcnt, &count,
+				       NULL, 0);
 
-	if (iovcnt < 1 || iovcnt > IOV_MAX)
-		return -EINVAL;
-	for (int i = 0; i < iovcnt; i++) {
-		if (iov[i].iov_len > bytes - total)
-			return -ERANGE;
-		total += iov[i].iov_len;
-	}
-	if (total == 0 || total % b->sector_size != 0)
-		return -EINVAL;
-	if (sector > b->sectors - total / b->sector_size)
-		return -ERANGE;
-	return (int64_t)total;
+	return rc < 0 ? rc : (int64_t)(count * b->sector_size);
 }
 
 static int bx_rw(struct bxen *b, bool write, uint64_t sector,
@@ -712,7 +706,7 @@ static int bx_discard(struct devmgr_blk *h, uint64_t sector, uint64_t count)
 		return -EROFS;
 	if (count == 0)
 		return -EINVAL;
-	if (sector > b->sectors || count > b->sectors - sector)
+	if (devmgr_blk_range_check(sector, count, b->sectors, NULL, 0) < 0)
 		return -ERANGE;
 	return bx_simple(b, BLKIF_OP_DISCARD, sector << b->shift,
 			 count << b->shift);
@@ -722,7 +716,6 @@ static int bx_info(struct devmgr_blk *h, struct devmgr_blk_info *out)
 {
 	const struct bxen *b = h->priv;
 
-	memset(out, 0, sizeof(*out));
 	out->sector_size = b->sector_size;
 	out->transfer_size = BF_SEGS * BF_PAGE;
 	out->sectors = b->sectors;

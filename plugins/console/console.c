@@ -27,7 +27,6 @@ static int console_info(struct devmgr_console *c,
 {
 	const struct console *con = c->priv;
 
-	memset(out, 0, sizeof(*out));
 	snprintf(out->name, sizeof(out->name), "%s", con->name);
 	return 0;
 }

@@ -77,7 +77,6 @@ static int op_volume(struct devmgr_fs *fs, struct devmgr_fs_volume *out)
 {
 	struct fat_vol *v = vol_of(fs);
 
-	memset(out, 0, sizeof(*out));
 	snprintf(out->type, sizeof(out->type), "FAT%d", v->type);
 	snprintf(out->label, sizeof(out->label), "%s", v->label);
 	out->cluster_size = v->cs;

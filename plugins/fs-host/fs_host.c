@@ -137,7 +137,6 @@ static int op_volume(struct devmgr_fs *fs, struct devmgr_fs_volume *out)
 	size_t n = strlen(label);
 	struct statvfs sv;
 
-	memset(out, 0, sizeof(*out));
 	snprintf(out->type, sizeof(out->type), "host");
 	/* the label is the folder's name, cut short by whole characters */
 	if (n > sizeof(out->label) - 1) {

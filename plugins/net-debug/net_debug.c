@@ -40,7 +40,7 @@ struct pcap_rec_header {
 _Static_assert(sizeof(struct pcap_rec_header) == 16, "pcap record");
 
 struct dbg {
-	struct net_port port; /* first: see netutil.h */
+	struct devmgr_net_port port; /* first: see devmgr/provider/net.h */
 	struct devmgr_ctx *ctx;
 	struct devmgr_net *lower;
 	uint32_t mtu; /* largest payload it sends: the TSO super-frame's with
@@ -58,7 +58,7 @@ struct dbg {
 	bool tx_faults, rx_faults;
 	struct fq txq, rxq;
 };
-NET_PORT_FIRST(struct dbg, port);
+DEVMGR_NET_PORT_FIRST(struct dbg, port);
 
 /* Write out what is buffered.  A failure (disk full) is logged once and
  * recording stops; the traffic goes on. */
@@ -124,7 +124,8 @@ static void pcap_record_iov(struct dbg *d, const struct iovec *iov, int iovcnt,
 	h.incl_len = (uint32_t)incl;
 	h.orig_len = (uint32_t)len;
 	memcpy(d->buf + d->used, &h, sizeof(h));
-	net_frame_gather(d->buf + d->used + sizeof(h), iov, iovcnt, incl);
+	devmgr_net_frame_gather(d->buf + d->used + sizeof(h), iov, iovcnt,
+				incl);
 	d->used += sizeof(h) + incl;
 	if (d->flush_ms == 0 || d->used >= PCAP_BUF_SIZE)
 		pcap_flush(d);
@@ -179,7 +180,7 @@ static void tx_deliver(void *arg, const void *frame, size_t len)
 static int dbg_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 {
 	struct dbg *d = n->priv;
-	ssize_t len = net_frame_len(iov, iovcnt, d->mtu);
+	ssize_t len = devmgr_net_frame_len(iov, iovcnt, d->mtu);
 
 	if (len < 0) {
 		d->port.st.tx_errors++;
@@ -209,7 +210,7 @@ static void rx_deliver(void *arg, const void *frame, size_t len)
 	struct dbg *d = arg;
 
 	pcap_record(d, frame, len);
-	net_port_deliver(&d->port, frame, len);
+	devmgr_net_port_deliver(&d->port, frame, len);
 }
 
 /* The receiver installed on the device below. */
@@ -225,15 +226,15 @@ static void lower_rx(void *arg, struct devmgr_net *n, const void *frame,
 		return;
 	}
 	if (fq_push(&d->rxq, &iov, 1, len) != FQ_QUEUED)
-		net_port_drop(&d->port);
+		devmgr_net_port_drop(&d->port);
 }
 
 static const struct devmgr_net_ops dbg_ops = {
 	.minor = DEVMGR_NET_MINOR,
 	.info = dbg_info,
 	.sendv = dbg_sendv,
-	.set_rx = net_port_set_rx,
-	.stats = net_port_stats,
+	.set_rx = devmgr_net_port_set_rx,
+	.stats = devmgr_net_port_stats,
 };
 
 static const struct devmgr_param dbg_params[] = {

@@ -214,7 +214,7 @@ static struct fq_item *item_new(const struct iovec *iov, int iovcnt, size_t len,
 		return NULL;
 	it->due = due;
 	it->len = len;
-	net_frame_gather(it->data, iov, iovcnt, len);
+	devmgr_net_frame_gather(it->data, iov, iovcnt, len);
 	return it;
 }
 

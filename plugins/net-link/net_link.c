@@ -21,7 +21,7 @@
 struct hub;
 
 struct port {
-	struct net_port port; /* first: see netutil.h */
+	struct devmgr_net_port port; /* first: see devmgr/provider/net.h */
 	struct hub *hub;
 	struct port *next; /* in hub->ports */
 	const char *id;
@@ -29,7 +29,7 @@ struct port {
 	uint32_t mtu;
 	struct fq q;
 };
-NET_PORT_FIRST(struct port, port);
+DEVMGR_NET_PORT_FIRST(struct port, port);
 
 struct hub {
 	char name[LINK_NAME_MAX];
@@ -45,7 +45,6 @@ static int link_info(struct devmgr_net *n, struct devmgr_net_info *out)
 {
 	const struct port *p = n->priv;
 
-	memset(out, 0, sizeof(*out));
 	memcpy(out->mac, p->mac, 6);
 	out->mtu = p->mtu;
 	out->link_up = true;
@@ -55,7 +54,7 @@ static int link_info(struct devmgr_net *n, struct devmgr_net_info *out)
 static int link_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 {
 	struct port *p = n->priv;
-	ssize_t len = net_frame_len(iov, iovcnt, p->mtu);
+	ssize_t len = devmgr_net_frame_len(iov, iovcnt, p->mtu);
 
 	if (len < 0) {
 		p->port.st.tx_errors++;
@@ -71,7 +70,7 @@ static int link_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 		case FQ_LOST:
 		case FQ_FULL:
 		case FQ_NOMEM:
-			net_port_drop(&o->port);
+			devmgr_net_port_drop(&o->port);
 			break;
 		}
 	}
@@ -99,16 +98,16 @@ static void port_deliver(void *arg, const void *frame, size_t len)
 {
 	struct port *p = arg;
 
-	net_port_deliver(&p->port, frame, len);
+	devmgr_net_port_deliver(&p->port, frame, len);
 }
 
 static const struct devmgr_net_ops link_ops = {
 	.minor = DEVMGR_NET_MINOR,
 	.info = link_info,
 	.sendv = link_sendv,
-	.set_rx = net_port_set_rx,
+	.set_rx = devmgr_net_port_set_rx,
 	.send_batch = link_send_batch,
-	.stats = net_port_stats,
+	.stats = devmgr_net_port_stats,
 };
 
 static const struct devmgr_param link_params[] = {
@@ -122,7 +121,7 @@ static const struct devmgr_param link_params[] = {
 	  0, 0 },
 	{ "mtu", DEVMGR_PARAM_INT, 0, "1500",
 	  "largest payload; every port of a hub has the same", 68,
-	  NET_MTU_MAX },
+	  DEVMGR_NET_MTU_MAX },
 	{ "queue", DEVMGR_PARAM_INT, 0, "1024",
 	  "frames waiting for delivery to this port at most; more are "
 	  "dropped and counted in rx_drops",
@@ -163,7 +162,7 @@ static int hub_join(struct port *p, const char *name, struct devmgr_error *err)
 					p->mtu, h->mtu, name);
 	for (struct port *o = h->ports; o; o = o->next) {
 		if (memcmp(o->mac, p->mac, 6) == 0) {
-			net_mac_format(p->mac, mac);
+			devmgr_net_mac_format(p->mac, mac);
 			return devmgr_error_set(err, -EADDRINUSE,
 						"MAC in use: %s is already "
 						"port \"%s\" on hub \"%s\"",
@@ -207,7 +206,7 @@ static int link_create(struct devmgr_device *dev, struct devmgr_error *err)
 					LINK_NAME_MAX - 1);
 	p->id = devmgr_device_id(dev);
 	p->mtu = (uint32_t)devmgr_param_int(dev, "mtu");
-	rc = net_mac_param(dev, "net-link", hub, p->mac, err);
+	rc = devmgr_net_mac_param(dev, "net-link", hub, p->mac, err);
 	if (rc == 0)
 		rc = net_fault_params(dev, &cfg, err);
 	if (rc < 0)

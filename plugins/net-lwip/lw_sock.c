@@ -518,7 +518,6 @@ static int lw_info(struct devmgr_stack *h, struct devmgr_stack_info *out)
 {
 	struct lw_stack *st = stack_of(h);
 
-	memset(out, 0, sizeof(*out));
 	out->ipv4.sin_family = AF_INET;
 	out->netmask.sin_family = AF_INET;
 	out->gateway.sin_family = AF_INET;

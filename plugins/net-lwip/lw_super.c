@@ -4,6 +4,8 @@
  * super-frames handed to lwIP's IP input as one segment. */
 #include "stack_lwip.h"
 
+#include <devmgr/provider/net.h>
+
 #include <string.h>
 
 #include "lwip/inet_chksum.h"
@@ -37,31 +39,15 @@ static void put16(uint8_t *p, uint32_t v)
  * Returns the length of its headers (Ethernet, IP, TCP), or 0. */
 static size_t tcp_plain(const uint8_t *f, size_t len)
 {
-	size_t l3;
+	struct devmgr_net_tcp t;
 
-	if (len <= ETH_L3 + 40 + 20)
+	if (len <= ETH_L3 + 40 + 20 ||
+	    devmgr_net_tcp_parse(f, len, len, &t) < 0)
 		return 0;
-	switch (get16(f + 12)) {
-	case 0x0800:
-		if (f[14] != 0x45 || f[23] != IP_PROTO_TCP ||
-		    get16(f + 16) != len - ETH_L3 || (get16(f + 20) & 0x3fff))
-			return 0;
-		l3 = 20;
-		break;
-	case 0x86dd:
-		if (f[14] >> 4 != 6 || f[20] != IP_PROTO_TCP ||
-		    get16(f + 18) != len - ETH_L3 - 40)
-			return 0;
-		l3 = 40;
-		break;
-	default:
+	if ((t.ipv == 4 && t.l4 - t.l3 != 20) || t.payload - t.l4 != 20 ||
+	    (t.flags & ~TCPF_PSH) != TCPF_ACK)
 		return 0;
-	}
-	const uint8_t *t = f + ETH_L3 + l3;
-
-	if (t[12] >> 4 != 5 || (t[13] & ~TCPF_PSH) != TCPF_ACK)
-		return 0;
-	return ETH_L3 + l3 + 20;
+	return t.payload;
 }
 
 /* The same connection and headers as the run, and the next byte of it,

@@ -17,7 +17,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* recvmmsg, sendmmsg */
 #endif
-#include "../net-link/netutil.h"
+#include <devmgr/provider/net.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,7 +48,7 @@
 #define PKT_TX_IOV 32 /* longer vectors are gathered into one buffer */
 
 struct pkt {
-	struct net_port port; /* first: see netutil.h */
+	struct devmgr_net_port port; /* first: see devmgr/provider/net.h */
 	int fd;
 	int ifindex;
 	struct devmgr_watch *watch;
@@ -68,14 +68,13 @@ struct pkt {
 	struct iovec *iovs; /* two per frame: its header, the frame */
 	struct sockaddr_ll *from;
 };
-NET_PORT_FIRST(struct pkt, port);
+DEVMGR_NET_PORT_FIRST(struct pkt, port);
 
 static int pkt_info(struct devmgr_net *n, struct devmgr_net_info *out)
 {
 	const struct pkt *p = n->priv;
 	struct ifreq ifr;
 
-	memset(out, 0, sizeof(*out));
 	memcpy(out->mac, p->mac, 6);
 	out->mtu = p->mtu;
 	out->offload = DEVMGR_NET_OFF_CSUM;
@@ -116,26 +115,26 @@ static void tx_header(const struct pkt *p, const struct iovec *iov, int iovcnt,
 	uint8_t first[PKT_HDRS];
 	const uint8_t *f = iov[0].iov_base;
 	size_t have = len < PKT_HDRS ? len : PKT_HDRS;
-	struct net_l4 l;
+	struct devmgr_net_l4 l;
 
 	memset(h, 0, sizeof(*h));
 	if (!(p->use & DEVMGR_NET_OFF_CSUM_TX))
 		return;
 	if (iov[0].iov_len < have) {
-		net_frame_gather(first, iov, iovcnt, have);
+		devmgr_net_frame_gather(first, iov, iovcnt, have);
 		f = first;
 	}
-	if (!net_l4_find(f, have, len, &l))
+	if (!devmgr_net_l4_find(f, have, len, &l))
 		return;
 	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	h->csum_start = (uint16_t)l.l4;
-	h->csum_offset = (uint16_t)(net_l4_csum_at(&l) - l.l4);
+	h->csum_offset = (uint16_t)(devmgr_net_l4_csum_at(&l) - l.l4);
 }
 
 static int pkt_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 {
 	struct pkt *p = n->priv;
-	ssize_t len = net_frame_len(iov, iovcnt, p->mtu), w;
+	ssize_t len = devmgr_net_frame_len(iov, iovcnt, p->mtu), w;
 	struct virtio_net_hdr h;
 	struct iovec v[1 + PKT_TX_IOV];
 	struct msghdr mh = { .msg_iov = v, .msg_iovlen = 1 + (size_t)iovcnt };
@@ -145,7 +144,7 @@ static int pkt_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 		return (int)len;
 	}
 	if (iovcnt > PKT_TX_IOV) {
-		net_frame_gather(p->txbuf, iov, iovcnt, (size_t)len);
+		devmgr_net_frame_gather(p->txbuf, iov, iovcnt, (size_t)len);
 		v[1].iov_base = p->txbuf;
 		v[1].iov_len = (size_t)len;
 		iov = &v[1];
@@ -185,7 +184,7 @@ static int pkt_send_batch(struct devmgr_net *n, const struct iovec *frames,
 		for (; ok < k; ok++) {
 			const struct iovec *f = &frames[done + ok];
 
-			if (net_frame_len(f, 1, p->mtu) < 0)
+			if (devmgr_net_frame_len(f, 1, p->mtu) < 0)
 				break;
 			tx_header(p, f, 1, f->iov_len, &h[ok]);
 			v[ok][0].iov_base = &h[ok];
@@ -263,14 +262,14 @@ static void put16(uint8_t *b, size_t v)
 }
 
 /* The checksum field of l's TCP or UDP header, made right. */
-static void l4_csum_set(uint8_t *f, const struct net_l4 *l)
+static void l4_csum_set(uint8_t *f, const struct devmgr_net_l4 *l)
 {
-	size_t n = l->end - l->l4, at = net_l4_csum_at(l);
+	size_t n = l->end - l->l4, at = devmgr_net_l4_csum_at(l);
 	uint16_t c;
 
 	f[at] = f[at + 1] = 0;
-	c = (uint16_t)~net_csum_fold(
-		net_csum_add(net_l4_pseudo(f, l, n), f + l->l4, n));
+	c = (uint16_t)~devmgr_net_csum_fold(devmgr_net_csum_add(
+		devmgr_net_l4_pseudo(f, l, n), f + l->l4, n));
 	if (c == 0 && l->proto == 17)
 		c = 0xffff; /* 0 would say "no checksum" */
 	memcpy(f + at, &c, 2);
@@ -281,12 +280,12 @@ static void l4_csum_set(uint8_t *f, const struct net_l4 *l)
  * and header checksum, sequence number, flags and TCP checksum that the
  * sender's NIC would have given it. */
 static size_t tso_segment(struct pkt *p, const uint8_t *f,
-			  const struct net_l4 *l, size_t hl, size_t off,
+			  const struct devmgr_net_l4 *l, size_t hl, size_t off,
 			  size_t n, unsigned i, bool last)
 {
 	uint8_t *s = p->seg + DEVMGR_NET_TAG_LEN, *ip = s + l->l3,
 		*t = s + l->l4;
-	struct net_l4 sl = *l;
+	struct devmgr_net_l4 sl = *l;
 	uint32_t seq;
 
 	memcpy(s, f, hl);
@@ -298,8 +297,8 @@ static size_t tso_segment(struct pkt *p, const uint8_t *f,
 		put16(ip + 2, sl.end - l->l3);
 		put16(ip + 4, get16(f + l->l3 + 4) + i);
 		ip[10] = ip[11] = 0;
-		c = (uint16_t)~net_csum_fold(
-			net_csum_add(0, ip, l->l4 - l->l3));
+		c = (uint16_t)~devmgr_net_csum_fold(
+			devmgr_net_csum_add(0, ip, l->l4 - l->l3));
 		memcpy(ip + 10, &c, 2);
 	} else {
 		put16(ip + 4, sl.end - l->l4);
@@ -327,10 +326,11 @@ static bool rx_split(struct pkt *p, struct mmsghdr *m,
 		     size_t len)
 {
 	unsigned type = h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
-	struct net_l4 l;
+	struct devmgr_net_l4 l;
 	size_t hl, mss, pay;
 
-	if (!net_l4_find(f, len, len, &l) || l.proto != 6 || l.end != len ||
+	if (!devmgr_net_l4_find(f, len, len, &l) || l.proto != 6 ||
+	    l.end != len ||
 	    (type == VIRTIO_NET_HDR_GSO_TCPV4) != (l.ipv == 4) ||
 	    (type != VIRTIO_NET_HDR_GSO_TCPV4 &&
 	     type != VIRTIO_NET_HDR_GSO_TCPV6))
@@ -350,7 +350,7 @@ static bool rx_split(struct pkt *p, struct mmsghdr *m,
 		uint8_t *s = pkt_vlan_restore(
 			&m->msg_hdr, p->seg + DEVMGR_NET_TAG_LEN, &slen);
 
-		net_port_deliver(&p->port, s, slen);
+		devmgr_net_port_deliver(&p->port, s, slen);
 	}
 	return true;
 }
@@ -373,12 +373,13 @@ static bool rx_csum(const struct pkt *p, const struct virtio_net_hdr *h,
 			return false;
 		if (trust)
 			return true;
-		c = (uint16_t)~net_csum_fold(net_csum_add(0, f + s, len - s));
+		c = (uint16_t)~devmgr_net_csum_fold(
+			devmgr_net_csum_add(0, f + s, len - s));
 		memcpy(f + o, &c, 2);
 		return true;
 	}
 	if (trust && !(h->flags & VIRTIO_NET_HDR_F_DATA_VALID))
-		return net_l4_csum_ok(f, len);
+		return devmgr_net_l4_csum_ok(f, len);
 	return true;
 }
 
@@ -410,7 +411,7 @@ static void pkt_frame(struct pkt *p, struct mmsghdr *m,
 		p->port.st.rx_errors++;
 		return;
 	}
-	net_port_deliver(&p->port, buf, len);
+	devmgr_net_port_deliver(&p->port, buf, len);
 }
 
 static uint8_t *pkt_buf(const struct pkt *p, unsigned i)
@@ -458,9 +459,9 @@ static const struct devmgr_net_ops pkt_ops = {
 	.minor = DEVMGR_NET_MINOR,
 	.info = pkt_info,
 	.sendv = pkt_sendv,
-	.set_rx = net_port_set_rx,
+	.set_rx = devmgr_net_port_set_rx,
 	.send_batch = pkt_send_batch,
-	.stats = net_port_stats,
+	.stats = devmgr_net_port_stats,
 	.set_offload = pkt_set_offload,
 };
 
@@ -493,13 +494,13 @@ static int pkt_find(struct devmgr_device *dev, struct pkt *p,
 		return devmgr_error_set(err, -EINVAL,
 					"needs \"interface\" or \"mac\"");
 	if (mac) {
-		if (net_mac_parse(mac, want) < 0)
+		if (devmgr_net_mac_parse(mac, want) < 0)
 			return devmgr_error_set(err, -EINVAL,
 						"mac \"%s\" is not a MAC "
 						"address (six hex pairs: "
 						"02:00:00:00:00:01)",
 						mac);
-		r = net_mac_owner(want, owner);
+		r = devmgr_net_mac_owner(want, owner);
 		if (r < 0)
 			return devmgr_error_set(
 				err, r, "listing interfaces: %s", strerror(-r));

@@ -86,7 +86,6 @@ static int ns_info(struct devmgr_stack *st, struct devmgr_stack_info *out)
 {
 	const struct ns_stack *ns = stack_of(st);
 
-	memset(out, 0, sizeof(*out));
 	out->ipv4.sin_family = AF_INET;
 	out->ipv4.sin_addr = ns->addr4;
 	out->netmask.sin_family = AF_INET;

@@ -16,7 +16,7 @@
  * receiver sees the frame (DEVMGR_NET_OFF_LRO), and takes TCP
  * super-frames to send, which the kernel cuts into segments
  * (DEVMGR_NET_OFF_TSO). */
-#include "../net-link/netutil.h"
+#include <devmgr/provider/net.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +43,7 @@
 #define TAP_HDRS 128
 
 struct tap {
-	struct net_port port; /* first: see netutil.h */
+	struct devmgr_net_port port; /* first: see devmgr/provider/net.h */
 	struct devmgr_ctx *ctx;
 	int fd;
 	int ctl; /* AF_INET datagram socket for interface ioctls */
@@ -57,14 +57,13 @@ struct tap {
 	uint8_t *buf;	/* TAP_RX_SIZE bytes */
 	uint8_t *txbuf; /* with offload: a long vector gathered */
 };
-NET_PORT_FIRST(struct tap, port);
+DEVMGR_NET_PORT_FIRST(struct tap, port);
 
 static int tap_info(struct devmgr_net *n, struct devmgr_net_info *out)
 {
 	const struct tap *t = n->priv;
 	struct ifreq ifr;
 
-	memset(out, 0, sizeof(*out));
 	memcpy(out->mac, t->mac, 6);
 	out->mtu = t->mtu;
 	if (t->offload) {
@@ -79,50 +78,26 @@ static int tap_info(struct devmgr_net *n, struct devmgr_net_info *out)
 	return 0;
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 /* The virtio-net header of a TCP super-frame (DEVMGR_NET_OFF_TSO in
  * devmgr/sig/net.h), from its first have bytes; -EMSGSIZE when the frame
- * is not one. */
+ * is not one, carries no payload, or has headers that fill the MTU. */
 static int tso_header(const uint8_t *f, size_t have, size_t len, uint32_t mtu,
 		      struct virtio_net_hdr *h)
 {
-	size_t l3, l4;
+	struct devmgr_net_tcp t;
+	uint32_t mss;
 
-	if (have < DEVMGR_NET_HDR_LEN + 40)
+	if (devmgr_net_tcp_parse(f, have, len, &t) < 0 || t.payload >= len)
 		return -EMSGSIZE;
-	switch (get16(f + 12)) {
-	case 0x0800:
-		l3 = (size_t)(f[14] & 15) * 4;
-		/* no fragment: MF clear, offset 0 */
-		if (f[14] >> 4 != 4 || l3 < 20 || f[23] != IPPROTO_TCP ||
-		    get16(f + 16) != len - 14 || (get16(f + 20) & 0x3fff))
-			return -EMSGSIZE;
-		h->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-		break;
-	case 0x86dd:
-		l3 = 40;
-		if (f[14] >> 4 != 6 || f[20] != IPPROTO_TCP ||
-		    get16(f + 18) != len - 54)
-			return -EMSGSIZE;
-		h->gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
-		break;
-	default:
+	mss = devmgr_net_tcp_mss(&t, mtu);
+	if (mss == 0)
 		return -EMSGSIZE;
-	}
-	if (14 + l3 + 20 > have)
-		return -EMSGSIZE;
-	l4 = (size_t)(f[14 + l3 + 12] >> 4) * 4;
-	if (l4 < 20 || 14 + l3 + l4 > have || 14 + l3 + l4 >= len ||
-	    mtu <= l3 + l4)
-		return -EMSGSIZE;
+	h->gso_type = t.ipv == 4 ? VIRTIO_NET_HDR_GSO_TCPV4
+				 : VIRTIO_NET_HDR_GSO_TCPV6;
 	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h->hdr_len = (uint16_t)(14 + l3 + l4);
-	h->gso_size = (uint16_t)(mtu - l3 - l4);
-	h->csum_start = (uint16_t)(14 + l3);
+	h->hdr_len = t.payload;
+	h->gso_size = (uint16_t)mss;
+	h->csum_start = t.l4;
 	h->csum_offset = 16;
 	return 0;
 }
@@ -149,11 +124,11 @@ static ssize_t tap_write_vnet(struct tap *t, const struct iovec *iov,
 	uint8_t first[TAP_HDRS];
 	size_t have = len < TAP_HDRS ? len : TAP_HDRS;
 	bool super = len > (size_t)t->mtu + DEVMGR_NET_HDR_LEN;
-	struct net_l4 l;
+	struct devmgr_net_l4 l;
 
 	memset(&h, 0, sizeof(h));
 	if (super || (t->use & DEVMGR_NET_OFF_CSUM_TX))
-		net_frame_gather(first, iov, iovcnt, have);
+		devmgr_net_frame_gather(first, iov, iovcnt, have);
 	if (super && len > devmgr_net_frame_max(first, have, t->mtu)) {
 		int r = tso_header(first, have, len, t->mtu, &h);
 
@@ -162,17 +137,17 @@ static ssize_t tap_write_vnet(struct tap *t, const struct iovec *iov,
 			return -1;
 		}
 	} else if ((t->use & DEVMGR_NET_OFF_CSUM_TX) &&
-		   net_l4_find(first, have, len, &l)) {
+		   devmgr_net_l4_find(first, have, len, &l)) {
 		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 		h.csum_start = (uint16_t)l.l4;
-		h.csum_offset = (uint16_t)(net_l4_csum_at(&l) - l.l4);
+		h.csum_offset = (uint16_t)(devmgr_net_l4_csum_at(&l) - l.l4);
 	}
 	v[0].iov_base = &h;
 	v[0].iov_len = VNET_LEN;
 	if (iovcnt <= TAP_TSO_IOV) {
 		memcpy(&v[1], iov, (size_t)iovcnt * sizeof(*iov));
 	} else {
-		net_frame_gather(t->txbuf, iov, iovcnt, len);
+		devmgr_net_frame_gather(t->txbuf, iov, iovcnt, len);
 		v[1].iov_base = t->txbuf;
 		v[1].iov_len = len;
 		iovcnt = 1;
@@ -185,7 +160,7 @@ static int tap_sendv(struct devmgr_net *n, const struct iovec *iov, int iovcnt)
 	struct tap *t = n->priv;
 	uint32_t room =
 		t->offload ? TAP_MAX_SUPER - DEVMGR_NET_HDR_LEN : t->mtu;
-	ssize_t len = net_frame_len(iov, iovcnt, room), w;
+	ssize_t len = devmgr_net_frame_len(iov, iovcnt, room), w;
 
 	if (len < 0) {
 		t->port.st.tx_errors++;
@@ -253,12 +228,14 @@ static void tap_gone(struct tap *t, int e)
  * unless the receiver takes it as it is (DEVMGR_NET_OFF_CSUM_RX); with
  * that, a TCP or UDP checksum the kernel neither verified nor left
  * partial is checked here.  A frame longer than mtu + 14 must be a TCP
- * super-frame whose IP length covers it.  False for a frame to count as
- * an error. */
+ * super-frame (devmgr_net_tcp_parse(): headers whole, the IP length the
+ * frame's) of the IP version its header says.  False for a frame to
+ * count as an error. */
 static bool rx_vnet(const struct tap *t, const struct virtio_net_hdr *h,
 		    uint8_t *f, size_t len)
 {
 	bool trust = t->use & DEVMGR_NET_OFF_CSUM_RX;
+	struct devmgr_net_tcp tcp;
 
 	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
 		size_t s = h->csum_start, o = s + h->csum_offset;
@@ -267,23 +244,23 @@ static bool rx_vnet(const struct tap *t, const struct virtio_net_hdr *h,
 		if (s >= len || o + 2 > len)
 			return false;
 		if (!trust) {
-			c = (uint16_t)~net_csum_fold(
-				net_csum_add(0, f + s, len - s));
+			c = (uint16_t)~devmgr_net_csum_fold(
+				devmgr_net_csum_add(0, f + s, len - s));
 			memcpy(f + o, &c, 2);
 		}
 	} else if (trust && !(h->flags & VIRTIO_NET_HDR_F_DATA_VALID) &&
-		   !net_l4_csum_ok(f, len)) {
+		   !devmgr_net_l4_csum_ok(f, len)) {
 		return false;
 	}
 	if (len <= devmgr_net_frame_max(f, len, t->mtu))
 		return true;
+	if (devmgr_net_tcp_parse(f, len, len, &tcp) < 0)
+		return false;
 	switch (h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
 	case VIRTIO_NET_HDR_GSO_TCPV4:
-		return len >= 34 && get16(f + 12) == 0x0800 &&
-		       get16(f + 16) == len - 14;
+		return tcp.ipv == 4;
 	case VIRTIO_NET_HDR_GSO_TCPV6:
-		return len >= 54 && get16(f + 12) == 0x86dd &&
-		       get16(f + 18) == len - 54;
+		return tcp.ipv == 6;
 	}
 	return false;
 }
@@ -317,7 +294,7 @@ static void tap_readable(void *arg, int fd, unsigned events)
 			t->port.st.rx_errors++;
 			continue;
 		}
-		net_port_deliver(&t->port, f, len);
+		devmgr_net_port_deliver(&t->port, f, len);
 	}
 }
 
@@ -325,9 +302,9 @@ static const struct devmgr_net_ops tap_ops = {
 	.minor = DEVMGR_NET_MINOR,
 	.info = tap_info,
 	.sendv = tap_sendv,
-	.set_rx = net_port_set_rx,
+	.set_rx = devmgr_net_port_set_rx,
 	.send_batch = tap_send_batch,
-	.stats = net_port_stats,
+	.stats = devmgr_net_port_stats,
 	.set_offload = tap_set_offload,
 };
 
@@ -343,7 +320,7 @@ static const struct devmgr_param tap_params[] = {
 	{ "mtu", DEVMGR_PARAM_INT, 0, NULL,
 	  "largest payload; set on the interface too; default: the "
 	  "interface's MTU (1500 for a new tap)",
-	  68, NET_MTU_MAX },
+	  68, DEVMGR_NET_MTU_MAX },
 	{ "up", DEVMGR_PARAM_BOOL, 0, "false",
 	  "bring the kernel's interface up (false: leave it as it is)", 0, 0 },
 	{ "batch", DEVMGR_PARAM_INT, 0, "64",
@@ -478,14 +455,14 @@ static int tap_setup(struct devmgr_device *dev, struct tap *t,
 static int mac_free(const uint8_t mac[6], struct devmgr_error *err)
 {
 	char owner[IF_NAMESIZE], text[18];
-	int r = net_mac_owner(mac, owner);
+	int r = devmgr_net_mac_owner(mac, owner);
 
 	if (r < 0)
 		return devmgr_error_set(err, r, "listing interfaces: %s",
 					strerror(-r));
 	if (r == 0)
 		return 0;
-	net_mac_format(mac, text);
+	devmgr_net_mac_format(mac, text);
 	return devmgr_error_set(err, -EADDRINUSE,
 				"MAC in use: %s is the address of interface "
 				"%s",
@@ -519,7 +496,7 @@ static int tap_create(struct devmgr_device *dev, struct devmgr_error *err)
 					name, IF_NAMESIZE - 1);
 	t->batch = (unsigned)devmgr_param_int(dev, "batch");
 	t->offload = devmgr_param_bool(dev, "offload");
-	rc = net_mac_param(dev, "net-tap", name, t->mac, err);
+	rc = devmgr_net_mac_param(dev, "net-tap", name, t->mac, err);
 	if (rc == 0)
 		rc = mac_free(t->mac, err);
 	if (rc < 0)

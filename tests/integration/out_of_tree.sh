@@ -1,7 +1,10 @@
 #!/bin/sh
 # out_of_tree.sh: a plugin built outside the tree with nothing but
 # "pkg-config --cflags --libs devmgr" (examples/plugin-hello) loads, and
-# exports only devmgr_plugin_entry.
+# exports only devmgr_plugin_entry; each header of the provider kit
+# (devmgr/provider/*.h) compiles alone with those flags.  (The blk-foo
+# tutorial, tests/guide/tutorials.sh, builds a provider on the installed
+# kit and runs it.)
 #
 # Not against an installed copy: "make install DESTDIR=..." from inside
 # "make check" re-enters the build (and fails whenever any part of the tree
@@ -63,6 +66,24 @@ else
 	echo "$passed passed, $failed failed"
 	exit 1
 fi
+
+# The provider kit's headers, each alone, with the same pkg-config flags:
+# a provider outside the tree includes one and nothing else of devmgr.
+for h in "$top_srcdir"/core/include/devmgr/provider/*.h; do
+	name=devmgr/provider/${h##*/}
+	printf '#include <%s>\nint kit_probe(void);\nint kit_probe(void) { return 0; }\n' \
+		"$name" >"$tmp/kit.c"
+	if env PKG_CONFIG_PATH="$tmp/pkgconfig" PKG_CONFIG_LIBDIR="$tmp/pkgconfig" \
+		${CC:-cc} -std=gnu11 -Wall -Wextra -Werror -c -o "$tmp/kit.o" \
+		"$tmp/kit.c" $(PKG_CONFIG_PATH="$tmp/pkgconfig" \
+		PKG_CONFIG_LIBDIR="$tmp/pkgconfig" "$PKG_CONFIG" --cflags devmgr) \
+		>"$tmp/kit.log" 2>&1; then
+		ok "<$name> compiles alone with pkg-config devmgr"
+	else
+		fail "<$name> does not compile alone"
+		sed 's/^/  cc: /' "$tmp/kit.log"
+	fi
+done
 
 got=$(nm -D --defined-only "$tmp/hello/hello.so" | awk 'NF >= 3 { print $NF }' |
 	tr '\n' ' ')

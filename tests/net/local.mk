@@ -43,14 +43,14 @@ dist_noinst_SCRIPTS += tests/net/fuzz_replay.sh tests/fuzz/build-net.sh
 check_PROGRAMS += tests/net/test_net_tap
 TESTS += tests/net/test_net_tap
 tests_net_test_net_tap_SOURCES = tests/net/test_net_tap.c \
-	plugins/net-tap/net_tap.c plugins/net-link/netutil.c
+	plugins/net-tap/net_tap.c
 tests_net_test_net_tap_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_net_test_net_tap_LDADD = core/libdevmgr.la $(CHECK_LIBS) -lm
+tests_net_test_net_tap_LDADD = core/libdevmgr.la $(CHECK_LIBS)
 
 # net-packet linked in, on a veth pair in a namespace of its own (root).
 check_PROGRAMS += tests/net/test_net_packet
 TESTS += tests/net/test_net_packet
 tests_net_test_net_packet_SOURCES = tests/net/test_net_packet.c \
-	plugins/net-packet/net_packet.c plugins/net-link/netutil.c
+	plugins/net-packet/net_packet.c
 tests_net_test_net_packet_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_net_test_net_packet_LDADD = core/libdevmgr.la $(CHECK_LIBS) -lm
+tests_net_test_net_packet_LDADD = core/libdevmgr.la $(CHECK_LIBS)

@@ -5,7 +5,7 @@
 # providers are found through the program's devmgr_plugins linker section.
 core_unit_tests = tests/unit/test_config tests/unit/test_param \
 	tests/unit/test_graph tests/unit/test_app tests/unit/test_loop \
-	tests/unit/test_alloc
+	tests/unit/test_alloc tests/unit/test_provider_net
 check_PROGRAMS += $(core_unit_tests)
 TESTS += $(core_unit_tests) tests/unit/slot_typecheck.sh
 dist_noinst_SCRIPTS += tests/unit/slot_typecheck.sh
@@ -44,3 +44,9 @@ tests_unit_test_alloc_SOURCES = tests/unit/test_alloc.c \
 	plugins/blk-ram/blk_ram.c plugins/console/console.c
 tests_unit_test_alloc_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_alloc_LDADD = core/libdevmgr.la $(CHECK_LIBS)
+
+# The net provider kit's TCP super-frame parser, on crafted frames.
+tests_unit_test_provider_net_SOURCES = tests/unit/test_provider_net.c \
+	tests/unit/testlib.c tests/unit/testlib.h
+tests_unit_test_provider_net_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_provider_net_LDADD = core/libdevmgr.la $(CHECK_LIBS)

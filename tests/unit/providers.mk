@@ -1,11 +1,13 @@
-# Unit tests of the console and blk providers.  Each test links its
+# Unit tests of the console and blk providers, and of the blk provider kit
+# (test_provider_blk: core/src/provider_blk.c, with blk-ram for its
+# sector_size parameter).  Each test links its
 # provider's source into the program, so the provider is found through the
 # devmgr_plugins linker section, not through the loader.  Each also links
 # testlib.c, the helpers the unit tests share.
 check_PROGRAMS += tests/unit/test_console tests/unit/test_blk_ram \
-	tests/unit/test_blk_file
+	tests/unit/test_blk_file tests/unit/test_provider_blk
 TESTS += tests/unit/test_console tests/unit/test_blk_ram \
-	tests/unit/test_blk_file
+	tests/unit/test_blk_file tests/unit/test_provider_blk
 
 tests_unit_test_console_SOURCES = tests/unit/test_console.c \
 	tests/unit/testlib.c tests/unit/testlib.h \
@@ -34,10 +36,15 @@ tests_unit_test_blkfront_SOURCES = tests/unit/test_blkfront.c \
 tests_unit_test_blkfront_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_blkfront_LDADD = $(CHECK_LIBS)
 
-# The Internet checksum of plugins/net-link/netutil.c (net-tap, net-packet).
-check_PROGRAMS += tests/unit/test_netutil
-TESTS += tests/unit/test_netutil
-tests_unit_test_netutil_SOURCES = tests/unit/test_netutil.c \
-	plugins/net-link/netutil.c plugins/net-link/netutil.h
-tests_unit_test_netutil_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_test_netutil_LDADD = core/libdevmgr.la $(CHECK_LIBS)
+tests_unit_test_provider_blk_SOURCES = tests/unit/test_provider_blk.c \
+	tests/unit/testlib.c tests/unit/testlib.h \
+	plugins/blk-ram/blk_ram.c
+tests_unit_test_provider_blk_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_provider_blk_LDADD = core/libdevmgr.la $(CHECK_LIBS)
+
+# The Internet checksum of the provider kit (<devmgr/provider/net.h>).
+check_PROGRAMS += tests/unit/test_net_csum
+TESTS += tests/unit/test_net_csum
+tests_unit_test_net_csum_SOURCES = tests/unit/test_net_csum.c
+tests_unit_test_net_csum_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_net_csum_LDADD = core/libdevmgr.la $(CHECK_LIBS)

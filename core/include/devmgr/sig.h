@@ -8,6 +8,7 @@
 
 #include <devmgr/devmgr.h>
 #include <errno.h>
+#include <string.h>
 #include <sys/uio.h>
 
 /* Every typed handle starts with these members, in this order: the

@@ -23,6 +23,7 @@ struct devmgr_blk_ops {
 	uint32_t minor; /* DEVMGR_BLK_MINOR when built */
 	uint32_t reserved;
 	/* valid for minor 0 */
+	/* out arrives zeroed by the core's wrapper: set what you know. */
 	int (*info)(struct devmgr_blk *b,
 		    struct devmgr_blk_info *out); /* required */
 	/* Transfer the iovec's bytes from/to the sectors starting at
@@ -49,6 +50,7 @@ typedef DEVMGR_SET_OF(devmgr_blk) devmgr_blk_set;
 static inline int devmgr_blk_info(struct devmgr_blk *b,
 				  struct devmgr_blk_info *out)
 {
+	memset(out, 0, sizeof(*out)); /* the provider sets what it knows */
 	return b->ops->info(b, out);
 }
 

@@ -20,6 +20,7 @@ struct devmgr_console_ops {
 	uint32_t minor; /* DEVMGR_CONSOLE_MINOR when built */
 	uint32_t reserved;
 	/* valid for minor 0 */
+	/* out arrives zeroed by the core's wrapper: set what you know. */
 	int (*info)(struct devmgr_console *c,
 		    struct devmgr_console_info *out); /* required */
 	/* Write all len bytes, or return a negative errno. */
@@ -41,6 +42,7 @@ typedef DEVMGR_SET_OF(devmgr_console) devmgr_console_set;
 static inline int devmgr_console_info(struct devmgr_console *c,
 				      struct devmgr_console_info *out)
 {
+	memset(out, 0, sizeof(*out)); /* the provider sets what it knows */
 	return c->ops->info(c, out);
 }
 

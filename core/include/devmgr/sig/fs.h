@@ -95,6 +95,7 @@ struct devmgr_fs_ops {
 	uint32_t minor; /* DEVMGR_FS_MINOR when built */
 	uint32_t reserved;
 	/* valid for minor 0 */
+	/* out arrives zeroed by the core's wrapper: set what you know. */
 	int (*volume)(struct devmgr_fs *fs,
 		      struct devmgr_fs_volume *out); /* required */
 	/* flags: O_RDONLY, O_WRONLY or O_RDWR, with O_CREAT, O_TRUNC,
@@ -137,6 +138,7 @@ struct devmgr_fs {
 static inline int devmgr_fs_volume(struct devmgr_fs *fs,
 				   struct devmgr_fs_volume *out)
 {
+	memset(out, 0, sizeof(*out)); /* the provider sets what it knows */
 	return fs->ops->volume(fs, out);
 }
 

@@ -90,6 +90,7 @@ struct devmgr_net_ops {
 	uint32_t minor; /* DEVMGR_NET_MINOR when built */
 	uint32_t reserved;
 	/* valid for minor 0 */
+	/* out arrives zeroed by the core's wrapper: set what you know. */
 	int (*info)(struct devmgr_net *n,
 		    struct devmgr_net_info *out); /* required */
 	/* Send one frame gathered from iov.  Its length must be 14 to
@@ -152,6 +153,7 @@ typedef DEVMGR_SET_OF(devmgr_net) devmgr_net_set;
 static inline int devmgr_net_info(struct devmgr_net *n,
 				  struct devmgr_net_info *out)
 {
+	memset(out, 0, sizeof(*out)); /* the provider sets what it knows */
 	return n->ops->info(n, out);
 }
 

@@ -57,6 +57,7 @@ struct devmgr_stack_ops {
 	uint32_t minor; /* DEVMGR_STACK_MINOR when built */
 	uint32_t reserved;
 	/* valid for minor 0; all required */
+	/* out arrives zeroed by the core's wrapper: set what you know. */
 	int (*info)(struct devmgr_stack *st, struct devmgr_stack_info *out);
 	/* family AF_INET or AF_INET6; type SOCK_STREAM or SOCK_DGRAM. */
 	int (*socket)(struct devmgr_stack *st, int family, int type,
@@ -109,6 +110,7 @@ devmgr_sock_ops_(const struct devmgr_sock *s)
 static inline int devmgr_stack_info(struct devmgr_stack *st,
 				    struct devmgr_stack_info *out)
 {
+	memset(out, 0, sizeof(*out)); /* the provider sets what it knows */
 	return st->ops->info(st, out);
 }
 

@@ -1,10 +1,10 @@
-/* Unit tests of the Internet checksum in plugins/net-link/netutil.c
- * (net_csum_add, net_csum_fold), which net-tap and net-packet use to
- * finish and check TCP and UDP checksums: RFC 1071's worked example, and
+/* Unit tests of the provider kit's Internet checksum (core/src/provider_net.c:
+ * devmgr_net_csum_add, devmgr_net_csum_fold), which net-tap and net-packet use
+ * to finish and check TCP and UDP checksums: RFC 1071's worked example, and
  * every length from 0 to 2,100 bytes at every alignment against a sum
  * of 16-bit big-endian words with end-around carry, written the plain
  * way; chained calls give the sum of the whole. */
-#include "../../plugins/net-link/netutil.h"
+#include <devmgr/provider/net.h>
 
 #include <check.h>
 #include <stdint.h>
@@ -25,7 +25,7 @@ static uint16_t ref_sum(const uint8_t *p, size_t n)
 	return (uint16_t)sum;
 }
 
-/* net_csum_fold's result as the bytes were: turn it to host order. */
+/* devmgr_net_csum_fold's result as the bytes were: turn it to host order. */
 static uint16_t host(uint16_t folded)
 {
 	uint8_t b[2];
@@ -39,7 +39,9 @@ START_TEST(test_rfc1071_example)
 	static const uint8_t d[] = { 0x00, 0x01, 0xf2, 0x03,
 				     0xf4, 0xf5, 0xf6, 0xf7 };
 
-	ck_assert_uint_eq(host(net_csum_fold(net_csum_add(0, d, 8))), 0xddf2);
+	ck_assert_uint_eq(
+		host(devmgr_net_csum_fold(devmgr_net_csum_add(0, d, 8))),
+		0xddf2);
 }
 END_TEST
 
@@ -55,8 +57,8 @@ START_TEST(test_every_length_and_alignment)
 	}
 	for (size_t off = 0; off < 8; off++)
 		for (size_t n = 0; n <= MAX; n++) {
-			uint16_t got = host(
-				net_csum_fold(net_csum_add(0, buf + off, n)));
+			uint16_t got = host(devmgr_net_csum_fold(
+				devmgr_net_csum_add(0, buf + off, n)));
 			uint16_t want = ref_sum(buf + off, n);
 
 			/* 0x0000 and 0xffff are the same number in ones'
@@ -78,7 +80,9 @@ START_TEST(test_all_ones_does_not_overflow)
 
 	ck_assert_ptr_nonnull(p);
 	memset(p, 0xff, n);
-	ck_assert_uint_eq(host(net_csum_fold(net_csum_add(0, p, n))), 0xffff);
+	ck_assert_uint_eq(
+		host(devmgr_net_csum_fold(devmgr_net_csum_add(0, p, n))),
+		0xffff);
 	free(p);
 }
 END_TEST
@@ -89,11 +93,12 @@ START_TEST(test_chained_pieces)
 
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = (uint8_t)(i * 7 + 3);
-	uint64_t s = net_csum_add(0, buf, 20);
-	s = net_csum_add(s, buf + 20, 100);
-	s = net_csum_add(s, buf + 120, 1380);
-	ck_assert_uint_eq(net_csum_fold(s),
-			  net_csum_fold(net_csum_add(0, buf, sizeof(buf))));
+	uint64_t s = devmgr_net_csum_add(0, buf, 20);
+	s = devmgr_net_csum_add(s, buf + 20, 100);
+	s = devmgr_net_csum_add(s, buf + 120, 1380);
+	ck_assert_uint_eq(
+		devmgr_net_csum_fold(s),
+		devmgr_net_csum_fold(devmgr_net_csum_add(0, buf, sizeof(buf))));
 }
 END_TEST
 
