@@ -22,6 +22,7 @@ if [ "$src" = system ]; then
 		"$top/plugins/net-lwip/stack_lwip.c" \
 		"$top/plugins/net-lwip/lw_sock.c" \
 		"$top/plugins/net-lwip/lw_super.c" \
+		"$top/plugins/net-link/netutil.c" \
 		"$top/tests/fuzz/fuzz_lwip_frames.c" $(pkg-config --libs lwip)
 	exit 0
 fi
@@ -34,7 +35,7 @@ fuzz_core fuzz_lwip_frames -I"$top/plugins/net-lwip" \
 	-I"$src/src/include" -I"$src/port/include" \
 	"$top/plugins/net-lwip/stack_lwip.c" \
 	"$top/plugins/net-lwip/lw_sock.c" "$top/plugins/net-lwip/lw_super.c" \
-	"$top/tests/fuzz/fuzz_lwip_frames.c" \
+	"$top/plugins/net-link/netutil.c" "$top/tests/fuzz/fuzz_lwip_frames.c" \
 	"$src"/src/core/*.c "$src"/src/core/ipv4/*.c "$src"/src/core/ipv6/*.c \
 	"$src/src/api/tcpip.c" "$src/src/netif/ethernet.c" \
 	"$src/port/sys_arch.c"
