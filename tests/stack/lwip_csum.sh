@@ -38,7 +38,9 @@ start() {
            "args": { "port": 7, "ipv6": true } } }
 JSON
 	in_ns ip neigh flush dev "$TAP"
-	in_ns tshark -i "$TAP" -w "$tmp/$1.pcap" >/dev/null 2>"$tmp/tshark.log" &
+	# ip netns exec execs tshark in the same pid (a function in the
+	# background would be a subshell, and the signal would miss tshark)
+	ip netns exec "$NS" tshark -i "$TAP" -w "$tmp/$1.pcap" >/dev/null 2>"$tmp/tshark.log" &
 	tshark_pid=$!
 	pids="$tshark_pid"
 	i=0
