@@ -521,6 +521,88 @@ static enum conform_result net_offload(struct conform *c)
 	return ok ? CONFORM_PASS : CONFORM_FAIL;
 }
 
+/* info() again after a set_offload call: the same offers, MTU and
+ * max_frame (set_offload turns on what info offers, it changes no
+ * offer). */
+static bool same_info(struct conform *c, struct devmgr_net *n,
+		      const struct devmgr_net_info *a, const char *after)
+{
+	struct devmgr_net_info b;
+	char what[96], want[96];
+
+	snprintf(what, sizeof(what), "info() after %s", after);
+	if (!get_info(c, n, &b, "the device"))
+		return false;
+	if (b.offload != a->offload || b.mtu != a->mtu ||
+	    b.max_frame != a->max_frame) {
+		snprintf(want, sizeof(want),
+			 "the same (offload 0x%x, mtu %u, max_frame %u)",
+			 a->offload, a->mtu, a->max_frame);
+		conform_fail(c, what, want,
+			     "offload 0x%x, mtu %u, max_frame %u", b.offload,
+			     b.mtu, b.max_frame);
+		return false;
+	}
+	return true;
+}
+
+/* Checksum offloads (v1.2): set_offload turns on only what info offers
+ * (DEVMGR_NET_OFF_CSUM_TX, _RX), refuses any other bit with -EINVAL and
+ * changes nothing then, and 0 turns them off; info answers the same
+ * offers after each call. */
+static enum conform_result net_csum(struct conform *c)
+{
+	struct devmgr_net *n = c->handle;
+	struct devmgr_net_info a;
+	char what[96];
+
+	if (!get_info(c, n, &a, "the device"))
+		return CONFORM_FAIL;
+	unsigned offered = a.offload & DEVMGR_NET_OFF_CSUM;
+
+	if (!DEVMGR_HAS_OP(n->ops, 2, set_offload)) {
+		if (offered)
+			return conform_fail(c, "the set_offload op",
+					    "present (info() offers checksum "
+					    "offload)",
+					    "absent");
+		return conform_skip(c, "the provider has no set_offload");
+	}
+	unsigned refused[8], nref = 0;
+
+	refused[nref++] = DEVMGR_NET_OFF_LRO;
+	refused[nref++] = DEVMGR_NET_OFF_TSO;
+	refused[nref++] = 0x10;
+	refused[nref++] = 0x80;
+	refused[nref++] = 0x10000u | offered;
+	for (unsigned bit = DEVMGR_NET_OFF_CSUM_TX;
+	     bit <= DEVMGR_NET_OFF_CSUM_RX; bit <<= 1)
+		if (!(offered & bit))
+			refused[nref++] = bit | offered;
+	for (unsigned i = 0; i < nref; i++) {
+		snprintf(what, sizeof(what), "set_offload(0x%x), offered 0x%x",
+			 refused[i], offered);
+		if (!conform_rc_is(c, what,
+				   devmgr_net_set_offload(n, refused[i]),
+				   -EINVAL) ||
+		    !same_info(c, n, &a, what))
+			return CONFORM_FAIL;
+	}
+	const unsigned uses[] = { offered & DEVMGR_NET_OFF_CSUM_TX,
+				  offered & DEVMGR_NET_OFF_CSUM_RX, offered,
+				  0 };
+
+	for (unsigned i = 0; i < sizeof(uses) / sizeof(uses[0]); i++) {
+		snprintf(what, sizeof(what), "set_offload(0x%x), offered 0x%x",
+			 uses[i], offered);
+		if (!conform_rc_is(c, what, devmgr_net_set_offload(n, uses[i]),
+				   0) ||
+		    !same_info(c, n, &a, what))
+			return CONFORM_FAIL;
+	}
+	return CONFORM_PASS;
+}
+
 const struct conform_case conform_net_cases[] = {
 	{ "net.info",
 	  "info() answers 0 and the same twice: a unicast, "
@@ -555,5 +637,12 @@ const struct conform_case conform_net_cases[] = {
 	  "super-frame is -EMSGSIZE; with TSO one beyond "
 	  "max_frame is",
 	  net_offload },
+	{ "net.csum",
+	  "checksum offloads: set_offload takes what info offers "
+	  "(CSUM_TX, CSUM_RX, both, 0), refuses LRO, TSO, unknown "
+	  "bits and CSUM bits not offered with -EINVAL, and info "
+	  "answers the same after each call; skipped without the "
+	  "op when nothing is offered",
+	  net_csum },
 	{ NULL, NULL, NULL },
 };

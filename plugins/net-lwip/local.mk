@@ -5,7 +5,7 @@ plugins_net_lwip_la_SOURCES = plugins/net-lwip/stack_lwip.c \
 	plugins/net-lwip/lw_super.c
 plugins_net_lwip_la_CFLAGS = $(AM_CFLAGS) $(LWIP_CFLAGS)
 plugins_net_lwip_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-plugins_net_lwip_la_LIBADD = core/libdevmgr.la $(LWIP_LIBS) -lpthread
+plugins_net_lwip_la_LIBADD = core/libdevmgr.la $(LWIP_LIBS) -lpthread -lm
 EXTRA_plugins_net_lwip_la_DEPENDENCIES = $(LWIP_DEP)
 EXTRA_DIST += plugins/net-lwip/lwipopts.h plugins/net-lwip/arch/cc.h
 

@@ -967,8 +967,10 @@ static ssize_t lw_sendto(struct devmgr_sock *sk, const void *buf, size_t len,
 	if (p != NULL) {
 		if (len)
 			memcpy(p->payload, buf, len);
+		lw_csum_udp(s->st, len);
 		e = to != NULL ? udp_sendto(s->pcb.udp, p, &ip, port)
 			       : udp_send(s->pcb.udp, p);
+		lw_csum_restore(s->st);
 		pbuf_free(p);
 		rc = lw_errno(e, false);
 	}

@@ -31,7 +31,10 @@
  * kernel's per-packet work.  On a device that offers them
  * (DEVMGR_NET_OFF_*), received TCP super-frames go straight to lwIP's IP
  * input as one segment, and runs of lwIP's data segments are sent as
- * one super-frame for the device to cut again.
+ * one super-frame for the device to cut again.  A device's checksum
+ * offloads (DEVMGR_NET_OFF_CSUM_*, unless csum_offload is false) are
+ * turned on, and lwIP's netif then neither makes nor checks the TCP and
+ * UDP sums the device makes or vouches for.
  *
  * Readiness is level-triggered: after each round of the app's functions
  * the stack looks again, and while a socket is still ready for what its
@@ -50,6 +53,8 @@
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <devmgr/provider/net.h>
 
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
@@ -206,6 +211,105 @@ static void lw_init_once(void)
 	tcpip_init(NULL, NULL);
 }
 
+/* ---- checksum offload ------------------------------------------------ */
+
+/* The netif's switches for the offloads in use: the TCP and UDP sums the
+ * device makes (TX) or vouches for (RX) are left to it; IP headers, ICMP
+ * and ICMPv6 stay lwIP's, as net.h offloads nothing else. */
+#if LWIP_CHECKSUM_CTRL_PER_NETIF
+static u16_t csum_flags_of(unsigned use)
+{
+	unsigned f = NETIF_CHECKSUM_ENABLE_ALL;
+
+	if (use & DEVMGR_NET_OFF_CSUM_TX)
+		f &= ~(unsigned)(NETIF_CHECKSUM_GEN_TCP |
+				 NETIF_CHECKSUM_GEN_UDP);
+	if (use & DEVMGR_NET_OFF_CSUM_RX)
+		f &= ~(unsigned)(NETIF_CHECKSUM_CHECK_TCP |
+				 NETIF_CHECKSUM_CHECK_UDP);
+	return (u16_t)f;
+}
+#endif
+
+/* Which of the device's checksum offloads to turn on.  lwIP loops a
+ * packet to the stack's own address back into the netif it was sent on
+ * (LWIP_NETIF_LOOPBACK), past that netif's checks: a sum left to the
+ * device would meet lwIP's own check there, so TX goes only with RX.
+ * Debian's liblwip has no per-netif switch: nothing is turned on. */
+static unsigned csum_choose(struct devmgr_device *dev,
+			    const struct devmgr_net_info *ni)
+{
+	unsigned use = ni->offload & DEVMGR_NET_OFF_CSUM;
+
+	if (!LWIP_CHECKSUM_CTRL_PER_NETIF ||
+	    !devmgr_param_bool(dev, "csum_offload") ||
+	    !(use & DEVMGR_NET_OFF_CSUM_RX))
+		return 0;
+	return use;
+}
+
+/* A TCP or UDP packet sent whole (IPv4 and not a fragment, or IPv6
+ * without extension headers) while the device finishes the sums: its
+ * checksum field gets the pseudo-header sum that DEVMGR_NET_OFF_CSUM_TX
+ * asks for, where lwIP left 0 (or its own sum, lw_csum_udp).  lwIP
+ * prepends the IP and Ethernet headers to the pbuf that holds the TCP or
+ * UDP header, so the headers are in the first pbuf. */
+static void csum_tx(struct pbuf *p)
+{
+	uint8_t *f = p->payload;
+	struct devmgr_net_l4 l;
+	uint16_t sum;
+
+	if (!devmgr_net_l4_find(f, p->len, p->tot_len, &l))
+		return;
+	sum = devmgr_net_csum_fold(devmgr_net_l4_pseudo(f, &l, l.end - l.l4));
+	memcpy(f + devmgr_net_l4_csum_at(&l), &sum, 2);
+}
+
+void lw_csum_udp(struct lw_stack *st, size_t len)
+{
+#if LWIP_CHECKSUM_CTRL_PER_NETIF
+	size_t mtu = st->netif.mtu;
+
+	if (netif_mtu6(&st->netif) < mtu)
+		mtu = netif_mtu6(&st->netif);
+	if ((st->csum & DEVMGR_NET_OFF_CSUM_TX) && len + 8 + 40 > mtu)
+		NETIF_SET_CHECKSUM_CTRL(
+			&st->netif, st->csum_flags | NETIF_CHECKSUM_GEN_UDP);
+#else
+	(void)st;
+	(void)len;
+#endif
+}
+
+void lw_csum_restore(struct lw_stack *st)
+{
+#if LWIP_CHECKSUM_CTRL_PER_NETIF
+	NETIF_SET_CHECKSUM_CTRL(&st->netif, st->csum_flags);
+#else
+	(void)st;
+#endif
+}
+
+/* Under the core lock, before a received frame goes to lwIP: the device
+ * vouches only for the TCP and UDP sums it can see whole (the packets
+ * CSUM_TX covers), so for a fragment, or an IPv6 packet with extension
+ * headers, lwIP checks the TCP and UDP sums itself. */
+static bool csum_rx_unvouched(struct lw_stack *st, const uint8_t *f, size_t len)
+{
+	struct devmgr_net_l4 l;
+
+	if (!(st->csum & DEVMGR_NET_OFF_CSUM_RX) ||
+	    devmgr_net_l4_find(f, len, len, &l))
+		return false;
+#if LWIP_CHECKSUM_CTRL_PER_NETIF
+	NETIF_SET_CHECKSUM_CTRL(&st->netif, st->csum_flags |
+						    NETIF_CHECKSUM_CHECK_TCP |
+						    NETIF_CHECKSUM_CHECK_UDP);
+#endif
+	return true;
+}
+
 /* ---- waking the loop, sending frames --------------------------------- */
 
 /* Under the core lock.  One write per round at most: kicked is cleared
@@ -264,6 +368,8 @@ static err_t lw_linkoutput(struct netif *netif, struct pbuf *p)
 
 	if (p->tot_len > st->mtu + DEVMGR_NET_HDR_LEN)
 		return ERR_BUF;
+	if (st->csum & DEVMGR_NET_OFF_CSUM_TX)
+		csum_tx(p);
 	if (send_now(st, p))
 		return ERR_OK;
 	f = malloc(sizeof(*f) + p->tot_len);
@@ -355,8 +461,12 @@ static void on_frame(void *arg, struct devmgr_net *n, const void *frame,
 		memcpy(p->payload, frame, len);
 		memset((char *)p->payload + len, 0, LW_RX_PAD);
 		p->len = p->tot_len = (u16_t)len;
+		bool check = csum_rx_unvouched(st, frame, len);
+
 		if (st->netif.input(p, &st->netif) != ERR_OK)
 			pbuf_free(p);
+		if (check)
+			lw_csum_restore(st);
 	}
 	lw_unlock_flush(st);
 }
@@ -373,6 +483,10 @@ static const struct devmgr_param lw_params[] = {
 	{ "ipv6", DEVMGR_PARAM_STRING, 0, "\"\"",
 	  "static IPv6 address (\"\": IPv4 only; a link-local address is "
 	  "added when set)",
+	  0, 0 },
+	{ "csum_offload", DEVMGR_PARAM_BOOL, 0, "true",
+	  "leave TCP and UDP checksums to a net device that offers checksum "
+	  "offload (false: lwIP makes and checks them all)",
 	  0, 0 },
 	{ NULL },
 };
@@ -395,12 +509,10 @@ static err_t lw_netif_init(struct netif *netif)
 	netif->output_ip6 = ethip6_output;
 	netif->linkoutput = lw_linkoutput;
 #if LWIP_CHECKSUM_CTRL_PER_NETIF
-	/* The net signature has no checksum offload of its own: a TSO
+	/* Without checksum offload lwIP makes and checks every sum (a TSO
 	 * device completes the sums of the segments it cuts, but a single
-	 * segment goes out as lwIP made it.  So lwIP makes and checks every
-	 * sum; the per-netif switch is where an offload would turn its
-	 * part off. */
-	NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL);
+	 * segment goes out as lwIP made it). */
+	NETIF_SET_CHECKSUM_CTRL(netif, st->csum_flags);
 #endif
 	return ERR_OK;
 }
@@ -502,6 +614,7 @@ static int lw_create(struct devmgr_device *dev, struct devmgr_error *err)
 	struct lw_stack *st = devmgr_device_priv(dev);
 	struct devmgr_net_info ni;
 	ip4_addr_t ip, mask, gw;
+	unsigned use;
 	int rc;
 
 	st->ctx = devmgr_device_ctx(dev);
@@ -523,6 +636,19 @@ static int lw_create(struct devmgr_device *dev, struct devmgr_error *err)
 	st->mtu = ni.mtu;
 	st->max_frame = ni.offload ? ni.max_frame : 0;
 	st->lro = (ni.offload & DEVMGR_NET_OFF_LRO) && ni.max_frame > ni.mtu;
+	use = csum_choose(dev, &ni);
+	if (use) {
+		rc = devmgr_net_set_offload(st->net, use);
+		if (rc < 0)
+			return devmgr_error_set(err, rc,
+						"net device set_offload(0x%x): "
+						"%s",
+						use, strerror(-rc));
+		st->csum = use;
+	}
+#if LWIP_CHECKSUM_CTRL_PER_NETIF
+	st->csum_flags = csum_flags_of(st->csum);
+#endif
 	pthread_once(&lw_once, lw_init_once);
 	st->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (st->evfd < 0)
@@ -567,6 +693,9 @@ static void lw_destroy(struct devmgr_device *dev)
 
 	if (st->net)
 		devmgr_net_set_rx(st->net, NULL, NULL);
+	if (st->csum) /* the device as it was, for whoever uses it next */
+		devmgr_net_set_offload(st->net, 0);
+	st->csum = 0;
 	LOCK_TCPIP_CORE();
 	/* sockets the app left open */
 	while (st->socks) {

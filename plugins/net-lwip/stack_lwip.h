@@ -109,6 +109,8 @@ struct lw_stack {
 	uint32_t mtu;
 	uint32_t max_frame; /* largest super-frame in and out (offloads) */
 	bool lro;
+	unsigned csum;	  /* DEVMGR_NET_OFF_CSUM_* turned on in the device */
+	u16_t csum_flags; /* lwIP's NETIF_CHECKSUM_* of the netif */
 	pthread_t loop_thread;
 	int evfd;
 	struct devmgr_watch *watch;
@@ -129,6 +131,12 @@ void lw_kick(struct lw_stack *st);	   /* under the core lock */
 void lw_unlock(struct lw_stack *st);	   /* loop thread */
 void lw_flush_tx(struct lw_stack *st);	   /* loop thread, unlocked */
 void lw_unlock_flush(struct lw_stack *st); /* lw_unlock, then lw_flush_tx */
+/* Under the core lock, before lwIP sends a datagram of len bytes: one
+ * that may leave in fragments gets its UDP checksum from lwIP, since the
+ * device finishes the sums of whole packets only; lw_csum_restore()
+ * after the send. */
+void lw_csum_udp(struct lw_stack *st, size_t len);
+void lw_csum_restore(struct lw_stack *st);
 #ifdef DEVMGR_OWN_LWIP
 uint64_t lw_isn_age_us(const struct tcp_pcb *pcb);
 #endif

@@ -21,11 +21,12 @@ enum net_fault {
 	N_BATCH,  /* send_batch skips an oversize frame and counts it */
 	N_STATS,  /* tx_frames is not counted */
 	N_TSO,	  /* TCP frames beyond mtu + 14 are sent, without TSO */
+	N_CSUM,	  /* set_offload takes any bits; info then reports them */
 };
 
 static const char *const net_fault_names[] = {
 	"none",	 "info",  "short", "rxdup", "inline",
-	"batch", "stats", "tso",   NULL,
+	"batch", "stats", "tso",   "csum",  NULL,
 };
 
 struct fport {
@@ -37,6 +38,8 @@ struct fport {
 	uint8_t mac[6];
 	uint32_t mtu;
 	enum net_fault fault;
+	unsigned use; /* checksum offloads turned on (they change nothing
+		       * on a hub that carries no checksums) */
 	devmgr_net_rx_fn rx;
 	void *rx_arg;
 	struct devmgr_net_stats st;
@@ -92,6 +95,8 @@ static int fnet_info(struct devmgr_net *n, struct devmgr_net_info *out)
 		out->mac[0] |= 1;
 	out->mtu = p->mtu;
 	out->link_up = true;
+	out->offload = p->fault == N_CSUM && p->use ? (uint8_t)p->use
+						    : DEVMGR_NET_OFF_CSUM;
 	return 0;
 }
 
@@ -178,6 +183,16 @@ static int fnet_stats(struct devmgr_net *n, struct devmgr_net_stats *out)
 	return 0;
 }
 
+static int fnet_set_offload(struct devmgr_net *n, unsigned use)
+{
+	struct fport *p = n->priv;
+
+	if ((use & ~DEVMGR_NET_OFF_CSUM) && p->fault != N_CSUM)
+		return -EINVAL;
+	p->use = use;
+	return 0;
+}
+
 static const struct devmgr_net_ops fnet_ops = {
 	.minor = DEVMGR_NET_MINOR,
 	.info = fnet_info,
@@ -185,6 +200,7 @@ static const struct devmgr_net_ops fnet_ops = {
 	.set_rx = fnet_set_rx,
 	.send_batch = fnet_send_batch,
 	.stats = fnet_stats,
+	.set_offload = fnet_set_offload,
 };
 
 static int fnet_create(struct devmgr_device *dev, struct devmgr_error *err)

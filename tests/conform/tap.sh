@@ -2,6 +2,7 @@
 # tap.sh: net-tap passes the net kit, its peer net-packet on the tap's
 # kernel side, in a network namespace of its own; with offload=true too;
 # and net-packet on a tap made beforehand, with net-tap as its peer.
+# net.receive, net.send and net.csum (set_offload) must run and pass.
 # Needs root: skipped (77) otherwise.
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespaces, taps)"; exit 77; }
 command -v ip >/dev/null || { echo "SKIP: ip (iproute2) is not installed"; exit 77; }
@@ -20,7 +21,7 @@ conform() {
 	schema "$name"
 	[ -z "$(failed_cases)" ] && ok "$name: no case failed" ||
 		ko "$name: failed cases: $(failed_cases | tr '\n' ' ')"
-	for k in net.receive net.send; do
+	for k in net.receive net.send net.csum; do
 		[ "$(case_result $k)" = pass ] && ok "$name: $k ran and passed" ||
 			ko "$name: $k did not pass"
 	done

@@ -1,9 +1,11 @@
 # Tests of net-socket, stack-lwip and the echo app.  The scripts that need
 # root and network namespaces skip (77) without.
 STACK_TESTS = tests/stack/echo_socket.sh tests/stack/lwip_tap.sh \
-	tests/stack/lwip_mss.sh tests/stack/lwip_flood.sh
+	tests/stack/lwip_mss.sh tests/stack/lwip_flood.sh \
+	tests/stack/lwip_csum.sh
 TESTS += $(STACK_TESTS)
-dist_noinst_SCRIPTS += $(STACK_TESTS) tests/stack/echo_client.py
+dist_noinst_SCRIPTS += $(STACK_TESTS) tests/stack/echo_client.py \
+	tests/stack/pcap_csum.py
 EXTRA_DIST += tests/stack/lib.sh
 
 # net-socket's calls and readiness against the kernel on 127.0.0.1.
@@ -28,7 +30,7 @@ tests_stack_run_lwip_frames_SOURCES = tests/fuzz/run_corpus.c \
 	plugins/net-lwip/stack_lwip.h plugins/net-lwip/lw_sock.c \
 	plugins/net-lwip/lw_super.c
 tests_stack_run_lwip_frames_CFLAGS = $(AM_CFLAGS) $(LWIP_CFLAGS)
-tests_stack_run_lwip_frames_LDADD = core/libdevmgr.la $(LWIP_LIBS) -lpthread
+tests_stack_run_lwip_frames_LDADD = core/libdevmgr.la $(LWIP_LIBS) -lpthread -lm
 EXTRA_tests_stack_run_lwip_frames_DEPENDENCIES = $(LWIP_DEP)
 dist_noinst_SCRIPTS += tests/stack/fuzz_lwip_corpus.sh \
 	tests/stack/gen_lwip_corpus.py tests/fuzz/build-stack.sh
