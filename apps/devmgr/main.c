@@ -151,7 +151,7 @@ static int cmd_inspect(struct devmgr_ctx *ctx, const struct opts *o)
 		fprintf(stderr, "devmgr: inspect takes one provider name\n");
 		return EXIT_USAGE;
 	}
-	devmgr_ctx_load_plugins(ctx);
+	devmgr_ctx_scan_plugins(ctx); /* the scan answers: nothing loads */
 	const struct devmgr_provider *p =
 		devmgr_ctx_find_provider(ctx, o->operands[0]);
 	if (!p) {
@@ -315,7 +315,7 @@ int main(int argc, char **argv)
 	else if (strcmp(o.verb, "probe") == 0)
 		r = cmd_probe(ctx, &o);
 	else if (strcmp(o.verb, "plugins") == 0)
-		r = (devmgr_ctx_load_plugins(ctx), print_plugins(ctx, o.json));
+		r = (devmgr_ctx_scan_plugins(ctx), print_plugins(ctx, o.json));
 	else if (strcmp(o.verb, "inspect") == 0)
 		r = cmd_inspect(ctx, &o);
 	else if (strcmp(o.verb, "validate") == 0)

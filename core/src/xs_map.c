@@ -54,7 +54,7 @@ bool devmgr__xs_class_known(const struct devmgr_ctx *ctx, json_t *map,
 		return true;
 	for (size_t i = 0; i < ctx->nprovs; i++) {
 		const char *xc = ctx->provs[i].p->xen_class;
-		if (xc && strcmp(xc, cls) == 0)
+		if (xc && !DEVMGR__GONE(&ctx->provs[i]) && strcmp(xc, cls) == 0)
 			return true;
 	}
 	return false;
@@ -284,7 +284,7 @@ devmgr__xs_provider(struct devmgr_ctx *ctx, json_t *map, const char *cls)
 		return devmgr__provider_lookup(ctx, json_string_value(pv));
 	for (size_t i = 0; i < ctx->nprovs; i++) {
 		const char *xc = ctx->provs[i].p->xen_class;
-		if (xc && strcmp(xc, cls) == 0)
+		if (xc && !DEVMGR__GONE(&ctx->provs[i]) && strcmp(xc, cls) == 0)
 			return &ctx->provs[i];
 	}
 	return NULL;

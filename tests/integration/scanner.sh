@@ -107,10 +107,18 @@ elif [ "$(wc -l <"$tmp/err")" != 5 ]; then
 fi
 first_ms=$ms
 
-name="the cache holds a line per file"
-c=$tmp/cache/devmgr/plugins-v2
-if [ -f "$c" ] && [ "$(grep -c "$tmp/bad/" "$c")" = 5 ] &&
-	[ "$(grep -c " killed " "$c")" -ge 4 ] &&
+name="the cache holds an entry per file, with the records of good ones"
+c=$tmp/cache/devmgr/plugins-v3
+count() { # count VERDICT [PATH-PREFIX]: entries of the cache
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(sum(1 for f in d["files"] if f["verdict"] == sys.argv[2]
+	  and f["path"].startswith(sys.argv[3])
+	  and (f["verdict"] != "ok" or "providers" in f["plugin"])))' "$c" "$@"
+}
+if [ -f "$c" ] && [ "$(count killed "$tmp/bad/")" -ge 4 ] &&
+	[ "$(count killed "$tmp/bad/")" -le 5 ] &&
+	[ "$(count ok "$DEVMGR_PLUGIN_PATH/")" -ge 10 ] &&
 	[ "$(stat -c %a "$tmp/cache/devmgr")" = 700 ]; then
 	ok "$name"
 else
@@ -193,8 +201,29 @@ else
 	fail "$name: exit $st"
 fi
 
+name="a cache whose records are hostile is not believed"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+for i, f in enumerate(d["files"]):
+	if f["verdict"] == "ok":
+		for p in f["plugin"]["providers"]:
+			if i % 2:
+				p["params"] = [{"name": "x", "type": 99}] * 70
+			else:
+				p["sig"] = "no-such-signature"
+	else:
+		f["verdict"] = "ok"
+		f["plugin"] = {"name": "\u0000", "providers": "a"}
+json.dump(d, open(sys.argv[1], "w"))' "$c"
+run plugins
+if [ "$st" != 1 ]; then
+	fail "$name: exit status $st, expected 1"
+elif all_refused "$name" '$' && good_loaded "$name"; then
+	ok "$name"
+fi
+
 name="a corrupt cache is ignored"
-printf 'garbage\n\001\002\n' >"$tmp/cache/devmgr/plugins-v2"
+printf 'garbage\n\001\002\n' >"$tmp/cache/devmgr/plugins-v3"
 run plugins
 if [ "$st" != 1 ]; then
 	fail "$name: exit status $st, expected 1"
