@@ -94,6 +94,11 @@ HIDDEN const struct devmgr_plugin *
 devmgr__stub_plugin(const struct devmgr__stub *s);
 HIDDEN json_t *devmgr__stub_json(const struct devmgr__stub *s); /* borrowed */
 HIDDEN void devmgr__stub_free(struct devmgr__stub *s);
+/* A record's bytes (scan_record.c says why not JSON text): a new buffer
+ * of *len bytes (and a NUL), or NULL; and back, a new reference, or NULL
+ * with *why saying what is wrong. */
+HIDDEN char *devmgr__record_dump(json_t *v, size_t *len);
+HIDDEN json_t *devmgr__record_load(const char *p, size_t len, const char **why);
 
 /* ---- registry (registry.c) ------------------------------------------- */
 /* A plugin file registered from its scan and not loaded yet: its entries

@@ -38,10 +38,24 @@ static void load_providers(struct devmgr_ctx *ctx,
 			   const struct devmgr__config *cfg)
 {
 	struct devmgr_error e;
-	devmgr_ctx_scan_plugins(ctx);
+	json_t *devs = json_object_get(cfg->root, "devices"), *spec;
+	const char *app = json_string_value(
+		json_object_get(json_object_get(cfg->root, "app"), "name"));
 	const char *id;
-	json_t *spec;
-	json_object_foreach (json_object_get(cfg->root, "devices"), id, spec) {
+	/* Linked-in providers need no scan: a configuration that names only
+	 * those (and no xenstore section, whose classes any plugin may
+	 * serve) leaves the plugin folders alone. */
+	bool all_known = !json_object_get(cfg->root, "xenstore") &&
+			 (!app || devmgr_ctx_find_app(ctx, app));
+	json_object_foreach (devs, id, spec) {
+		const char *name =
+			json_string_value(json_object_get(spec, "provider"));
+		all_known =
+			all_known && name && devmgr__provider_lookup(ctx, name);
+	}
+	if (!all_known)
+		devmgr_ctx_scan_plugins(ctx);
+	json_object_foreach (devs, id, spec) {
 		const char *name =
 			json_string_value(json_object_get(spec, "provider"));
 		const struct devmgr__provider_entry *p =
@@ -49,8 +63,6 @@ static void load_providers(struct devmgr_ctx *ctx,
 		if (p)
 			devmgr__provider_ready(ctx, p, &e);
 	}
-	const char *app = json_string_value(
-		json_object_get(json_object_get(cfg->root, "app"), "name"));
 	if (app)
 		devmgr__app_ready(ctx, app, &e);
 }
@@ -417,6 +429,7 @@ int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx, struct devmgr_error *err)
 		if (r < 0)
 			return r;
 	}
+	devmgr_ctx_scan_plugins(ctx); /* any plugin may serve a class */
 	int r = devmgr__xs_open(ctx, xs_news, err);
 	if (r == 0)
 		report_waiting(ctx); /* the store is read now */

@@ -97,7 +97,7 @@ static char *cache_dir(void)
 	return NULL;
 }
 
-/* The cache is one JSON object (written by cache_write):
+/* The cache holds one tree (written by cache_write):
  *   {"build": SIGNATURE, "files": [{"path", "hash" (16 hex digits),
  *    "size", "mtime": [s, ns], "ino", "ctime": [s, ns],
  *    "verdict": "ok" | "killed", "reason", "plugin": RECORD}, ...]}
@@ -115,11 +115,31 @@ static char *cache_file(void)
 	return file;
 }
 
+#define CACHE_MAX (64u << 20)
+/* The file is the build signature on a line, then the tree in the form
+ * of devmgr__record_dump(). */
 static json_t *cache_load(void)
 {
 	char *file = cache_file();
-	json_t *root = file ? json_load_file(file, 0, NULL) : NULL;
+	int fd = file ? open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
 	devmgr__free(file);
+	struct stat st;
+	if (fd < 0)
+		return NULL;
+	char *buf = NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size < CACHE_MAX)
+		buf = devmgr__malloc((size_t)st.st_size + 1);
+	ssize_t got = buf ? read(fd, buf, (size_t)st.st_size) : -1;
+	close(fd);
+	size_t head = strlen(DEVMGR_BUILD_SIGNATURE "\n");
+	json_t *root = NULL;
+	const char *why;
+	if (got == (ssize_t)st.st_size && (size_t)got > head &&
+	    memcmp(buf, DEVMGR_BUILD_SIGNATURE "\n", head) == 0)
+		root = devmgr__record_load(buf + head, (size_t)got - head,
+					   &why);
+	devmgr__free(buf);
 	json_t *b = json_object_get(root, "build");
 	if (!json_is_string(b) ||
 	    strcmp(json_string_value(b), DEVMGR_BUILD_SIGNATURE) != 0 ||
@@ -282,14 +302,20 @@ static void cache_write(json_t *old, const struct entry *v, size_t n)
 	}
 	json_t *root = json_pack("{s:s, s:o}", "build", DEVMGR_BUILD_SIGNATURE,
 				 "files", files);
-	FILE *out = tmp ? fopen(tmp, "wxe") : NULL;
+	size_t len;
+	char *text = root ? devmgr__record_dump(root, &len) : NULL;
+	FILE *out = tmp && text ? fopen(tmp, "wxe") : NULL;
 	if (!out)
 		goto out;
-	int r = root ? json_dumpf(root, out, JSON_COMPACT) : -1;
+	int r = fputs(DEVMGR_BUILD_SIGNATURE "\n", out) < 0 ||
+				fwrite(text, 1, len, out) != len
+			? -1
+			: 0;
 	if (fclose(out) == 0 && r == 0 && rename(tmp, file) == 0)
 		goto out;
 	unlink(tmp);
 out:
+	devmgr__free(text);
 	json_decref(root);
 	devmgr__free(file);
 	devmgr__free(tmp);
@@ -341,14 +367,16 @@ static bool write_all(int fd, const void *buf, size_t n)
  * text that follows, both 32-bit in the host's order. */
 static bool send_record(int wfd, uint32_t idx, json_t *rec)
 {
-	char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
-	static const char none[] =
-		"{\"error\":\"the scanner could not describe it\"}";
-	const char *body = text && strlen(text) <= RECORD_MAX ? text : none;
-	uint32_t head[2] = { idx, (uint32_t)strlen(body) };
+	size_t len = 0;
+	char *text = rec ? devmgr__record_dump(rec, &len) : NULL;
+	static const char none[] = "o1:s5:errors33:the scanner could not "
+				   "describe it";
+	const char *body = text && len <= RECORD_MAX ? text : none;
+	uint32_t head[2] = { idx, (uint32_t)(body == text ? len
+							  : sizeof(none) - 1) };
 	bool ok = write_all(wfd, head, sizeof(head)) &&
 		  write_all(wfd, body, head[1]);
-	free(text);
+	devmgr__free(text);
 	return ok;
 }
 
@@ -466,10 +494,9 @@ static int recv_record(int fd, struct entry *v, size_t next, int64_t deadline)
 		return -ENOMEM;
 	r = read_full(fd, body, head[1], deadline);
 	if (r == 0) {
-		json_error_t je;
-		json_t *rec = json_loadb(body, head[1], 0, &je);
-		take_record(&v[next], json_is_object(rec) ? rec : NULL,
-			    rec ? "not an object" : je.text);
+		const char *why = "not an object";
+		json_t *rec = devmgr__record_load(body, head[1], &why);
+		take_record(&v[next], json_is_object(rec) ? rec : NULL, why);
 		json_decref(rec);
 	}
 	devmgr__free(body);
@@ -577,6 +604,8 @@ static size_t run_child(struct devmgr_ctx *ctx, struct entry *v, size_t first,
 int devmgr__scan(struct devmgr_ctx *ctx, char **paths, size_t n,
 		 struct devmgr__scan_result *res, devmgr__scan_try_fn try)
 {
+	if (!n)
+		return 0; /* no cache to read, nor to write */
 	struct entry *v = devmgr__calloc(n ? n : 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;

@@ -27,13 +27,11 @@ static json_t *params_json(const struct devmgr_param *t)
 	json_t *a = json_array();
 	for (size_t i = 0; t && t[i].name && i < MAX_ITEMS; i++)
 		json_array_append_new(
-			a, json_pack("{s:s, s:i, s:I, s:o, s:o, s:I, s:I}",
-				     "name", t[i].name, "type", (int)t[i].type,
-				     "flags", (json_int_t)t[i].flags, "default",
-				     str_or_null(t[i].def), "help",
-				     str_or_null(t[i].help), "min",
-				     (json_int_t)t[i].min, "max",
-				     (json_int_t)t[i].max));
+			a,
+			json_pack("[s, i, I, o, o, I, I]", t[i].name,
+				  (int)t[i].type, (json_int_t)t[i].flags,
+				  str_or_null(t[i].def), str_or_null(t[i].help),
+				  (json_int_t)t[i].min, (json_int_t)t[i].max));
 	return a;
 }
 
@@ -119,9 +117,24 @@ static void at(struct rd *c, const char *fmt, ...)
 
 /* A string of 1..MAX_STR bytes without NUL; NULL (and *c failed) if not.
  * null_ok: JSON null gives NULL without failing. */
+/* A parameter is an array of these, in this order: a record holds
+ * hundreds of them, and an array costs a fraction of an object to read. */
+static const char *const param_keys[] = { "name", "type", "flags", "default",
+					  "help", "min",  "max",   NULL };
+
+static json_t *field(json_t *o, const char *key)
+{
+	if (!json_is_array(o))
+		return json_object_get(o, key);
+	for (size_t i = 0; param_keys[i]; i++)
+		if (strcmp(param_keys[i], key) == 0)
+			return json_array_get(o, i);
+	return NULL;
+}
+
 static const char *str(struct rd *c, json_t *o, const char *key, bool null_ok)
 {
-	json_t *v = json_object_get(o, key);
+	json_t *v = field(o, key);
 	if (null_ok && json_is_null(v))
 		return NULL;
 	if (!json_is_string(v)) {
@@ -140,7 +153,7 @@ static const char *str(struct rd *c, json_t *o, const char *key, bool null_ok)
 static int64_t num(struct rd *c, json_t *o, const char *key, int64_t min,
 		   int64_t max)
 {
-	json_t *v = json_object_get(o, key);
+	json_t *v = field(o, key);
 	if (!json_is_integer(v) || json_integer_value(v) < min ||
 	    json_integer_value(v) > max) {
 		bad(c, "\"%s\" is not an integer from %lld to %lld", key,
@@ -181,8 +194,8 @@ static const struct devmgr_param *read_params(struct rd *c, json_t *a,
 	snprintf(base, sizeof(base), "%s", where);
 	json_array_foreach (a, i, p) {
 		at(c, "%s/%zu", base, i);
-		if (!json_is_object(p)) {
-			bad(c, "not an object");
+		if (!json_is_array(p) || json_array_size(p) != 7) {
+			bad(c, "not an array of 7");
 			break;
 		}
 		t[i].name = str(c, p, "name", false);
@@ -393,4 +406,214 @@ void devmgr__stub_free(struct devmgr__stub *s)
 	json_decref(s->json);
 	devmgr__free(s->mem);
 	devmgr__free(s);
+}
+
+/* ---- the bytes of a record --------------------------------------------- */
+
+/* Records cross the pipe and sit in the cache in a length-prefixed form
+ * of the same tree, not as JSON text: jansson's lexer (2.14) writes past
+ * its buffer when an allocation fails while it reads a long string, and
+ * the cache is read on every start.  The form:
+ *   n            null
+ *   i<digits>;   an integer (a leading '-' allowed)
+ *   s<len>:BYTES a string (UTF-8, no NUL)
+ *   a<n>:V...    an array of n values
+ *   o<n>:(sV)... an object of n members, each a string key and a value */
+
+struct wbuf {
+	char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+static void put(struct wbuf *b, const char *s, size_t n)
+{
+	if (b->failed ||
+	    devmgr__reserve(&b->p, &b->cap, b->len + n + 1, sizeof(char))) {
+		b->failed = true;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void putf(struct wbuf *b, const char *fmt, long long v)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof(tmp), fmt, v);
+	put(b, tmp, (size_t)n);
+}
+
+static void put_str(struct wbuf *b, const char *s, size_t n)
+{
+	putf(b, "s%lld:", (long long)n);
+	put(b, s, n);
+}
+
+static void dump(struct wbuf *b, json_t *v, int depth)
+{
+	if (depth > 16) {
+		b->failed = true;
+		return;
+	}
+	size_t i;
+	json_t *e;
+	const char *k;
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+		put(b, "n", 1);
+		break;
+	case JSON_INTEGER:
+		putf(b, "i%lld;", (long long)json_integer_value(v));
+		break;
+	case JSON_STRING:
+		put_str(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_ARRAY:
+		putf(b, "a%lld:", (long long)json_array_size(v));
+		json_array_foreach (v, i, e)
+			dump(b, e, depth + 1);
+		break;
+	case JSON_OBJECT:
+		putf(b, "o%lld:", (long long)json_object_size(v));
+		json_object_foreach (v, k, e) {
+			put_str(b, k, strlen(k));
+			dump(b, e, depth + 1);
+		}
+		break;
+	default: /* records hold no reals or booleans */
+		b->failed = true;
+	}
+}
+
+char *devmgr__record_dump(json_t *v, size_t *len)
+{
+	struct wbuf b = { 0 };
+	dump(&b, v, 0);
+	if (b.failed) {
+		devmgr__free(b.p);
+		return NULL;
+	}
+	*len = b.len;
+	return b.p;
+}
+
+struct rbuf {
+	const char *p, *end;
+	const char *why;
+};
+
+/* A decimal number ending with term; false if there is none. */
+static bool get_num(struct rbuf *b, char term, long long *out)
+{
+	bool neg = b->p < b->end && *b->p == '-' && term == ';';
+	const char *q = b->p + neg;
+	unsigned long long v = 0;
+	size_t digits = 0;
+	for (; q < b->end && *q >= '0' && *q <= '9' && digits < 19; q++) {
+		v = v * 10 + (unsigned)(*q - '0');
+		digits++;
+	}
+	if (!digits || q == b->end || *q != term) {
+		b->why = "a bad number";
+		return false;
+	}
+	b->p = q + 1;
+	*out = neg ? -(long long)v : (long long)v;
+	return true;
+}
+
+static json_t *load(struct rbuf *b, int depth);
+
+static json_t *get_str(struct rbuf *b)
+{
+	long long n;
+	if (b->p == b->end || *b->p != 's') {
+		b->why = "a string expected";
+		return NULL;
+	}
+	b->p++;
+	if (!get_num(b, ':', &n))
+		return NULL;
+	if (n > (long long)(b->end - b->p) || memchr(b->p, 0, (size_t)n)) {
+		b->why = "a string past the end, or with a NUL";
+		return NULL;
+	}
+	json_t *s = json_stringn(b->p, (size_t)n);
+	if (!s)
+		b->why = "a string that is not UTF-8";
+	b->p += n;
+	return s;
+}
+
+static json_t *load_list(struct rbuf *b, char kind, int depth)
+{
+	long long n;
+	b->p++;
+	if (!get_num(b, ':', &n))
+		return NULL;
+	/* Each member takes a byte at least: a count past the end lies. */
+	if (n > (long long)(b->end - b->p)) {
+		b->why = "a count past the end";
+		return NULL;
+	}
+	json_t *v = kind == 'a' ? json_array() : json_object();
+	for (long long i = 0; v && i < n; i++) {
+		json_t *key = kind == 'o' ? get_str(b) : NULL;
+		json_t *e = kind == 'a' || key ? load(b, depth + 1) : NULL;
+		int r = !e	      ? -1
+			: kind == 'a' ? json_array_append_new(v, e)
+				      : json_object_set_new(
+						v, json_string_value(key), e);
+		json_decref(key);
+		if (r < 0) {
+			json_decref(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+static json_t *load(struct rbuf *b, int depth)
+{
+	long long n;
+	if (depth > 16) {
+		b->why = "nested too deep";
+		return NULL;
+	}
+	if (b->p == b->end) {
+		b->why = "cut short";
+		return NULL;
+	}
+	switch (*b->p) {
+	case 'n':
+		b->p++;
+		return json_null();
+	case 'i':
+		b->p++;
+		return get_num(b, ';', &n) ? json_integer(n) : NULL;
+	case 's':
+		return get_str(b);
+	case 'a':
+	case 'o':
+		return load_list(b, *b->p, depth);
+	default:
+		b->why = "an unknown value";
+		return NULL;
+	}
+}
+
+json_t *devmgr__record_load(const char *p, size_t len, const char **why)
+{
+	struct rbuf b = { p, p + len, NULL };
+	json_t *v = load(&b, 0);
+	if (v && b.p != b.end) {
+		json_decref(v);
+		v = NULL;
+		b.why = "bytes after the value";
+	}
+	if (!v)
+		*why = b.why ? b.why : "out of memory";
+	return v;
 }
