@@ -184,6 +184,11 @@ static int cmd_run(struct devmgr_ctx *ctx, const struct opts *o)
 	int r = load(ctx, o);
 	if (r)
 		return r;
+	/* An app named only here, after a configuration of linked-in
+	 * providers alone (which scans no folder), is looked for in the
+	 * plugin folders. */
+	if (o->noperands && !devmgr_ctx_find_app(ctx, o->operands[0]))
+		devmgr_ctx_scan_plugins(ctx);
 	struct devmgr_error e;
 	r = devmgr_run(ctx, o->noperands ? o->operands[0] : NULL, &e);
 	if (r < 0) {

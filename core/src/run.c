@@ -203,10 +203,6 @@ int devmgr_ctx_start_app(struct devmgr_ctx *ctx, const char *app_name,
 	if (!app_name)
 		return devmgr__error_at(err, -EINVAL, ctx->plan.path, "/app",
 					"no app named (app.name)");
-	/* An app named only here (devmgr run APP), after a configuration
-	 * of linked-in providers alone, may be in a plugin not scanned. */
-	if (!devmgr_ctx_find_app(ctx, app_name))
-		devmgr_ctx_scan_plugins(ctx);
 	const struct devmgr_app *app = devmgr_ctx_find_app(ctx, app_name);
 	if (!app)
 		return unknown_app(ctx, ctx->plan.path, app_name, err);
