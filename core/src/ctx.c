@@ -75,6 +75,8 @@ void devmgr_ctx_free(struct devmgr_ctx *ctx)
 		devmgr__free(ctx->lazies[i]);
 	}
 	devmgr__free(ctx->lazies);
+	for (size_t i = 0; i < ctx->nprovs; i++)
+		devmgr__free(ctx->provs[i]);
 	devmgr__free(ctx->provs);
 	devmgr__map_free(&ctx->prov_index);
 	devmgr__free(ctx->apps);

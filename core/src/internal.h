@@ -363,7 +363,7 @@ struct devmgr_ctx {
 	size_t nlazies, lazies_cap;
 	bool rescan; /* the next load forgets the plugin cache (scan.c) */
 
-	struct devmgr__provider_entry *provs;
+	struct devmgr__provider_entry **provs; /* each allocated: stable */
 	size_t nprovs, provs_cap;
 	struct devmgr__map prov_index;
 	struct devmgr__app_entry *apps;

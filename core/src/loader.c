@@ -273,9 +273,9 @@ static int lazy_refuse(struct devmgr_ctx *ctx, struct devmgr__lazy *l,
 	l->error = *err;
 	const struct devmgr_plugin *sd = devmgr__stub_plugin(l->stub);
 	for (size_t i = 0; i < ctx->nprovs; i++)
-		if (ctx->provs[i].lazy == l)
-			devmgr__map_put(&ctx->prov_index, ctx->provs[i].p->name,
-					NULL);
+		if (ctx->provs[i]->lazy == l)
+			devmgr__map_put(&ctx->prov_index,
+					ctx->provs[i]->p->name, NULL);
 	for (size_t i = 0; i < ctx->nplugins; i++)
 		if (ctx->plugins[i].lazy == l) {
 			devmgr__free(ctx->plugins[i].path);
@@ -325,12 +325,12 @@ int devmgr__lazy_load(struct devmgr_ctx *ctx, struct devmgr__lazy *l,
 	}
 	/* The same names as the stub's: swap each entry to its code. */
 	for (size_t i = 0; i < ctx->nprovs; i++)
-		for (size_t k = 0;
-		     ctx->provs[i].lazy == l && d->providers && d->providers[k];
+		for (size_t k = 0; ctx->provs[i]->lazy == l && d->providers &&
+				   d->providers[k];
 		     k++)
 			if (strcmp(d->providers[k]->name,
-				   ctx->provs[i].p->name) == 0) {
-				ctx->provs[i].p = d->providers[k];
+				   ctx->provs[i]->p->name) == 0) {
+				ctx->provs[i]->p = d->providers[k];
 				break;
 			}
 	for (size_t i = 0; i < ctx->napps; i++)

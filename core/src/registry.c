@@ -102,7 +102,7 @@ const struct devmgr__provider_entry *
 devmgr__provider_lookup(const struct devmgr_ctx *ctx, const char *name)
 {
 	size_t i = (size_t)devmgr__map_get(&ctx->prov_index, name);
-	return i ? &ctx->provs[i - 1] : NULL;
+	return i ? ctx->provs[i - 1] : NULL;
 }
 
 int devmgr__register_app(struct devmgr_ctx *ctx, const struct devmgr_app *a,
@@ -216,17 +216,25 @@ int devmgr__register_plugin(struct devmgr_ctx *ctx,
 	    devmgr__reserve(&ctx->apps, &ctx->apps_cap, ctx->napps + na,
 			    sizeof(*ctx->apps)))
 		return devmgr_error_set(err, -ENOMEM, "out of memory");
+	/* Entries are allocated one by one: specifications and devices
+	 * point at them, and a later scan or load adds more. */
 	size_t first = ctx->nprovs;
 	for (size_t i = 0; i < np; i++) {
-		ctx->provs[ctx->nprovs] = (struct devmgr__provider_entry){
-			d->providers[i], sigs[i], origin, lazy
-		};
-		ctx->nprovs++;
-		if (devmgr__map_put(&ctx->prov_index, d->providers[i]->name,
+		struct devmgr__provider_entry *e = devmgr__malloc(sizeof(*e));
+		if (e) {
+			*e = (struct devmgr__provider_entry){ d->providers[i],
+							      sigs[i], origin,
+							      lazy };
+			ctx->provs[ctx->nprovs++] = e;
+		}
+		if (!e ||
+		    devmgr__map_put(&ctx->prov_index, d->providers[i]->name,
 				    (void *)ctx->nprovs)) {
-			for (size_t j = first; j < ctx->nprovs; j++)
+			for (size_t j = first; j < ctx->nprovs; j++) {
 				devmgr__map_put(&ctx->prov_index,
-						ctx->provs[j].p->name, NULL);
+						ctx->provs[j]->p->name, NULL);
+				devmgr__free(ctx->provs[j]);
+			}
 			ctx->nprovs = first;
 			return devmgr_error_set(err, -ENOMEM, "out of memory");
 		}
@@ -244,8 +252,8 @@ static const struct devmgr__provider_entry *
 nth_provider(const struct devmgr_ctx *ctx, size_t i)
 {
 	for (size_t k = 0; k < ctx->nprovs; k++)
-		if (!DEVMGR__GONE(&ctx->provs[k]) && i-- == 0)
-			return &ctx->provs[k];
+		if (!DEVMGR__GONE(ctx->provs[k]) && i-- == 0)
+			return ctx->provs[k];
 	return NULL;
 }
 
@@ -262,7 +270,7 @@ size_t devmgr_ctx_provider_count(const struct devmgr_ctx *ctx)
 {
 	size_t n = 0;
 	for (size_t k = 0; k < ctx->nprovs; k++)
-		n += !DEVMGR__GONE(&ctx->provs[k]);
+		n += !DEVMGR__GONE(ctx->provs[k]);
 	return n;
 }
 
