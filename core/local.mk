@@ -14,6 +14,7 @@ core_libdevmgr_la_SOURCES = \
 	core/src/registry.c \
 	core/src/loader.c \
 	core/src/scan.c \
+	core/src/scan_record.c \
 	core/src/param.c \
 	core/src/config.c \
 	core/src/plan.c \

@@ -151,7 +151,7 @@ static int cmd_inspect(struct devmgr_ctx *ctx, const struct opts *o)
 		fprintf(stderr, "devmgr: inspect takes one provider name\n");
 		return EXIT_USAGE;
 	}
-	devmgr_ctx_load_plugins(ctx);
+	devmgr_ctx_scan_plugins(ctx); /* the scan answers: nothing loads */
 	const struct devmgr_provider *p =
 		devmgr_ctx_find_provider(ctx, o->operands[0]);
 	if (!p) {
@@ -184,6 +184,11 @@ static int cmd_run(struct devmgr_ctx *ctx, const struct opts *o)
 	int r = load(ctx, o);
 	if (r)
 		return r;
+	/* An app named only here, after a configuration of linked-in
+	 * providers alone (which scans no folder), is looked for in the
+	 * plugin folders. */
+	if (o->noperands && !devmgr_ctx_find_app(ctx, o->operands[0]))
+		devmgr_ctx_scan_plugins(ctx);
 	struct devmgr_error e;
 	r = devmgr_run(ctx, o->noperands ? o->operands[0] : NULL, &e);
 	if (r < 0) {
@@ -315,7 +320,7 @@ int main(int argc, char **argv)
 	else if (strcmp(o.verb, "probe") == 0)
 		r = cmd_probe(ctx, &o);
 	else if (strcmp(o.verb, "plugins") == 0)
-		r = (devmgr_ctx_load_plugins(ctx), print_plugins(ctx, o.json));
+		r = (devmgr_ctx_scan_plugins(ctx), print_plugins(ctx, o.json));
 	else if (strcmp(o.verb, "inspect") == 0)
 		r = cmd_inspect(ctx, &o);
 	else if (strcmp(o.verb, "validate") == 0)

@@ -138,7 +138,7 @@ static int unknown_provider(struct cfg *c, const char *name, const char *ptr)
 	if (!names)
 		return FAIL(c, -ENOMEM, ptr, "out of memory");
 	for (size_t i = 0; i < c->ctx->nprovs; i++)
-		names[i] = c->ctx->provs[i].p->name;
+		names[i] = c->ctx->provs[i]->p->name;
 	const char *hint = devmgr__did_you_mean(name, names, c->ctx->nprovs);
 	if (hint)
 		FAIL(c, -ENOENT, ptr,

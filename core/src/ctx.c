@@ -20,7 +20,7 @@ devmgr_ctx_new_linked(const struct devmgr_plugin *const *start,
 	for (const struct devmgr_plugin *const *p = start; p && p < stop; p++) {
 		struct devmgr_error e;
 		devmgr_error_clear(&e);
-		int r = devmgr__register_plugin(ctx, *p, "", &e);
+		int r = devmgr__register_plugin(ctx, *p, "", NULL, &e);
 		if (r == -ENOMEM) {
 			devmgr_ctx_free(ctx);
 			return NULL;
@@ -40,7 +40,7 @@ devmgr_ctx_new_linked(const struct devmgr_plugin *const *start,
 			return NULL;
 		}
 		ctx->plugins[ctx->nplugins++] =
-			(struct devmgr__plugin_entry){ *p, none };
+			(struct devmgr__plugin_entry){ *p, none, NULL };
 	}
 	return ctx;
 }
@@ -69,6 +69,14 @@ void devmgr_ctx_free(struct devmgr_ctx *ctx)
 	for (size_t i = 0; i < ctx->nplugins; i++)
 		devmgr__free(ctx->plugins[i].path);
 	devmgr__free(ctx->plugins);
+	for (size_t i = 0; i < ctx->nlazies; i++) {
+		devmgr__stub_free(ctx->lazies[i]->stub);
+		devmgr__free(ctx->lazies[i]->path);
+		devmgr__free(ctx->lazies[i]);
+	}
+	devmgr__free(ctx->lazies);
+	for (size_t i = 0; i < ctx->nprovs; i++)
+		devmgr__free(ctx->provs[i]);
 	devmgr__free(ctx->provs);
 	devmgr__map_free(&ctx->prov_index);
 	devmgr__free(ctx->apps);

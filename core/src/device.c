@@ -11,6 +11,11 @@
 
 int devmgr__device_create(struct devmgr_device *dev, struct devmgr_error *err)
 {
+	/* A provider known from its file's scan is loaded now (a device
+	 * hot-plugged from xenstore, found by its Xen class). */
+	int r = devmgr__provider_ready(dev->ctx, dev->prov, err);
+	if (r < 0)
+		return r;
 	const struct devmgr_provider *p = dev->prov->p;
 	for (size_t i = 0; i < dev->spec->ndeps; i++)
 		if (dev->deps[i]->state != DEVMGR_DEVICE_CREATED &&
@@ -28,7 +33,7 @@ int devmgr__device_create(struct devmgr_device *dev, struct devmgr_error *err)
 	dev->handle.dev = dev;
 	struct devmgr_error e;
 	devmgr_error_clear(&e);
-	int r = p->create(dev, &e);
+	r = p->create(dev, &e);
 	if (r < 0) {
 		devmgr__free(dev->priv);
 		dev->priv = NULL;

@@ -80,24 +80,80 @@ struct devmgr__sig {
 };
 HIDDEN const struct devmgr__sig *devmgr__sig_find(const char *name);
 
+/* ---- scan records (scan_record.c) -------------------------------------- */
+/* A descriptor made from the scanner's record of a file: names, versions,
+ * tables, but no code (ops, create, start are NULL). */
+struct devmgr__stub;
+/* A new reference: what a record says of d (the scanner's side). */
+HIDDEN json_t *devmgr__plugin_describe(const struct devmgr_plugin *d);
+/* Read a record (untrusted: from a pipe or the cache); -EINVAL with *err
+ * saying where it is wrong.  *out holds a reference to rec. */
+HIDDEN int devmgr__stub_new(json_t *rec, struct devmgr__stub **out,
+			    struct devmgr_error *err);
+HIDDEN const struct devmgr_plugin *
+devmgr__stub_plugin(const struct devmgr__stub *s);
+HIDDEN json_t *devmgr__stub_json(const struct devmgr__stub *s); /* borrowed */
+HIDDEN void devmgr__stub_free(struct devmgr__stub *s);
+/* A record's bytes (scan_record.c says why not JSON text): a new buffer
+ * of *len bytes (and a NUL), or NULL; and back, a new reference, or NULL
+ * with *why saying what is wrong. */
+HIDDEN char *devmgr__record_dump(json_t *v, size_t *len);
+HIDDEN json_t *devmgr__record_load(const char *p, size_t len, const char **why);
+
 /* ---- registry (registry.c) ------------------------------------------- */
+/* A plugin file registered from its scan and not loaded yet: its entries
+ * point at the stub's descriptor until devmgr__lazy_load() swaps in the
+ * loaded one.  Owned by the context, freed with it (the stub's strings
+ * are borrowed by entries, the xenstore source and specifications). */
+struct devmgr__lazy {
+	char *path;
+	struct devmgr__stub *stub;
+	bool loaded;
+	bool failed; /* loading it was refused: its entries are gone */
+	struct devmgr_error error;
+};
 struct devmgr__provider_entry {
 	const struct devmgr_provider *p;
 	const struct devmgr__sig *sig;
-	const char *origin; /* plugin path, "" when linked in */
+	const char *origin;	   /* plugin path, "" when linked in */
+	struct devmgr__lazy *lazy; /* NULL: linked in, or loaded at once */
 };
 struct devmgr__app_entry {
 	const struct devmgr_app *a;
 	const char *origin;
+	struct devmgr__lazy *lazy;
 };
 struct devmgr__plugin_entry {
 	const struct devmgr_plugin *d;
 	char *path;
+	struct devmgr__lazy *lazy;
 };
+/* An entry of a file whose load was refused after its scan. */
+#define DEVMGR__GONE(e) ((e)->lazy && (e)->lazy->failed)
+/* The checks of a descriptor that depend on it alone (the scanner runs
+ * them; a load runs them again). */
+HIDDEN int devmgr__plugin_check(const struct devmgr_plugin *d,
+				struct devmgr_error *err);
+/* The same, of a stub (scan_record.c), whose code is not there. */
+HIDDEN int devmgr__stub_check(const struct devmgr_plugin *d,
+			      struct devmgr_error *err);
+/* Register d's providers and apps (all or none).  lazy: d is its stub,
+ * whose code the checks cannot see yet. */
 HIDDEN int devmgr__register_plugin(struct devmgr_ctx *ctx,
 				   const struct devmgr_plugin *d,
 				   const char *origin,
+				   struct devmgr__lazy *lazy,
 				   struct devmgr_error *err);
+/* Load the file of lazy (once) and swap its entries to the loaded
+ * descriptor; 0, or the refusal naming the file (loader.c). */
+HIDDEN int devmgr__lazy_load(struct devmgr_ctx *ctx, struct devmgr__lazy *lazy,
+			     struct devmgr_error *err);
+/* The provider's or app's code is there (its file loaded if need be). */
+HIDDEN int devmgr__provider_ready(struct devmgr_ctx *ctx,
+				  const struct devmgr__provider_entry *e,
+				  struct devmgr_error *err);
+HIDDEN int devmgr__app_ready(struct devmgr_ctx *ctx, const char *name,
+			     struct devmgr_error *err);
 HIDDEN int devmgr__register_app(struct devmgr_ctx *ctx,
 				const struct devmgr_app *a, const char *origin,
 				struct devmgr_error *err);
@@ -277,12 +333,20 @@ HIDDEN int devmgr__loop_signals(struct devmgr_ctx *ctx, bool on);
 
 /* ---- the plugin scanner (scan.c) -------------------------------------- */
 #define DEVMGR__SCAN_REASON 256
-typedef void (*devmgr__scan_try_fn)(struct devmgr_ctx *ctx, const char *path);
-/* Load each of paths[0..n) with try in a child process (or take its
- * verdict from the cache); refused[i] is then "" for a file the child
- * survived, else why it did not.  0, or -ENOMEM. */
+/* In the scanner: load path and say what it holds, as a record
+ * {"plugin": DESCRIBED} or {"error": TEXT, "provides": [NAME...]}. */
+typedef json_t *(*devmgr__scan_try_fn)(struct devmgr_ctx *ctx,
+				       const char *path);
+struct devmgr__scan_result {
+	char refused[DEVMGR__SCAN_REASON]; /* "" when stub is set */
+	struct devmgr__stub *stub;	   /* owned by the caller */
+	char *provs; /* refused: the names it declared, "a\0b\0\0", or NULL */
+};
+/* Describe each of paths[0..n) with try in a child process (or take the
+ * record from the cache): res[i] has the file's stub, or why it was
+ * refused.  0, or -ENOMEM. */
 HIDDEN int devmgr__scan(struct devmgr_ctx *ctx, char **paths, size_t n,
-			char (*refused)[DEVMGR__SCAN_REASON],
+			struct devmgr__scan_result *res,
 			devmgr__scan_try_fn try);
 
 /* ---- the context ------------------------------------------------------ */
@@ -294,10 +358,12 @@ struct devmgr_ctx {
 	char **dirs; /* plugin folders to search, resolved */
 	size_t ndirs, dirs_cap;
 	struct devmgr_error *dir_errors; /* refused folders */
-	bool plugins_loaded;
+	bool plugins_scanned, plugins_loaded;
+	struct devmgr__lazy **lazies;
+	size_t nlazies, lazies_cap;
 	bool rescan; /* the next load forgets the plugin cache (scan.c) */
 
-	struct devmgr__provider_entry *provs;
+	struct devmgr__provider_entry **provs; /* each allocated: stable */
 	size_t nprovs, provs_cap;
 	struct devmgr__map prov_index;
 	struct devmgr__app_entry *apps;

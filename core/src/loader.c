@@ -184,28 +184,27 @@ static int check_descriptor(const char *path, const struct devmgr_plugin *d,
 	return 0;
 }
 
-static int load_plugin(struct devmgr_ctx *ctx, const char *path,
-		       struct devmgr_error *err, char **provs)
+/* Checks before anything opens the file: a regular file (dlopen() of a
+ * FIFO waits for a writer, of a device reads forever) that nobody else
+ * may write. */
+static int check_file(const char *path, struct stat *st,
+		      struct devmgr_error *err)
 {
-	struct stat st;
-	if (stat(path, &st) < 0)
+	if (stat(path, st) < 0)
 		return devmgr__error_at(err, -errno, path, NULL, "%s",
 					strerror(errno));
-	/* dlopen() of a FIFO waits for a writer, of a device reads forever. */
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st->st_mode))
 		return devmgr__error_at(err, -ENOEXEC, path, NULL,
 					"not a regular file (%s)",
-					devmgr__file_kind(st.st_mode));
-	int r = check_mode(path, &st, "plugin file", err);
-	if (r < 0)
-		return r;
-	/* Same file reached through two folders: loaded once, silently. */
-	for (size_t i = 0; i < ctx->nplugins; i++) {
-		struct stat o;
-		if (stat(ctx->plugins[i].path, &o) == 0 &&
-		    o.st_dev == st.st_dev && o.st_ino == st.st_ino)
-			return 0;
-	}
+					devmgr__file_kind(st->st_mode));
+	return check_mode(path, st, "plugin file", err);
+}
+
+/* dlopen, the descriptor symbol and its magic, ABI and build signature. */
+static int open_descriptor(const char *path, void **hp,
+			   const struct devmgr_plugin **dp,
+			   struct devmgr_error *err)
+{
 	dlerror();
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
@@ -227,59 +226,234 @@ static int load_plugin(struct devmgr_ctx *ctx, const char *path,
 					"no " DEVMGR_PLUGIN_SYMBOL
 					" symbol (not a devmgr plugin)");
 	}
-	const struct devmgr_plugin *d = *entry;
-	char *copy = devmgr__strdup(path);
-	if (!copy || devmgr__reserve(&ctx->plugins, &ctx->plugins_cap,
-				     ctx->nplugins + 1, sizeof(*ctx->plugins)))
-		r = devmgr_error_set(err, -ENOMEM, "out of memory");
-	if (r == 0)
-		r = check_descriptor(path, d, err);
-	if (r == 0) {
-		r = devmgr__register_plugin(ctx, d, copy, err);
-		if (r < 0 && provs)
-			*provs = provider_names(d);
-		if (r < 0) {
-			char why[sizeof(err->text)];
-			memcpy(why, err->text, sizeof(why));
-			devmgr__error_at(err, r, path, NULL, "%s", why);
-		}
-	}
+	int r = check_descriptor(path, *entry, err);
 	if (r < 0) {
-		devmgr__free(copy);
 		dlclose(h);
 		return r;
 	}
-	ctx->plugins[ctx->nplugins++] =
-		(struct devmgr__plugin_entry){ d, copy };
+	*hp = h;
+	*dp = *entry;
 	return 0;
 }
 
-/* What the scanner does in its child, the refusal being of no use there. */
-static void try_load(struct devmgr_ctx *ctx, const char *path)
+/* What the scanner does in its child: load the file and say what it
+ * holds, or why it is refused.  Nothing registers in the child, so that
+ * a verdict depends on the file alone (a clash with another file's
+ * provider is the parent's to find, file by file). */
+static json_t *try_describe(struct devmgr_ctx *ctx, const char *path)
 {
+	(void)ctx;
 	struct devmgr_error e;
-	load_plugin(ctx, path, &e, NULL);
+	void *h;
+	const struct devmgr_plugin *d;
+	devmgr_error_clear(&e);
+	int r = open_descriptor(path, &h, &d, &e);
+	if (r == 0 && devmgr__plugin_check(d, &e) < 0) {
+		json_t *names = json_array();
+		for (size_t i = 0; d->providers && d->providers[i] && i < 64;
+		     i++)
+			if (d->providers[i]->name)
+				json_array_append_new(
+					names,
+					json_string(d->providers[i]->name));
+		return json_pack("{s:s, s:o}", "error", e.text, "provides",
+				 names);
+	}
+	if (r < 0)
+		return json_pack("{s:s}", "error", e.text);
+	return json_pack("{s:o}", "plugin", devmgr__plugin_describe(d));
 }
 
-/* refused (from devmgr__scan) is the reason the scanner gave, or "". */
-static int load_scanned(struct devmgr_ctx *ctx, const char *path,
-			const char *refused, struct devmgr_error *err,
-			char **provs)
+/* Why a file that was registered from its scan cannot be loaded now: it
+ * is refused as a load would have been, and its entries are gone. */
+static int lazy_refuse(struct devmgr_ctx *ctx, struct devmgr__lazy *l,
+		       struct devmgr_error *err)
 {
-	if (refused[0])
+	l->failed = true;
+	l->error = *err;
+	const struct devmgr_plugin *sd = devmgr__stub_plugin(l->stub);
+	for (size_t i = 0; i < ctx->nprovs; i++)
+		if (ctx->provs[i]->lazy == l)
+			devmgr__map_put(&ctx->prov_index,
+					ctx->provs[i]->p->name, NULL);
+	for (size_t i = 0; i < ctx->nplugins; i++)
+		if (ctx->plugins[i].lazy == l) {
+			devmgr__free(ctx->plugins[i].path);
+			memmove(&ctx->plugins[i], &ctx->plugins[i + 1],
+				(ctx->nplugins - i - 1) *
+					sizeof(*ctx->plugins));
+			ctx->nplugins--;
+			break;
+		}
+	refuse_provs(ctx, err, provider_names(sd));
+	return err->code;
+}
+
+int devmgr__lazy_load(struct devmgr_ctx *ctx, struct devmgr__lazy *l,
+		      struct devmgr_error *err)
+{
+	if (l->loaded)
+		return 0;
+	if (l->failed) {
+		*err = l->error;
+		return err->code;
+	}
+	struct stat st;
+	void *h;
+	const struct devmgr_plugin *d;
+	devmgr_error_clear(err);
+	int r = check_file(l->path, &st, err);
+	if (r == 0)
+		r = open_descriptor(l->path, &h, &d, err);
+	if (r < 0)
+		return lazy_refuse(ctx, l, err);
+	r = devmgr__plugin_check(d, err);
+	json_t *now = r == 0 ? devmgr__plugin_describe(d) : NULL;
+	if (r == 0 && !json_equal(now, devmgr__stub_json(l->stub)))
+		r = devmgr__error_at(err, -ESTALE, l->path, NULL,
+				     "changed since it was scanned (its "
+				     "providers or apps differ)");
+	else if (r < 0) {
+		char why[sizeof(err->text)];
+		memcpy(why, err->text, sizeof(why));
+		devmgr__error_at(err, r, l->path, NULL, "%s", why);
+	}
+	json_decref(now);
+	if (r < 0) {
+		dlclose(h);
+		return lazy_refuse(ctx, l, err);
+	}
+	/* The same names as the stub's: swap each entry to its code. */
+	for (size_t i = 0; i < ctx->nprovs; i++)
+		for (size_t k = 0; ctx->provs[i]->lazy == l && d->providers &&
+				   d->providers[k];
+		     k++)
+			if (strcmp(d->providers[k]->name,
+				   ctx->provs[i]->p->name) == 0) {
+				ctx->provs[i]->p = d->providers[k];
+				break;
+			}
+	for (size_t i = 0; i < ctx->napps; i++)
+		for (size_t k = 0;
+		     ctx->apps[i].lazy == l && d->apps && d->apps[k]; k++)
+			if (strcmp(d->apps[k]->name, ctx->apps[i].a->name) ==
+			    0) {
+				ctx->apps[i].a = d->apps[k];
+				break;
+			}
+	for (size_t i = 0; i < ctx->nplugins; i++)
+		if (ctx->plugins[i].lazy == l)
+			ctx->plugins[i].d = d;
+	l->loaded = true;
+	return 0;
+}
+
+/* A provider or app known from the scan is loaded before its first use. */
+int devmgr__provider_ready(struct devmgr_ctx *ctx,
+			   const struct devmgr__provider_entry *e,
+			   struct devmgr_error *err)
+{
+	return e->lazy ? devmgr__lazy_load(ctx, e->lazy, err) : 0;
+}
+
+int devmgr__app_ready(struct devmgr_ctx *ctx, const char *name,
+		      struct devmgr_error *err)
+{
+	for (size_t i = 0; i < ctx->napps; i++)
+		if (!DEVMGR__GONE(&ctx->apps[i]) &&
+		    strcmp(ctx->apps[i].a->name, name) == 0)
+			return ctx->apps[i].lazy
+				       ? devmgr__lazy_load(
+						 ctx, ctx->apps[i].lazy, err)
+				       : 0;
+	return 0;
+}
+
+/* Register a scanned file from its stub (taking res's stub); 0, or the
+ * refusal. */
+static int register_scanned(struct devmgr_ctx *ctx, const char *path,
+			    struct devmgr__scan_result *res,
+			    struct devmgr__lazy **out, struct devmgr_error *err,
+			    char **provs)
+{
+	if (res->refused[0]) {
+		*provs = res->provs;
+		res->provs = NULL;
 		return devmgr__error_at(err, -ENOEXEC, path, NULL, "%s",
-					refused);
-	return load_plugin(ctx, path, err, provs);
+					res->refused);
+	}
+	struct devmgr__lazy *l = devmgr__calloc(1, sizeof(*l));
+	char *copy = devmgr__strdup(path);
+	if (!l || !(l->path = devmgr__strdup(path)) || !copy ||
+	    devmgr__reserve(&ctx->lazies, &ctx->lazies_cap, ctx->nlazies + 1,
+			    sizeof(*ctx->lazies)) ||
+	    devmgr__reserve(&ctx->plugins, &ctx->plugins_cap, ctx->nplugins + 1,
+			    sizeof(*ctx->plugins))) {
+		if (l)
+			devmgr__free(l->path);
+		devmgr__free(l);
+		devmgr__free(copy);
+		return devmgr_error_set(err, -ENOMEM, "out of memory");
+	}
+	l->stub = res->stub;
+	res->stub = NULL;
+	ctx->lazies[ctx->nlazies++] = l;
+	const struct devmgr_plugin *d = devmgr__stub_plugin(l->stub);
+	int r = devmgr__register_plugin(ctx, d, l->path, l, err);
+	if (r < 0) {
+		char why[sizeof(err->text)];
+		memcpy(why, err->text, sizeof(why));
+		devmgr__error_at(err, r, path, NULL, "%s", why);
+		*provs = provider_names(d);
+		l->failed = true;
+		devmgr__free(copy);
+		return r;
+	}
+	ctx->plugins[ctx->nplugins++] =
+		(struct devmgr__plugin_entry){ d, copy, l };
+	*out = l;
+	return 0;
+}
+
+static void results_free(struct devmgr__scan_result *res, size_t n)
+{
+	for (size_t i = 0; res && i < n; i++) {
+		devmgr__stub_free(res[i].stub);
+		devmgr__free(res[i].provs);
+	}
+	devmgr__free(res);
 }
 
 int devmgr_ctx_load_plugin(struct devmgr_ctx *ctx, const char *path,
 			   struct devmgr_error *err)
 {
+	struct stat st;
+	int r = check_file(path, &st, err);
+	if (r < 0)
+		return r;
+	/* Same file reached through two folders: loaded once, silently. */
+	for (size_t i = 0; i < ctx->nplugins; i++) {
+		struct stat o;
+		if (ctx->plugins[i].path[0] &&
+		    stat(ctx->plugins[i].path, &o) == 0 &&
+		    o.st_dev == st.st_dev && o.st_ino == st.st_ino)
+			return ctx->plugins[i].lazy
+				       ? devmgr__lazy_load(
+						 ctx, ctx->plugins[i].lazy, err)
+				       : 0;
+	}
 	char *paths[1] = { (char *)path };
-	char refused[1][DEVMGR__SCAN_REASON];
-	if (devmgr__scan(ctx, paths, 1, refused, try_load) < 0)
+	struct devmgr__scan_result *res = devmgr__calloc(1, sizeof(*res));
+	if (!res || devmgr__scan(ctx, paths, 1, res, try_describe) < 0) {
+		devmgr__free(res);
 		return devmgr_error_set(err, -ENOMEM, "out of memory");
-	return load_scanned(ctx, path, refused[0], err, NULL);
+	}
+	struct devmgr__lazy *l = NULL;
+	char *provs = NULL;
+	r = register_scanned(ctx, path, res, &l, err, &provs);
+	devmgr__free(provs);
+	results_free(res, 1);
+	return r < 0 ? r : devmgr__lazy_load(ctx, l, err);
 }
 
 void devmgr_ctx_rescan_plugins(struct devmgr_ctx *ctx)
@@ -336,24 +510,51 @@ static void list_dir(struct devmgr_ctx *ctx, const char *dir, char ***names,
 		qsort(*names + first, *n - first, sizeof(**names), cmp_names);
 }
 
-/* Load the files of every folder, in folder order, through one scan: one
- * scanner, one read and one write of its cache. */
-static void load_files(struct devmgr_ctx *ctx, char **names, size_t n)
+/* Register the files of every folder from one scan (one scanner, one
+ * read and one write of its cache), in folder order; nothing is loaded.
+ * Files refused before the scan (not a regular file, writable by
+ * others, the same file again) never reach the scanner. */
+static void scan_files(struct devmgr_ctx *ctx, char **names, size_t n)
 {
 	struct devmgr_error e;
-	char(*refused)[DEVMGR__SCAN_REASON] =
-		devmgr__calloc(n ? n : 1, sizeof(*refused));
-	/* Out of memory: nothing is loaded unscanned. */
-	bool scanned =
-		refused && devmgr__scan(ctx, names, n, refused, try_load) == 0;
-	for (size_t i = 0; i < n; i++) {
-		char *provs = NULL;
-		if (scanned &&
-		    load_scanned(ctx, names[i], refused[i], &e, &provs) < 0)
-			refuse_provs(ctx, &e, provs);
-		devmgr__free(names[i]);
+	struct stat *st = devmgr__calloc(n ? n : 1, sizeof(*st));
+	char **todo = devmgr__calloc(n ? n : 1, sizeof(*todo));
+	size_t m = 0;
+	for (size_t i = 0; st && todo && i < n; i++) {
+		if (check_file(names[i], &st[m], &e) < 0) {
+			refuse(ctx, &e);
+			continue;
+		}
+		bool dup = false;
+		for (size_t j = 0; j < m && !dup; j++)
+			dup = st[j].st_dev == st[m].st_dev &&
+			      st[j].st_ino == st[m].st_ino;
+		for (size_t j = 0; j < ctx->nplugins && !dup; j++) {
+			struct stat o;
+			dup = ctx->plugins[j].path[0] &&
+			      stat(ctx->plugins[j].path, &o) == 0 &&
+			      o.st_dev == st[m].st_dev &&
+			      o.st_ino == st[m].st_ino;
+		}
+		if (!dup)
+			todo[m++] = names[i];
 	}
-	devmgr__free(refused);
+	struct devmgr__scan_result *res =
+		devmgr__calloc(m ? m : 1, sizeof(*res));
+	/* Out of memory: nothing is registered unscanned. */
+	bool scanned =
+		res && devmgr__scan(ctx, todo, m, res, try_describe) == 0;
+	for (size_t i = 0; scanned && i < m; i++) {
+		char *provs = NULL;
+		struct devmgr__lazy *l;
+		if (register_scanned(ctx, todo[i], &res[i], &l, &e, &provs) < 0)
+			refuse_provs(ctx, &e, provs);
+	}
+	results_free(res, m);
+	for (size_t i = 0; i < n; i++)
+		devmgr__free(names[i]);
+	devmgr__free(st);
+	devmgr__free(todo);
 }
 
 /* DEVMGR_PLUGIN_PATH is colon-separated; an empty or relative element
@@ -379,11 +580,11 @@ static void add_env_dirs(struct devmgr_ctx *ctx)
 	devmgr__free(copy);
 }
 
-int devmgr_ctx_load_plugins(struct devmgr_ctx *ctx)
+int devmgr_ctx_scan_plugins(struct devmgr_ctx *ctx)
 {
-	if (ctx->plugins_loaded)
+	if (ctx->plugins_scanned)
 		return (int)ctx->nrefusals;
-	ctx->plugins_loaded = true;
+	ctx->plugins_scanned = true;
 	add_env_dirs(ctx);
 	struct devmgr_error e;
 	if (devmgr_ctx_add_plugin_dir(ctx, DEVMGR_PLUGINDIR, NULL, &e) < 0 &&
@@ -393,7 +594,19 @@ int devmgr_ctx_load_plugins(struct devmgr_ctx *ctx)
 	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < ctx->ndirs; i++)
 		list_dir(ctx, ctx->dirs[i], &names, &n, &cap);
-	load_files(ctx, names, n);
+	scan_files(ctx, names, n);
 	devmgr__free(names);
+	return (int)ctx->nrefusals;
+}
+
+int devmgr_ctx_load_plugins(struct devmgr_ctx *ctx)
+{
+	devmgr_ctx_scan_plugins(ctx);
+	if (ctx->plugins_loaded)
+		return (int)ctx->nrefusals;
+	ctx->plugins_loaded = true;
+	struct devmgr_error e;
+	for (size_t i = 0; i < ctx->nlazies; i++)
+		devmgr__lazy_load(ctx, ctx->lazies[i], &e);
 	return (int)ctx->nrefusals;
 }

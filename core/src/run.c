@@ -27,13 +27,44 @@ static int unknown_app(struct devmgr_ctx *ctx, const char *path,
 				"unknown app \"%s\"", name);
 }
 
-/* The one place that loads plugins for a configuration: the providers its
- * devices name must be registered before they are checked. */
+/* The one place that loads plugins for a configuration: every plugin
+ * file is known from its scan, and only the files of the providers its
+ * devices name (those "on" are devices of the file too) and of its app
+ * are loaded, before the devices are checked (a provider's own check is
+ * code).  A provider that the xenstore map or a Xen class brings in later
+ * is loaded when its device is created.  A file that cannot be loaded is
+ * refused here, and the check then says so for the device naming it. */
 static void load_providers(struct devmgr_ctx *ctx,
 			   const struct devmgr__config *cfg)
 {
-	(void)cfg;
-	devmgr_ctx_load_plugins(ctx);
+	struct devmgr_error e;
+	json_t *devs = json_object_get(cfg->root, "devices"), *spec;
+	const char *app = json_string_value(
+		json_object_get(json_object_get(cfg->root, "app"), "name"));
+	const char *id;
+	/* Linked-in providers need no scan: a configuration that names only
+	 * those (and no xenstore section, whose classes any plugin may
+	 * serve) leaves the plugin folders alone. */
+	bool all_known = !json_object_get(cfg->root, "xenstore") &&
+			 (!app || devmgr_ctx_find_app(ctx, app));
+	json_object_foreach (devs, id, spec) {
+		const char *name =
+			json_string_value(json_object_get(spec, "provider"));
+		all_known =
+			all_known && name && devmgr__provider_lookup(ctx, name);
+	}
+	if (!all_known)
+		devmgr_ctx_scan_plugins(ctx);
+	json_object_foreach (devs, id, spec) {
+		const char *name =
+			json_string_value(json_object_get(spec, "provider"));
+		const struct devmgr__provider_entry *p =
+			name ? devmgr__provider_lookup(ctx, name) : NULL;
+		if (p)
+			devmgr__provider_ready(ctx, p, &e);
+	}
+	if (app)
+		devmgr__app_ready(ctx, app, &e);
 }
 
 /* Read the file (or text), load what it names, check it into specs. */
@@ -178,8 +209,15 @@ int devmgr_ctx_start_app(struct devmgr_ctx *ctx, const char *app_name,
 	if (ctx->app)
 		return devmgr_error_set(err, -EBUSY,
 					"an app is running already");
+	/* An app named only here (devmgr run APP) is loaded now. */
+	int r = devmgr__app_ready(ctx, app_name, err);
+	if (r < 0)
+		return r;
+	app = devmgr_ctx_find_app(ctx, app_name);
+	if (!app)
+		return unknown_app(ctx, ctx->plan.path, app_name, err);
 	ctx->app = app;
-	int r = devmgr__bind(ctx, err);
+	r = devmgr__bind(ctx, err);
 	if (r < 0) {
 		ctx->app = NULL;
 		return r;
@@ -391,6 +429,7 @@ int devmgr_ctx_use_xenstore(struct devmgr_ctx *ctx, struct devmgr_error *err)
 		if (r < 0)
 			return r;
 	}
+	devmgr_ctx_scan_plugins(ctx); /* any plugin may serve a class */
 	int r = devmgr__xs_open(ctx, xs_news, err);
 	if (r == 0)
 		report_waiting(ctx); /* the store is read now */

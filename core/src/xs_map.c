@@ -53,8 +53,8 @@ bool devmgr__xs_class_known(const struct devmgr_ctx *ctx, json_t *map,
 	    (json_is_object(map) && json_object_get(map, cls)))
 		return true;
 	for (size_t i = 0; i < ctx->nprovs; i++) {
-		const char *xc = ctx->provs[i].p->xen_class;
-		if (xc && strcmp(xc, cls) == 0)
+		const char *xc = ctx->provs[i]->p->xen_class;
+		if (xc && !DEVMGR__GONE(ctx->provs[i]) && strcmp(xc, cls) == 0)
 			return true;
 	}
 	return false;
@@ -283,9 +283,9 @@ devmgr__xs_provider(struct devmgr_ctx *ctx, json_t *map, const char *cls)
 	if (json_is_string(pv))
 		return devmgr__provider_lookup(ctx, json_string_value(pv));
 	for (size_t i = 0; i < ctx->nprovs; i++) {
-		const char *xc = ctx->provs[i].p->xen_class;
-		if (xc && strcmp(xc, cls) == 0)
-			return &ctx->provs[i];
+		const char *xc = ctx->provs[i]->p->xen_class;
+		if (xc && !DEVMGR__GONE(ctx->provs[i]) && strcmp(xc, cls) == 0)
+			return ctx->provs[i];
 	}
 	return NULL;
 }

@@ -670,7 +670,8 @@ static void find_classes(struct devmgr__xs *xs)
 	add_class(xs, "vif");
 	add_class(xs, "console");
 	for (size_t i = 0; i < ctx->nprovs; i++)
-		add_class(xs, ctx->provs[i].p->xen_class);
+		if (!DEVMGR__GONE(ctx->provs[i]))
+			add_class(xs, ctx->provs[i]->p->xen_class);
 	const char *cls;
 	json_t *m;
 	json_object_foreach (xs_map_cfg(ctx), cls, m)

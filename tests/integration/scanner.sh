@@ -107,10 +107,62 @@ elif [ "$(wc -l <"$tmp/err")" != 5 ]; then
 fi
 first_ms=$ms
 
-name="the cache holds a line per file"
-c=$tmp/cache/devmgr/plugins-v2
-if [ -f "$c" ] && [ "$(grep -c "$tmp/bad/" "$c")" = 5 ] &&
-	[ "$(grep -c " killed " "$c")" -ge 4 ] &&
+# The cache is the build signature on a line, then one tree in the form
+# that core/src/scan_record.c describes (n, i<int>;, s<len>:, a<n>:, o<n>:).
+cat >"$tmp/cachefmt.py" <<'PY'
+import sys
+
+def load(b, i=0):
+    c = b[i:i + 1]
+    if c == b"n":
+        return None, i + 1
+    j = b.index(b";" if c == b"i" else b":", i)
+    n = int(b[i + 1:j])
+    if c == b"i":
+        return n, j + 1
+    if c == b"s":
+        return b[j + 1:j + 1 + n].decode(), j + 1 + n
+    i, out = j + 1, ([] if c == b"a" else {})
+    for _ in range(n):
+        if c == b"a":
+            v, i = load(b, i)
+            out.append(v)
+        else:
+            k, i = load(b, i)
+            out[k], i = load(b, i)
+    return out, i
+
+def dump(v):
+    if v is None:
+        return b"n"
+    if isinstance(v, int):
+        return b"i%d;" % v
+    if isinstance(v, str):
+        e = v.encode()
+        return b"s%d:" % len(e) + e
+    if isinstance(v, list):
+        return b"a%d:" % len(v) + b"".join(dump(x) for x in v)
+    return b"o%d:" % len(v) + b"".join(dump(k) + dump(x) for k, x in v.items())
+
+def read(path):
+    head, _, body = open(path, "rb").read().partition(b"\n")
+    return head, load(body)[0]
+
+def write(path, head, tree):
+    open(path, "wb").write(head + b"\n" + dump(tree))
+PY
+name="the cache holds an entry per file, with the records of good ones"
+c=$tmp/cache/devmgr/plugins-v3
+count() { # count VERDICT [PATH-PREFIX]: entries of the cache
+	PYTHONPATH=$tmp python3 -c 'import cachefmt, sys
+d = cachefmt.read(sys.argv[1])[1]
+print(sum(1 for f in d["files"] if f["verdict"] == sys.argv[2]
+	  and f["path"].startswith(sys.argv[3])
+	  and (f["verdict"] != "ok" or "providers" in f["plugin"])))' "$c" "$@"
+}
+if [ -f "$c" ] && [ "$(count killed "$tmp/bad/")" -ge 4 ] &&
+	[ "$(count killed "$tmp/bad/")" -le 5 ] &&
+	[ "$(count ok "$DEVMGR_PLUGIN_PATH/")" -ge 10 ] &&
 	[ "$(stat -c %a "$tmp/cache/devmgr")" = 700 ]; then
 	ok "$name"
 else
@@ -193,8 +245,29 @@ else
 	fail "$name: exit $st"
 fi
 
+name="a cache whose records are hostile is not believed"
+PYTHONPATH=$tmp python3 -c 'import cachefmt, sys
+head, d = cachefmt.read(sys.argv[1])
+for i, f in enumerate(d["files"]):
+	if f["verdict"] == "ok":
+		for p in f["plugin"]["providers"]:
+			if i % 2:
+				p["params"] = [["x", 99, 0, None, None, 0, 0]] * 70
+			else:
+				p["sig"] = "no-such-signature"
+	else:
+		f["verdict"] = "ok"
+		f["plugin"] = {"name": "", "providers": "a"}
+cachefmt.write(sys.argv[1], head, d)' "$c"
+run plugins
+if [ "$st" != 1 ]; then
+	fail "$name: exit status $st, expected 1"
+elif all_refused "$name" '$' && good_loaded "$name"; then
+	ok "$name"
+fi
+
 name="a corrupt cache is ignored"
-printf 'garbage\n\001\002\n' >"$tmp/cache/devmgr/plugins-v2"
+printf 'garbage\n\001\002\n' >"$tmp/cache/devmgr/plugins-v3"
 run plugins
 if [ "$st" != 1 ]; then
 	fail "$name: exit status $st, expected 1"

@@ -12,6 +12,14 @@ tests_plugins_test_blk_pass_la_SOURCES = tests/plugins/test_blk_pass.c
 tests_plugins_test_blk_pass_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_test_blk_pass_la_LIBADD = core/libdevmgr.la
 
+# tests/plugins/lazy/.libs: test-marker, the same provider under another
+# name, whose loads leave a mark (tests/integration/lazy.sh).
+check_LTLIBRARIES += tests/plugins/lazy/test-marker.la
+tests_plugins_lazy_test_marker_la_SOURCES = tests/plugins/test_blk_pass.c
+tests_plugins_lazy_test_marker_la_CPPFLAGS = $(AM_CPPFLAGS) -DLOAD_MARKER
+tests_plugins_lazy_test_marker_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_lazy_test_marker_la_LIBADD = core/libdevmgr.la
+
 check_LTLIBRARIES += tests/plugins/bad/bad-nodesc.la \
 	tests/plugins/bad/bad-magic.la tests/plugins/bad/bad-abi.la \
 	tests/plugins/bad/bad-sig.la tests/plugins/bad/bad-dup.la \

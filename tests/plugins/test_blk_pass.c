@@ -1,11 +1,12 @@
-/* test-blk-pass: a blk provider stacked on exactly one blk device, passing
- * every op through to it.  Built only for the test suite (make check);
- * the configuration cases under tests/config/ that need a stacked blk
+/* test-blk-pass (and test-marker): a blk provider stacked on exactly one blk
+ * device, passing every op through to it.  Built only for the test suite (make
+ * check); the configuration cases under tests/config/ that need a stacked blk
  * provider name it in their "requires" file. */
 #include <devmgr/plugin.h>
 #include <devmgr/sig/blk.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +34,27 @@ __attribute__((constructor)) static void slow_load(void)
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
+
+/* Built as test-marker (tests/plugins/lazy): every load of the file
+ * appends "PID PPID" to the file DEVMGR_TEST_MARKER names, so that a
+ * test sees which processes dlopen()ed it (the scanner's parent is
+ * devmgr). */
+#ifdef LOAD_MARKER
+#define PASS_NAME "test-marker"
+__attribute__((constructor)) static void mark_load(void)
+{
+	const char *path = getenv("DEVMGR_TEST_MARKER");
+	if (!path)
+		return;
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	dprintf(fd, "%ld %ld\n", (long)getpid(), (long)getppid());
+	close(fd);
+}
+#else
+#define PASS_NAME "test-blk-pass"
+#endif
 
 static struct devmgr_blk *lower(struct devmgr_blk *b)
 {
@@ -99,7 +121,7 @@ static int pass_create(struct devmgr_device *dev, struct devmgr_error *err)
 
 static const struct devmgr_provider pass_provider = {
 	.size = sizeof(struct devmgr_provider),
-	.name = "test-blk-pass",
+	.name = PASS_NAME,
 	.help = "test: passes every blk op through to the device below",
 	.sig = "blk",
 	.sig_major = DEVMGR_BLK_MAJOR,
@@ -117,4 +139,4 @@ static const struct devmgr_provider *const providers[] = {
 	NULL,
 };
 
-DEVMGR_PLUGIN("test-blk-pass", "0.1.0", providers, NULL);
+DEVMGR_PLUGIN(PASS_NAME, "0.1.0", providers, NULL);

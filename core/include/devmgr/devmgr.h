@@ -114,6 +114,15 @@ DEVMGR_API int devmgr_ctx_add_plugin_dir(struct devmgr_ctx *ctx,
  * refusal list; the return value is the number of refused files, or a
  * negative errno if nothing could be searched. */
 DEVMGR_API int devmgr_ctx_load_plugins(struct devmgr_ctx *ctx);
+/* Find every plugin on the search path and register what each declares
+ * from its scan (docs/plugins.md), loading none of them (once; later
+ * calls do nothing): the introspection calls below then answer, with
+ * descriptors that carry names, versions and tables but no code (ops,
+ * create and start are NULL) until the file is loaded.  A configuration
+ * loads the files of the providers and the app it names; a device of a
+ * provider not loaded yet loads its file when it is created.  Returns as
+ * devmgr_ctx_load_plugins(). */
+DEVMGR_API int devmgr_ctx_scan_plugins(struct devmgr_ctx *ctx);
 /* Plugin files are loaded first by a scanner, a child process, whose
  * verdicts are cached per user (docs/plugins.md): the next load of ctx
  * forgets that cache and scans every file again. */
