@@ -106,10 +106,11 @@ int devmgr_blk_iov_check(const struct devmgr_blk_rules *r,
 			 char *why, size_t why_size)
 {
 	int most = r->max_iovcnt > 0 ? r->max_iovcnt : IOV_MAX;
-	uint64_t total = 0, cap = cap_of(r);
+	uint64_t total = 0, cap;
 
 	if (r->sector_size == 0)
 		return refuse(-EINVAL, why, why_size, "the sector size is 0");
+	cap = cap_of(r);
 	if (iovcnt < 1 || iovcnt > most)
 		return refuse(-EINVAL, why, why_size,
 			      "iovcnt %d is outside 1..%d", iovcnt, most);
