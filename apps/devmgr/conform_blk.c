@@ -525,6 +525,72 @@ out:
 	return ok ? CONFORM_PASS : CONFORM_FAIL;
 }
 
+/* map (minor 1): the pointer shows the sectors' bytes, also after a
+ * write; ranges as readv's. */
+static bool mapped_as(struct conform *c, struct dev *d, uint64_t sector,
+		      uint64_t count, const void *want, const char *after)
+{
+	char what[160];
+	const void *p = NULL;
+	size_t len = (size_t)count * d->ss;
+
+	snprintf(what, sizeof(what), "map(sector %llu, %llu sectors)",
+		 (unsigned long long)sector, (unsigned long long)count);
+	if (!conform_rc_is(c, what, devmgr_blk_map(d->b, sector, count, &p), 0))
+		return false;
+	if (p == NULL) {
+		conform_fail(c, what, "a pointer", "NULL");
+		return false;
+	}
+	if (memcmp(p, want, len) != 0) {
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 " %s", after);
+		conform_fail(c, what, "the bytes that read() gives",
+			     "other bytes");
+		return false;
+	}
+	return true;
+}
+
+static enum conform_result blk_map(struct conform *c)
+{
+	struct dev d;
+	const void *p;
+
+	if (!open_dev(c, c->handle, &d))
+		return CONFORM_FAIL;
+	if (!DEVMGR_HAS_OP(d.b->ops, 1, map))
+		return conform_skip(c, "the provider does not offer map");
+	uint64_t n = d.info.sectors;
+	size_t ss = d.ss;
+	uint8_t *buf = zalloc(ss), *last = zalloc(ss);
+	bool ok = conform_rc_is(c, "read(sector 0)",
+				devmgr_blk_read(d.b, 0, buf, ss), 0) &&
+		  conform_rc_is(c, "read(the last sector)",
+				devmgr_blk_read(d.b, n - 1, last, ss), 0) &&
+		  mapped_as(c, &d, 0, 1, buf, "") &&
+		  mapped_as(c, &d, n - 1, 1, last, "");
+	if (ok && !d.info.read_only) {
+		conform_fill(buf, ss, 22);
+		ok = writes(c, &d, n / 2, buf, ss) &&
+		     mapped_as(c, &d, n / 2, 1, buf, "after a write");
+	}
+	ok = ok &&
+	     conform_rc_is(c, "map(sector 0, 0 sectors)",
+			   devmgr_blk_map(d.b, 0, 0, &p), -EINVAL) &&
+	     conform_rc_is(c, "map(the last sector, 2 sectors)",
+			   devmgr_blk_map(d.b, n - 1, 2, &p), -ERANGE) &&
+	     conform_rc_is(c, "map(one past the end, 1 sector)",
+			   devmgr_blk_map(d.b, n, 1, &p), -ERANGE) &&
+	     conform_rc_is(c, "map(sector UINT64_MAX, 1 sector)",
+			   devmgr_blk_map(d.b, UINT64_MAX, 1, &p), -ERANGE) &&
+	     conform_rc_is(c, "map(sector 1, UINT64_MAX sectors)",
+			   devmgr_blk_map(d.b, 1, UINT64_MAX, &p), -ERANGE);
+	free(buf);
+	free(last);
+	return ok ? CONFORM_PASS : CONFORM_FAIL;
+}
+
 /* The device itself when it is read-only, else its read-only twin. */
 static enum conform_result blk_read_only(struct conform *c)
 {
@@ -623,5 +689,12 @@ const struct conform_case conform_blk_cases[] = {
 	  "refuses write, writev and discard with -EROFS "
 	  "and changes nothing; flush() answers 0",
 	  blk_read_only },
+	{ "blk.map",
+	  "when offered (minor 1): map of the first and the last "
+	  "sector shows what read() gives, and a write (to the "
+	  "middle sector) shows through it; count 0 is -EINVAL; past or across "
+	  "the "
+	  "end, at UINT64_MAX and with a wrapping count -ERANGE",
+	  blk_map },
 	{ NULL, NULL, NULL },
 };

@@ -151,6 +151,21 @@ static int ram_discard(struct devmgr_blk *b, uint64_t sector, uint64_t count)
 	return 0;
 }
 
+/* The memory itself: it stays mapped until the device is destroyed (a
+ * discard zeroes pages, it never unmaps them). */
+static int ram_lend(struct devmgr_blk *b, uint64_t sector, uint64_t count,
+		    const void **out)
+{
+	const struct ram *r = b->priv;
+
+	if (count == 0)
+		return -EINVAL;
+	if (sector > r->sectors || count > r->sectors - sector)
+		return -ERANGE;
+	*out = r->mem + (sector << r->shift);
+	return 0;
+}
+
 static const struct devmgr_blk_ops ram_ops = {
 	.minor = DEVMGR_BLK_MINOR,
 	.info = ram_info,
@@ -158,6 +173,7 @@ static const struct devmgr_blk_ops ram_ops = {
 	.writev = ram_writev,
 	.flush = ram_flush,
 	.discard = ram_discard,
+	.map = ram_lend,
 };
 
 static const struct devmgr_param ram_params[] = {

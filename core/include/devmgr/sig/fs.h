@@ -1,4 +1,5 @@
-/* devmgr/sig/fs.h: the filesystem signature, v1.1.  Paths are absolute,
+/* devmgr/sig/fs.h: the filesystem signature, v1.2 (minor 2: view).  Paths are
+ * absolute,
  * '/'-separated, UTF-8; names compare as the filesystem compares them (FAT:
  * case-insensitively).  A "." or ".." step is refused with -EINVAL (a path
  * names an entry; "rmdir /a/." would otherwise remove /a).  Errors are negative
@@ -16,7 +17,7 @@
 #include <sys/types.h>
 
 #define DEVMGR_FS_MAJOR 1
-#define DEVMGR_FS_MINOR 1
+#define DEVMGR_FS_MINOR 2
 
 #define DEVMGR_FS_NAME_MAX 1020 /* bytes of UTF-8 in one name, plus NUL */
 
@@ -87,6 +88,13 @@ struct devmgr_fs_volume {
 	uint8_t reserved[23];
 };
 
+/* One piece of a file's bytes, borrowed from the device below (minor 2:
+ * view).  The provider owns the bytes; the caller only reads them. */
+struct devmgr_fs_view {
+	const void *base;
+	size_t len;
+};
+
 /* Called once for each entry of a folder ("." and ".." left out), in the
  * folder's order; return non-zero to stop early (readdir returns it). */
 typedef int (*devmgr_fs_dir_fn)(void *arg, const struct devmgr_fs_dirent *e);
@@ -128,6 +136,22 @@ struct devmgr_fs_ops {
 	 * -EINVAL for bits outside DEVMGR_FS_ATTR_SETTABLE.  Optional. */
 	int (*setattr)(struct devmgr_fs *fs, const char *path,
 		       const struct devmgr_fs_setattr *sa);
+	/* valid for minor 2 */
+	/* The file's bytes from off, borrowed in place rather than copied:
+	 * up to max pieces (max >= 1, else -EINVAL), in file order, of up
+	 * to len bytes in all; fewer at the end of the file or when the
+	 * pieces run out (fs-fat: a piece per run of neighbouring
+	 * clusters).  Returns the number of pieces, 0 at or past the end.
+	 * The pieces stay valid and hold the file's bytes until f is
+	 * closed: while f has taken a view, the provider refuses what would
+	 * change them (opening the file for writing or with O_TRUNC:
+	 * -ETXTBSY; unlink and rename over it: -EBUSY, as for any open
+	 * file), and it refuses a view of a file that a handle has open for
+	 * writing (-EBUSY).  -EOPNOTSUPP when the device below cannot lend
+	 * its bytes (fs-fat on a blk device without map); -EBADF for a
+	 * handle open write-only.  Optional. */
+	int (*view)(struct devmgr_file *f, uint64_t off, size_t len,
+		    struct devmgr_fs_view *out, int max);
 };
 
 struct devmgr_fs {
@@ -234,6 +258,17 @@ static inline int devmgr_fs_setattr(struct devmgr_fs *fs, const char *path,
 			       ? -EROFS
 			       : -EOPNOTSUPP;
 	return fs->ops->setattr(fs, path, sa);
+}
+
+/* -EOPNOTSUPP from a provider without view, or built before minor 2:
+ * the caller reads with pread instead. */
+static inline int devmgr_file_view(struct devmgr_file *f, uint64_t off,
+				   size_t len, struct devmgr_fs_view *out,
+				   int max)
+{
+	if (!DEVMGR_HAS_OP(f->fs->ops, 2, view))
+		return -EOPNOTSUPP;
+	return f->fs->ops->view(f, off, len, out, max);
 }
 
 static inline int devmgr_fs_sync(struct devmgr_fs *fs)
