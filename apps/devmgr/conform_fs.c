@@ -8,6 +8,8 @@
 #endif
 #include "conform.h"
 
+#include <unistd.h>
+
 #include <devmgr/sig/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -881,6 +883,67 @@ out:
 	return done(c, ok, dir);
 }
 
+/* host_fd (minor 2): a descriptor that reads the file's bytes. */
+static enum conform_result fs_host_fd(struct conform *c)
+{
+	static const char *const dir = "/conform-hostfd";
+	const char *a = "/conform-hostfd/a";
+	struct devmgr_file *f = NULL, *w = NULL;
+	uint8_t *data = NULL, *in = malloc(20000);
+	bool ok;
+	int fd;
+
+	if (!in)
+		abort();
+	NEED_WRITABLE(c);
+	if (!DEVMGR_HAS_OP(fs_of(c)->ops, 2, host_fd)) {
+		free(in);
+		return conform_skip(c, "the provider does not offer host_fd");
+	}
+	ok = fresh_dir(c, dir) && make_file(c, a, 20000, 63, &data) &&
+	     conform_rc_is(c, "open(a, O_RDONLY)",
+			   devmgr_fs_open(fs_of(c), a, O_RDONLY, &f), 0);
+	if (ok) {
+		fd = devmgr_file_host_fd(f);
+		if (fd == -EOPNOTSUPP) {
+			devmgr_file_close(f);
+			free(data);
+			free(in);
+			rm_tree(fs_of(c), dir);
+			return conform_skip(c, "host_fd answered -EOPNOTSUPP");
+		}
+		ok = conform_rc_is(c, "host_fd(a) is a descriptor",
+				   fd < 0 ? fd : 0, 0) &&
+		     conform_rc_is(c, "pread(host_fd(a), 20000 bytes at 0)",
+				   pread(fd, in, 20000, 0), 20000);
+		if (ok && memcmp(in, data, 20000) != 0) {
+			conform_fail(c, "pread(host_fd(a))", "the file's bytes",
+				     "other bytes");
+			ok = false;
+		}
+		devmgr_file_close(f);
+	}
+	ok = ok && conform_rc_is(c, "open(a, O_WRONLY)",
+				 devmgr_fs_open(fs_of(c), a, O_WRONLY, &w), 0);
+	if (ok) {
+		ok = conform_rc_is(c, "host_fd of a write-only handle",
+				   devmgr_file_host_fd(w), -EBADF);
+		ok = conform_rc_is(c, "close(a)", devmgr_file_close(w), 0) &&
+		     ok;
+	}
+	ok = ok &&
+	     conform_rc_is(c, "open(the folder, O_RDONLY)",
+			   devmgr_fs_open(fs_of(c), dir, O_RDONLY, &f), 0);
+	if (ok) {
+		ok = conform_rc_is(c, "host_fd of a folder",
+				   devmgr_file_host_fd(f), -EISDIR);
+		devmgr_file_close(f);
+	}
+	free(data);
+	free(in);
+	return done(c, ok, dir);
+}
+
 static enum conform_result fs_read_only(struct conform *c)
 {
 	struct devmgr_fs *fs = fs_of(c);
@@ -998,5 +1061,9 @@ const struct conform_case conform_fs_cases[] = {
 	  "to write is -ETXTBSY and unlink -EBUSY; "
 	  "a file open for writing gives no view (-EBUSY)",
 	  fs_view },
+	{ "fs.host_fd",
+	  "when offered (minor 2): host_fd of a file reads its bytes with "
+	  "pread; a write-only handle is -EBADF, a folder -EISDIR",
+	  fs_host_fd },
 	{ NULL, NULL, NULL },
 };

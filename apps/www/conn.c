@@ -51,6 +51,7 @@ int www_conn_init(struct www_conn *c, struct www_conf *conf, const char *peer)
 	if (!c->in)
 		return -ENOMEM;
 	c->out = c->in + c->in_cap;
+	c->sf_fd = -1;
 	http_reader_init(&c->rd, &conf->lim, c->out + c->out_cap);
 	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "-");
 	return 0;
@@ -80,7 +81,8 @@ static void file_done(struct www_conn *c)
 		return;
 	devmgr_file_close(c->file);
 	c->file = NULL;
-	c->zc = false; /* the views went with the file */
+	c->zc = false; /* the views and the host fd went with the file */
+	c->sf_fd = -1;
 	c->nviews = c->view_i = 0;
 	c->view_off = 0;
 }
@@ -362,6 +364,26 @@ static bool zc_begin(struct www_conn *c, const struct reply *r,
 	c->nviews = k;
 	c->view_i = 0;
 	c->view_off = 0;
+	c->conf->zc_bodies++;
+	return true;
+}
+
+/* Else the file's host fd, when the stack can sendfile from it. */
+static bool sf_begin(struct www_conn *c, const struct reply *r,
+		     struct devmgr_file *f)
+{
+	int fd;
+
+	if (!c->conf->sendfile)
+		return false;
+	fd = devmgr_file_host_fd(f);
+	if (fd < 0)
+		return false;
+	c->file = f;
+	c->file_start = c->file_off = r->offset;
+	c->file_end = r->offset + r->length;
+	c->sf_fd = fd;
+	c->conf->sf_bodies++;
 	return true;
 }
 
@@ -378,9 +400,8 @@ static void reply_file(struct www_conn *c, const struct http_request *req,
 	log_begin(c, req, r->status);
 	room = c->out_cap - c->out_len;
 	if (big && !r->head_only) {
-		if (zc_begin(c, r, f)) {
-			c->conf->zc_bodies++; /* the transport sends the views
-					       */
+		if (zc_begin(c, r, f) || sf_begin(c, r, f)) {
+			/* the transport sends the views or the file */
 			if (!r->keep_alive)
 				c->close_after = true;
 			return;
@@ -714,6 +735,19 @@ int www_conn_out_iov(const struct www_conn *c, struct iovec *iov, int max,
 	return k;
 }
 
+bool www_conn_out_file(const struct www_conn *c, int *fd, uint64_t *off,
+		       size_t *len)
+{
+	uint64_t left = c->file_end - c->file_off;
+
+	if (c->sf_fd < 0 || c->out_len > c->out_off)
+		return false;
+	*fd = c->sf_fd;
+	*off = c->file_off;
+	*len = left < ZC_WINDOW ? (size_t)left : ZC_WINDOW;
+	return true;
+}
+
 void www_conn_sent(struct www_conn *c, size_t n)
 {
 	size_t queued = c->out_len - c->out_off;
@@ -735,7 +769,9 @@ void www_conn_sent(struct www_conn *c, size_t n)
 			c->view_off = 0;
 		}
 	}
-	if (c->zc && c->file_off == c->file_end) {
+	if (c->sf_fd >= 0)
+		c->file_off += n;
+	if ((c->zc || c->sf_fd >= 0) && c->file_off == c->file_end) {
 		log_emit(c, c->file_end - c->file_start);
 		file_done(c);
 	}
@@ -743,13 +779,15 @@ void www_conn_sent(struct www_conn *c, size_t n)
 
 static enum www_next pending_or(const struct www_conn *c, enum www_next e)
 {
-	return c->out_len > c->out_off || c->zc ? WWW_WRITE : e;
+	return c->out_len > c->out_off || c->zc || c->sf_fd >= 0 ? WWW_WRITE
+								 : e;
 }
 
 enum www_next www_conn_step(struct www_conn *c)
 {
 	for (;;) {
-		if (c->file && !(c->zc ? zc_refill(c) : refill(c)))
+		if (c->file && c->sf_fd < 0 &&
+		    !(c->zc ? zc_refill(c) : refill(c)))
 			return WWW_CLOSE;
 		if (c->file || c->close_after ||
 		    (c->out_len > c->out_off &&

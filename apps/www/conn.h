@@ -10,7 +10,9 @@
  * so a client that stops reading holds one chunk and no more.  A body of
  * at least conf->zero_copy bytes is not copied at all where the fs lends
  * its bytes (devmgr_file_view): the transport sends the head from the
- * output buffer and the body straight from the views (www_conn_out_iov). */
+ * output buffer and the body straight from the views (www_conn_out_iov);
+ * or, where the fs has the file's host fd and the stack sendfile, the
+ * kernel sends it from the file (www_conn_out_file). */
 #ifndef WWW_CONN_H
 #define WWW_CONN_H
 
@@ -31,9 +33,10 @@ struct www_conf {
 	size_t chunk_size;    /* the output buffer, bytes */
 	size_t zero_copy;     /* bodies this long or longer go out from fs
 			       * views; 0: always copied */
-	/* Bodies of zero_copy bytes or more: sent from views, copied
-	 * because the fs lent none. */
-	unsigned long long zc_bodies, zc_refused;
+	bool sendfile;	      /* the stack sends from a host fd (sendfile) */
+	/* Bodies of zero_copy bytes or more: sent from views, sent from
+	 * the file's host fd, copied because the fs lent neither. */
+	unsigned long long zc_bodies, sf_bodies, zc_refused;
 	bool closing; /* draining: every response says Connection: close */
 	/* One access-log line (with its '\n'); may be NULL. */
 	void (*log)(void *arg, const char *line, size_t len);
@@ -66,6 +69,7 @@ struct www_conn {
 	int nviews, view_i;
 	size_t view_off;
 	struct devmgr_fs_view views[WWW_VIEWS];
+	int sf_fd;	  /* >= 0: the body goes out by sendfile from it */
 	bool close_after; /* close once everything queued is sent */
 	bool linger;	  /* unread bytes may follow: drain before closing */
 	bool eof;	  /* the client closed its side */
@@ -117,7 +121,13 @@ static inline const char *www_conn_out(const struct www_conn *c, size_t *len)
  * www_conn_drop_file() is done with them. */
 int www_conn_out_iov(const struct www_conn *c, struct iovec *iov, int max,
 		     size_t *len);
-/* n bytes of what www_conn_out or www_conn_out_iov gave were sent. */
+/* When nothing waits in the output buffer and the body goes out by
+ * sendfile: true, with the host fd (the fs's, valid until www_conn_sent
+ * or www_conn_drop_file finish with it), offset and length to send. */
+bool www_conn_out_file(const struct www_conn *c, int *fd, uint64_t *off,
+		       size_t *len);
+/* n bytes of what www_conn_out, www_conn_out_iov or www_conn_out_file
+ * gave were sent. */
 void www_conn_sent(struct www_conn *c, size_t n);
 /* True while a request's head is arriving (the header timeout's time). */
 static inline bool www_conn_in_head(const struct www_conn *c)

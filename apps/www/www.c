@@ -369,8 +369,9 @@ static bool client_progress(struct client *cl)
 	for (;;) {
 		enum www_next next = www_conn_step(&cl->conn);
 		struct iovec iov[1 + WWW_VIEWS];
+		uint64_t off;
 		size_t len;
-		int k;
+		int k, fd;
 		ssize_t n;
 
 		if (next == WWW_CLOSE) {
@@ -387,8 +388,18 @@ static bool client_progress(struct client *cl)
 		if (next == WWW_READ)
 			return wait_for(cl, DEVMGR_SOCK_READ);
 		k = www_conn_out_iov(&cl->conn, iov, 1 + WWW_VIEWS, &len);
-		n = k == 1 ? devmgr_sock_send(cl->sock, iov[0].iov_base, len)
-			   : devmgr_sock_sendv(cl->sock, iov, k);
+		if (k == 0 && www_conn_out_file(&cl->conn, &fd, &off, &len)) {
+			n = devmgr_sock_sendfile(cl->sock, fd, off, len);
+			if (n == 0) {
+				/* the file shrank under its promised length */
+				www_conn_drop_file(&cl->conn);
+				continue;
+			}
+		} else {
+			n = k == 1 ? devmgr_sock_send(cl->sock, iov[0].iov_base,
+						      len)
+				   : devmgr_sock_sendv(cl->sock, iov, k);
+		}
 		if (n == -EAGAIN || n == 0)
 			return wait_for(cl, DEVMGR_SOCK_WRITE);
 		if (n < 0) {
@@ -894,6 +905,7 @@ static int set_conf(struct server *srv)
 	srv->conf.chunk_size = (size_t)devmgr_arg_int(ctx, "chunk_size");
 	srv->conf.zero_copy =
 		devmgr_arg_bool(ctx, "zero_copy") ? ZERO_COPY_MIN : 0;
+	srv->conf.sendfile = devmgr_stack_has_sendfile(srv->devs->net);
 	srv->conf.fs = srv->devs->htdocs;
 	srv->conf.log = log_line;
 	srv->conf.log_arg = srv;
@@ -984,10 +996,12 @@ static void www_stop(struct devmgr_ctx *ctx, void *record)
 	(void)record;
 	srv->draining = false; /* stopping: no exit from client_close */
 	if (srv->conf.zero_copy)
-		devmgr_log(ctx, DEVMGR_LOG_INFO,
-			   "www: zero_copy: %llu bodies sent from fs views, "
-			   "%llu copied (the fs lent no view)",
-			   srv->conf.zc_bodies, srv->conf.zc_refused);
+		devmgr_log(
+			ctx, DEVMGR_LOG_INFO,
+			"www: zero_copy: %llu bodies sent from fs views, "
+			"%llu by sendfile, %llu copied (the fs lent neither)",
+			srv->conf.zc_bodies, srv->conf.sf_bodies,
+			srv->conf.zc_refused);
 	if (srv->nchildren) {
 		/* each drains as this one did, then ends */
 		workers_signal(srv, SIGTERM);
@@ -1136,8 +1150,9 @@ static const struct devmgr_param www_args[] = {
 	  "bytes of a file read and sent at a time (per connection)", 4096,
 	  16777216 },
 	{ "zero_copy", DEVMGR_PARAM_BOOL, 0, "true",
-	  "send bodies of 16 KiB or more straight from the fs's bytes where "
-	  "it lends them (fs-fat on blk-ram), without copying them",
+	  "send bodies of 16 KiB or more without copying them: from the fs's "
+	  "views (fs-fat on blk-ram) or by sendfile from its host file "
+	  "(fs-host on net-socket)",
 	  0, 0 },
 	{ "workers", DEVMGR_PARAM_INT, 0, "1",
 	  "processes serving the same port, each with its own devices and "

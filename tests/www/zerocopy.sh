@@ -14,14 +14,18 @@
 #    a SIGHUP that swaps the image while a slow client downloads from
 #    views cuts that body short, as a prefix of the old file and never
 #    bytes of the new one, and the next request gets the new file;
-#  - the stop line counts the bodies sent from views, and an image on
-#    blk-file (no map) copies every body and says so.
+#  - fs-host on net-socket: the same files from a host folder go out by
+#    sendfile, whole and in ranges, to a slow client too; a file cut
+#    short on the host while it is being sent ends that body short (a
+#    prefix), and www goes on;
+#  - the stop line counts the bodies sent from views and by sendfile,
+#    and an image on blk-file (no map) copies every body and says so.
 set -u
 . "$top_srcdir/tests/www/lib.sh"
 
 need_tools curl sha256sum mshowfat cmp
 [ -x "$PY" ] || skip "python3 is not installed"
-need_plugins blk-ram blk-file fs-fat net-socket console
+need_plugins blk-ram blk-file fs-fat fs-host net-socket console
 FAT="$top_builddir/apps/devmgr-fat/devmgr-fat"
 
 tmp=$(mktemp -d "$top_builddir/www-zerocopy.XXXXXX") || exit 99
@@ -182,19 +186,49 @@ start file '{}' '{"disk": {"provider": "blk-file", "path": "'"$img"'", "read_onl
 check "on blk-file (no map): frag.bin's bytes" \
 	"$($C "http://127.0.0.1:$port_file/frag.bin" | sum)" "$(sum <"$tmp/frag.bin")"
 
-for s in on off file; do
+# ---- fs-host: sendfile from the host file --------------------------------
+mkdir "$tmp/host"
+cp "$tmp/frag.bin" "$tmp/small.bin" "$tmp/big.bin" "$tmp/host/"
+start host '{}' '{"htdocs": {"provider": "fs-host", "path": "'"$tmp/host"'"}}'
+u_host="http://127.0.0.1:$port_host"
+for f in frag.bin small.bin big.bin; do
+	check "fs-host: $f's sha256" "$($C "$u_host/$f" | sum)" "$(sum <"$tmp/$f")"
+done
+want=$(dd if="$tmp/frag.bin" bs=1 skip=70000 count=200001 2>/dev/null | sum)
+check "fs-host: a range" "$($C -r 70000-270000 "$u_host/frag.bin" | sum)" "$want"
+check "fs-host: a slow client" \
+	"$($C --limit-rate 400k "$u_host/frag.bin" | sum)" "$(sum <"$tmp/frag.bin")"
+# The host file cut to 1 MiB while a client at 4 MB/s is in the middle.
+curl -s --max-time 30 --limit-rate 4M -o "$tmp/hcut" "$u_host/big.bin" &
+cpid=$!
+sleep 1
+truncate -s 1048576 "$tmp/host/big.bin"
+wait "$cpid"
+n=$(wc -c <"$tmp/hcut")
+if [ "$n" -gt 0 ] && [ "$n" -lt 25165824 ] &&
+	head -c "$n" "$tmp/big.bin" | cmp -s - "$tmp/hcut"; then
+	ok "fs-host: a file cut under sendfile ends the body short ($n bytes), a prefix"
+else
+	ko "fs-host: a file cut under sendfile: $n bytes, not a short prefix"
+fi
+check "fs-host: then the cut file" "$($C "$u_host/big.bin" | wc -c)" 1048576
+kill -0 "$pid_host" 2>/dev/null && ok "fs-host: www still running" || ko "fs-host: www died"
+
+for s in on off file host; do
 	eval "p=\$pid_$s"
 	kill "$p"
 	wait "$p" 2>/dev/null
 done
 pids=
 check_grep "the stop line counts the bodies sent from views" "$tmp/on.log.err" \
-	'zero_copy: [1-9][0-9]* bodies sent from fs views, 0 copied'
+	'zero_copy: [1-9][0-9]* bodies sent from fs views, 0 by sendfile, 0 copied'
 if grep -q 'zero_copy:' "$tmp/off.log.err"; then
 	ko "zero_copy false: no count"
 else
 	ok "zero_copy false: no count"
 fi
 check_grep "on blk-file every large body is copied, and the line says so" \
-	"$tmp/file.log.err" 'zero_copy: 0 bodies sent from fs views, [1-9][0-9]* copied'
+	"$tmp/file.log.err" 'zero_copy: 0 bodies sent from fs views, 0 by sendfile, [1-9][0-9]* copied'
+check_grep "fs-host: the bodies went by sendfile" "$tmp/host.log.err" \
+	'zero_copy: 0 bodies sent from fs views, [1-9][0-9]* by sendfile, 0 copied'
 finish

@@ -1,4 +1,5 @@
-/* devmgr/sig/fs.h: the filesystem signature, v1.2 (minor 2: view).  Paths are
+/* devmgr/sig/fs.h: the filesystem signature, v1.2 (minor 2: view,
+ * host_fd).  Paths are
  * absolute,
  * '/'-separated, UTF-8; names compare as the filesystem compares them (FAT:
  * case-insensitively).  A "." or ".." step is refused with -EINVAL (a path
@@ -152,6 +153,15 @@ struct devmgr_fs_ops {
 	 * handle open write-only.  Optional. */
 	int (*view)(struct devmgr_file *f, uint64_t off, size_t len,
 		    struct devmgr_fs_view *out, int max);
+	/* A host file descriptor whose bytes are the file's, at the file's
+	 * own offsets (fs-host: the file itself), for sendfile(2) and the
+	 * like.  Owned by f and valid until f is closed: the caller only
+	 * reads it at explicit offsets (pread, sendfile), never closes it
+	 * nor moves its offset.  What it reads is the file as it is at that
+	 * moment (another process may change it).  -EOPNOTSUPP where the
+	 * bytes are no host file's; -EISDIR for a folder; -EBADF for a
+	 * handle open write-only.  Optional. */
+	int (*host_fd)(struct devmgr_file *f);
 };
 
 struct devmgr_fs {
@@ -269,6 +279,14 @@ static inline int devmgr_file_view(struct devmgr_file *f, uint64_t off,
 	if (!DEVMGR_HAS_OP(f->fs->ops, 2, view))
 		return -EOPNOTSUPP;
 	return f->fs->ops->view(f, off, len, out, max);
+}
+
+/* -EOPNOTSUPP from a provider without host_fd, or built before minor 2. */
+static inline int devmgr_file_host_fd(struct devmgr_file *f)
+{
+	if (!DEVMGR_HAS_OP(f->fs->ops, 2, host_fd))
+		return -EOPNOTSUPP;
+	return f->fs->ops->host_fd(f);
 }
 
 static inline int devmgr_fs_sync(struct devmgr_fs *fs)
