@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The device under test, its info, and two sector-sized buffers. */
 struct dev {
@@ -591,6 +592,54 @@ static enum conform_result blk_map(struct conform *c)
 	return ok ? CONFORM_PASS : CONFORM_FAIL;
 }
 
+/* host_fd (minor 1): the descriptor reads as the device. */
+static enum conform_result blk_host_fd(struct conform *c)
+{
+	struct dev d;
+	uint64_t off = 0;
+	int fd = -1, rc;
+
+	if (!open_dev(c, c->handle, &d))
+		return CONFORM_FAIL;
+	if (!DEVMGR_HAS_OP(d.b->ops, 1, host_fd))
+		return conform_skip(c, "the provider does not offer host_fd");
+	uint64_t n = d.info.sectors;
+	size_t ss = d.ss;
+	uint8_t *want = zalloc(ss), *got = zalloc(ss);
+	bool ok = true;
+
+	rc = devmgr_blk_host_fd(d.b, &fd, &off);
+	if (rc == -EOPNOTSUPP) {
+		free(want);
+		free(got);
+		return conform_skip(c, "host_fd answered -EOPNOTSUPP");
+	}
+	ok = conform_rc_is(c, "host_fd()", rc, 0);
+	if (ok && fd < 0) {
+		conform_fail(c, "host_fd()", "a descriptor", "%d", fd);
+		ok = false;
+	}
+	if (ok && !d.info.read_only) {
+		conform_fill(want, ss, 23);
+		ok = writes(c, &d, n / 2, want, ss);
+	} else if (ok) {
+		ok = conform_rc_is(c, "read(the middle sector)",
+				   devmgr_blk_read(d.b, n / 2, want, ss), 0);
+	}
+	ok = ok &&
+	     conform_rc_is(c, "pread(host_fd, the middle sector)",
+			   pread(fd, got, ss, (off_t)(off + (n / 2) * ss)),
+			   (long)ss);
+	if (ok && memcmp(got, want, ss) != 0) {
+		conform_fail(c, "pread(host_fd, the middle sector)",
+			     "the sector's bytes", "other bytes");
+		ok = false;
+	}
+	free(want);
+	free(got);
+	return ok ? CONFORM_PASS : CONFORM_FAIL;
+}
+
 /* The device itself when it is read-only, else its read-only twin. */
 static enum conform_result blk_read_only(struct conform *c)
 {
@@ -696,5 +745,10 @@ const struct conform_case conform_blk_cases[] = {
 	  "the "
 	  "end, at UINT64_MAX and with a wrapping count -ERANGE",
 	  blk_map },
+	{ "blk.host_fd",
+	  "when offered (minor 1): pread of the descriptor at its offset "
+	  "plus the middle sector's gives that sector (written first on a "
+	  "writable device)",
+	  blk_host_fd },
 	{ NULL, NULL, NULL },
 };

@@ -758,15 +758,17 @@ out:
 	return r;
 }
 
-/* sendfile (minor 1): a file's bytes from an offset reach the peer in
- * order; the file's own offset stays; past its end, 0. */
+/* sendfile (minor 1): a head, then a file's bytes from an offset, reach
+ * the peer in order; the file's own offset stays; past its end, 0. */
+#define SF_HEAD "HTTP/1.1 200 OK\r\n\r\n"
+#define SF_HLEN (sizeof(SF_HEAD) - 1)
 static enum conform_result stack_sendfile(struct conform *c)
 {
 	struct devmgr_sock *l = NULL, *cl = NULL, *sv = NULL;
 	enum conform_result r = CONFORM_FAIL;
 	enum { SIZE = 200000, FROM = 1000 };
 	char path[] = "/tmp/devmgr-conform-sendfile.XXXXXX";
-	uint8_t *data = malloc(SIZE), *in = malloc(SIZE);
+	uint8_t *data = malloc(SIZE), *in = malloc(SF_HLEN + SIZE);
 	size_t sent = 0;
 	uint16_t port;
 	bool eof;
@@ -799,12 +801,17 @@ static enum conform_result stack_sendfile(struct conform *c)
 	if (!pair(c, l, port, &cl, &sv))
 		goto out;
 	/* The peer reads as it goes: sendfile may take part at a time. */
-	for (size_t got = 0; got < SIZE - FROM;) {
+	for (size_t got = 0; got < SF_HLEN + SIZE - FROM;) {
 		ssize_t n;
 
-		while (sent < SIZE - FROM) {
-			n = devmgr_sock_sendfile(sv, fd, FROM + sent,
-						 SIZE - FROM - sent);
+		while (sent < SF_HLEN + SIZE - FROM) {
+			size_t fsent = sent > SF_HLEN ? sent - SF_HLEN : 0;
+			struct iovec head = { (char *)SF_HEAD + sent,
+					      SF_HLEN - sent };
+
+			n = devmgr_sock_sendfile(
+				sv, &head, sent < SF_HLEN ? 1 : 0, fd,
+				FROM + fsent, SIZE - FROM - fsent);
 			if (n == -EAGAIN)
 				break;
 			if (n <= 0) {
@@ -815,7 +822,8 @@ static enum conform_result stack_sendfile(struct conform *c)
 			}
 			sent += (size_t)n;
 		}
-		n = recv_all(c, cl, in + got, SIZE - FROM - got, 1, &eof);
+		n = recv_all(c, cl, in + got, SF_HLEN + SIZE - FROM - got, 1,
+			     &eof);
 		if (n <= 0) {
 			conform_fail(c, "recv of what sendfile sent",
 				     "the file's bytes from 1000",
@@ -824,9 +832,11 @@ static enum conform_result stack_sendfile(struct conform *c)
 		}
 		got += (size_t)n;
 	}
-	if (memcmp(in, data + FROM, SIZE - FROM) != 0) {
+	if (memcmp(in, SF_HEAD, SF_HLEN) != 0 ||
+	    memcmp(in + SF_HLEN, data + FROM, SIZE - FROM) != 0) {
 		conform_fail(c, "the peer's bytes",
-			     "the file's bytes from 1000", "other bytes");
+			     "the head, then the file's bytes from 1000",
+			     "other bytes");
 		goto out;
 	}
 	if (lseek(fd, 0, SEEK_CUR) != SIZE) {
@@ -836,7 +846,7 @@ static enum conform_result stack_sendfile(struct conform *c)
 		goto out;
 	}
 	if (!conform_rc_is(c, "sendfile(at the file's end)",
-			   devmgr_sock_sendfile(sv, fd, SIZE, 100), 0))
+			   devmgr_sock_sendfile(sv, NULL, 0, fd, SIZE, 100), 0))
 		goto out;
 	r = CONFORM_PASS;
 out:
@@ -1017,9 +1027,9 @@ const struct conform_case conform_stack_cases[] = {
 	  "with IPv6: a TCP connection to its own IPv6 address carries data",
 	  stack_ipv6 },
 	{ "stack.sendfile",
-	  "when offered (minor 1): a file's bytes from an offset reach the "
-	  "peer in order, the file's own offset stays, and at its end "
-	  "sendfile answers 0",
+	  "when offered (minor 1): a head, then a file's bytes from an "
+	  "offset, reach the peer in order, the file's own offset stays, "
+	  "and at its end sendfile answers 0",
 	  stack_sendfile },
 	{ NULL, NULL, NULL },
 };

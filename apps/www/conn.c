@@ -710,6 +710,14 @@ static bool zc_refill(struct www_conn *c)
 	return refill(c);
 }
 
+/* The current view's bytes are in a host file too, and the stack can
+ * sendfile: they go that way, the kernel taking the pages by reference. */
+static bool zc_by_file(const struct www_conn *c)
+{
+	return c->conf->sendfile && c->view_i < c->nviews &&
+	       c->views[c->view_i].fd >= 0;
+}
+
 int www_conn_out_iov(const struct www_conn *c, struct iovec *iov, int max,
 		     size_t *len)
 {
@@ -721,7 +729,7 @@ int www_conn_out_iov(const struct www_conn *c, struct iovec *iov, int max,
 					   c->out_len - c->out_off };
 		*len = c->out_len - c->out_off;
 	}
-	if (!c->zc)
+	if (!c->zc || zc_by_file(c))
 		return k;
 	for (int i = c->view_i; i < c->nviews && k < max; i++) {
 		size_t skip = i == c->view_i ? c->view_off : 0;
@@ -740,7 +748,15 @@ bool www_conn_out_file(const struct www_conn *c, int *fd, uint64_t *off,
 {
 	uint64_t left = c->file_end - c->file_off;
 
-	if (c->sf_fd < 0 || c->out_len > c->out_off)
+	if (c->zc && zc_by_file(c)) {
+		const struct devmgr_fs_view *v = &c->views[c->view_i];
+
+		*fd = v->fd;
+		*off = v->fd_off + c->view_off;
+		*len = v->len - c->view_off;
+		return true;
+	}
+	if (c->sf_fd < 0)
 		return false;
 	*fd = c->sf_fd;
 	*off = c->file_off;

@@ -121,9 +121,9 @@ static inline const char *www_conn_out(const struct www_conn *c, size_t *len)
  * www_conn_drop_file() is done with them. */
 int www_conn_out_iov(const struct www_conn *c, struct iovec *iov, int max,
 		     size_t *len);
-/* When nothing waits in the output buffer and the body goes out by
- * sendfile: true, with the host fd (the fs's, valid until www_conn_sent
- * or www_conn_drop_file finish with it), offset and length to send. */
+/* When the body goes out by sendfile: true, with the host fd (the fs's,
+ * valid until www_conn_sent or www_conn_drop_file finish with it),
+ * offset and length to send after what www_conn_out gives (its head). */
 bool www_conn_out_file(const struct www_conn *c, int *fd, uint64_t *off,
 		       size_t *len);
 /* n bytes of what www_conn_out, www_conn_out_iov or www_conn_out_file

@@ -370,7 +370,7 @@ static bool client_progress(struct client *cl)
 		enum www_next next = www_conn_step(&cl->conn);
 		struct iovec iov[1 + WWW_VIEWS];
 		uint64_t off;
-		size_t len;
+		size_t len, flen;
 		int k, fd;
 		ssize_t n;
 
@@ -387,15 +387,21 @@ static bool client_progress(struct client *cl)
 		}
 		if (next == WWW_READ)
 			return wait_for(cl, DEVMGR_SOCK_READ);
-		k = www_conn_out_iov(&cl->conn, iov, 1 + WWW_VIEWS, &len);
-		if (k == 0 && www_conn_out_file(&cl->conn, &fd, &off, &len)) {
-			n = devmgr_sock_sendfile(cl->sock, fd, off, len);
+		if (www_conn_out_file(&cl->conn, &fd, &off, &flen)) {
+			iov[0].iov_base = (void *)www_conn_out(&cl->conn,
+							       &iov[0].iov_len);
+			len = iov[0].iov_len + flen;
+			n = devmgr_sock_sendfile(cl->sock, iov,
+						 iov[0].iov_len ? 1 : 0, fd,
+						 off, flen);
 			if (n == 0) {
 				/* the file shrank under its promised length */
 				www_conn_drop_file(&cl->conn);
 				continue;
 			}
 		} else {
+			k = www_conn_out_iov(&cl->conn, iov, 1 + WWW_VIEWS,
+					     &len);
 			n = k == 1 ? devmgr_sock_send(cl->sock, iov[0].iov_base,
 						      len)
 				   : devmgr_sock_sendv(cl->sock, iov, k);

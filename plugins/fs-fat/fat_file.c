@@ -186,7 +186,8 @@ int fat_file_view(struct fat_vol *v, struct fat_inode *ino, uint64_t off,
 		  size_t len, struct devmgr_fs_view *out, int max)
 {
 	size_t done = 0;
-	int k = 0, rc;
+	uint64_t hoff = 0;
+	int k = 0, rc, hfd;
 
 	if (ino->is_dir)
 		return -EISDIR;
@@ -197,6 +198,8 @@ int fat_file_view(struct fat_vol *v, struct fat_inode *ino, uint64_t off,
 	rc = load_chain(v, ino);
 	if (rc < 0)
 		return rc;
+	if (devmgr_blk_host_fd(v->blk, &hfd, &hoff) < 0)
+		hfd = -1;
 	while (done < len && k < max) {
 		uint64_t a;
 		size_t n = run_at(v, ino, off + done, len - done, &a);
@@ -209,6 +212,8 @@ int fat_file_view(struct fat_vol *v, struct fat_inode *ino, uint64_t off,
 			return rc;
 		out[k].base = (const uint8_t *)p + within;
 		out[k].len = n;
+		out[k].fd = hfd;
+		out[k].fd_off = hfd >= 0 ? hoff + a : 0;
 		k++;
 		done += n;
 	}

@@ -100,7 +100,7 @@ grep -q '^skip  blk.readback: the device is read-only$' "$tmp/out" &&
 	ko "read-only device: write cases skipped with the reason"
 # A writable device without read_only: the refusal case is skipped.
 t "blk-ram text" 0 "$DEVMGR" conform blk-ram size=64K
-grep -q '^12 cases: 12 passed, 0 failed, 0 skipped$' "$tmp/out" &&
+grep -q '^13 cases: 13 passed, 0 failed, 0 skipped$' "$tmp/out" &&
 	ok "text summary" || ko "text summary"
 # Whatever console-stdio writes stays out of the report.
 t "console-stdio text" 0 "$DEVMGR" conform console-stdio

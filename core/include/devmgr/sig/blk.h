@@ -1,6 +1,7 @@
 /* devmgr/sig/blk.h: the block device signature, v1.1.  A blk device is an
  * array of sectors; every transfer is whole sectors inside the device.
- * Minor 1 added map (optional): the device's bytes, borrowed in place. */
+ * Minor 1 added map and host_fd (optional): the device's bytes, borrowed
+ * in place or as a host file. */
 #ifndef DEVMGR_SIG_BLK_H
 #define DEVMGR_SIG_BLK_H
 
@@ -48,6 +49,12 @@ struct devmgr_blk_ops {
 	 * its bytes leaves it NULL (the wrapper answers -EOPNOTSUPP). */
 	int (*map)(struct devmgr_blk *b, uint64_t sector, uint64_t count,
 		   const void **out); /* optional */
+	/* A host file descriptor holding the device's bytes, byte N of the
+	 * device at *off + N (blk-ram: its memfd), for sendfile(2).  Owned
+	 * by the device, valid while it lives; the caller only reads it at
+	 * explicit offsets.  Optional (-EOPNOTSUPP from the wrapper). */
+	int (*host_fd)(struct devmgr_blk *b, int *fd,
+		       uint64_t *off); /* optional */
 };
 
 struct devmgr_blk {
@@ -108,6 +115,15 @@ static inline int devmgr_blk_map(struct devmgr_blk *b, uint64_t sector,
 	if (!DEVMGR_HAS_OP(b->ops, 1, map))
 		return -EOPNOTSUPP;
 	return b->ops->map(b, sector, count, out);
+}
+
+/* -EOPNOTSUPP from a provider without host_fd, or built before minor 1. */
+static inline int devmgr_blk_host_fd(struct devmgr_blk *b, int *fd,
+				     uint64_t *off)
+{
+	if (!DEVMGR_HAS_OP(b->ops, 1, host_fd))
+		return -EOPNOTSUPP;
+	return b->ops->host_fd(b, fd, off);
 }
 
 #endif

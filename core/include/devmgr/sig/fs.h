@@ -94,6 +94,11 @@ struct devmgr_fs_volume {
 struct devmgr_fs_view {
 	const void *base;
 	size_t len;
+	/* The same bytes in a host file, for sendfile(2): at fd_off of fd
+	 * (owned by the provider, valid as base is), or fd -1 when the
+	 * device below has no such file (blk host_fd). */
+	int fd;
+	uint64_t fd_off;
 };
 
 /* Called once for each entry of a folder ("." and ".." left out), in the

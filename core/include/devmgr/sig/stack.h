@@ -96,13 +96,16 @@ struct devmgr_stack_ops {
 	ssize_t (*sendv)(struct devmgr_sock *s, const struct iovec *iov,
 			 int iovcnt);
 	/* valid for minor 1 */
-	/* optional: send up to len bytes of the host file fd from off, as
-	 * send (bytes taken, maybe fewer; -EAGAIN when none fit), without
-	 * them passing through the caller; 0 when the file ends at off.
-	 * fd is only read at off (its own offset stays).  net-socket:
+	/* optional: send the head's bytes (headcnt 0: none), then up to len
+	 * bytes of the host file fd from off, as sendv (bytes taken, head
+	 * first, maybe fewer; -EAGAIN when none fit), the file's bytes not
+	 * passing through the caller; 0 when there is no head and the file
+	 * ends at off.  The head and the file's first bytes may share a
+	 * segment (as FreeBSD's sendfile headers).  fd is only read at off
+	 * (its own offset stays).  net-socket: sendmsg with MSG_MORE, then
 	 * sendfile(2), never raising SIGPIPE. */
-	ssize_t (*sendfile)(struct devmgr_sock *s, int fd, uint64_t off,
-			    size_t len);
+	ssize_t (*sendfile)(struct devmgr_sock *s, const struct iovec *head,
+			    int headcnt, int fd, uint64_t off, size_t len);
 };
 
 struct devmgr_stack {
@@ -180,13 +183,15 @@ static inline ssize_t devmgr_sock_sendv(struct devmgr_sock *s,
 
 /* -EOPNOTSUPP from a stack without sendfile, or built before minor 1:
  * the caller reads the file and sends its bytes. */
-static inline ssize_t devmgr_sock_sendfile(struct devmgr_sock *s, int fd,
-					   uint64_t off, size_t len)
+static inline ssize_t devmgr_sock_sendfile(struct devmgr_sock *s,
+					   const struct iovec *head,
+					   int headcnt, int fd, uint64_t off,
+					   size_t len)
 {
 	const struct devmgr_stack_ops *o = devmgr_sock_ops_(s);
 	if (!DEVMGR_HAS_OP(o, 1, sendfile))
 		return -EOPNOTSUPP;
-	return o->sendfile(s, fd, off, len);
+	return o->sendfile(s, head, headcnt, fd, off, len);
 }
 
 static inline bool devmgr_stack_has_sendfile(const struct devmgr_stack *st)
