@@ -100,9 +100,8 @@ struct devmgr_stack_ops {
 	 * bytes of the host file fd from off, as sendv (bytes taken, head
 	 * first, maybe fewer; -EAGAIN when none fit), the file's bytes not
 	 * passing through the caller; 0 when there is no head and the file
-	 * ends at off.  The head and the file's first bytes may share a
-	 * segment (as FreeBSD's sendfile headers).  fd is only read at off
-	 * (its own offset stays).  net-socket: sendmsg with MSG_MORE, then
+	 * ends at off (as FreeBSD's sendfile headers).  fd is only read at
+	 * off (its own offset stays).  net-socket: sendmsg, then
 	 * sendfile(2), never raising SIGPIPE. */
 	ssize_t (*sendfile)(struct devmgr_sock *s, const struct iovec *head,
 			    int headcnt, int fd, uint64_t off, size_t len);
