@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The device under test, its info, and two sector-sized buffers. */
 struct dev {
@@ -525,6 +526,120 @@ out:
 	return ok ? CONFORM_PASS : CONFORM_FAIL;
 }
 
+/* map (minor 1): the pointer shows the sectors' bytes, also after a
+ * write; ranges as readv's. */
+static bool mapped_as(struct conform *c, struct dev *d, uint64_t sector,
+		      uint64_t count, const void *want, const char *after)
+{
+	char what[160];
+	const void *p = NULL;
+	size_t len = (size_t)count * d->ss;
+
+	snprintf(what, sizeof(what), "map(sector %llu, %llu sectors)",
+		 (unsigned long long)sector, (unsigned long long)count);
+	if (!conform_rc_is(c, what, devmgr_blk_map(d->b, sector, count, &p), 0))
+		return false;
+	if (p == NULL) {
+		conform_fail(c, what, "a pointer", "NULL");
+		return false;
+	}
+	if (memcmp(p, want, len) != 0) {
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 " %s", after);
+		conform_fail(c, what, "the bytes that read() gives",
+			     "other bytes");
+		return false;
+	}
+	return true;
+}
+
+static enum conform_result blk_map(struct conform *c)
+{
+	struct dev d;
+	const void *p;
+
+	if (!open_dev(c, c->handle, &d))
+		return CONFORM_FAIL;
+	if (!DEVMGR_HAS_OP(d.b->ops, 1, map))
+		return conform_skip(c, "the provider does not offer map");
+	uint64_t n = d.info.sectors;
+	size_t ss = d.ss;
+	uint8_t *buf = zalloc(ss), *last = zalloc(ss);
+	bool ok = conform_rc_is(c, "read(sector 0)",
+				devmgr_blk_read(d.b, 0, buf, ss), 0) &&
+		  conform_rc_is(c, "read(the last sector)",
+				devmgr_blk_read(d.b, n - 1, last, ss), 0) &&
+		  mapped_as(c, &d, 0, 1, buf, "") &&
+		  mapped_as(c, &d, n - 1, 1, last, "");
+	if (ok && !d.info.read_only) {
+		conform_fill(buf, ss, 22);
+		ok = writes(c, &d, n / 2, buf, ss) &&
+		     mapped_as(c, &d, n / 2, 1, buf, "after a write");
+	}
+	ok = ok &&
+	     conform_rc_is(c, "map(sector 0, 0 sectors)",
+			   devmgr_blk_map(d.b, 0, 0, &p), -EINVAL) &&
+	     conform_rc_is(c, "map(the last sector, 2 sectors)",
+			   devmgr_blk_map(d.b, n - 1, 2, &p), -ERANGE) &&
+	     conform_rc_is(c, "map(one past the end, 1 sector)",
+			   devmgr_blk_map(d.b, n, 1, &p), -ERANGE) &&
+	     conform_rc_is(c, "map(sector UINT64_MAX, 1 sector)",
+			   devmgr_blk_map(d.b, UINT64_MAX, 1, &p), -ERANGE) &&
+	     conform_rc_is(c, "map(sector 1, UINT64_MAX sectors)",
+			   devmgr_blk_map(d.b, 1, UINT64_MAX, &p), -ERANGE);
+	free(buf);
+	free(last);
+	return ok ? CONFORM_PASS : CONFORM_FAIL;
+}
+
+/* host_fd (minor 1): the descriptor reads as the device. */
+static enum conform_result blk_host_fd(struct conform *c)
+{
+	struct dev d;
+	uint64_t off = 0;
+	int fd = -1, rc;
+
+	if (!open_dev(c, c->handle, &d))
+		return CONFORM_FAIL;
+	if (!DEVMGR_HAS_OP(d.b->ops, 1, host_fd))
+		return conform_skip(c, "the provider does not offer host_fd");
+	uint64_t n = d.info.sectors;
+	size_t ss = d.ss;
+	uint8_t *want = zalloc(ss), *got = zalloc(ss);
+	bool ok = true;
+
+	rc = devmgr_blk_host_fd(d.b, &fd, &off);
+	if (rc == -EOPNOTSUPP) {
+		free(want);
+		free(got);
+		return conform_skip(c, "host_fd answered -EOPNOTSUPP");
+	}
+	ok = conform_rc_is(c, "host_fd()", rc, 0);
+	if (ok && fd < 0) {
+		conform_fail(c, "host_fd()", "a descriptor", "%d", fd);
+		ok = false;
+	}
+	if (ok && !d.info.read_only) {
+		conform_fill(want, ss, 23);
+		ok = writes(c, &d, n / 2, want, ss);
+	} else if (ok) {
+		ok = conform_rc_is(c, "read(the middle sector)",
+				   devmgr_blk_read(d.b, n / 2, want, ss), 0);
+	}
+	ok = ok &&
+	     conform_rc_is(c, "pread(host_fd, the middle sector)",
+			   pread(fd, got, ss, (off_t)(off + (n / 2) * ss)),
+			   (long)ss);
+	if (ok && memcmp(got, want, ss) != 0) {
+		conform_fail(c, "pread(host_fd, the middle sector)",
+			     "the sector's bytes", "other bytes");
+		ok = false;
+	}
+	free(want);
+	free(got);
+	return ok ? CONFORM_PASS : CONFORM_FAIL;
+}
+
 /* The device itself when it is read-only, else its read-only twin. */
 static enum conform_result blk_read_only(struct conform *c)
 {
@@ -623,5 +738,17 @@ const struct conform_case conform_blk_cases[] = {
 	  "refuses write, writev and discard with -EROFS "
 	  "and changes nothing; flush() answers 0",
 	  blk_read_only },
+	{ "blk.map",
+	  "when offered (minor 1): map of the first and the last "
+	  "sector shows what read() gives, and a write (to the "
+	  "middle sector) shows through it; count 0 is -EINVAL; past or across "
+	  "the "
+	  "end, at UINT64_MAX and with a wrapping count -ERANGE",
+	  blk_map },
+	{ "blk.host_fd",
+	  "when offered (minor 1): pread of the descriptor at its offset "
+	  "plus the middle sector's gives that sector (written first on a "
+	  "writable device)",
+	  blk_host_fd },
 	{ NULL, NULL, NULL },
 };

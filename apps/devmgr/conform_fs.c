@@ -8,6 +8,8 @@
 #endif
 #include "conform.h"
 
+#include <unistd.h>
+
 #include <devmgr/sig/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -725,6 +727,223 @@ static enum conform_result fs_setattr(struct conform *c)
 }
 
 /* The filesystem itself when read-only, else its read-only twin. */
+/* The bytes of views of f from off, up to len, gathered into out: the
+ * number of bytes, or a negative errno.  *pieces counts the pieces. */
+static long view_bytes(struct devmgr_file *f, uint64_t off, size_t len, int max,
+		       uint8_t *out, int *pieces)
+{
+	struct devmgr_fs_view v[16];
+	size_t got = 0;
+
+	*pieces = 0;
+	while (got < len) {
+		int k = devmgr_file_view(f, off + got, len - got, v,
+					 max < 16 ? max : 16);
+		if (k < 0)
+			return k;
+		if (k == 0)
+			break;
+		for (int i = 0; i < k; i++) {
+			if (v[i].len == 0 || v[i].len > len - got)
+				return -ERANGE;
+			memcpy(out + got, v[i].base, v[i].len);
+			got += v[i].len;
+		}
+		*pieces += k;
+		if (max < 16)
+			break; /* one call only: its limit is the test */
+	}
+	return (long)got;
+}
+
+static bool viewed_as(struct conform *c, struct devmgr_file *f, uint64_t off,
+		      size_t len, int max, const uint8_t *want, size_t want_len)
+{
+	char what[160];
+	uint8_t *in = malloc(len ? len : 1);
+	int pieces;
+	long n;
+
+	if (!in)
+		abort();
+	n = view_bytes(f, off, len, max, in, &pieces);
+	snprintf(what, sizeof(what),
+		 "view(%zu bytes at %llu, %d pieces at most), bytes", len,
+		 (unsigned long long)off, max);
+	bool ok = conform_rc_is(c, what, n, (long)want_len);
+	if (ok && memcmp(in, want, want_len) != 0) {
+		conform_fail(c, what, "the file's bytes", "other bytes");
+		ok = false;
+	}
+	free(in);
+	return ok;
+}
+
+/* A file of a cluster, then another file, then the first grown: on a
+ * FAT volume its clusters are not neighbours, and a view has pieces. */
+static enum conform_result fs_view(struct conform *c)
+{
+	static const char *const dir = "/conform-view";
+	const char *a = "/conform-view/a";
+	struct devmgr_fs_volume vol;
+	struct devmgr_fs_view v[4];
+	struct devmgr_file *f = NULL, *w = NULL, *r = NULL;
+	uint8_t *data = NULL, *more;
+	size_t cs, size;
+	bool ok;
+	int rc;
+
+	NEED_WRITABLE(c);
+	if (!DEVMGR_HAS_OP(fs_of(c)->ops, 2, view))
+		return conform_skip(c, "the provider does not offer view");
+	if (!conform_rc_is(c, "volume()", devmgr_fs_volume(fs_of(c), &vol), 0))
+		return CONFORM_FAIL;
+	cs = vol.cluster_size ? vol.cluster_size : 4096;
+	size = 3 * cs + 100;
+	ok = fresh_dir(c, dir) && make_file(c, a, cs, 60, &data) &&
+	     make_file(c, "/conform-view/b", 1, 61, NULL);
+	if (ok) {
+		more = realloc(data, size);
+		if (!more)
+			abort();
+		data = more;
+		conform_fill(data + cs, size - cs, 62);
+		ok = conform_rc_is(c, "open(a, O_RDWR)",
+				   devmgr_fs_open(fs_of(c), a, O_RDWR, &f),
+				   0) &&
+		     conform_rc_is(
+			     c, "pwrite(a, growing it)",
+			     devmgr_file_pwrite(f, data + cs, size - cs, cs),
+			     (long)(size - cs));
+		if (f)
+			ok = conform_rc_is(c, "close(a)", devmgr_file_close(f),
+					   0) &&
+			     ok;
+	}
+	ok = ok && conform_rc_is(c, "open(a, O_RDONLY)",
+				 devmgr_fs_open(fs_of(c), a, O_RDONLY, &r), 0);
+	if (!ok)
+		goto out;
+	rc = devmgr_file_view(r, 0, size, v, 4);
+	if (rc == -EOPNOTSUPP) {
+		devmgr_file_close(r);
+		free(data);
+		rm_tree(fs_of(c), dir);
+		return conform_skip(c, "view answered -EOPNOTSUPP: the device "
+				       "below cannot lend its bytes");
+	}
+	ok = viewed_as(c, r, 0, size + 100, 16, data, size) &&
+	     viewed_as(c, r, cs - 10, 20, 16, data + cs - 10, 20) &&
+	     viewed_as(c, r, 100, 50, 16, data + 100, 50) &&
+	     conform_rc_is(c, "view(at the end)",
+			   devmgr_file_view(r, size, 10, v, 4), 0) &&
+	     conform_rc_is(c, "view(past the end)",
+			   devmgr_file_view(r, size + 4096, 10, v, 4), 0) &&
+	     conform_rc_is(c, "view(max 0)", devmgr_file_view(r, 0, 10, v, 0),
+			   -EINVAL);
+	/* One piece at most: the bytes it gives are the file's first. */
+	if (ok) {
+		rc = devmgr_file_view(r, 0, size, v, 1);
+		ok = conform_rc_is(c, "view(max 1)", rc, 1);
+		if (ok && (v[0].len == 0 || v[0].len > size ||
+			   memcmp(v[0].base, data, v[0].len) != 0)) {
+			conform_fail(c, "view(max 1)",
+				     "a piece of the file's first bytes",
+				     "%zu other bytes", v[0].len);
+			ok = false;
+		}
+	}
+	/* While r holds views, nothing may change their bytes. */
+	ok = ok &&
+	     conform_rc_is(c, "open(a, O_RDWR) while a view is held",
+			   devmgr_fs_open(fs_of(c), a, O_RDWR, &w), -ETXTBSY) &&
+	     conform_rc_is(c, "unlink(a) while a view is held",
+			   devmgr_fs_unlink(fs_of(c), a), -EBUSY);
+	ok = conform_rc_is(c, "close(a)", devmgr_file_close(r), 0) && ok;
+	r = NULL;
+	/* Open for writing: no view, from any handle. */
+	ok = ok &&
+	     conform_rc_is(c, "open(a, O_RDWR) once the view is closed",
+			   devmgr_fs_open(fs_of(c), a, O_RDWR, &w), 0) &&
+	     conform_rc_is(c, "open(a, O_RDONLY)",
+			   devmgr_fs_open(fs_of(c), a, O_RDONLY, &r), 0) &&
+	     conform_rc_is(c, "view(a) while a handle writes",
+			   devmgr_file_view(r, 0, size, v, 4), -EBUSY) &&
+	     conform_rc_is(c, "view(a) of the writing handle",
+			   devmgr_file_view(w, 0, size, v, 4), -EBUSY);
+	if (r)
+		devmgr_file_close(r);
+	if (w)
+		ok = conform_rc_is(c, "close(a, written)", devmgr_file_close(w),
+				   0) &&
+		     ok;
+	ok = ok && holds(c, a, data, size, "after the views");
+out:
+	free(data);
+	return done(c, ok, dir);
+}
+
+/* host_fd (minor 2): a descriptor that reads the file's bytes. */
+static enum conform_result fs_host_fd(struct conform *c)
+{
+	static const char *const dir = "/conform-hostfd";
+	const char *a = "/conform-hostfd/a";
+	struct devmgr_file *f = NULL, *w = NULL;
+	uint8_t *data = NULL, *in = malloc(20000);
+	bool ok;
+	int fd;
+
+	if (!in)
+		abort();
+	NEED_WRITABLE(c);
+	if (!DEVMGR_HAS_OP(fs_of(c)->ops, 2, host_fd)) {
+		free(in);
+		return conform_skip(c, "the provider does not offer host_fd");
+	}
+	ok = fresh_dir(c, dir) && make_file(c, a, 20000, 63, &data) &&
+	     conform_rc_is(c, "open(a, O_RDONLY)",
+			   devmgr_fs_open(fs_of(c), a, O_RDONLY, &f), 0);
+	if (ok) {
+		fd = devmgr_file_host_fd(f);
+		if (fd == -EOPNOTSUPP) {
+			devmgr_file_close(f);
+			free(data);
+			free(in);
+			rm_tree(fs_of(c), dir);
+			return conform_skip(c, "host_fd answered -EOPNOTSUPP");
+		}
+		ok = conform_rc_is(c, "host_fd(a) is a descriptor",
+				   fd < 0 ? fd : 0, 0) &&
+		     conform_rc_is(c, "pread(host_fd(a), 20000 bytes at 0)",
+				   pread(fd, in, 20000, 0), 20000);
+		if (ok && memcmp(in, data, 20000) != 0) {
+			conform_fail(c, "pread(host_fd(a))", "the file's bytes",
+				     "other bytes");
+			ok = false;
+		}
+		devmgr_file_close(f);
+	}
+	ok = ok && conform_rc_is(c, "open(a, O_WRONLY)",
+				 devmgr_fs_open(fs_of(c), a, O_WRONLY, &w), 0);
+	if (ok) {
+		ok = conform_rc_is(c, "host_fd of a write-only handle",
+				   devmgr_file_host_fd(w), -EBADF);
+		ok = conform_rc_is(c, "close(a)", devmgr_file_close(w), 0) &&
+		     ok;
+	}
+	ok = ok &&
+	     conform_rc_is(c, "open(the folder, O_RDONLY)",
+			   devmgr_fs_open(fs_of(c), dir, O_RDONLY, &f), 0);
+	if (ok) {
+		ok = conform_rc_is(c, "host_fd of a folder",
+				   devmgr_file_host_fd(f), -EISDIR);
+		devmgr_file_close(f);
+	}
+	free(data);
+	free(in);
+	return done(c, ok, dir);
+}
+
 static enum conform_result fs_read_only(struct conform *c)
 {
 	struct devmgr_fs *fs = fs_of(c);
@@ -834,5 +1053,17 @@ const struct conform_case conform_fs_cases[] = {
 	  "write ops, answers -EROFS to every write and "
 	  "still lists and syncs",
 	  fs_read_only },
+	{ "fs.view",
+	  "when offered (minor 2): views of a file whose clusters "
+	  "are apart give its bytes (whole, inside, across a "
+	  "cluster's end, one piece at most), 0 at and past the "
+	  "end, -EINVAL for max 0; while a view is held, opening "
+	  "to write is -ETXTBSY and unlink -EBUSY; "
+	  "a file open for writing gives no view (-EBUSY)",
+	  fs_view },
+	{ "fs.host_fd",
+	  "when offered (minor 2): host_fd of a file reads its bytes with "
+	  "pread; a write-only handle is -EBADF, a folder -EISDIR",
+	  fs_host_fd },
 	{ NULL, NULL, NULL },
 };

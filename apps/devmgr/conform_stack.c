@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define WAIT_MS	     3000
 #define QUIET_MS     300
@@ -757,6 +758,105 @@ out:
 	return r;
 }
 
+/* sendfile (minor 1): a head, then a file's bytes from an offset, reach
+ * the peer in order; the file's own offset stays; past its end, 0. */
+#define SF_HEAD "HTTP/1.1 200 OK\r\n\r\n"
+#define SF_HLEN (sizeof(SF_HEAD) - 1)
+static enum conform_result stack_sendfile(struct conform *c)
+{
+	struct devmgr_sock *l = NULL, *cl = NULL, *sv = NULL;
+	enum conform_result r = CONFORM_FAIL;
+	enum { SIZE = 200000, FROM = 1000 };
+	char path[] = "/tmp/devmgr-conform-sendfile.XXXXXX";
+	uint8_t *data = malloc(SIZE), *in = malloc(SF_HLEN + SIZE);
+	size_t sent = 0;
+	uint16_t port;
+	bool eof;
+	int fd;
+
+	if (!data || !in)
+		abort();
+	if (!DEVMGR_HAS_OP(stack_of(c)->ops, 1, sendfile)) {
+		free(data);
+		free(in);
+		return conform_skip(c, "the provider does not offer sendfile");
+	}
+	fd = mkstemp(path);
+	if (fd < 0) {
+		free(data);
+		free(in);
+		return conform_skip(c, "no temporary file: %s",
+				    strerror(errno));
+	}
+	unlink(path);
+	for (size_t i = 0; i < SIZE; i++)
+		data[i] = bulk_byte(i);
+	if (write(fd, data, SIZE) != SIZE) {
+		conform_fail(c, "writing the temporary file", "200000 bytes",
+			     "%s", strerror(errno));
+		goto out;
+	}
+	if (!(l = listener(c, &port)))
+		goto out;
+	if (!pair(c, l, port, &cl, &sv))
+		goto out;
+	/* The peer reads as it goes: sendfile may take part at a time. */
+	for (size_t got = 0; got < SF_HLEN + SIZE - FROM;) {
+		ssize_t n;
+
+		while (sent < SF_HLEN + SIZE - FROM) {
+			size_t fsent = sent > SF_HLEN ? sent - SF_HLEN : 0;
+			struct iovec head = { (char *)SF_HEAD + sent,
+					      SF_HLEN - sent };
+
+			n = devmgr_sock_sendfile(
+				sv, &head, sent < SF_HLEN ? 1 : 0, fd,
+				FROM + fsent, SIZE - FROM - fsent);
+			if (n == -EAGAIN)
+				break;
+			if (n <= 0) {
+				conform_fail(c,
+					     "sendfile(from 1000 + what went)",
+					     "bytes taken", "%zd", n);
+				goto out;
+			}
+			sent += (size_t)n;
+		}
+		n = recv_all(c, cl, in + got, SF_HLEN + SIZE - FROM - got, 1,
+			     &eof);
+		if (n <= 0) {
+			conform_fail(c, "recv of what sendfile sent",
+				     "the file's bytes from 1000",
+				     "%zu of %d bytes", got, SIZE - FROM);
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	if (memcmp(in, SF_HEAD, SF_HLEN) != 0 ||
+	    memcmp(in + SF_HLEN, data + FROM, SIZE - FROM) != 0) {
+		conform_fail(c, "the peer's bytes",
+			     "the head, then the file's bytes from 1000",
+			     "other bytes");
+		goto out;
+	}
+	if (lseek(fd, 0, SEEK_CUR) != SIZE) {
+		conform_fail(c, "the file's own offset after sendfile",
+			     "200000 (unchanged)", "%lld",
+			     (long long)lseek(fd, 0, SEEK_CUR));
+		goto out;
+	}
+	if (!conform_rc_is(c, "sendfile(at the file's end)",
+			   devmgr_sock_sendfile(sv, NULL, 0, fd, SIZE, 100), 0))
+		goto out;
+	r = CONFORM_PASS;
+out:
+	close(fd);
+	close_all(cl, sv, l);
+	free(data);
+	free(in);
+	return r;
+}
+
 static enum conform_result stack_udp(struct conform *c)
 {
 	struct sockaddr_in self = own4(c, 0), from, b;
@@ -926,5 +1026,10 @@ const struct conform_case conform_stack_cases[] = {
 	{ "stack.ipv6",
 	  "with IPv6: a TCP connection to its own IPv6 address carries data",
 	  stack_ipv6 },
+	{ "stack.sendfile",
+	  "when offered (minor 1): a head, then a file's bytes from an "
+	  "offset, reach the peer in order, the file's own offset stays, "
+	  "and at its end sendfile answers 0",
+	  stack_sendfile },
 	{ NULL, NULL, NULL },
 };

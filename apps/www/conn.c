@@ -16,6 +16,8 @@
  * output buffer is still waiting. */
 #define REFILL_FRACTION 4
 #define INPUT_SIZE	8192
+/* Bytes of a body asked of the fs's view at a time. */
+#define ZC_WINDOW ((size_t)4 << 20)
 
 #define SERVER_NAME "devmgr-www"
 /* The interim answer to "Expect: 100-continue" (RFC 9110 15.2.1). */
@@ -49,6 +51,7 @@ int www_conn_init(struct www_conn *c, struct www_conf *conf, const char *peer)
 	if (!c->in)
 		return -ENOMEM;
 	c->out = c->in + c->in_cap;
+	c->sf_fd = -1;
 	http_reader_init(&c->rd, &conf->lim, c->out + c->out_cap);
 	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "-");
 	return 0;
@@ -78,6 +81,10 @@ static void file_done(struct www_conn *c)
 		return;
 	devmgr_file_close(c->file);
 	c->file = NULL;
+	c->zc = false; /* the views and the host fd went with the file */
+	c->sf_fd = -1;
+	c->nviews = c->view_i = 0;
+	c->view_off = 0;
 }
 
 void www_conn_drop_file(struct www_conn *c)
@@ -339,16 +346,68 @@ static int open_target(struct www_conn *c, char *path, size_t size,
 	return 500;
 }
 
-/* The body goes into the output buffer now when it fits, else it is
- * streamed by www_conn_step(). */
+/* Views of the body's first bytes: the body is then sent from them, and
+ * f stays open until it has gone.  False (nothing changed) where the fs
+ * cannot lend them: the body is copied. */
+static bool zc_begin(struct www_conn *c, const struct reply *r,
+		     struct devmgr_file *f)
+{
+	size_t want = r->length < ZC_WINDOW ? (size_t)r->length : ZC_WINDOW;
+	int k = devmgr_file_view(f, r->offset, want, c->views, WWW_VIEWS);
+
+	if (k <= 0)
+		return false;
+	c->file = f;
+	c->file_start = c->file_off = r->offset;
+	c->file_end = r->offset + r->length;
+	c->zc = true;
+	c->nviews = k;
+	c->view_i = 0;
+	c->view_off = 0;
+	c->conf->zc_bodies++;
+	return true;
+}
+
+/* Else the file's host fd, when the stack can sendfile from it. */
+static bool sf_begin(struct www_conn *c, const struct reply *r,
+		     struct devmgr_file *f)
+{
+	int fd;
+
+	if (!c->conf->sendfile)
+		return false;
+	fd = devmgr_file_host_fd(f);
+	if (fd < 0)
+		return false;
+	c->file = f;
+	c->file_start = c->file_off = r->offset;
+	c->file_end = r->offset + r->length;
+	c->sf_fd = fd;
+	c->conf->sf_bodies++;
+	return true;
+}
+
+/* The body goes out from views of the fs's bytes when it is large enough
+ * and the fs lends them; else into the output buffer now when it fits,
+ * else it is streamed by www_conn_step(). */
 static void reply_file(struct www_conn *c, const struct http_request *req,
 		       struct reply *r, struct devmgr_file *f)
 {
+	bool big = c->conf->zero_copy && r->length >= c->conf->zero_copy;
 	size_t room;
 
 	put_head(c, r);
 	log_begin(c, req, r->status);
 	room = c->out_cap - c->out_len;
+	if (big && !r->head_only) {
+		if (zc_begin(c, r, f) || sf_begin(c, r, f)) {
+			/* the transport sends the views or the file */
+			if (!r->keep_alive)
+				c->close_after = true;
+			return;
+		}
+		c->conf->zc_refused++;
+	}
 	if (r->head_only || r->length == 0) {
 		devmgr_file_close(f);
 		log_emit(c, 0);
@@ -626,15 +685,125 @@ static bool refill(struct www_conn *c)
 	return true;
 }
 
+/* The next views of a body sent without a copy, once the last ones have
+ * gone.  Should the fs stop lending (it may refuse, or the file be
+ * shorter than its head said), the rest is copied, and refill() deals
+ * with a short file as for any body. */
+static bool zc_refill(struct www_conn *c)
+{
+	uint64_t left = c->file_end - c->file_off;
+	int k;
+
+	if (c->view_i < c->nviews)
+		return true;
+	k = devmgr_file_view(c->file, c->file_off,
+			     left < ZC_WINDOW ? (size_t)left : ZC_WINDOW,
+			     c->views, WWW_VIEWS);
+	if (k > 0) {
+		c->nviews = k;
+		c->view_i = 0;
+		c->view_off = 0;
+		return true;
+	}
+	c->zc = false;
+	c->nviews = c->view_i = 0;
+	return refill(c);
+}
+
+/* The current view's bytes are in a host file too, and the stack can
+ * sendfile: they go that way, the kernel taking the pages by reference. */
+static bool zc_by_file(const struct www_conn *c)
+{
+	return c->conf->sendfile && c->view_i < c->nviews &&
+	       c->views[c->view_i].fd >= 0;
+}
+
+int www_conn_out_iov(const struct www_conn *c, struct iovec *iov, int max,
+		     size_t *len)
+{
+	int k = 0;
+
+	*len = 0;
+	if (c->out_len > c->out_off) {
+		iov[k++] = (struct iovec){ c->out + c->out_off,
+					   c->out_len - c->out_off };
+		*len = c->out_len - c->out_off;
+	}
+	if (!c->zc || zc_by_file(c))
+		return k;
+	for (int i = c->view_i; i < c->nviews && k < max; i++) {
+		size_t skip = i == c->view_i ? c->view_off : 0;
+
+		iov[k++] = (struct iovec){
+			(void *)((const char *)c->views[i].base + skip),
+			c->views[i].len - skip
+		};
+		*len += c->views[i].len - skip;
+	}
+	return k;
+}
+
+bool www_conn_out_file(const struct www_conn *c, int *fd, uint64_t *off,
+		       size_t *len)
+{
+	uint64_t left = c->file_end - c->file_off;
+
+	if (c->zc && zc_by_file(c)) {
+		const struct devmgr_fs_view *v = &c->views[c->view_i];
+
+		*fd = v->fd;
+		*off = v->fd_off + c->view_off;
+		*len = v->len - c->view_off;
+		return true;
+	}
+	if (c->sf_fd < 0)
+		return false;
+	*fd = c->sf_fd;
+	*off = c->file_off;
+	*len = left < ZC_WINDOW ? (size_t)left : ZC_WINDOW;
+	return true;
+}
+
+void www_conn_sent(struct www_conn *c, size_t n)
+{
+	size_t queued = c->out_len - c->out_off;
+	size_t m = n < queued ? n : queued;
+
+	c->out_off += m;
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+	n -= m;
+	while (n > 0 && c->zc && c->view_i < c->nviews) {
+		size_t rest = c->views[c->view_i].len - c->view_off;
+		size_t t = n < rest ? n : rest;
+
+		c->view_off += t;
+		c->file_off += t;
+		n -= t;
+		if (c->view_off == c->views[c->view_i].len) {
+			c->view_i++;
+			c->view_off = 0;
+		}
+	}
+	if (c->sf_fd >= 0)
+		c->file_off += n;
+	if ((c->zc || c->sf_fd >= 0) && c->file_off == c->file_end) {
+		log_emit(c, c->file_end - c->file_start);
+		file_done(c);
+	}
+}
+
 static enum www_next pending_or(const struct www_conn *c, enum www_next e)
 {
-	return c->out_len > c->out_off ? WWW_WRITE : e;
+	return c->out_len > c->out_off || c->zc || c->sf_fd >= 0 ? WWW_WRITE
+								 : e;
 }
 
 enum www_next www_conn_step(struct www_conn *c)
 {
 	for (;;) {
-		if (c->file && !refill(c))
+		if (c->file && c->sf_fd < 0 &&
+		    !(c->zc ? zc_refill(c) : refill(c)))
 			return WWW_CLOSE;
 		if (c->file || c->close_after ||
 		    (c->out_len > c->out_off &&

@@ -7,14 +7,22 @@
  * input buffer, the request target and one output buffer of chunk_size
  * bytes plus room for a response head.  A file body is read from the fs
  * one chunk at a time, only when the previous chunk has mostly gone out,
- * so a client that stops reading holds one chunk and no more. */
+ * so a client that stops reading holds one chunk and no more.  A body of
+ * at least conf->zero_copy bytes is not copied at all where the fs lends
+ * its bytes (devmgr_file_view): the transport sends the head from the
+ * output buffer and the body straight from the views (www_conn_out_iov);
+ * or, where the fs has the file's host fd and the stack sendfile, the
+ * kernel sends it from the file (www_conn_out_file). */
 #ifndef WWW_CONN_H
 #define WWW_CONN_H
 
 #include "http.h"
 
 #include <devmgr/sig/fs.h>
+#include <sys/uio.h>
 #include <time.h>
+
+#define WWW_VIEWS 16 /* pieces of a body's views held at a time */
 
 /* Shared by the connections of one server. */
 struct www_conf {
@@ -23,6 +31,12 @@ struct www_conf {
 	char root[256];	      /* the served folder of fs, "" for the root */
 	char index[64];	      /* the file served for a folder */
 	size_t chunk_size;    /* the output buffer, bytes */
+	size_t zero_copy;     /* bodies this long or longer go out from fs
+			       * views; 0: always copied */
+	bool sendfile;	      /* the stack sends from a host fd (sendfile) */
+	/* Bodies of zero_copy bytes or more: sent from views, sent from
+	 * the file's host fd, copied because the fs lent neither. */
+	unsigned long long zc_bodies, sf_bodies, zc_refused;
 	bool closing; /* draining: every response says Connection: close */
 	/* One access-log line (with its '\n'); may be NULL. */
 	void (*log)(void *arg, const char *line, size_t len);
@@ -49,6 +63,13 @@ struct www_conn {
 	/* The body still to read from the fs, for the response being sent. */
 	struct devmgr_file *file;
 	uint64_t file_start, file_off, file_end;
+	/* zero copy: views of the body from file_off, sent after the
+	 * output buffer; views[view_i] is sent up to view_off */
+	bool zc;
+	int nviews, view_i;
+	size_t view_off;
+	struct devmgr_fs_view views[WWW_VIEWS];
+	int sf_fd;	  /* >= 0: the body goes out by sendfile from it */
 	bool close_after; /* close once everything queued is sent */
 	bool linger;	  /* unread bytes may follow: drain before closing */
 	bool eof;	  /* the client closed its side */
@@ -86,18 +107,28 @@ static inline void www_conn_received(struct www_conn *c, size_t n)
 {
 	c->in_len += n;
 }
-/* What is waiting to be sent. */
+/* What is waiting to be sent in the output buffer (a body sent from
+ * views is not in it: see www_conn_out_iov). */
 static inline const char *www_conn_out(const struct www_conn *c, size_t *len)
 {
 	*len = c->out_len - c->out_off;
 	return c->out + c->out_off;
 }
-static inline void www_conn_sent(struct www_conn *c, size_t n)
-{
-	c->out_off += n;
-	if (c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
-}
+/* Everything waiting to be sent, in order: the output buffer, then the
+ * views of a body sent without a copy.  Fills up to max elements (max >=
+ * 1), returns how many, with their total in *len.  The views' bytes
+ * belong to the fs and stay valid until www_conn_sent() or
+ * www_conn_drop_file() is done with them. */
+int www_conn_out_iov(const struct www_conn *c, struct iovec *iov, int max,
+		     size_t *len);
+/* When the body goes out by sendfile: true, with the host fd (the fs's,
+ * valid until www_conn_sent or www_conn_drop_file finish with it),
+ * offset and length to send after what www_conn_out gives (its head). */
+bool www_conn_out_file(const struct www_conn *c, int *fd, uint64_t *off,
+		       size_t *len);
+/* n bytes of what www_conn_out, www_conn_out_iov or www_conn_out_file
+ * gave were sent. */
+void www_conn_sent(struct www_conn *c, size_t n);
 /* True while a request's head is arriving (the header timeout's time). */
 static inline bool www_conn_in_head(const struct www_conn *c)
 {

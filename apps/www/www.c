@@ -73,6 +73,8 @@ struct client {
 #define MAX_LISTENERS	 2 /* IPv4 and IPv6 */
 #define PEER_BUCKETS_MAX 65536
 #define MAX_WORKERS	 64
+/* zero_copy: bodies from this size up are sent from the fs's views. */
+#define ZERO_COPY_MIN ((size_t)16 * 1024)
 /* Set in the environment of the worker processes that www starts. */
 #define WORKER_ENV "DEVMGR_WWW_WORKER"
 #define PORT_ENV   "DEVMGR_WWW_PORT"
@@ -366,8 +368,10 @@ static bool client_progress(struct client *cl)
 {
 	for (;;) {
 		enum www_next next = www_conn_step(&cl->conn);
-		size_t len;
-		const char *out;
+		struct iovec iov[1 + WWW_VIEWS];
+		uint64_t off;
+		size_t len, flen;
+		int k, fd;
 		ssize_t n;
 
 		if (next == WWW_CLOSE) {
@@ -383,8 +387,25 @@ static bool client_progress(struct client *cl)
 		}
 		if (next == WWW_READ)
 			return wait_for(cl, DEVMGR_SOCK_READ);
-		out = www_conn_out(&cl->conn, &len);
-		n = devmgr_sock_send(cl->sock, out, len);
+		if (www_conn_out_file(&cl->conn, &fd, &off, &flen)) {
+			iov[0].iov_base = (void *)www_conn_out(&cl->conn,
+							       &iov[0].iov_len);
+			len = iov[0].iov_len + flen;
+			n = devmgr_sock_sendfile(cl->sock, iov,
+						 iov[0].iov_len ? 1 : 0, fd,
+						 off, flen);
+			if (n == 0) {
+				/* the file shrank under its promised length */
+				www_conn_drop_file(&cl->conn);
+				continue;
+			}
+		} else {
+			k = www_conn_out_iov(&cl->conn, iov, 1 + WWW_VIEWS,
+					     &len);
+			n = k == 1 ? devmgr_sock_send(cl->sock, iov[0].iov_base,
+						      len)
+				   : devmgr_sock_sendv(cl->sock, iov, k);
+		}
 		if (n == -EAGAIN || n == 0)
 			return wait_for(cl, DEVMGR_SOCK_WRITE);
 		if (n < 0) {
@@ -888,6 +909,9 @@ static int set_conf(struct server *srv)
 		(uint32_t)devmgr_arg_int(ctx, "max_header_size");
 	srv->conf.lim.max_body = (uint64_t)devmgr_arg_int(ctx, "max_body");
 	srv->conf.chunk_size = (size_t)devmgr_arg_int(ctx, "chunk_size");
+	srv->conf.zero_copy =
+		devmgr_arg_bool(ctx, "zero_copy") ? ZERO_COPY_MIN : 0;
+	srv->conf.sendfile = devmgr_stack_has_sendfile(srv->devs->net);
 	srv->conf.fs = srv->devs->htdocs;
 	srv->conf.log = log_line;
 	srv->conf.log_arg = srv;
@@ -977,6 +1001,13 @@ static void www_stop(struct devmgr_ctx *ctx, void *record)
 
 	(void)record;
 	srv->draining = false; /* stopping: no exit from client_close */
+	if (srv->conf.zero_copy)
+		devmgr_log(
+			ctx, DEVMGR_LOG_INFO,
+			"www: zero_copy: %llu bodies sent from fs views, "
+			"%llu by sendfile, %llu copied (the fs lent neither)",
+			srv->conf.zc_bodies, srv->conf.sf_bodies,
+			srv->conf.zc_refused);
 	if (srv->nchildren) {
 		/* each drains as this one did, then ends */
 		workers_signal(srv, SIGTERM);
@@ -1124,6 +1155,11 @@ static const struct devmgr_param www_args[] = {
 	{ "chunk_size", DEVMGR_PARAM_SIZE, 0, "65536",
 	  "bytes of a file read and sent at a time (per connection)", 4096,
 	  16777216 },
+	{ "zero_copy", DEVMGR_PARAM_BOOL, 0, "true",
+	  "send bodies of 16 KiB or more without copying them: from the fs's "
+	  "views (fs-fat on blk-ram) or by sendfile from its host file "
+	  "(fs-host on net-socket)",
+	  0, 0 },
 	{ "workers", DEVMGR_PARAM_INT, 0, "1",
 	  "processes serving the same port, each with its own devices and "
 	  "loop (net-socket needs reuseport: true for more than 1)",

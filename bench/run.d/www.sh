@@ -14,8 +14,15 @@
 # Then www on stack-lwip over net-tap inside a network namespace (root
 # only), wrk on the kernel side, alternating with the net-socket server.
 #
+# www runs twice in each rotation: as built (zero_copy: bodies of 16 KiB
+# and more sent from the RAM disk's bytes) and with zero_copy false (each
+# body copied into the connection's buffer first); the "-copy" rows give
+# the second and the ratio of the two.  A third www serves the same
+# folder as nginx through fs-host (bodies of 16 KiB and more by sendfile):
+# the "-host" rows.
 # Targets (www/nginx): one worker >= 1.3 at 1 KiB and >= 1.0 at 64 KiB;
-# two workers >= 1.0 at both.  lighttpd and lwIP: reported.
+# two workers >= 1.0 at both.  lighttpd, zero_copy false and lwIP:
+# reported.
 set -u
 quick=
 if [ "${1:-}" = "--quick" ]; then quick=1; shift; fi
@@ -31,7 +38,7 @@ export DEVMGR_PLUGIN_PATH
 for t in wrk nginx mkfs.fat mcopy "$PY"; do
 	command -v "$t" >/dev/null 2>&1 || { echo "www.sh: $t is not installed" >&2; exit 2; }
 done
-for p in blk-ram fs-fat net-socket console; do
+for p in blk-ram fs-fat fs-host net-socket console; do
 	[ -f "$DEVMGR_PLUGIN_PATH/$p.so" ] ||
 		{ echo "www.sh: plugin $p is not built" >&2; exit 2; }
 done
@@ -44,6 +51,8 @@ if [ -n "$quick" ]; then runs=1 secs=1 conn_list=10 worker_list=1
 else runs=5 secs=2 conn_list="10 100" worker_list="1 2"; fi
 # WWW_BENCH_RUNS, WWW_BENCH_SECS: more (or fewer) repetitions on a noisy machine
 runs=${WWW_BENCH_RUNS:-$runs} secs=${WWW_BENCH_SECS:-$secs}
+# WWW_BENCH_SIZES: "64k" runs the 64 KiB rows only
+size_list=${WWW_BENCH_SIZES:-1k 64k}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/www-bench.XXXXXX") || exit 2
 pids=
@@ -196,7 +205,7 @@ one() {
 # bench WORKERS SIZE CONNS TARGET: rotate the servers, print the figures
 bench() {
 	wk=$1 size=$2 c=$3 target=$4
-	servers="w n${have_lighttpd:+ l}"
+	servers="w c h n${have_lighttpd:+ l}"
 	for x in $servers; do : >"$tmp/$x"; done
 	r=0
 	while [ $r -lt $runs ]; do
@@ -205,6 +214,8 @@ bench() {
 		for x in $order; do
 			case $x in
 			w) one "$wpids" "http://127.0.0.1:$wport/$size.bin" "$c" "$tmp/w" ;;
+			c) one "$cpids" "http://127.0.0.1:$cport/$size.bin" "$c" "$tmp/c" ;;
+			h) one "$hpids" "http://127.0.0.1:$hport/$size.bin" "$c" "$tmp/h" ;;
 			n) one "$npids" "http://127.0.0.1:$nport/$size.bin" "$c" "$tmp/n" ;;
 			l) one "$lpids" "http://127.0.0.1:$lport/$size.bin" "$c" "$tmp/l" ;;
 			esac
@@ -214,7 +225,7 @@ bench() {
 	tag="www-$size-c$c-w$wk"
 	w=$(cut -d' ' -f1 "$tmp/w" | median) n=$(cut -d' ' -f1 "$tmp/n" | median)
 	wc=$(cut -d' ' -f2 "$tmp/w" | median) nc=$(cut -d' ' -f2 "$tmp/n" | median)
-	echo "  $tag runs (req/s, CPU us/req): www $(tr '\n' ',' <"$tmp/w") nginx $(tr '\n' ',' <"$tmp/n")${have_lighttpd:+ lighttpd $(tr '\n' ',' <"$tmp/l")}" >&2
+	echo "  $tag runs (req/s, CPU us/req): www $(tr '\n' ',' <"$tmp/w") www-copy $(tr '\n' ',' <"$tmp/c") www-host $(tr '\n' ',' <"$tmp/h") nginx $(tr '\n' ',' <"$tmp/n")${have_lighttpd:+ lighttpd $(tr '\n' ',' <"$tmp/l")}" >&2
 	awk -v w="$w" -v n="$n" -v t="$target" -v s="$tag" -v runs="$runs" 'BEGIN {
 		ratio = (n > 0) ? w / n : 0
 		printf "%s: www %.0f req/s, nginx %.0f req/s (median of %d), ratio %.3f (target >= %s) %s\n",
@@ -222,6 +233,14 @@ bench() {
 	awk -v w="$wc" -v n="$nc" -v s="$tag" 'BEGIN {
 		printf "%s-cpu: www %.2f us, nginx %.2f us of CPU per request (medians), ratio %.3f INFO\n",
 			s, w, n, (w > 0) ? n / w : 0 }'
+	cr=$(cut -d' ' -f1 "$tmp/c" | median) cc=$(cut -d' ' -f2 "$tmp/c" | median)
+	awk -v w="$w" -v cr="$cr" -v cc="$cc" -v n="$n" -v s="$tag" 'BEGIN {
+		printf "%s-copy: www zero_copy false %.0f req/s, %.2f us of CPU per request; copy/nginx %.3f, zero_copy on/off %.3f INFO\n",
+			s, cr, cc, (n > 0) ? cr / n : 0, (cr > 0) ? w / cr : 0 }'
+	hr=$(cut -d' ' -f1 "$tmp/h" | median) hc=$(cut -d' ' -f2 "$tmp/h" | median)
+	awk -v hr="$hr" -v hc="$hc" -v n="$n" -v s="$tag" 'BEGIN {
+		printf "%s-host: www on fs-host %.0f req/s, %.2f us of CPU per request; host/nginx %.3f INFO\n",
+			s, hr, hc, (n > 0) ? hr / n : 0 }'
 	if [ -n "$have_lighttpd" ]; then
 		l=$(cut -d' ' -f1 "$tmp/l" | median) lc=$(cut -d' ' -f2 "$tmp/l" | median)
 		awk -v w="$w" -v l="$l" -v lc="$lc" -v s="$tag" 'BEGIN {
@@ -257,15 +276,34 @@ for wk in $worker_list; do
 	wport=$port
 	wpid=$last_pid
 	wait_200 "$wport" www || exit 2
+	www_conf "$tmp/copy$wk.json" \
+		'{"net": {"provider": "net-socket", "address": "127.0.0.1", "reuseport": true}}' \
+		'{"port": 0, "workers": '"$wk"', "zero_copy": false}'
+	start_www "$tmp/copy$wk.json" "$tmp/copy$wk.log" || exit 2
+	cport=$port
+	cpid=$last_pid
+	wait_200 "$cport" "www (zero_copy false)" || exit 2
+	www_conf "$tmp/host$wk.json" \
+		'{"net": {"provider": "net-socket", "address": "127.0.0.1", "reuseport": true},
+		  "htdocs": {"provider": "fs-host", "path": "'"$tmp/htdocs"'"}}' \
+		'{"port": 0, "workers": '"$wk"'}'
+	start_www "$tmp/host$wk.json" "$tmp/host$wk.log" || exit 2
+	hport=$port
+	hpid=$last_pid
+	wait_200 "$hport" "www (fs-host)" || exit 2
 	sleep 0.3
 	wpids=$(pids_of "$wpid")
+	cpids=$(pids_of "$cpid")
+	hpids=$(pids_of "$hpid")
 	if [ "$wk" = 1 ]; then t1k=1.3 t64k=1.0; else t1k=1.0 t64k=1.0; fi
 	for c in $conn_list; do
-		bench "$wk" 1k "$c" "$t1k"
-		bench "$wk" 64k "$c" "$t64k"
+		for size in $size_list; do
+			if [ "$size" = 1k ]; then t=$t1k; else t=$t64k; fi
+			bench "$wk" "$size" "$c" "$t"
+		done
 	done
-	kill $wpid $nmaster $lmaster 2>/dev/null
-	wait $wpid $nmaster $lmaster 2>/dev/null
+	kill $wpid $cpid $hpid $nmaster $lmaster 2>/dev/null
+	wait $wpid $cpid $hpid $nmaster $lmaster 2>/dev/null
 done
 # the lwIP comparison below runs against a one-worker net-socket server
 www_conf "$tmp/socket.json" '{}' '{"port": 0}'

@@ -152,7 +152,7 @@ const char *devmgr_error_format(const struct devmgr_error *err, char *buf,
 /* clang-format off */
 #define ERRNO_MAP(X)                                                          \
 	X(EPERM) X(ENOENT) X(EIO) X(ENXIO) X(E2BIG) X(EBADF) X(EAGAIN)        \
-	X(ENOMEM) X(EACCES) X(EFAULT) X(EBUSY) X(EEXIST) X(ENODEV)            \
+	X(ENOMEM) X(EACCES) X(EFAULT) X(EBUSY) X(EEXIST) X(ENODEV) X(ETXTBSY) \
 	X(ENOTDIR) X(EISDIR) X(EINVAL) X(ENFILE) X(EMFILE) X(EFBIG)           \
 	X(ENOSPC) X(ESPIPE) X(EROFS) X(EPIPE) X(ERANGE) X(ENAMETOOLONG)       \
 	X(ENOSYS) X(ENOTEMPTY) X(ELOOP) X(ENOEXEC) X(EOPNOTSUPP)              \

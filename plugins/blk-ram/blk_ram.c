@@ -1,9 +1,14 @@
-/* blk-ram: a block device in anonymous memory, optionally filled from an
- * image file when it is created.
+/* blk-ram: a block device in memory, optionally filled from an image
+ * file when it is created.
  *
- * The memory is a MAP_NORESERVE anonymous mapping, so a device costs
- * nothing until its sectors are written: many large, sparse RAM disks fit
- * in a small machine, and discard can hand whole pages back. */
+ * The memory is a memfd mapped shared, so a device costs nothing until
+ * its sectors are written: many large, sparse RAM disks fit in a small
+ * machine, and discard can hand whole pages back (a hole punched in the
+ * memfd).  Being a file, the memory can also be sent by sendfile(2)
+ * (host_fd): the kernel takes its pages by reference. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memfd_create */
+#endif
 #include <devmgr/provider/blk.h>
 
 #include <errno.h>
@@ -18,6 +23,7 @@
 #define RAM_TRANSFER_SIZE (64u * 1024)
 
 struct ram {
+	int fd; /* the memfd behind mem */
 	uint8_t *mem;
 	size_t bytes;
 	uint64_t sectors;
@@ -124,9 +130,35 @@ static int ram_discard(struct devmgr_blk *b, uint64_t sector, uint64_t count)
 		return 0;
 	}
 	memset(r->mem + start, 0, page_lo - start);
-	if (madvise(r->mem + page_lo, page_hi - page_lo, MADV_DONTNEED) < 0)
+	if (fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)page_lo, (off_t)(page_hi - page_lo)) < 0)
 		memset(r->mem + page_lo, 0, page_hi - page_lo);
 	memset(r->mem + page_hi, 0, end - page_hi);
+	return 0;
+}
+
+/* The memory itself: it stays mapped until the device is destroyed (a
+ * discard zeroes pages, it never unmaps them). */
+static int ram_lend(struct devmgr_blk *b, uint64_t sector, uint64_t count,
+		    const void **out)
+{
+	const struct ram *r = b->priv;
+
+	if (count == 0)
+		return -EINVAL;
+	if (devmgr_blk_range_check(sector, count, r->sectors, NULL, 0) < 0)
+		return -ERANGE;
+	*out = r->mem + (sector << r->shift);
+	return 0;
+}
+
+/* The memfd: the device's byte N is the file's byte N. */
+static int ram_host_fd(struct devmgr_blk *b, int *fd, uint64_t *off)
+{
+	const struct ram *r = b->priv;
+
+	*fd = r->fd;
+	*off = 0;
 	return 0;
 }
 
@@ -137,6 +169,8 @@ static const struct devmgr_blk_ops ram_ops = {
 	.writev = ram_writev,
 	.flush = ram_flush,
 	.discard = ram_discard,
+	.map = ram_lend,
+	.host_fd = ram_host_fd,
 };
 
 static const struct devmgr_param ram_params[] = {
@@ -261,18 +295,34 @@ static int device_size(struct devmgr_device *dev, const char *image,
 
 static int ram_map(struct ram *r, size_t bytes, struct devmgr_error *err)
 {
-	void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int fd = memfd_create("blk-ram", MFD_CLOEXEC);
+	void *mem = MAP_FAILED;
+	int e;
 
-	if (mem == MAP_FAILED) {
-		int e = errno;
-
-		return devmgr_error_set(err, -e, "mmap %zu bytes: %s", bytes,
+	if (fd < 0) {
+		e = errno;
+		return devmgr_error_set(err, -e, "memfd_create: %s",
 					strerror(e));
 	}
+	if (ftruncate(fd, (off_t)bytes) == 0)
+		mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			   0);
+	if (mem == MAP_FAILED) {
+		e = errno;
+		close(fd);
+		return devmgr_error_set(err, -e, "memory of %zu bytes: %s",
+					bytes, strerror(e));
+	}
+	r->fd = fd;
 	r->mem = mem;
 	r->bytes = bytes;
 	return 0;
+}
+
+static void ram_unmap(struct ram *r)
+{
+	munmap(r->mem, r->bytes);
+	close(r->fd);
 }
 
 static int ram_create(struct devmgr_device *dev, struct devmgr_error *err)
@@ -299,7 +349,7 @@ static int ram_create(struct devmgr_device *dev, struct devmgr_error *err)
 	if (rc == 0 && fd >= 0) {
 		rc = read_image(fd, image, r->mem, image_len, err);
 		if (rc < 0)
-			munmap(r->mem, r->bytes);
+			ram_unmap(r);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -333,9 +383,7 @@ static int ram_check(struct devmgr_device *dev, struct devmgr_error *err)
 
 static void ram_destroy(struct devmgr_device *dev)
 {
-	struct ram *r = devmgr_device_priv(dev);
-
-	munmap(r->mem, r->bytes);
+	ram_unmap(devmgr_device_priv(dev));
 }
 
 static const struct devmgr_provider ram_provider = {

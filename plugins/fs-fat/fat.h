@@ -89,13 +89,16 @@ struct fat_inode {
 	uint32_t *chain; /* every cluster of the file, in order */
 	uint32_t nchain, cap;
 	bool chain_ok;
-	bool dirty; /* the entry on the device lags (pwrite) */
+	bool dirty;	  /* the entry on the device lags (pwrite) */
+	unsigned writers; /* handles open for writing */
+	unsigned viewers; /* handles that took a view (see fat_file_view) */
 };
 
 struct fat_handle {
 	struct devmgr_file base;
 	struct fat_inode *ino;
 	int flags;
+	bool viewing; /* counted in ino->viewers */
 };
 
 struct fat_vol {
@@ -237,6 +240,10 @@ ssize_t fat_file_read(struct fat_vol *v, struct fat_inode *ino, void *buf,
 ssize_t fat_file_write(struct fat_vol *v, struct fat_inode *ino,
 		       const void *buf, size_t len, uint64_t off);
 int fat_file_truncate(struct fat_vol *v, struct fat_inode *ino, uint64_t size);
+/* The file's bytes from off in place, through the blk device's map: one
+ * piece per run of neighbouring clusters, at most max. */
+int fat_file_view(struct fat_vol *v, struct fat_inode *ino, uint64_t off,
+		  size_t len, struct devmgr_fs_view *out, int max);
 int fat_inode_store(struct fat_vol *v, struct fat_inode *ino, bool modified,
 		    bool now);
 int fat_inodes_flush(struct fat_vol *v);

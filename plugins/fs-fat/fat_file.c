@@ -182,6 +182,44 @@ ssize_t fat_file_read(struct fat_vol *v, struct fat_inode *ino, void *buf,
 	return (ssize_t)done;
 }
 
+int fat_file_view(struct fat_vol *v, struct fat_inode *ino, uint64_t off,
+		  size_t len, struct devmgr_fs_view *out, int max)
+{
+	size_t done = 0;
+	uint64_t hoff = 0;
+	int k = 0, rc, hfd;
+
+	if (ino->is_dir)
+		return -EISDIR;
+	if (off >= ino->size)
+		return 0;
+	if (len > ino->size - off)
+		len = (size_t)(ino->size - off);
+	rc = load_chain(v, ino);
+	if (rc < 0)
+		return rc;
+	if (devmgr_blk_host_fd(v->blk, &hfd, &hoff) < 0)
+		hfd = -1;
+	while (done < len && k < max) {
+		uint64_t a;
+		size_t n = run_at(v, ino, off + done, len - done, &a);
+		uint64_t within = a & (v->bss - 1);
+		const void *p;
+
+		rc = devmgr_blk_map(v->blk, a / v->bss,
+				    (within + n + v->bss - 1) / v->bss, &p);
+		if (rc < 0)
+			return rc;
+		out[k].base = (const uint8_t *)p + within;
+		out[k].len = n;
+		out[k].fd = hfd;
+		out[k].fd_off = hfd >= 0 ? hoff + a : 0;
+		k++;
+		done += n;
+	}
+	return k;
+}
+
 /* Write src (or zeros when src is NULL) to file bytes [off, off + len),
  * whose clusters exist. */
 static int write_span(struct fat_vol *v, struct fat_inode *ino,

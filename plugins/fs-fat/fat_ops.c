@@ -164,6 +164,11 @@ static int open_at(struct fat_vol *v, struct fat_path *p, int flags,
 	    ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
 		return -EPERM;
 	rc = fat_inode_get(v, p, ino);
+	if (rc == 0 && (*ino)->viewers && wants_write(flags)) {
+		/* a view lent out holds the file's bytes until it is closed */
+		fat_inode_put(v, *ino);
+		return -ETXTBSY;
+	}
 	if (rc == 0 && (flags & O_TRUNC) && (*ino)->size > 0) {
 		rc = fat_file_truncate(v, *ino, 0);
 		if (rc < 0)
@@ -198,6 +203,8 @@ static int op_open(struct devmgr_fs *fs, const char *path, int flags,
 	h->base.fs = fs;
 	h->ino = ino;
 	h->flags = flags;
+	if ((flags & O_ACCMODE) != O_RDONLY)
+		ino->writers++;
 	*out = &h->base;
 	return 0;
 }
@@ -210,6 +217,26 @@ static ssize_t op_pread(struct devmgr_file *f, void *buf, size_t len,
 	if ((h->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
 	return fat_file_read(vol_of(f->fs), h->ino, buf, len, off);
+}
+
+static int op_view(struct devmgr_file *f, uint64_t off, size_t len,
+		   struct devmgr_fs_view *out, int max)
+{
+	struct fat_handle *h = (struct fat_handle *)f;
+	int rc;
+
+	if ((h->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	if (max < 1)
+		return -EINVAL;
+	if (h->ino->writers)
+		return -EBUSY;
+	rc = fat_file_view(vol_of(f->fs), h->ino, off, len, out, max);
+	if (rc > 0 && !h->viewing) {
+		h->viewing = true;
+		h->ino->viewers++;
+	}
+	return rc;
 }
 
 /* The read-only attribute as it is now: setattr may have set it after
@@ -277,8 +304,13 @@ static int op_close(struct devmgr_file *f)
 	struct fat_vol *v = vol_of(f->fs);
 	int rc = 0;
 
-	if ((h->flags & O_ACCMODE) != O_RDONLY && !v->read_only)
-		rc = fat_sync(v, false);
+	if ((h->flags & O_ACCMODE) != O_RDONLY) {
+		h->ino->writers--;
+		if (!v->read_only)
+			rc = fat_sync(v, false);
+	}
+	if (h->viewing)
+		h->ino->viewers--;
 	fat_inode_put(v, h->ino);
 	free(h);
 	return rc;
@@ -736,6 +768,7 @@ const struct devmgr_fs_ops fat_ops_rw = {
 	.rename = op_rename,
 	.sync = op_sync,
 	.setattr = op_setattr,
+	.view = op_view,
 };
 
 const struct devmgr_fs_ops fat_ops_ro = {
@@ -747,4 +780,5 @@ const struct devmgr_fs_ops fat_ops_ro = {
 	.close = op_close,
 	.stat = op_stat,
 	.readdir = op_readdir,
+	.view = op_view,
 };

@@ -221,6 +221,17 @@ static ssize_t op_pread(struct devmgr_file *file, void *buf, size_t len,
 	return n < 0 ? -errno : n;
 }
 
+static int op_host_fd(struct devmgr_file *file)
+{
+	struct host_file *f = (struct host_file *)file;
+
+	if (f->dir)
+		return -EISDIR;
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	return f->fd;
+}
+
 static int op_fstat(struct devmgr_file *file, struct devmgr_fs_stat *out)
 {
 	struct host_file *f = (struct host_file *)file;
@@ -434,6 +445,7 @@ static const struct devmgr_fs_ops host_ops_ro = {
 	.close = op_close,
 	.stat = op_stat,
 	.readdir = op_readdir,
+	.host_fd = op_host_fd,
 };
 
 static const struct devmgr_fs_ops host_ops_rw = {
@@ -452,6 +464,7 @@ static const struct devmgr_fs_ops host_ops_rw = {
 	.rmdir = op_rmdir,
 	.rename = op_rename,
 	.sync = op_sync,
+	.host_fd = op_host_fd,
 };
 
 static const struct devmgr_param host_params[] = {

@@ -41,12 +41,13 @@ enum blk_fault {
 	F_DISCARD,    /* a discard across the end is clamped */
 	F_ROWRITE,    /* a read-only device takes writes */
 	F_CRASH,      /* discard on a writable device kills the process */
+	F_MAPCLAMP,   /* a map across the end lends what there is */
 };
 
 static const char *const blk_fault_names[] = {
-	"none",	   "info",	 "sector0", "last",  "clamp",
-	"zero",	   "misaligned", "iovec",   "spill", "flush",
-	"discard", "rowrite",	 "crash",   NULL,
+	"none",	   "info",	 "sector0", "last",	"clamp",
+	"zero",	   "misaligned", "iovec",   "spill",	"flush",
+	"discard", "rowrite",	 "crash",   "mapclamp", NULL,
 };
 
 struct fblk {
@@ -181,6 +182,20 @@ static int fblk_discard(struct devmgr_blk *b, uint64_t sector, uint64_t count)
 	return 0;
 }
 
+static int fblk_map(struct devmgr_blk *b, uint64_t sector, uint64_t count,
+		    const void **out)
+{
+	const struct fblk *f = b->priv;
+
+	if (count == 0)
+		return -EINVAL;
+	if (sector >= f->sectors ||
+	    (count > f->sectors - sector && f->fault != F_MAPCLAMP))
+		return -ERANGE;
+	*out = f->data + sector * SS;
+	return 0;
+}
+
 static const struct devmgr_blk_ops fblk_ops = {
 	.minor = DEVMGR_BLK_MINOR,
 	.info = fblk_info,
@@ -188,6 +203,7 @@ static const struct devmgr_blk_ops fblk_ops = {
 	.writev = fblk_writev,
 	.flush = fblk_flush,
 	.discard = fblk_discard,
+	.map = fblk_map,
 };
 
 /* discard=false: the same without discard (the kit skips its case). */
@@ -197,6 +213,7 @@ static const struct devmgr_blk_ops fblk_ops_nodiscard = {
 	.readv = fblk_readv,
 	.writev = fblk_writev,
 	.flush = fblk_flush,
+	.map = fblk_map,
 };
 
 int fault_find(const char *const *names, const char *name)

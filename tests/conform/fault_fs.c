@@ -27,12 +27,13 @@ enum fs_fault {
 	S_SYNC,	    /* sync of a writable filesystem fails with -EIO */
 	S_MTIME,    /* setattr ignores the mtime */
 	S_ROWRITE,  /* read_only=true keeps the write ops */
+	S_VIEWOFF,  /* view ignores its offset: pieces from the start */
 };
 
 static const char *const fs_fault_names[] = {
-	"none",	    "volume", "root",	"trunc",   "exist",
-	"dots",	    "size",   "rename", "grow",	   "reuse",
-	"longname", "sync",   "mtime",	"rowrite", NULL,
+	"none",	 "volume",  "root",    "trunc", "exist",    "dots",
+	"size",	 "rename",  "grow",    "reuse", "longname", "sync",
+	"mtime", "rowrite", "viewoff", NULL,
 };
 
 struct ffs {
@@ -246,6 +247,14 @@ static int ffs_setattr(struct devmgr_fs *fs, const char *path,
 	return devmgr_fs_setattr(lower(fs), path, &copy);
 }
 
+static int ffs_view(struct devmgr_file *f, uint64_t off, size_t len,
+		    struct devmgr_fs_view *out, int max)
+{
+	if (state(f->fs)->fault == S_VIEWOFF)
+		off = 0;
+	return devmgr_file_view(lf(f), off, len, out, max);
+}
+
 static const struct devmgr_fs_ops ffs_ops = {
 	.minor = DEVMGR_FS_MINOR,
 	.volume = ffs_volume,
@@ -263,6 +272,7 @@ static const struct devmgr_fs_ops ffs_ops = {
 	.rename = ffs_rename,
 	.sync = ffs_sync,
 	.setattr = ffs_setattr,
+	.view = ffs_view,
 };
 
 static const struct devmgr_fs_ops ffs_ops_ro = {
@@ -275,6 +285,7 @@ static const struct devmgr_fs_ops ffs_ops_ro = {
 	.stat = ffs_stat,
 	.readdir = ffs_readdir,
 	.sync = ffs_sync,
+	.view = ffs_view,
 };
 
 static int ffs_create(struct devmgr_device *dev, struct devmgr_error *err)

@@ -89,7 +89,7 @@ static int pass_discard(struct devmgr_blk *b, uint64_t sector, uint64_t count)
 }
 
 static const struct devmgr_blk_ops pass_ops = {
-	.minor = DEVMGR_BLK_MINOR,
+	.minor = 0, /* built as minor 0 (no map): an old provider still loads */
 	.info = pass_info,
 	.readv = pass_readv,
 	.writev = pass_writev,
@@ -125,7 +125,7 @@ static const struct devmgr_provider pass_provider = {
 	.help = "test: passes every blk op through to the device below",
 	.sig = "blk",
 	.sig_major = DEVMGR_BLK_MAJOR,
-	.sig_minor = DEVMGR_BLK_MINOR,
+	.sig_minor = 0,
 	.ops = &pass_ops,
 	.params = pass_params,
 	.on_sig = "blk",

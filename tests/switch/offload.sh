@@ -11,7 +11,8 @@
 #     checksum that leaves the switch valid;
 #   - the median of three 2-second iperf3 runs with the offloads is at
 #     least 0.95 of the median of three with them off (tx, tso, gso off
-#     on all four ends), interleaved; the figures are printed.
+#     on all four ends), interleaved; the figures are printed (in a
+#     sanitizer build they are printed, not compared).
 set -u
 . "$top_srcdir/tests/switch/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, veths)"
@@ -140,7 +141,13 @@ med() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 # shellcheck disable=SC2086
 mon=$(med $on) moff=$(med $off)
 echo "iperf3 TCP, bits/s: offloads on:$on (median $mon); off:$off (median $moff)"
-if [ "$mon" -gt 0 ] && [ "$((mon * 100))" -ge "$((moff * 95))" ]; then
+# In a sanitizer build the switch's own code runs several times slower
+# while the kernel's does not, so the ratio says nothing about the code
+# that ships: there the figures are printed, and the default build asserts.
+if nm -D "$top_builddir/core/.libs/libdevmgr.so" 2>/dev/null | grep -q '__asan_'; then
+	[ "$mon" -gt 0 ] && ok "with offloads: data carried ($mon vs $moff bits/s; ratio not asserted in a sanitizer build)" ||
+		ko "with offloads: no data carried"
+elif [ "$mon" -gt 0 ] && [ "$((mon * 100))" -ge "$((moff * 95))" ]; then
 	ok "with offloads at least 0.95 of without ($mon vs $moff bits/s)"
 else
 	ko "with offloads at least 0.95 of without ($mon vs $moff bits/s)"

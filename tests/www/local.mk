@@ -18,9 +18,9 @@ tests_www_fuzz_http_replay_LDADD = $(HTTP_PARSER_LIBS)
 dist_noinst_SCRIPTS += tests/www/fuzz_corpus.sh tests/fuzz/build-www.sh
 
 TESTS += tests/www/www.sh tests/www/http.sh tests/www/slow.sh tests/www/host.sh \
-	tests/www/load.sh \
+	tests/www/load.sh tests/www/zerocopy.sh \
 	tests/www/lwip.sh tests/www/workers.sh
 dist_noinst_SCRIPTS += tests/www/www.sh tests/www/http.sh tests/www/slow.sh \
-	tests/www/host.sh tests/www/load.sh \
+	tests/www/host.sh tests/www/load.sh tests/www/zerocopy.sh \
 	tests/www/lwip.sh tests/www/workers.sh tests/www/client.py
 dist_noinst_DATA += tests/www/lib.sh

@@ -1,12 +1,14 @@
-/* devmgr/sig/blk.h: the block device signature, v1.0.  A blk device is an
- * array of sectors; every transfer is whole sectors inside the device. */
+/* devmgr/sig/blk.h: the block device signature, v1.1.  A blk device is an
+ * array of sectors; every transfer is whole sectors inside the device.
+ * Minor 1 added map and host_fd (optional): the device's bytes, borrowed
+ * in place or as a host file. */
 #ifndef DEVMGR_SIG_BLK_H
 #define DEVMGR_SIG_BLK_H
 
 #include <devmgr/sig.h>
 
 #define DEVMGR_BLK_MAJOR 1
-#define DEVMGR_BLK_MINOR 0
+#define DEVMGR_BLK_MINOR 1
 
 struct devmgr_blk;
 
@@ -39,6 +41,21 @@ struct devmgr_blk_ops {
 	int (*flush)(struct devmgr_blk *b);		    /* required */
 	int (*discard)(struct devmgr_blk *b, uint64_t sector,
 		       uint64_t count); /* optional */
+	/* valid for minor 1 */
+	/* Borrow count sectors from sector in place: *out points at their
+	 * bytes, contiguous, for as long as the device lives (blk-ram: its
+	 * memory).  Writes to those sectors show through the pointer; the
+	 * caller only reads it.  count 0 is -EINVAL; a range past the end
+	 * is -ERANGE, as for readv.  Optional: a provider that cannot lend
+	 * its bytes leaves it NULL (the wrapper answers -EOPNOTSUPP). */
+	int (*map)(struct devmgr_blk *b, uint64_t sector, uint64_t count,
+		   const void **out); /* optional */
+	/* A host file descriptor holding the device's bytes, byte N of the
+	 * device at *off + N (blk-ram: its memfd), for sendfile(2).  Owned
+	 * by the device, valid while it lives; the caller only reads it at
+	 * explicit offsets.  Optional (-EOPNOTSUPP from the wrapper). */
+	int (*host_fd)(struct devmgr_blk *b, int *fd,
+		       uint64_t *off); /* optional */
 };
 
 struct devmgr_blk {
@@ -91,6 +108,24 @@ static inline int devmgr_blk_discard(struct devmgr_blk *b, uint64_t sector,
 	if (!DEVMGR_HAS_OP(b->ops, 0, discard))
 		return -EOPNOTSUPP;
 	return b->ops->discard(b, sector, count);
+}
+
+/* -EOPNOTSUPP from a provider without map, or built before minor 1. */
+static inline int devmgr_blk_map(struct devmgr_blk *b, uint64_t sector,
+				 uint64_t count, const void **out)
+{
+	if (!DEVMGR_HAS_OP(b->ops, 1, map))
+		return -EOPNOTSUPP;
+	return b->ops->map(b, sector, count, out);
+}
+
+/* -EOPNOTSUPP from a provider without host_fd, or built before minor 1. */
+static inline int devmgr_blk_host_fd(struct devmgr_blk *b, int *fd,
+				     uint64_t *off)
+{
+	if (!DEVMGR_HAS_OP(b->ops, 1, host_fd))
+		return -EOPNOTSUPP;
+	return b->ops->host_fd(b, fd, off);
 }
 
 #endif

@@ -1,4 +1,6 @@
-/* devmgr/sig/fs.h: the filesystem signature, v1.1.  Paths are absolute,
+/* devmgr/sig/fs.h: the filesystem signature, v1.2 (minor 2: view,
+ * host_fd).  Paths are
+ * absolute,
  * '/'-separated, UTF-8; names compare as the filesystem compares them (FAT:
  * case-insensitively).  A "." or ".." step is refused with -EINVAL (a path
  * names an entry; "rmdir /a/." would otherwise remove /a).  Errors are negative
@@ -16,7 +18,7 @@
 #include <sys/types.h>
 
 #define DEVMGR_FS_MAJOR 1
-#define DEVMGR_FS_MINOR 1
+#define DEVMGR_FS_MINOR 2
 
 #define DEVMGR_FS_NAME_MAX 1020 /* bytes of UTF-8 in one name, plus NUL */
 
@@ -87,6 +89,18 @@ struct devmgr_fs_volume {
 	uint8_t reserved[23];
 };
 
+/* One piece of a file's bytes, borrowed from the device below (minor 2:
+ * view).  The provider owns the bytes; the caller only reads them. */
+struct devmgr_fs_view {
+	const void *base;
+	size_t len;
+	/* The same bytes in a host file, for sendfile(2): at fd_off of fd
+	 * (owned by the provider, valid as base is), or fd -1 when the
+	 * device below has no such file (blk host_fd). */
+	int fd;
+	uint64_t fd_off;
+};
+
 /* Called once for each entry of a folder ("." and ".." left out), in the
  * folder's order; return non-zero to stop early (readdir returns it). */
 typedef int (*devmgr_fs_dir_fn)(void *arg, const struct devmgr_fs_dirent *e);
@@ -129,6 +143,31 @@ struct devmgr_fs_ops {
 	 * -EINVAL for bits outside DEVMGR_FS_ATTR_SETTABLE.  Optional. */
 	int (*setattr)(struct devmgr_fs *fs, const char *path,
 		       const struct devmgr_fs_setattr *sa);
+	/* valid for minor 2 */
+	/* The file's bytes from off, borrowed in place rather than copied:
+	 * up to max pieces (max >= 1, else -EINVAL), in file order, of up
+	 * to len bytes in all; fewer at the end of the file or when the
+	 * pieces run out (fs-fat: a piece per run of neighbouring
+	 * clusters).  Returns the number of pieces, 0 at or past the end.
+	 * The pieces stay valid and hold the file's bytes until f is
+	 * closed: while f has taken a view, the provider refuses what would
+	 * change them (opening the file for writing or with O_TRUNC:
+	 * -ETXTBSY; unlink and rename over it: -EBUSY, as for any open
+	 * file), and it refuses a view of a file that a handle has open for
+	 * writing (-EBUSY).  -EOPNOTSUPP when the device below cannot lend
+	 * its bytes (fs-fat on a blk device without map); -EBADF for a
+	 * handle open write-only.  Optional. */
+	int (*view)(struct devmgr_file *f, uint64_t off, size_t len,
+		    struct devmgr_fs_view *out, int max);
+	/* A host file descriptor whose bytes are the file's, at the file's
+	 * own offsets (fs-host: the file itself), for sendfile(2) and the
+	 * like.  Owned by f and valid until f is closed: the caller only
+	 * reads it at explicit offsets (pread, sendfile), never closes it
+	 * nor moves its offset.  What it reads is the file as it is at that
+	 * moment (another process may change it).  -EOPNOTSUPP where the
+	 * bytes are no host file's; -EISDIR for a folder; -EBADF for a
+	 * handle open write-only.  Optional. */
+	int (*host_fd)(struct devmgr_file *f);
 };
 
 struct devmgr_fs {
@@ -236,6 +275,25 @@ static inline int devmgr_fs_setattr(struct devmgr_fs *fs, const char *path,
 			       ? -EROFS
 			       : -EOPNOTSUPP;
 	return fs->ops->setattr(fs, path, sa);
+}
+
+/* -EOPNOTSUPP from a provider without view, or built before minor 2:
+ * the caller reads with pread instead. */
+static inline int devmgr_file_view(struct devmgr_file *f, uint64_t off,
+				   size_t len, struct devmgr_fs_view *out,
+				   int max)
+{
+	if (!DEVMGR_HAS_OP(f->fs->ops, 2, view))
+		return -EOPNOTSUPP;
+	return f->fs->ops->view(f, off, len, out, max);
+}
+
+/* -EOPNOTSUPP from a provider without host_fd, or built before minor 2. */
+static inline int devmgr_file_host_fd(struct devmgr_file *f)
+{
+	if (!DEVMGR_HAS_OP(f->fs->ops, 2, host_fd))
+		return -EOPNOTSUPP;
+	return f->fs->ops->host_fd(f);
 }
 
 static inline int devmgr_fs_sync(struct devmgr_fs *fs)

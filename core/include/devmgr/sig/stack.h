@@ -1,6 +1,7 @@
-/* devmgr/sig/stack.h: the TCP/IP stack signature, v1.0.  Sockets in the
- * BSD manner, but never blocking: every call returns at once (-EAGAIN,
- * -EINPROGRESS) and readiness is reported through the devmgr event loop.
+/* devmgr/sig/stack.h: the TCP/IP stack signature, v1.1 (minor 1: sendfile).
+ * Sockets in the BSD manner, but never blocking: every call returns at once
+ * (-EAGAIN, -EINPROGRESS) and readiness is reported through the devmgr event
+ * loop.
  *
  * Readiness is level-triggered, as with poll(2): while a socket has an
  * event the app asked for (devmgr_sock_set_events), the stack calls the
@@ -21,7 +22,7 @@
 #include <sys/types.h>
 
 #define DEVMGR_STACK_MAJOR 1
-#define DEVMGR_STACK_MINOR 0
+#define DEVMGR_STACK_MINOR 1
 
 struct devmgr_stack;
 
@@ -95,6 +96,16 @@ struct devmgr_stack_ops {
 	/* optional: gathered send, as send. */
 	ssize_t (*sendv)(struct devmgr_sock *s, const struct iovec *iov,
 			 int iovcnt);
+	/* valid for minor 1 */
+	/* optional: send the head's bytes (headcnt 0: none), then up to len
+	 * bytes of the host file fd from off, as sendv (bytes taken, head
+	 * first, maybe fewer; -EAGAIN when none fit), the file's bytes not
+	 * passing through the caller; 0 when there is no head and the file
+	 * ends at off (as FreeBSD's sendfile headers).  fd is only read at
+	 * off (its own offset stays).  net-socket: sendmsg, then
+	 * sendfile(2), never raising SIGPIPE. */
+	ssize_t (*sendfile)(struct devmgr_sock *s, const struct iovec *head,
+			    int headcnt, int fd, uint64_t off, size_t len);
 };
 
 struct devmgr_stack {
@@ -169,6 +180,24 @@ static inline ssize_t devmgr_sock_sendv(struct devmgr_sock *s,
 		if (iov[i].iov_len)
 			return o->send(s, iov[i].iov_base, iov[i].iov_len);
 	return 0;
+}
+
+/* -EOPNOTSUPP from a stack without sendfile, or built before minor 1:
+ * the caller reads the file and sends its bytes. */
+static inline ssize_t devmgr_sock_sendfile(struct devmgr_sock *s,
+					   const struct iovec *head,
+					   int headcnt, int fd, uint64_t off,
+					   size_t len)
+{
+	const struct devmgr_stack_ops *o = devmgr_sock_ops_(s);
+	if (!DEVMGR_HAS_OP(o, 1, sendfile))
+		return -EOPNOTSUPP;
+	return o->sendfile(s, head, headcnt, fd, off, len);
+}
+
+static inline bool devmgr_stack_has_sendfile(const struct devmgr_stack *st)
+{
+	return DEVMGR_HAS_OP(st->ops, 1, sendfile);
 }
 
 static inline ssize_t devmgr_sock_recvfrom(struct devmgr_sock *s, void *buf,
