@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -515,12 +516,15 @@ static bool get_num(struct rbuf *b, char term, long long *out)
 		v = v * 10 + (unsigned)(*q - '0');
 		digits++;
 	}
-	if (!digits || q == b->end || *q != term) {
+	/* 19 digits fit in v but not always in a long long: the range is
+	 * LLONG_MIN (which dump writes for it) to LLONG_MAX. */
+	unsigned long long max = (unsigned long long)LLONG_MAX + neg;
+	if (!digits || q == b->end || *q != term || v > max) {
 		b->why = "a bad number";
 		return false;
 	}
 	b->p = q + 1;
-	*out = neg ? -(long long)v : (long long)v;
+	*out = neg && v ? -(long long)(v - 1) - 1 : (long long)v;
 	return true;
 }
 
