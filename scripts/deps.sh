@@ -11,12 +11,12 @@ set -eu
 build="build-essential dpkg-dev autoconf automake libtool pkg-config libjansson-dev check libxen-dev liblwip-dev libhttp-parser-dev graphviz cmark groff-base man-db zlib1g-dev"
 # clang-format for the format check (scripts/format.sh); real peers of
 # the tests: xenstored and its tools, FAT tools, network namespaces and
-# taps, curl, wrk, nginx, lighttpd, tshark, hping3 (floods), iperf3 and
-# ethtool (the switch's offload test and benchmark), nftables (an MSS of
-# 1 in tests/stack/lwip_mss.sh), sfdisk and sgdisk;
+# taps, curl, wrk, ab (apache2-utils), nginx, lighttpd, tshark, hping3
+# (floods), iperf3 and ethtool (the switch's offload test and benchmark),
+# nftables (an MSS of 1 in tests/stack/lwip_mss.sh), sfdisk and sgdisk;
 # QEMU, busybox, cpio and kmod for the real Xen guest (tests/xen-guest/,
 # which downloads the hypervisor and the kernel itself).
-test="$build mtools dosfstools python3-jsonschema valgrind clang clang-format libclang-rt-14-dev binutils xen-utils-4.17 xenstore-utils iproute2 iputils-ping curl wrk nginx-light lighttpd tshark hping3 iperf3 ethtool nftables fdisk gdisk qemu-system-x86 busybox-static cpio kmod"
+test="$build mtools dosfstools python3-jsonschema valgrind clang clang-format libclang-rt-14-dev binutils xen-utils-4.17 xenstore-utils iproute2 iputils-ping curl wrk apache2-utils nginx-light lighttpd tshark hping3 iperf3 ethtool nftables fdisk gdisk qemu-system-x86 busybox-static cpio kmod"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;

@@ -59,6 +59,7 @@
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
 #include "lwip/init.h"
+#include "lwip/priv/tcp_priv.h" /* tcp_tw_pcbs */
 #include "netif/ethernet.h"
 
 #define LW_MAX_FRAME 65535
@@ -423,6 +424,56 @@ void lw_unlock_flush(struct lw_stack *st)
 
 /* ---- frames in --------------------------------------------------------- */
 
+/* Under the core lock, before a frame goes to lwIP.  A SYN for a port
+ * pair that lwIP holds in TIME_WAIT, with a sequence number past the old
+ * connection's, starts a new connection, as RFC 6191 and Linux allow
+ * (without timestamps, the sequence number alone says the SYN is not an
+ * old duplicate).  lwIP 2.1 answers it with an ACK and drops it for
+ * 2 MSL, so a client that comes back to its ports within that time (ab:
+ * thousands of short connections, which the server closes first) is
+ * stalled.  The old connection goes (tcp_abort of a TIME_WAIT pcb only
+ * frees it) and the listener sees the SYN. */
+static void tw_reopen(const uint8_t *f, size_t len)
+{
+	struct devmgr_net_l4 l;
+
+	if (tcp_tw_pcbs == NULL || !devmgr_net_l4_find(f, len, len, &l) ||
+	    l.proto != IPPROTO_TCP || l.end - l.l4 < 20)
+		return;
+	const uint8_t *t = f + l.l4;
+	if ((t[13] & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return;
+	u16_t sport = (u16_t)(t[0] << 8 | t[1]);
+	u16_t dport = (u16_t)(t[2] << 8 | t[3]);
+	u32_t seq =
+		(u32_t)t[4] << 24 | (u32_t)t[5] << 16 | (u32_t)t[6] << 8 | t[7];
+	/* Source and destination addresses, in network order. */
+	const uint8_t *src = f + l.l3 + (l.ipv == 4 ? 12 : 8);
+	const uint8_t *dst = src + (l.ipv == 4 ? 4 : 16);
+	size_t alen = l.ipv == 4 ? 4 : 16;
+
+	for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb != NULL; pcb = pcb->next) {
+		const void *rip, *lip;
+
+		if (pcb->remote_port != sport || pcb->local_port != dport)
+			continue;
+		if (l.ipv == 4 && IP_IS_V4_VAL(pcb->remote_ip)) {
+			rip = &ip_2_ip4(&pcb->remote_ip)->addr;
+			lip = &ip_2_ip4(&pcb->local_ip)->addr;
+		} else if (l.ipv == 6 && IP_IS_V6_VAL(pcb->remote_ip)) {
+			rip = ip_2_ip6(&pcb->remote_ip)->addr;
+			lip = ip_2_ip6(&pcb->local_ip)->addr;
+		} else {
+			continue;
+		}
+		if (memcmp(rip, src, alen) != 0 || memcmp(lip, dst, alen) != 0)
+			continue;
+		if (TCP_SEQ_GT(seq, pcb->rcv_nxt))
+			tcp_abort(pcb);
+		return;
+	}
+}
+
 /* Loop thread.  Frames shorter than an Ethernet header or longer than
  * the device's MTU allows are dropped here; lwIP checks the rest.
  *
@@ -463,6 +514,7 @@ static void on_frame(void *arg, struct devmgr_net *n, const void *frame,
 		p->len = p->tot_len = (u16_t)len;
 		bool check = csum_rx_unvouched(st, frame, len);
 
+		tw_reopen(frame, len);
 		if (st->netif.input(p, &st->netif) != ERR_OK)
 			pbuf_free(p);
 		if (check)

@@ -1,6 +1,7 @@
 # Tests of the www app: the HTTP core (Check), the fuzz corpus replayed
 # through the fuzz target, and curl against the running server on
-# net-socket (www.sh, load.sh) and on stack-lwip over net-tap (lwip.sh).
+# net-socket (www.sh, load.sh) and on stack-lwip over net-tap (lwip.sh;
+# lwip_ab.sh: ab's 30,000 short connections).
 check_PROGRAMS += tests/www/test_http tests/www/fuzz_http_replay
 TESTS += tests/www/test_http tests/www/fuzz_corpus.sh
 
@@ -19,8 +20,9 @@ dist_noinst_SCRIPTS += tests/www/fuzz_corpus.sh tests/fuzz/build-www.sh
 
 TESTS += tests/www/www.sh tests/www/http.sh tests/www/slow.sh tests/www/host.sh \
 	tests/www/load.sh tests/www/zerocopy.sh \
-	tests/www/lwip.sh tests/www/workers.sh
+	tests/www/lwip.sh tests/www/lwip_ab.sh tests/www/workers.sh
 dist_noinst_SCRIPTS += tests/www/www.sh tests/www/http.sh tests/www/slow.sh \
 	tests/www/host.sh tests/www/load.sh tests/www/zerocopy.sh \
-	tests/www/lwip.sh tests/www/workers.sh tests/www/client.py
+	tests/www/lwip.sh tests/www/lwip_ab.sh tests/www/workers.sh \
+	tests/www/client.py
 dist_noinst_DATA += tests/www/lib.sh
