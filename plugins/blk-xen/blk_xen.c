@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <xenevtchn.h>
 #include <xengnttab.h>
 #include <xenstore.h>
@@ -38,6 +39,7 @@
 struct bxen {
 	struct devmgr_ctx *ctx;
 	struct xs_handle *xs;
+	pid_t xs_pid; /* the process whose handle xs is */
 	xengntshr_handle *gs;
 	xenevtchn_handle *xe;
 	evtchn_port_t port;
@@ -456,11 +458,44 @@ static int bx_take(struct bxen *b)
 	return 0;
 }
 
+/* The xenstore handle of this process.  libxenstore reads a watching
+ * handle's replies in a thread of the process that opened it, and fork()
+ * (devmgr conform runs its cases in a child) copies no thread: a child
+ * that asked the inherited handle anything would wait for ever, and the
+ * parent would take the child's answer for its own.  A child opens a
+ * handle and a watch of its own and leaves the inherited one alone (it
+ * is the parent's to close). */
+static int bx_xs_own(struct bxen *b)
+{
+	char path[BX_PATH + 16];
+	struct xs_handle *xs;
+
+	if (b->xs_pid == getpid())
+		return 0;
+	xs = xs_open(0);
+	if (!xs)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/state", b->bpath);
+	if (b->token[0] && !xs_watch(xs, path, b->token)) {
+		int e = errno;
+
+		xs_close(xs);
+		return -e;
+	}
+	b->xs = xs;
+	b->xs_pid = getpid();
+	return 0;
+}
+
 /* Wait for every request in flight.  The backend closing, a garbage
  * answer or no answer within io_ms end the device. */
 static int bx_complete(struct bxen *b)
 {
 	uint64_t end = now_ms() + (uint64_t)b->io_ms;
+
+	if (bx_xs_own(b) < 0)
+		return bx_fail(b, -EPIPE,
+			       "xenstore cannot be opened in this process");
 
 	while (bf_ids_busy(&b->ids) > 0) {
 		struct pollfd p[2] = {
@@ -796,6 +831,9 @@ static int bx_home(struct bxen *b, struct devmgr_device *dev,
 
 static void bx_release(struct bxen *b)
 {
+	/* A child that cannot open xenstore leaves it all to its parent. */
+	if (bx_xs_own(b) < 0)
+		return;
 	if (b->token[0])
 		bx_close(b);
 	bx_unshare(b);
@@ -811,6 +849,7 @@ static int bx_create(struct devmgr_device *dev, struct devmgr_error *err)
 	b->connect_ms = (int)devmgr_param_int(dev, "timeout_ms");
 	b->io_ms = (int)devmgr_param_int(dev, "io_timeout_ms");
 	b->xs = xs_open(0);
+	b->xs_pid = getpid();
 	if (!b->xs)
 		return devmgr_error_set(err, -errno, "xenstore: %s",
 					strerror(errno));

@@ -136,4 +136,38 @@ xenstore-write "$F/backend" /local/domain/0/backend/vbd/7/../7/51728
 refused "a backend path with .." "$F/backend is not under /local/domain/0/backend/vbd/"
 xenstore-rm "$F"
 refused "a vbd that does not exist" "$F: no such vbd"
+
+# devmgr conform runs blk-xen's cases in a forked child of the process
+# that made the device, and libxenstore's reader thread is not in the
+# child.  The backend's state is written again and again while the cases
+# wait for answers (which never come here), so that the child's waits see
+# watch events: each must end in blk-xen's own I/O timeout (-EIO), not
+# hang on the inherited handle until conform's 30 s limit kills the case.
+fresh
+xsw "$B/state" 2
+backend 3 sectors=4096 sector-size=512 info=0 mode=w state=4
+(
+	n=0
+	while [ $n -lt 150 ] && [ ! -e "$D/conform.done" ]; do
+		[ "$(xenstore-read "$B/state" 2>/dev/null)" = 4 ] && xenstore-write "$B/state" 4
+		sleep 0.1
+		n=$((n + 1))
+	done
+) &
+KICK=$!
+_t0=$(date +%s.%N)
+ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 LD_PRELOAD="$XSSTUB" \
+	timeout 120 "$DEVMGR" conform blk-xen devid=51728 domain_path=/local/domain/7 \
+	timeout_ms=1000 io_timeout_ms=700 >"$D/conform" 2>&1
+rc=$?
+_dt=$(elapsed "$_t0")
+: >"$D/conform.done"
+wait $BPID $KICK
+check "conform in a forked child: the cases fail (no I/O here), exit 1" [ $rc -eq 1 ]
+check "... the first transfer ends in blk-xen's own timeout" \
+	grep -q 'fail  blk.sector0: .*got -EIO' "$D/conform"
+check "... no case hangs until conform's time limit" \
+	sh -c "! grep -q 'killed by signal' '$D/conform'"
+check "... within 20 s (took $_dt s)" awk -v t="$_dt" 'BEGIN { exit !(t < 20) }'
+[ $rc -eq 1 ] || cat "$D/conform"
 finish
