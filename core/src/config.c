@@ -306,7 +306,10 @@ int devmgr__spec_from_json(struct devmgr_ctx *ctx,
 	return device_spec(&c, id, spec, source, out);
 }
 
-/* The file's devices, in file order. */
+/* The file's devices, in file order.  Each device's part of the file's
+ * tree is dropped once its specification is made, so that the tree and
+ * the specifications are never both whole in memory (the peak of a
+ * probe of 10,000 devices). */
 static int devices(struct cfg *c, struct devmgr__config *cfg, json_t *devs)
 {
 	if (!devs)
@@ -317,7 +320,8 @@ static int devices(struct cfg *c, struct devmgr__config *cfg, json_t *devs)
 			    "expected an object, got %s", kind(devs));
 	const char *id;
 	json_t *spec;
-	json_object_foreach (devs, id, spec) {
+	void *tmp;
+	json_object_foreach_safe (devs, tmp, id, spec) {
 		struct devmgr__spec *s;
 		char ptr[256];
 		int r = device_spec(c, id, spec, NULL, &s);
@@ -328,6 +332,7 @@ static int devices(struct cfg *c, struct devmgr__config *cfg, json_t *devs)
 		devmgr__pointer(ptr, sizeof(ptr), "/devices", id);
 		if ((r = provider_check(c, s, ptr)) < 0)
 			return r;
+		json_object_del(devs, id);
 	}
 	return 0;
 }
