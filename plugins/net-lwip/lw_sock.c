@@ -239,45 +239,86 @@ static void on_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 }
 
 #ifdef DEVMGR_OWN_LWIP
-/* A half-open connection that has waited this long for the ACK of its
- * SYN-ACK may give way to a new SYN.  Many times a handshake's round trip
- * on a tap or a LAN, and longer than the loop takes to work through a
- * burst of queued SYNs before it reaches their ACKs; but a listener then
- * turns over at most its backlog of half-open connections per grace
- * (128 in 25 ms: 5,120 SYNs a second).  A faster flood still drops most
- * SYNs, real ones included, which then wait for their client to send
- * them again. */
-#define LW_SYN_GRACE_US 25000
+/* Half-open connections a listener keeps beyond its backlog.  Each has
+ * sent its SYN-ACK and waits for the ACK; past this many, the oldest is
+ * forgotten, silently, for a new SYN.  A real client's handshake so
+ * survives this many newer SYNs on top of the backlog's: over a quarter
+ * of a second in a flood of 4,000 spoofed SYNs a second. */
+#define LW_SYN_OVERFLOW 1024
+
+/* Under the core lock: the listener's half-open connections.  lwIP adds
+ * a new connection at the head of its list, so the last seen is the
+ * oldest: *counted is the oldest of those in the backlog, *beyond the
+ * oldest of the others (other than keep), *nbeyond how many others. */
+static void half_open(const struct tcp_pcb_listen *l,
+		      const struct tcp_pcb *keep, struct tcp_pcb **counted,
+		      struct tcp_pcb **beyond, unsigned *nbeyond)
+{
+	*counted = *beyond = NULL;
+	*nbeyond = 0;
+	for (struct tcp_pcb *p = tcp_active_pcbs; p != NULL; p = p->next) {
+		if (p->state != SYN_RCVD || p->listener != l)
+			continue;
+		if (p->flags & TF_BACKLOGPEND) {
+			*counted = p;
+		} else {
+			++*nbeyond;
+			if (p != keep)
+				*beyond = p;
+		}
+	}
+}
+
+/* Under the core lock, when the listener's backlog is full: its oldest
+ * half-open connection moves out of the backlog, and stays (lwIP
+ * answers its ACK as before); false when none is in the backlog, which
+ * then holds only connections the app has not accepted yet. */
+static bool make_room(struct tcp_pcb_listen *l, const struct tcp_pcb *keep)
+{
+	struct tcp_pcb *counted, *beyond;
+	unsigned nbeyond;
+
+	half_open(l, keep, &counted, &beyond, &nbeyond);
+	if (counted == NULL)
+		return false;
+	if (nbeyond >= LW_SYN_OVERFLOW && beyond != NULL)
+		tcp_abandon(beyond, 0);
+	tcp_backlog_accepted(counted); /* out of the backlog's count */
+	return true;
+}
 
 /* lwIP's LWIP_HOOK_TCP_INPACKET_PCB, under the core lock, for each
- * segment to a connection or a listener.  A SYN to a listener whose
- * backlog is full of half-open connections is dropped, and lwIP keeps a
- * half-open connection 20 s (TCP_SYN_RCVD_TIMEOUT): a flood from spoofed
+ * segment to a connection or a listener.  lwIP counts a half-open
+ * connection (SYN received, handshake not complete) in its listener's
+ * backlog and keeps it 20 s (TCP_SYN_RCVD_TIMEOUT): a flood from spoofed
  * sources, whose handshakes never complete, would shut every real client
- * out for as long as it lasts.  So the listener's oldest half-open
- * connection gives way to the new SYN, silently, once it has waited
- * LW_SYN_GRACE_US.  Frames are taken in the order they come, so a real
- * client's ACK, sent as soon as the SYN-ACK reached it, is taken before
- * any SYN that comes a grace later: in a burst of real connects nothing
- * is pushed out, and a SYN beyond the backlog is dropped for the client
- * to send again, as with a kernel.  Established connections never give way.
- * Hidden like lwIP. */
+ * out for as long as it lasts.  So a SYN that finds the backlog full
+ * moves the oldest half-open connection out of it (make_room), and lwIP
+ * takes the SYN.  Nothing is lost by the move: the connection's ACK,
+ * however late the loop comes to it (a burst of connects on a busy
+ * machine queues the first ACKs behind hundreds of SYNs), completes it
+ * as it would have in the backlog, room being made again for it as for
+ * a SYN.  When the backlog holds only connections the app has not
+ * accepted yet, a SYN is dropped and its client sends it again, as with a
+ * kernel; an ACK is dropped too, and lwIP's repeated SYN-ACK brings it
+ * again, as with Linux (tcp_abort_on_overflow 0).  Established
+ * connections never give way.  Hidden like lwIP. */
 __attribute__((visibility("hidden"))) err_t
 devmgr_lw_tcp_in(struct tcp_pcb *pcb, const struct tcp_hdr *hdr)
 {
-	struct tcp_pcb_listen *l = (struct tcp_pcb_listen *)pcb;
-	struct tcp_pcb *p, *oldest = NULL;
+	unsigned flags = TCPH_FLAGS(hdr) & (TCP_SYN | TCP_ACK | TCP_RST);
+	struct tcp_pcb_listen *l;
 
-	if (pcb->state != LISTEN ||
-	    (TCPH_FLAGS(hdr) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN ||
-	    l->accepts_pending < l->backlog)
+	if (pcb->state == LISTEN && flags == TCP_SYN) {
+		l = (struct tcp_pcb_listen *)pcb;
+		if (l->accepts_pending >= l->backlog)
+			make_room(l, NULL);
 		return ERR_OK;
-	/* new connections go to the head of the list */
-	for (p = tcp_active_pcbs; p != NULL; p = p->next)
-		if (p->state == SYN_RCVD && p->listener == l)
-			oldest = p;
-	if (oldest != NULL && lw_isn_age_us(oldest) >= LW_SYN_GRACE_US)
-		tcp_abandon(oldest, 0);
+	}
+	if (pcb->state == SYN_RCVD && flags == TCP_ACK &&
+	    !(pcb->flags & TF_BACKLOGPEND) && (l = pcb->listener) != NULL &&
+	    l->accepts_pending >= l->backlog && !make_room(l, pcb))
+		return ERR_MEM; /* the segment is dropped */
 	return ERR_OK;
 }
 #endif

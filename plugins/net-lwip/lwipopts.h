@@ -92,9 +92,10 @@
 #define LWIP_TCP_SACK_OUT     1
 #define LWIP_TCP_MAX_SACK_NUM 4
 
-/* The listen backlog also bounds the half-open connections (SYN
+/* The listen backlog also counts the half-open connections (SYN
  * received, handshake not complete) of a listener; when they fill it, the
- * oldest gives way to a new SYN (lw_sock.c). */
+ * oldest moves out of it for a new SYN, and a bounded number are kept
+ * beyond it (lw_sock.c). */
 #define TCP_LISTEN_BACKLOG	   1
 #define TCP_DEFAULT_LISTEN_BACKLOG 0xff
 struct tcp_pcb;

@@ -176,18 +176,6 @@ devmgr_lw_isn(const struct ip_addr *local, unsigned short lport,
 	return isn_clock() + isn_hash(local, lport, remote, rport);
 }
 
-/* Under the core lock: how long ago, in microseconds, a connection that
- * has sent its SYN or SYN-ACK and had no ACK yet chose its ISN (which is
- * then still its lastack): its ISN less F is the clock of that moment.
- * Good for ages below the clock's wrap, 4.7 hours. */
-uint64_t lw_isn_age_us(const struct tcp_pcb *pcb)
-{
-	uint32_t m = pcb->lastack - isn_hash(&pcb->local_ip, pcb->local_port,
-					     &pcb->remote_ip, pcb->remote_port);
-
-	return (uint64_t)(uint32_t)(isn_clock() - m) * 4u;
-}
-
 static void isn_init(void)
 {
 	/* a short read leaves part of the key from the clock: never

@@ -137,9 +137,6 @@ void lw_unlock_flush(struct lw_stack *st); /* lw_unlock, then lw_flush_tx */
  * after the send. */
 void lw_csum_udp(struct lw_stack *st, size_t len);
 void lw_csum_restore(struct lw_stack *st);
-#ifdef DEVMGR_OWN_LWIP
-uint64_t lw_isn_age_us(const struct tcp_pcb *pcb);
-#endif
 
 /* lw_sock.c: the ops, and what the device's lifecycle needs of them */
 extern const struct devmgr_stack_ops lw_stack_ops;
